@@ -1,0 +1,194 @@
+/*
+ * cohsim/machine.h - the simulated machine: physical memory, page tables,
+ * per-CPU L1 data caches that hold real data, and a DMA engine.
+ *
+ * Ownership: coh_machine_create() allocates a machine that the caller frees
+ * with coh_machine_destroy(). Arch profiles are static and never freed.
+ * Every function that can fail returns 0 or a negative COH_E* status;
+ * coh_strerror() names it. A VA that is not mapped yields COH_EFAULT and a
+ * `bad-access` report to the attached oracle, never a host crash.
+ *
+ * Determinism: the machine has no clock and no pointer-dependent ordering.
+ * Its one PRNG (random replacement) is seeded by the config.
+ */
+#ifndef COHSIM_MACHINE_H
+#define COHSIM_MACHINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cohsim/arch.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+
+typedef uint64_t coh_addr_t; /* a virtual or physical address */
+
+enum coh_status {
+	COH_OK = 0,
+	COH_EINVAL = -1,  /* bad argument: unaligned, zero length, bad size */
+	COH_ENOMEM = -2,  /* host allocation failed */
+	COH_EFAULT = -3,  /* VA not mapped, or PA outside memory */
+	COH_EEXIST = -4,  /* mapping overlaps an existing one */
+	COH_ERANGE = -5,  /* CPU or address space out of range */
+	COH_EDEADLK = -6, /* the scheduler found every task blocked */
+	COH_EIO = -7,     /* an injected or real I/O error */
+	COH_EBUSY = -8,
+	COH_EAGAIN = -9,
+};
+
+COH_API const char *coh_strerror(int status);
+
+/* Page attributes of a mapping. */
+enum coh_attr {
+	COH_ATTR_WB = 0,       /* cached, write-back (the cache's own policy) */
+	COH_ATTR_WT = 1,       /* cached, write-through */
+	COH_ATTR_UNCACHED = 2, /* bypasses the cache */
+};
+
+typedef struct coh_machine coh_machine;
+
+typedef struct coh_machine_config {
+	const coh_arch *arch; /* required */
+	unsigned ncpus;       /* 1..COH_MAX_CPUS; default 1 */
+	size_t mem_size;      /* bytes of physical memory; default 4 MiB */
+	size_t lowmem_size;   /* PA below this is lowmem; default mem_size / 2 */
+	unsigned page_size;   /* 0: the arch's page size */
+	uint64_t seed;        /* seeds random replacement */
+	bool oracle;          /* keep the event trace for the oracle; default true */
+} coh_machine_config;
+
+#define COH_MAX_CPUS 8
+#define COH_KERNEL_AS 0 /* the kernel address space, visible from every CPU */
+
+/* Fills *cfg with defaults for the arch (arch may be NULL: x86). */
+COH_API void coh_machine_config_init(coh_machine_config *cfg, const coh_arch *arch);
+COH_API int coh_machine_create(const coh_machine_config *cfg, coh_machine **out);
+COH_API void coh_machine_destroy(coh_machine *m);
+/* Back to the state right after create: memory zero, caches empty, only the
+ * kernel address space, empty trace, event counter zero. Cheap: only memory
+ * that was written is cleared. */
+COH_API void coh_machine_reset(coh_machine *m);
+
+COH_API const coh_arch *coh_machine_arch(const coh_machine *m);
+COH_API unsigned coh_machine_ncpus(const coh_machine *m);
+COH_API unsigned coh_machine_page_size(const coh_machine *m);
+COH_API size_t coh_machine_mem_size(const coh_machine *m);
+COH_API coh_addr_t coh_machine_highmem_start(const coh_machine *m);
+
+/*
+ * Address spaces. Address space 0 is the kernel's. A CPU translates through
+ * its current address space first, then through the kernel's, as a user
+ * process sees the kernel half of the VA space.
+ */
+COH_API int coh_as_create(coh_machine *m, unsigned *asid_out);
+COH_API int coh_cpu_set_as(coh_machine *m, unsigned cpu, unsigned asid);
+/* Page-aligned va, pa and len; an overlap with a live mapping is COH_EEXIST. */
+COH_API int coh_map(coh_machine *m, unsigned asid, coh_addr_t va, coh_addr_t pa, size_t len,
+		    enum coh_attr attr);
+/* Removes the pages of [va, va+len) that are mapped. Cache lines stay. */
+COH_API int coh_unmap(coh_machine *m, unsigned asid, coh_addr_t va, size_t len);
+COH_API int coh_translate(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t *pa,
+			  enum coh_attr *attr);
+
+/*
+ * CPU memory access through the cache. size for load/store is 1, 2, 4 or 8
+ * (little-endian). read/write move any number of bytes, line by line.
+ */
+COH_API int coh_load(coh_machine *m, unsigned cpu, coh_addr_t va, unsigned size, uint64_t *val);
+COH_API int coh_store(coh_machine *m, unsigned cpu, coh_addr_t va, unsigned size, uint64_t val);
+COH_API int coh_read(coh_machine *m, unsigned cpu, coh_addr_t va, void *buf, size_t len);
+COH_API int coh_write(coh_machine *m, unsigned cpu, coh_addr_t va, const void *buf, size_t len);
+
+/*
+ * Cache maintenance by VA on the lines that cover [va, va+len). They act on
+ * cpu's cache only, or on every CPU's when the arch broadcasts maintenance.
+ * On a virtually tagged cache they need no mapping; on a physically tagged
+ * one an unmapped VA is a bad access.
+ */
+COH_API int coh_cache_clean(coh_machine *m, unsigned cpu, coh_addr_t va, size_t len);
+COH_API int coh_cache_inval(coh_machine *m, unsigned cpu, coh_addr_t va, size_t len);
+COH_API int coh_cache_flush(coh_machine *m, unsigned cpu, coh_addr_t va, size_t len);
+COH_API int coh_cache_flush_all(coh_machine *m, unsigned cpu);
+/* Spontaneous eviction of the line holding va (written back if dirty);
+ * nothing happens when no line holds it. */
+COH_API int coh_cache_evict(coh_machine *m, unsigned cpu, coh_addr_t va);
+/* Speculative fill of va's line from memory if it is absent and cacheable. */
+COH_API int coh_cache_prefetch(coh_machine *m, unsigned cpu, coh_addr_t va);
+/* The line size of the L1 data cache, for line-by-line maintenance loops. */
+COH_API unsigned coh_cache_line_size(const coh_machine *m);
+
+/* Is a valid line for va present in cpu's cache? (-1 for an unmapped VA on a
+ * physically tagged cache.) If dirty is not NULL, it says whether it is dirty. */
+COH_API int coh_cache_present(coh_machine *m, unsigned cpu, coh_addr_t va, bool *dirty);
+
+/* The device side: DMA straight to and from physical memory, snooping the
+ * caches only when the arch's DMA is coherent. */
+COH_API int coh_dma_read(coh_machine *m, coh_addr_t pa, void *buf, size_t len);
+COH_API int coh_dma_write(coh_machine *m, coh_addr_t pa, const void *buf, size_t len);
+
+/* Back doors for tests and block backends: raw memory, no cache, no oracle. */
+COH_API int coh_mem_peek(const coh_machine *m, coh_addr_t pa, void *buf, size_t len);
+COH_API int coh_mem_poke(coh_machine *m, coh_addr_t pa, const void *buf, size_t len);
+
+/*
+ * Attribution. The machine tags every event with the current actor (a task
+ * or CPU name) and source site; reports print them. The strings must outlive
+ * the run (string literals, or names owned by the caller).
+ */
+COH_API void coh_machine_set_site(coh_machine *m, const char *file, unsigned line);
+COH_API void coh_machine_set_actor(coh_machine *m, const char *actor);
+
+/* ---- the event trace ---- */
+
+enum coh_event_kind {
+	COH_EV_LOAD,
+	COH_EV_STORE,
+	COH_EV_CLEAN,
+	COH_EV_INVAL,
+	COH_EV_FLUSH,
+	COH_EV_FLUSH_ALL,
+	COH_EV_EVICT,
+	COH_EV_PREFETCH,
+	COH_EV_FILL,      /* a line filled from memory */
+	COH_EV_WRITEBACK, /* dirty data of a line written to memory */
+	COH_EV_DISCARD,   /* a line dropped by invalidation */
+	COH_EV_DMA_READ,
+	COH_EV_DMA_WRITE,
+	COH_EV_MAP,
+	COH_EV_UNMAP,
+	COH_EV_NOTE, /* a note from a higher layer (kernel step, task switch) */
+};
+
+typedef struct coh_event {
+	uint64_t no; /* 1-based, in global order; 0 = none */
+	enum coh_event_kind kind;
+	int cpu; /* -1 for the device */
+	coh_addr_t va, pa;
+	uint32_t len;
+	uint64_t value; /* the value of a load or store; the byte of DMA */
+	const char *actor;
+	const char *file;
+	unsigned line;
+	const char *note; /* COH_EV_NOTE only */
+} coh_event;
+
+COH_API const char *coh_event_kind_name(enum coh_event_kind kind);
+/* Number of events so far. */
+COH_API uint64_t coh_machine_events(const coh_machine *m);
+/* Copies the last at most n events, oldest first; returns how many. */
+COH_API size_t coh_machine_trace_tail(const coh_machine *m, coh_event *out, size_t n);
+/* Looks up one event if the trace still holds it; false if it aged out. */
+COH_API bool coh_machine_event(const coh_machine *m, uint64_t no, coh_event *out);
+/* Records a note event from a higher layer; returns its number. */
+COH_API uint64_t coh_machine_note(coh_machine *m, int cpu, const char *note);
+/* Formats one event on one line, without newline. */
+COH_API int coh_event_format(const coh_event *ev, char *buf, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the Debian packages cohsim needs to build and test, if any is missing.
+# Safe to run again: it does nothing when everything is there.
+set -euo pipefail
+need=()
+for pkg in build-essential cmake pkg-config libcmocka-dev; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  echo "cohsim: installing ${need[*]}" >&2
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi

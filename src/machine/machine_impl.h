@@ -1,0 +1,166 @@
+/*
+ * machine_impl.h - the machine's insides, shared by the files of src/machine
+ * and by the layers above that need them (check, sched). Never installed.
+ *
+ * Invariants:
+ * - A valid line's `pa` is the physical line it was filled from; its data is
+ *   written back there whatever the page tables say now (as the PA tag RAM
+ *   of a VIVT cache does).
+ * - `dirty` has one bit per dirty segment (1 or 2 per line); a clean line
+ *   has dirty == 0. A write-through cache never sets it.
+ * - Every public operation is one event; fills, write-backs and discards it
+ *   causes are events of their own, numbered after it.
+ */
+#ifndef COHSIM_MACHINE_IMPL_H
+#define COHSIM_MACHINE_IMPL_H
+
+#include "cohsim/machine.h"
+
+struct coh__line {
+	coh_addr_t va;    /* line-aligned VA it was filled through */
+	coh_addr_t pa;    /* line-aligned PA it caches */
+	uint64_t fill_ev; /* event that filled it */
+	uint32_t lru;     /* last-use stamp, for LRU */
+	uint8_t valid;
+	uint8_t dirty; /* bitmask of dirty segments */
+};
+
+struct coh__cache {
+	unsigned cpu;
+	unsigned nsets, ways, line_size, line_shift, set_mask;
+	unsigned seg_size; /* bytes per dirty segment */
+	unsigned ncand;    /* sets a physical line can live in */
+	coh_addr_t colour_mask; /* VA bits that must match to share a line (hashed index) */
+	struct coh__line *lines; /* nsets * ways */
+	uint8_t *data;           /* nsets * ways * line_size */
+	unsigned *rr;            /* round-robin pointer per set */
+	uint32_t stamp;
+};
+
+/* One page-table entry, in a hash keyed by (asid, vpn). */
+struct coh__pte {
+	uint64_t key; /* (asid << 52) | vpn, +1 so that 0 means empty */
+	uint64_t pfn;
+	enum coh_attr attr;
+};
+
+struct coh__mmu {
+	struct coh__pte *slots;
+	size_t nslots, used;
+	unsigned nas; /* address spaces created */
+};
+
+/*
+ * The observer: how the oracle (src/check) sees the machine. Each hook gets
+ * the bytes involved; `line` is NULL when memory itself was read.
+ */
+struct coh__observer {
+	void *ctx;
+	void (*load)(void *ctx, unsigned cpu, coh_addr_t va, coh_addr_t pa, const uint8_t *seen,
+		     unsigned len, const struct coh__line *line, const struct coh__cache *cache);
+	void (*store)(void *ctx, int cpu, coh_addr_t pa, const uint8_t *bytes, unsigned len,
+		      uint64_t ev);
+	void (*dma_read)(void *ctx, coh_addr_t pa, const uint8_t *seen, unsigned len);
+	/* A write-back: `bytes` go to memory at pa, which holds `old` now. */
+	void (*writeback)(void *ctx, const struct coh__cache *cache, const struct coh__line *line,
+			  coh_addr_t pa, const uint8_t *bytes, const uint8_t *old, unsigned len);
+	/* Dirty bytes dropped without a write-back. */
+	void (*discard)(void *ctx, const struct coh__cache *cache, const struct coh__line *line,
+			coh_addr_t pa, const uint8_t *bytes, unsigned len);
+	void (*fault)(void *ctx, unsigned cpu, coh_addr_t va, bool write);
+};
+
+/* Called before each public operation: the scheduler's preemption point. */
+typedef void (*coh__access_hook)(void *ctx, coh_machine *m, unsigned cpu);
+
+#define COH__TRACE_CAP 256
+
+struct coh_machine {
+	const coh_arch *arch;
+	coh_machine_config cfg;
+	unsigned ncpus;
+	unsigned page_size, page_shift;
+	size_t mem_size;
+	uint8_t *mem;
+	uint8_t *touched; /* one flag per frame written since reset */
+	size_t nframes;
+	struct coh__mmu mmu;
+	unsigned cur_as[COH_MAX_CPUS];
+	struct coh__cache cache[COH_MAX_CPUS];
+	uint64_t rng;
+	/* trace */
+	uint64_t ev;
+	coh_event trace[COH__TRACE_CAP];
+	bool tracing;
+	const char *site_file;
+	unsigned site_line;
+	const char *actor;
+	struct coh__observer obs;
+	bool has_obs;
+	coh__access_hook hook;
+	void *hook_ctx;
+	/* one-entry TLB per CPU */
+	struct {
+		uint64_t key;
+		uint64_t pfn;
+		enum coh_attr attr;
+	} tlb[COH_MAX_CPUS];
+};
+
+/* machine.c */
+void coh__machine_set_observer(coh_machine *m, const struct coh__observer *obs);
+void coh__machine_set_hook(coh_machine *m, coh__access_hook hook, void *ctx);
+uint64_t coh__event(coh_machine *m, enum coh_event_kind kind, int cpu, coh_addr_t va,
+		    coh_addr_t pa, uint32_t len, uint64_t value);
+uint64_t coh__rand(coh_machine *m);
+
+/* memory.c */
+int coh__mem_init(coh_machine *m);
+void coh__mem_free(coh_machine *m);
+void coh__mem_reset(coh_machine *m);
+void coh__mem_write(coh_machine *m, coh_addr_t pa, const uint8_t *buf, size_t len);
+static inline const uint8_t *coh__mem_at(const coh_machine *m, coh_addr_t pa)
+{
+	return m->mem + pa;
+}
+
+/* mmu.c */
+int coh__mmu_init(struct coh__mmu *mmu);
+void coh__mmu_free(struct coh__mmu *mmu);
+void coh__mmu_reset(struct coh__mmu *mmu);
+int coh__mmu_lookup(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t *pa,
+		    enum coh_attr *attr);
+
+/* cache.c */
+int coh__cache_init(coh_machine *m, struct coh__cache *c, unsigned cpu);
+void coh__cache_free(struct coh__cache *c);
+void coh__cache_reset(struct coh__cache *c);
+unsigned coh__cache_set(const coh_machine *m, const struct coh__cache *c, coh_addr_t va,
+			coh_addr_t pa);
+/* The way of the line that holds (va, pa) in set, or -1. */
+int coh__cache_find(const coh_machine *m, const struct coh__cache *c, unsigned set,
+		    coh_addr_t va, coh_addr_t pa);
+static inline struct coh__line *coh__line_at(const struct coh__cache *c, unsigned set,
+					     unsigned way)
+{
+	return &c->lines[set * c->ways + way];
+}
+static inline uint8_t *coh__line_data(const struct coh__cache *c, const struct coh__line *l)
+{
+	return c->data + (size_t)(l - c->lines) * c->line_size;
+}
+/* Reads/writes len bytes within one line at (va, pa) through cpu's cache. */
+void coh__cache_read(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t pa,
+		     enum coh_attr attr, uint8_t *buf, unsigned len);
+void coh__cache_write(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t pa,
+		      enum coh_attr attr, const uint8_t *buf, unsigned len);
+void coh__line_writeback(coh_machine *m, struct coh__cache *c, struct coh__line *l);
+void coh__line_discard(coh_machine *m, struct coh__cache *c, struct coh__line *l);
+/* Calls fn on every valid line of every CPU's cache (except `skip`) caching
+ * the physical line of pa. Lines are visited in (cpu, set, way) order. */
+void coh__for_each_copy(coh_machine *m, coh_addr_t pa, int skip_cpu,
+			void (*fn)(coh_machine *m, struct coh__cache *c, struct coh__line *l,
+				   void *arg),
+			void *arg);
+
+#endif
