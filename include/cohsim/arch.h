@@ -18,9 +18,9 @@ enum coh_addr_from { COH_FROM_VIRT, COH_FROM_PHYS };
 enum coh_repl { COH_REPL_ROUND_ROBIN, COH_REPL_LRU, COH_REPL_RANDOM };
 
 typedef struct coh_cache_geometry {
-	unsigned size;      /* bytes */
-	unsigned ways;      /* 1 = direct-mapped */
-	unsigned line_size; /* bytes, a power of two */
+	unsigned size;            /* bytes */
+	unsigned ways;            /* 1 = direct-mapped */
+	unsigned line_size;       /* bytes, a power of two */
 	enum coh_addr_from index; /* set index from VA or PA */
 	enum coh_addr_from tag;   /* tag from VA or PA */
 	/* If non-zero, VA bits [index bits .. hash_top_bit] are folded into the
@@ -35,13 +35,13 @@ typedef struct coh_cache_geometry {
 
 typedef struct coh_arch {
 	const char *name;
-	const char *kind;        /* "VIVT", "VIPT aliasing", "PIPT", ... */
-	const char *stands_for;  /* the real hardware */
+	const char *kind;       /* "VIVT", "VIPT aliasing", "PIPT", ... */
+	const char *stands_for; /* the real hardware */
 	unsigned page_size;
 	coh_cache_geometry l1;
-	bool dma_coherent;       /* DMA snoops the caches */
-	bool maint_broadcast;    /* maintenance by VA reaches every CPU */
-	bool speculative_fill;   /* the cache may fill lines speculatively */
+	bool dma_coherent;        /* DMA snoops the caches */
+	bool maint_broadcast;     /* maintenance by VA reaches every CPU */
+	bool speculative_fill;    /* the cache may fill lines speculatively */
 	bool needs_kmap_high_get; /* ARCH_NEEDS_KMAP_HIGH_GET: VIVT, non-coherent DMA */
 } coh_arch;
 

@@ -74,7 +74,7 @@ typedef struct coh_finding {
 typedef struct coh_check coh_check;
 
 typedef struct coh_check_config {
-	bool oracle;          /* check values; off = only bad-access and API findings */
+	bool oracle;           /* check values; off = only bad-access and API findings */
 	unsigned max_findings; /* findings kept per run; default 64 */
 } coh_check_config;
 
@@ -89,8 +89,7 @@ COH_API const coh_finding *coh_check_get(const coh_check *c, size_t i);
 /* Adds a finding from a higher layer; trigger and tail are filled from the
  * machine's trace. Returns the stored copy, or NULL when the cap is hit. */
 COH_API coh_finding *coh_check_report(coh_check *c, enum coh_finding_kind kind, int cpu,
-				      const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+                                      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* The machine this checker is attached to. */
 COH_API coh_machine *coh_check_machine(const coh_check *c);
 

@@ -24,7 +24,6 @@
 extern "C" {
 #endif
 
-
 typedef uint64_t coh_addr_t; /* a virtual or physical address */
 
 enum coh_status {
@@ -88,11 +87,11 @@ COH_API int coh_as_create(coh_machine *m, unsigned *asid_out);
 COH_API int coh_cpu_set_as(coh_machine *m, unsigned cpu, unsigned asid);
 /* Page-aligned va, pa and len; an overlap with a live mapping is COH_EEXIST. */
 COH_API int coh_map(coh_machine *m, unsigned asid, coh_addr_t va, coh_addr_t pa, size_t len,
-		    enum coh_attr attr);
+                    enum coh_attr attr);
 /* Removes the pages of [va, va+len) that are mapped. Cache lines stay. */
 COH_API int coh_unmap(coh_machine *m, unsigned asid, coh_addr_t va, size_t len);
 COH_API int coh_translate(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t *pa,
-			  enum coh_attr *attr);
+                          enum coh_attr *attr);
 
 /*
  * CPU memory access through the cache. size for load/store is 1, 2, 4 or 8

@@ -28,9 +28,9 @@ struct coh__line {
 struct coh__cache {
 	unsigned cpu;
 	unsigned nsets, ways, line_size, line_shift, set_mask;
-	unsigned seg_size; /* bytes per dirty segment */
-	unsigned ncand;    /* sets a physical line can live in */
-	coh_addr_t colour_mask; /* VA bits that must match to share a line (hashed index) */
+	unsigned seg_size;       /* bytes per dirty segment */
+	unsigned ncand;          /* sets a physical line can live in */
+	coh_addr_t colour_mask;  /* VA bits that must match to share a line (hashed index) */
 	struct coh__line *lines; /* nsets * ways */
 	uint8_t *data;           /* nsets * ways * line_size */
 	unsigned *rr;            /* round-robin pointer per set */
@@ -57,21 +57,21 @@ struct coh__mmu {
 struct coh__observer {
 	void *ctx;
 	void (*load)(void *ctx, unsigned cpu, coh_addr_t va, coh_addr_t pa, const uint8_t *seen,
-		     unsigned len, const struct coh__line *line, const struct coh__cache *cache);
+	             unsigned len, const struct coh__line *line, const struct coh__cache *cache);
 	void (*store)(void *ctx, int cpu, coh_addr_t pa, const uint8_t *bytes, unsigned len,
-		      uint64_t ev);
+	              uint64_t ev);
 	void (*dma_read)(void *ctx, coh_addr_t pa, const uint8_t *seen, unsigned len);
 	/* A write-back: `bytes` go to memory at pa, which holds `old` now. */
 	void (*writeback)(void *ctx, const struct coh__cache *cache, const struct coh__line *line,
-			  coh_addr_t pa, const uint8_t *bytes, const uint8_t *old, unsigned len);
+	                  coh_addr_t pa, const uint8_t *bytes, const uint8_t *old, unsigned len);
 	/* Dirty bytes dropped without a write-back. */
 	void (*discard)(void *ctx, const struct coh__cache *cache, const struct coh__line *line,
-			coh_addr_t pa, const uint8_t *bytes, unsigned len);
+	                coh_addr_t pa, const uint8_t *bytes, unsigned len);
 	void (*fault)(void *ctx, unsigned cpu, coh_addr_t va, bool write);
 };
 
 /* Called before each public operation: the scheduler's preemption point. */
-typedef void (*coh__access_hook)(void *ctx, coh_machine *m, unsigned cpu);
+typedef void (*coh__access_hook)(void *ctx, coh_machine *m, int cpu); /* cpu -1: the device */
 
 #define COH__TRACE_CAP 256
 
@@ -90,13 +90,13 @@ struct coh_machine {
 	uint64_t rng;
 	/* trace */
 	uint64_t ev;
+	uint64_t op_ev; /* the public operation being carried out */
 	coh_event trace[COH__TRACE_CAP];
 	bool tracing;
 	const char *site_file;
 	unsigned site_line;
 	const char *actor;
-	struct coh__observer obs;
-	bool has_obs;
+	struct coh__observer obs; /* a NULL hook is not called */
 	coh__access_hook hook;
 	void *hook_ctx;
 	/* one-entry TLB per CPU */
@@ -110,8 +110,8 @@ struct coh_machine {
 /* machine.c */
 void coh__machine_set_observer(coh_machine *m, const struct coh__observer *obs);
 void coh__machine_set_hook(coh_machine *m, coh__access_hook hook, void *ctx);
-uint64_t coh__event(coh_machine *m, enum coh_event_kind kind, int cpu, coh_addr_t va,
-		    coh_addr_t pa, uint32_t len, uint64_t value);
+uint64_t coh__event(coh_machine *m, enum coh_event_kind kind, int cpu, coh_addr_t va, coh_addr_t pa,
+                    uint32_t len, uint64_t value);
 uint64_t coh__rand(coh_machine *m);
 
 /* memory.c */
@@ -129,19 +129,18 @@ int coh__mmu_init(struct coh__mmu *mmu);
 void coh__mmu_free(struct coh__mmu *mmu);
 void coh__mmu_reset(struct coh__mmu *mmu);
 int coh__mmu_lookup(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t *pa,
-		    enum coh_attr *attr);
+                    enum coh_attr *attr);
 
 /* cache.c */
 int coh__cache_init(coh_machine *m, struct coh__cache *c, unsigned cpu);
 void coh__cache_free(struct coh__cache *c);
 void coh__cache_reset(struct coh__cache *c);
 unsigned coh__cache_set(const coh_machine *m, const struct coh__cache *c, coh_addr_t va,
-			coh_addr_t pa);
+                        coh_addr_t pa);
 /* The way of the line that holds (va, pa) in set, or -1. */
-int coh__cache_find(const coh_machine *m, const struct coh__cache *c, unsigned set,
-		    coh_addr_t va, coh_addr_t pa);
-static inline struct coh__line *coh__line_at(const struct coh__cache *c, unsigned set,
-					     unsigned way)
+int coh__cache_find(const coh_machine *m, const struct coh__cache *c, unsigned set, coh_addr_t va,
+                    coh_addr_t pa);
+static inline struct coh__line *coh__line_at(const struct coh__cache *c, unsigned set, unsigned way)
 {
 	return &c->lines[set * c->ways + way];
 }
@@ -150,17 +149,23 @@ static inline uint8_t *coh__line_data(const struct coh__cache *c, const struct c
 	return c->data + (size_t)(l - c->lines) * c->line_size;
 }
 /* Reads/writes len bytes within one line at (va, pa) through cpu's cache. */
-void coh__cache_read(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t pa,
-		     enum coh_attr attr, uint8_t *buf, unsigned len);
+void coh__cache_read(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t pa, enum coh_attr attr,
+                     uint8_t *buf, unsigned len);
 void coh__cache_write(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t pa,
-		      enum coh_attr attr, const uint8_t *buf, unsigned len);
+                      enum coh_attr attr, const uint8_t *buf, unsigned len);
 void coh__line_writeback(coh_machine *m, struct coh__cache *c, struct coh__line *l);
 void coh__line_discard(coh_machine *m, struct coh__cache *c, struct coh__line *l);
+/* Maintenance of the one line holding va in c. */
+enum coh__maint { COH__CLEAN, COH__INVAL, COH__FLUSH };
+int coh__cache_maint_line(coh_machine *m, struct coh__cache *c, coh_addr_t va, enum coh__maint op);
+int coh__cache_locate(coh_machine *m, const struct coh__cache *c, coh_addr_t va, bool report,
+                      struct coh__line **out);
+void coh__cache_prefetch(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t pa);
 /* Calls fn on every valid line of every CPU's cache (except `skip`) caching
  * the physical line of pa. Lines are visited in (cpu, set, way) order. */
 void coh__for_each_copy(coh_machine *m, coh_addr_t pa, int skip_cpu,
-			void (*fn)(coh_machine *m, struct coh__cache *c, struct coh__line *l,
-				   void *arg),
-			void *arg);
+                        void (*fn)(coh_machine *m, struct coh__cache *c, struct coh__line *l,
+                                   void *arg),
+                        void *arg);
 
 #endif

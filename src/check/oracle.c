@@ -1,0 +1,435 @@
+/*
+ * oracle.c - the coherence oracle: a shadow of what a coherent machine holds.
+ *
+ * For every physical byte the shadow keeps the latest value stored by a CPU
+ * or written by the device, and the event that wrote it (0: never written,
+ * undefined, never reported). It watches the machine through the observer
+ * hooks of machine_impl.h:
+ *   load       bytes a CPU got          != latest           -> stale-read
+ *   dma_read   bytes the device got     != latest           -> stale-dma
+ *   writeback  memory held the latest, the line writes older -> lost-write
+ *   discard    the line held the only copy of the latest     -> lost-write
+ *   fault      access through an unmapped VA                 -> bad-access
+ * Findings are compared by value, so a stale copy that happens to hold the
+ * latest bytes is not a finding. Shadow pages are allocated on first write.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check/check_impl.h"
+
+static struct shadow_page *shadow_get(coh_check *c, coh_addr_t pa, bool create)
+{
+	size_t f = pa >> c->m->page_shift;
+	if (!c->shadow[f] && create) {
+		c->shadow[f] = calloc(1, sizeof(struct shadow_page) +
+		                             (size_t)c->m->page_size * (1 + sizeof(uint64_t)));
+		if (c->shadow[f]) {
+			c->shadow[f]->ver = (uint64_t *)(c->shadow[f] + 1);
+			c->shadow[f]->val = (uint8_t *)(c->shadow[f]->ver + c->m->page_size);
+		}
+	}
+	return c->shadow[f];
+}
+
+/* The latest version of byte pa: its writer event (0 = undefined) and value. */
+static uint64_t latest(const coh_check *c, coh_addr_t pa, uint8_t *val)
+{
+	const struct shadow_page *s = c->shadow[pa >> c->m->page_shift];
+	if (!s)
+		return 0;
+	size_t off = pa & (c->m->page_size - 1);
+	*val = s->val[off];
+	return s->ver[off];
+}
+
+static coh_finding *new_finding(coh_check *c, enum coh_finding_kind kind, int cpu)
+{
+	if (c->nfindings >= c->cfg.max_findings) {
+		c->dropped++;
+		return NULL;
+	}
+	if (c->nfindings == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 8;
+		coh_finding *f = realloc(c->findings, cap * sizeof(*f));
+		if (!f)
+			return NULL;
+		c->findings = f;
+		c->cap = cap;
+	}
+	coh_finding *f = &c->findings[c->nfindings++];
+	memset(f, 0, sizeof(*f));
+	f->kind = kind;
+	f->cpu = cpu;
+	f->stale_cpu = -1;
+	if (!coh_machine_event(c->m, c->m->op_ev, &f->trigger))
+		f->trigger.no = c->m->op_ev;
+	f->ntail = (unsigned)coh_machine_trace_tail(c->m, f->tail, COH_FINDING_TRACE);
+	return f;
+}
+
+/* Was a finding of this kind already made for the operation under way? */
+static bool already(const coh_check *c, enum coh_finding_kind kind)
+{
+	return c->nfindings && c->findings[c->nfindings - 1].kind == kind &&
+	       c->findings[c->nfindings - 1].trigger.no == c->m->op_ev;
+}
+
+static void set_writer(coh_check *c, coh_finding *f, uint64_t ver)
+{
+	const coh_event *w = &c->writes[ver % COH__WRITES_CAP];
+	if (w->no == ver) {
+		f->writer = *w;
+	} else {
+		f->writer.no = ver;
+		f->writer_aged_out = true;
+	}
+}
+
+static void set_line(coh_finding *f, const struct coh__cache *cache, const struct coh__line *l)
+{
+	f->stale_is_line = true;
+	f->stale_cpu = (int)cache->cpu;
+	f->stale_set = (unsigned)((l - cache->lines) / cache->ways);
+	f->stale_way = (unsigned)((l - cache->lines) % cache->ways);
+	f->stale_line_va = l->va;
+	f->stale_line_pa = l->pa;
+	f->stale_since = l->fill_ev;
+}
+
+/*
+ * Compares bytes a copy gave (or wrote) at pa with the latest versions.
+ * Returns the index of the first byte that differs from a defined latest
+ * value, or -1; fills expected[] with the latest (or the byte itself where
+ * undefined).
+ */
+static int compare(const coh_check *c, coh_addr_t pa, const uint8_t *bytes, unsigned len,
+                   uint8_t *expected, uint64_t *ver_out)
+{
+	int first = -1;
+	for (unsigned i = 0; i < len; i++) {
+		uint8_t v;
+		uint64_t ver = latest(c, pa + i, &v);
+		expected[i] = ver ? v : bytes[i];
+		if (ver && v != bytes[i] && first < 0) {
+			first = (int)i;
+			*ver_out = ver;
+		}
+	}
+	return first;
+}
+
+static void fill_bytes(coh_finding *f, const uint8_t *expected, const uint8_t *seen, unsigned len)
+{
+	f->len = len < COH_FINDING_MAX_BYTES ? len : COH_FINDING_MAX_BYTES;
+	memcpy(f->expected, expected, f->len);
+	memcpy(f->seen, seen, f->len);
+}
+
+static void on_load(void *ctx, unsigned cpu, coh_addr_t va, coh_addr_t pa, const uint8_t *seen,
+                    unsigned len, const struct coh__line *line, const struct coh__cache *cache)
+{
+	coh_check *c = ctx;
+	uint8_t exp[256];
+	uint64_t ver = 0;
+	if (len > sizeof(exp))
+		len = sizeof(exp);
+	int bad = compare(c, pa, seen, len, exp, &ver);
+	if (bad < 0 || already(c, COH_F_STALE_READ))
+		return;
+	coh_finding *f = new_finding(c, COH_F_STALE_READ, (int)cpu);
+	if (!f)
+		return;
+	f->has_addr = true;
+	f->va = va;
+	f->pa = pa;
+	fill_bytes(f, exp, seen, len);
+	/* the load's own trace entry gets its PA and value only when it ends */
+	uint64_t v = 0;
+	for (unsigned i = 0; i < len && i < 8; i++)
+		v |= (uint64_t)seen[i] << (8 * i);
+	f->trigger.pa = pa;
+	f->trigger.value = v;
+	if (f->ntail && f->tail[f->ntail - 1].no == f->trigger.no)
+		f->tail[f->ntail - 1] = f->trigger;
+	set_writer(c, f, ver);
+	if (line) {
+		set_line(f, cache, line);
+		snprintf(f->message, sizeof(f->message),
+		         "cpu%u loaded stale data at VA 0x%llx (PA 0x%llx) from its cache line "
+		         "filled through VA 0x%llx",
+		         cpu, (unsigned long long)va, (unsigned long long)pa,
+		         (unsigned long long)line->va);
+	} else {
+		snprintf(f->message, sizeof(f->message),
+		         "cpu%u loaded stale data at VA 0x%llx (PA 0x%llx) from memory (uncached)",
+		         cpu, (unsigned long long)va, (unsigned long long)pa);
+	}
+}
+
+static void on_store(void *ctx, int cpu, coh_addr_t pa, const uint8_t *bytes, unsigned len,
+                     uint64_t ev)
+{
+	coh_check *c = ctx;
+	(void)cpu;
+	coh_event *w = &c->writes[ev % COH__WRITES_CAP];
+	if (w->no != ev) {
+		if (!coh_machine_event(c->m, ev, w))
+			memset(w, 0, sizeof(*w));
+		w->no = ev;
+		w->pa = pa;
+	}
+	for (unsigned i = 0; i < len;) {
+		struct shadow_page *s = shadow_get(c, pa + i, true);
+		if (!s) /* out of host memory: this byte stays unchecked */
+			return;
+		size_t off = (pa + i) & (c->m->page_size - 1);
+		for (; i < len && off < c->m->page_size; i++, off++) {
+			s->val[off] = bytes[i];
+			s->ver[off] = ev;
+		}
+	}
+}
+
+/* Finds a dirty line anywhere that holds the latest value of pa. */
+struct holder_search {
+	coh_check *c;
+	coh_addr_t pa;
+	uint8_t want;
+	const struct coh__line *skip;
+	const struct coh__cache *cache;
+	const struct coh__line *found;
+	bool dirty_only;
+};
+
+static void holder_visit(coh_machine *m, struct coh__cache *cache, struct coh__line *l, void *arg)
+{
+	struct holder_search *h = arg;
+	(void)m;
+	if (h->found || l == h->skip)
+		return;
+	if (h->dirty_only && !l->dirty)
+		return;
+	if (coh__line_data(cache, l)[h->pa - l->pa] == h->want) {
+		h->found = l;
+		h->cache = cache;
+	}
+}
+
+static void on_dma_read(void *ctx, coh_addr_t pa, const uint8_t *seen, unsigned len)
+{
+	coh_check *c = ctx;
+	for (unsigned done = 0; done < len;) {
+		uint8_t exp[64];
+		unsigned n = len - done < sizeof(exp) ? len - done : (unsigned)sizeof(exp);
+		uint64_t ver = 0;
+		int bad = compare(c, pa + done, seen + done, n, exp, &ver);
+		if (bad < 0) {
+			done += n;
+			continue;
+		}
+		coh_addr_t bpa = pa + done + (unsigned)bad;
+		coh_finding *f = new_finding(c, COH_F_STALE_DMA, -1);
+		if (!f)
+			return;
+		f->has_addr = true;
+		f->pa = bpa;
+		fill_bytes(f, exp + bad, seen + done + bad, n - (unsigned)bad);
+		set_writer(c, f, ver);
+		struct holder_search h = {.c = c, .pa = bpa, .want = exp[bad], .dirty_only = true};
+		coh__for_each_copy(c->m, bpa, -1, holder_visit, &h);
+		if (h.found) {
+			f->va = h.found->va + (bpa - h.found->pa);
+			snprintf(f->message, sizeof(f->message),
+			         "the device read stale memory at PA 0x%llx: the latest data is "
+			         "still in a dirty line of cpu%u (VA 0x%llx) that was not cleaned",
+			         (unsigned long long)bpa, h.cache->cpu, (unsigned long long)f->va);
+			f->stale_since = h.found->fill_ev;
+		} else {
+			snprintf(f->message, sizeof(f->message),
+			         "the device read stale memory at PA 0x%llx",
+			         (unsigned long long)bpa);
+		}
+		return; /* one finding per DMA read */
+	}
+}
+
+static void on_writeback(void *ctx, const struct coh__cache *cache, const struct coh__line *line,
+                         coh_addr_t pa, const uint8_t *bytes, const uint8_t *old, unsigned len)
+{
+	coh_check *c = ctx;
+	for (unsigned i = 0; i < len; i++) {
+		uint8_t v;
+		uint64_t ver = latest(c, pa + i, &v);
+		if (!ver || old[i] != v || bytes[i] == v)
+			continue;
+		if (already(c, COH_F_LOST_WRITE))
+			return;
+		coh_finding *f = new_finding(c, COH_F_LOST_WRITE, (int)cache->cpu);
+		if (!f)
+			return;
+		uint8_t exp[256];
+		uint64_t dummy;
+		compare(c, pa + i, bytes + i, len - i, exp, &dummy);
+		f->has_addr = true;
+		f->pa = pa + i;
+		f->va = line->va + (pa + i - line->pa);
+		fill_bytes(f, exp, bytes + i, len - i);
+		set_writer(c, f, ver);
+		set_line(f, cache, line);
+		snprintf(f->message, sizeof(f->message),
+		         "cpu%u wrote back a dirty line (filled through VA 0x%llx) over newer data "
+		         "at PA 0x%llx",
+		         cache->cpu, (unsigned long long)line->va, (unsigned long long)(pa + i));
+		return;
+	}
+}
+
+static void on_discard(void *ctx, const struct coh__cache *cache, const struct coh__line *line,
+                       coh_addr_t pa, const uint8_t *bytes, unsigned len)
+{
+	coh_check *c = ctx;
+	for (unsigned i = 0; i < len; i++) {
+		uint8_t v;
+		uint64_t ver = latest(c, pa + i, &v);
+		if (!ver || bytes[i] != v || coh__mem_at(c->m, pa + i)[0] == v)
+			continue;
+		struct holder_search h = {.c = c, .pa = pa + i, .want = v, .skip = line};
+		coh__for_each_copy(c->m, pa + i, -1, holder_visit, &h);
+		if (h.found)
+			continue;
+		if (already(c, COH_F_LOST_WRITE))
+			return;
+		coh_finding *f = new_finding(c, COH_F_LOST_WRITE, (int)cache->cpu);
+		if (!f)
+			return;
+		f->has_addr = true;
+		f->pa = pa + i;
+		f->va = line->va + (pa + i - line->pa);
+		unsigned n = len - i;
+		fill_bytes(f, bytes + i, coh__mem_at(c->m, pa + i), n);
+		set_writer(c, f, ver);
+		set_line(f, cache, line);
+		snprintf(
+		    f->message, sizeof(f->message),
+		    "cpu%u discarded a dirty line (filled through VA 0x%llx) that held the only "
+		    "copy of the latest data at PA 0x%llx",
+		    cache->cpu, (unsigned long long)line->va, (unsigned long long)(pa + i));
+		return;
+	}
+}
+
+static void on_fault(void *ctx, unsigned cpu, coh_addr_t va, bool write)
+{
+	coh_check *c = ctx;
+	if (already(c, COH_F_BAD_ACCESS))
+		return;
+	coh_finding *f = new_finding(c, COH_F_BAD_ACCESS, (int)cpu);
+	if (!f)
+		return;
+	f->has_addr = true;
+	f->va = va;
+	snprintf(f->message, sizeof(f->message), "cpu%u %s unmapped VA 0x%llx", cpu,
+	         write ? "wrote to" : "accessed", (unsigned long long)va);
+}
+
+void coh_check_config_init(coh_check_config *cfg)
+{
+	cfg->oracle = true;
+	cfg->max_findings = 64;
+}
+
+int coh_check_create(coh_machine *m, const coh_check_config *cfg, coh_check **out)
+{
+	*out = NULL;
+	coh_check *c = calloc(1, sizeof(*c));
+	if (!c)
+		return COH_ENOMEM;
+	if (cfg)
+		c->cfg = *cfg;
+	else
+		coh_check_config_init(&c->cfg);
+	if (!c->cfg.max_findings)
+		c->cfg.max_findings = 64;
+	c->m = m;
+	c->nframes = m->nframes;
+	c->shadow = calloc(c->nframes, sizeof(*c->shadow));
+	c->writes = calloc(COH__WRITES_CAP, sizeof(*c->writes));
+	if (!c->shadow || !c->writes) {
+		coh_check_destroy(c);
+		return COH_ENOMEM;
+	}
+	struct coh__observer obs = {.ctx = c, .fault = on_fault};
+	obs.load = c->cfg.oracle ? on_load : NULL;
+	obs.store = c->cfg.oracle ? on_store : NULL;
+	obs.dma_read = c->cfg.oracle ? on_dma_read : NULL;
+	obs.writeback = c->cfg.oracle ? on_writeback : NULL;
+	obs.discard = c->cfg.oracle ? on_discard : NULL;
+	coh__machine_set_observer(m, &obs);
+	*out = c;
+	return COH_OK;
+}
+
+static void free_findings(coh_check *c)
+{
+	for (size_t i = 0; i < c->nfindings; i++) {
+		free(c->findings[i].schedule);
+		free(c->findings[i].detail);
+	}
+	c->nfindings = 0;
+	c->dropped = 0;
+}
+
+void coh_check_destroy(coh_check *c)
+{
+	if (!c)
+		return;
+	if (c->m)
+		coh__machine_set_observer(c->m, NULL);
+	free_findings(c);
+	free(c->findings);
+	for (size_t f = 0; c->shadow && f < c->nframes; f++)
+		free(c->shadow[f]);
+	free(c->shadow);
+	free(c->writes);
+	free(c);
+}
+
+void coh_check_reset(coh_check *c)
+{
+	free_findings(c);
+	for (size_t f = 0; f < c->nframes; f++)
+		if (c->shadow[f])
+			memset(c->shadow[f]->ver, 0, c->m->page_size * sizeof(uint64_t));
+	memset(c->writes, 0, COH__WRITES_CAP * sizeof(*c->writes));
+}
+
+size_t coh_check_count(const coh_check *c)
+{
+	return c->nfindings;
+}
+
+const coh_finding *coh_check_get(const coh_check *c, size_t i)
+{
+	return i < c->nfindings ? &c->findings[i] : NULL;
+}
+
+coh_machine *coh_check_machine(const coh_check *c)
+{
+	return c->m;
+}
+
+coh_finding *coh_check_report(coh_check *c, enum coh_finding_kind kind, int cpu, const char *fmt,
+                              ...)
+{
+	coh_finding *f = new_finding(c, kind, cpu);
+	if (!f)
+		return NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(f->message, sizeof(f->message), fmt, ap);
+	va_end(ap);
+	return f;
+}

@@ -1,0 +1,340 @@
+/*
+ * cache.c - one L1 data cache per CPU, holding real data.
+ *
+ * Lookup: the set index comes from the VA or the PA (folding VA bits up to
+ * hash_top_bit in for PA-RISC); a line matches by VA (virtual tag) or by PA
+ * (physical tag, and for a hashed index also by the VA colour bits, so that
+ * aliases share a line only when congruent modulo 2^(hash_top_bit+1)).
+ *
+ * Coherence: within one cache nothing keeps aliases coherent; that is the
+ * point. Among CPUs the caches are kept coherent by PA, as an MPCore snoop
+ * control unit does: a load miss makes other CPUs write back their dirty
+ * copies, a store makes them write back and drop theirs.
+ *
+ * Write-back granularity is the dirty segment (a line or half a line): a
+ * write-back writes every byte of a dirty segment, including bytes the CPU
+ * never stored, which is how real write-backs clobber DMA data.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "machine/machine_impl.h"
+
+static unsigned log2u(unsigned x)
+{
+	unsigned r = 0;
+	while ((1u << r) < x)
+		r++;
+	return r;
+}
+
+int coh__cache_init(coh_machine *m, struct coh__cache *c, unsigned cpu)
+{
+	const coh_cache_geometry *g = &m->arch->l1;
+	memset(c, 0, sizeof(*c));
+	c->cpu = cpu;
+	c->ways = g->ways;
+	c->line_size = g->line_size;
+	c->line_shift = log2u(g->line_size);
+	c->nsets = g->size / (g->ways * g->line_size);
+	c->set_mask = c->nsets - 1;
+	c->seg_size = g->line_size / (g->dirty_segments ? g->dirty_segments : 1);
+	unsigned low_sets = m->page_size / g->line_size;
+	if (g->index == COH_FROM_PHYS || c->nsets <= low_sets)
+		c->ncand = 1;
+	else
+		c->ncand = c->nsets / low_sets;
+	if (g->hash_top_bit)
+		c->colour_mask = ((2ull << g->hash_top_bit) - 1) & ~(coh_addr_t)(m->page_size - 1);
+	size_t nlines = (size_t)c->nsets * c->ways;
+	c->lines = calloc(nlines, sizeof(*c->lines));
+	c->data = calloc(nlines, c->line_size);
+	c->rr = calloc(c->nsets, sizeof(*c->rr));
+	if (!c->lines || !c->data || !c->rr)
+		return COH_ENOMEM;
+	return COH_OK;
+}
+
+void coh__cache_free(struct coh__cache *c)
+{
+	free(c->lines);
+	free(c->data);
+	free(c->rr);
+	c->lines = NULL;
+	c->data = NULL;
+	c->rr = NULL;
+}
+
+void coh__cache_reset(struct coh__cache *c)
+{
+	memset(c->lines, 0, (size_t)c->nsets * c->ways * sizeof(*c->lines));
+	memset(c->rr, 0, c->nsets * sizeof(*c->rr));
+	c->stamp = 0;
+}
+
+unsigned coh__cache_set(const coh_machine *m, const struct coh__cache *c, coh_addr_t va,
+                        coh_addr_t pa)
+{
+	const coh_cache_geometry *g = &m->arch->l1;
+	coh_addr_t a = g->index == COH_FROM_VIRT ? va : pa;
+	unsigned set = (unsigned)(a >> c->line_shift) & c->set_mask;
+	if (g->hash_top_bit && c->ncand > 1) {
+		/* fold VA[top:set bits] into the set bits above the page offset */
+		unsigned set_bits = log2u(c->nsets);
+		unsigned low_bits = m->page_shift - c->line_shift;
+		unsigned cand_bits = set_bits - low_bits;
+		unsigned first = c->line_shift + set_bits;
+		uint64_t extra = 0;
+		if (g->hash_top_bit + 1 > first)
+			extra = (va >> first) & ((1ull << (g->hash_top_bit + 1 - first)) - 1);
+		unsigned fold = 0;
+		for (; extra; extra >>= cand_bits)
+			fold ^= (unsigned)(extra & ((1u << cand_bits) - 1));
+		set ^= fold << low_bits;
+	}
+	return set;
+}
+
+static bool line_matches(const coh_machine *m, const struct coh__cache *c,
+                         const struct coh__line *l, coh_addr_t va, coh_addr_t pa)
+{
+	coh_addr_t lmask = ~(coh_addr_t)(c->line_size - 1);
+	if (!l->valid)
+		return false;
+	if (m->arch->l1.tag == COH_FROM_VIRT)
+		return l->va == (va & lmask);
+	return l->pa == (pa & lmask) && ((l->va ^ va) & c->colour_mask) == 0;
+}
+
+int coh__cache_find(const coh_machine *m, const struct coh__cache *c, unsigned set, coh_addr_t va,
+                    coh_addr_t pa)
+{
+	for (unsigned w = 0; w < c->ways; w++)
+		if (line_matches(m, c, coh__line_at(c, set, w), va, pa))
+			return (int)w;
+	return -1;
+}
+
+void coh__line_writeback(coh_machine *m, struct coh__cache *c, struct coh__line *l)
+{
+	uint8_t *data = coh__line_data(c, l);
+	for (unsigned s = 0; l->dirty; s++) {
+		if (!(l->dirty & (1u << s)))
+			continue;
+		l->dirty &= (uint8_t) ~(1u << s);
+		unsigned off = s * c->seg_size;
+		coh_addr_t pa = l->pa + off;
+		coh__event(m, COH_EV_WRITEBACK, (int)c->cpu, l->va + off, pa, c->seg_size, 0);
+		if (m->obs.writeback)
+			m->obs.writeback(m->obs.ctx, c, l, pa, data + off, coh__mem_at(m, pa),
+			                 c->seg_size);
+		coh__mem_write(m, pa, data + off, c->seg_size);
+	}
+}
+
+void coh__line_discard(coh_machine *m, struct coh__cache *c, struct coh__line *l)
+{
+	uint8_t *data = coh__line_data(c, l);
+	for (unsigned s = 0; l->dirty; s++) {
+		if (!(l->dirty & (1u << s)))
+			continue;
+		l->dirty &= (uint8_t) ~(1u << s);
+		unsigned off = s * c->seg_size;
+		coh__event(m, COH_EV_DISCARD, (int)c->cpu, l->va + off, l->pa + off, c->seg_size,
+		           0);
+		/* the line stays valid while the oracle looks, so that it is not
+		 * counted among the other copies */
+		if (m->obs.discard)
+			m->obs.discard(m->obs.ctx, c, l, l->pa + off, data + off, c->seg_size);
+	}
+	l->valid = 0;
+}
+
+static unsigned pick_victim(coh_machine *m, struct coh__cache *c, unsigned set)
+{
+	for (unsigned w = 0; w < c->ways; w++)
+		if (!coh__line_at(c, set, w)->valid)
+			return w;
+	switch (m->arch->l1.repl) {
+	case COH_REPL_LRU: {
+		unsigned best = 0;
+		for (unsigned w = 1; w < c->ways; w++)
+			if (coh__line_at(c, set, w)->lru < coh__line_at(c, set, best)->lru)
+				best = w;
+		return best;
+	}
+	case COH_REPL_RANDOM:
+		return (unsigned)(coh__rand(m) % c->ways);
+	case COH_REPL_ROUND_ROBIN:
+	default: {
+		unsigned w = c->rr[set];
+		c->rr[set] = (w + 1) % c->ways;
+		return w;
+	}
+	}
+}
+
+/* Allocates and fills the line for (va, pa) in its set; returns it. */
+static struct coh__line *fill(coh_machine *m, struct coh__cache *c, unsigned set, coh_addr_t va,
+                              coh_addr_t pa)
+{
+	coh_addr_t lmask = ~(coh_addr_t)(c->line_size - 1);
+	struct coh__line *l = coh__line_at(c, set, pick_victim(m, c, set));
+	if (l->valid) {
+		coh__line_writeback(m, c, l);
+		l->valid = 0;
+	}
+	l->va = va & lmask;
+	l->pa = pa & lmask;
+	l->dirty = 0;
+	l->valid = 1;
+	l->lru = ++c->stamp;
+	memcpy(coh__line_data(c, l), coh__mem_at(m, l->pa), c->line_size);
+	l->fill_ev = coh__event(m, COH_EV_FILL, (int)c->cpu, l->va, l->pa, c->line_size, 0);
+	return l;
+}
+
+static void snoop_clean(coh_machine *m, struct coh__cache *c, struct coh__line *l, void *arg)
+{
+	(void)arg;
+	coh__line_writeback(m, c, l);
+}
+
+static void snoop_drop(coh_machine *m, struct coh__cache *c, struct coh__line *l, void *arg)
+{
+	(void)arg;
+	coh__line_writeback(m, c, l);
+	l->valid = 0;
+}
+
+void coh__for_each_copy(coh_machine *m, coh_addr_t pa, int skip_cpu,
+                        void (*fn)(coh_machine *m, struct coh__cache *c, struct coh__line *l,
+                                   void *arg),
+                        void *arg)
+{
+	for (unsigned cpu = 0; cpu < m->ncpus; cpu++) {
+		if ((int)cpu == skip_cpu)
+			continue;
+		struct coh__cache *c = &m->cache[cpu];
+		coh_addr_t lpa = pa & ~(coh_addr_t)(c->line_size - 1);
+		unsigned low_sets = c->nsets / c->ncand;
+		unsigned base = (unsigned)(lpa >> c->line_shift) & (low_sets - 1);
+		if (m->arch->l1.index == COH_FROM_PHYS)
+			base = coh__cache_set(m, c, lpa, lpa);
+		for (unsigned k = 0; k < c->ncand; k++) {
+			unsigned set = base | (k * low_sets);
+			for (unsigned w = 0; w < c->ways; w++) {
+				struct coh__line *l = coh__line_at(c, set, w);
+				if (l->valid && l->pa == lpa)
+					fn(m, c, l, arg);
+			}
+		}
+	}
+}
+
+void coh__cache_read(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t pa, enum coh_attr attr,
+                     uint8_t *buf, unsigned len)
+{
+	struct coh__cache *c = &m->cache[cpu];
+	if (attr == COH_ATTR_UNCACHED) {
+		memcpy(buf, coh__mem_at(m, pa), len);
+		if (m->obs.load)
+			m->obs.load(m->obs.ctx, cpu, va, pa, buf, len, NULL, c);
+		return;
+	}
+	unsigned set = coh__cache_set(m, c, va, pa);
+	int way = coh__cache_find(m, c, set, va, pa);
+	struct coh__line *l;
+	if (way >= 0) {
+		l = coh__line_at(c, set, (unsigned)way);
+		l->lru = ++c->stamp;
+	} else {
+		if (m->ncpus > 1)
+			coh__for_each_copy(m, pa, (int)cpu, snoop_clean, NULL);
+		l = fill(m, c, set, va, pa);
+	}
+	memcpy(buf, coh__line_data(c, l) + (pa - l->pa), len);
+	if (m->obs.load)
+		m->obs.load(m->obs.ctx, cpu, va, pa, buf, len, l, c);
+}
+
+void coh__cache_write(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t pa,
+                      enum coh_attr attr, const uint8_t *buf, unsigned len)
+{
+	struct coh__cache *c = &m->cache[cpu];
+	const coh_cache_geometry *g = &m->arch->l1;
+	if (m->obs.store)
+		m->obs.store(m->obs.ctx, (int)cpu, pa, buf, len, m->op_ev);
+	if (attr == COH_ATTR_UNCACHED) {
+		coh__mem_write(m, pa, buf, len);
+		return;
+	}
+	if (m->ncpus > 1)
+		coh__for_each_copy(m, pa, (int)cpu, snoop_drop, NULL);
+	bool through = attr == COH_ATTR_WT || g->write_through;
+	unsigned set = coh__cache_set(m, c, va, pa);
+	int way = coh__cache_find(m, c, set, va, pa);
+	struct coh__line *l = NULL;
+	if (way >= 0)
+		l = coh__line_at(c, set, (unsigned)way);
+	else if (g->write_allocate && !through)
+		l = fill(m, c, set, va, pa);
+	if (!l) {
+		coh__mem_write(m, pa, buf, len);
+		return;
+	}
+	unsigned off = (unsigned)(pa - l->pa);
+	memcpy(coh__line_data(c, l) + off, buf, len);
+	l->lru = ++c->stamp;
+	if (through) {
+		coh__mem_write(m, pa, buf, len);
+		return;
+	}
+	for (unsigned s = off / c->seg_size; s <= (off + len - 1) / c->seg_size; s++)
+		l->dirty |= (uint8_t)(1u << s);
+}
+
+int coh__cache_locate(coh_machine *m, const struct coh__cache *c, coh_addr_t va, bool report,
+                      struct coh__line **out)
+{
+	const coh_cache_geometry *g = &m->arch->l1;
+	coh_addr_t pa = 0;
+	*out = NULL;
+	if (g->tag == COH_FROM_PHYS || g->index == COH_FROM_PHYS) {
+		enum coh_attr attr;
+		if (coh__mmu_lookup(m, c->cpu, va, &pa, &attr)) {
+			if (report && m->obs.fault)
+				m->obs.fault(m->obs.ctx, c->cpu, va, false);
+			return COH_EFAULT;
+		}
+	}
+	unsigned set = coh__cache_set(m, c, va, pa);
+	int way = coh__cache_find(m, c, set, va, pa);
+	if (way >= 0)
+		*out = coh__line_at(c, set, (unsigned)way);
+	return COH_OK;
+}
+
+int coh__cache_maint_line(coh_machine *m, struct coh__cache *c, coh_addr_t va, enum coh__maint op)
+{
+	struct coh__line *l;
+	int r = coh__cache_locate(m, c, va, true, &l);
+	if (r || !l)
+		return r;
+	if (op == COH__CLEAN || op == COH__FLUSH)
+		coh__line_writeback(m, c, l);
+	if (op == COH__INVAL || op == COH__FLUSH)
+		coh__line_discard(m, c, l);
+	return COH_OK;
+}
+
+void coh__cache_prefetch(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t pa)
+{
+	struct coh__cache *c = &m->cache[cpu];
+	unsigned set = coh__cache_set(m, c, va, pa);
+	if (coh__cache_find(m, c, set, va, pa) >= 0)
+		return;
+	if (m->ncpus > 1)
+		coh__for_each_copy(m, pa, (int)cpu, snoop_clean, NULL);
+	fill(m, c, set, va, pa);
+}
