@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs every benchmark: bash bench/run.sh [NAME...]
+# Builds a release tree in build/ first. Each bench_* program prints its own
+# figures as ratios against a baseline measured in the same run. Benchmarks
+# are never part of the tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dir=$(bash scripts/build.sh)
+benches=("$@")
+if [ ${#benches[@]} -eq 0 ]; then
+  for b in "$dir"/bench/bench_*; do benches+=("$(basename "$b")"); done
+fi
+for b in "${benches[@]}"; do
+  echo "== $b"
+  "$dir/bench/$b"
+  echo
+done
