@@ -1,33 +1,103 @@
 /*
- * main.c - the cohsim command line. Uses only the public headers.
+ * main.c - the cohsim command line: find the subcommand, parse its options,
+ * run it. Uses only the public headers.
+ *
+ * The contract (DESIGN.md): exit 0 no finding, 1 findings, 2 bad usage or
+ * bad input, 3 internal error; stdout is deterministic, timings go to
+ * stderr. Subcommands are rows of `commands`; a row names the words that
+ * select it ("arch list" is two), the options it accepts and its help.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "cohsim/arch.h"
-#include "cohsim/machine.h"
+#include "cli.h"
+
+struct command {
+	const char *name; /* one or two words */
+	unsigned options; /* OPT_* accepted */
+	const char *usage;
+	const char *help;
+	int (*run)(const struct cli_opts *o);
+};
+
+static int cmd_help(const struct cli_opts *o);
+static int cmd_version(const struct cli_opts *o);
+
+static const struct command commands[] = {
+    {"litmus", OPT_EXPLORE, "litmus FILE.litmus [options]",
+     "run a litmus test (docs/litmus.md); --arch overrides the file's arch, --seed its seed",
+     cmd_litmus},
+    {"arch list", 0, "arch list", "the arch profiles with their cache geometry", cmd_arch_list},
+    {"demo", 0, "demo", "run every bundled example and print a result table", cmd_demo},
+    {"version", 0, "version", "print the version", cmd_version},
+    {"help", 0, "help", "this help", cmd_help},
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: cohsim arch list\n");
+	fprintf(out, "usage: cohsim COMMAND [options]\n\ncommands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(out, "  cohsim %-34s %s\n", commands[i].usage, commands[i].help);
+	fprintf(out, "\noptions (each command accepts those that apply to it):\n");
+	cli_options_help(out, ~0u);
+	fprintf(out, "\nexit status: 0 no finding, 1 findings, 2 bad usage or input, "
+	             "3 internal error\n");
 }
 
-static int arch_list(void)
+static int cmd_help(const struct cli_opts *o)
 {
-	printf("%-10s %-14s %7s %5s %5s %s\n", "arch", "cache", "size", "ways", "line",
-	       "stands for");
-	for (size_t i = 0; i < coh_arch_count(); i++) {
-		const coh_arch *a = coh_arch_at(i);
-		printf("%-10s %-14s %6uK %5u %5u %s\n", a->name, a->kind, a->l1.size / 1024,
-		       a->l1.ways, a->l1.line_size, a->stands_for);
+	(void)o;
+	usage(stdout);
+	return EXIT_CLEAN;
+}
+
+static int cmd_version(const struct cli_opts *o)
+{
+	(void)o;
+	printf("cohsim %s\n", COHSIM_VERSION);
+	return EXIT_CLEAN;
+}
+
+/* How many words of argv (from argv[1]) a command name matches; 0 if none. */
+static int match(const char *name, int argc, char **argv)
+{
+	int words = 0;
+	const char *p = name;
+	while (*p) {
+		size_t n = strcspn(p, " ");
+		if (1 + words >= argc || strlen(argv[1 + words]) != n ||
+		    strncmp(argv[1 + words], p, n) != 0)
+			return 0;
+		words++;
+		p += n;
+		p += strspn(p, " ");
 	}
-	return 0;
+	return words;
 }
 
 int main(int argc, char **argv)
 {
-	if (argc >= 3 && strcmp(argv[1], "arch") == 0 && strcmp(argv[2], "list") == 0)
-		return arch_list();
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		return cmd_help(NULL);
+	if (!strcmp(argv[1], "--version"))
+		return cmd_version(NULL);
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		int words = match(commands[i].name, argc, argv);
+		if (!words)
+			continue;
+		struct cli_opts o;
+		int rc = cli_parse_options(commands[i].name, commands[i].options, argc - 1 - words,
+		                           argv + 1 + words, &o);
+		if (rc)
+			return rc;
+		return commands[i].run(&o);
+	}
+	fprintf(stderr, "cohsim: unknown command '%s'\n\n", argv[1]);
 	usage(stderr);
-	return 2;
+	return EXIT_USAGE;
 }

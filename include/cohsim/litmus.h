@@ -1,0 +1,128 @@
+/*
+ * cohsim/litmus.h - litmus tests: small text programs that drive the machine
+ * directly, one operation per line (the grammar is in docs/litmus.md).
+ *
+ * A parsed test (coh_litmus) is immutable: a machine configuration, a list
+ * of *setup* operations that run first, in order, and zero or more *threads*
+ * (`thread NAME cpuN ... end`), each a list of operations on one CPU. The
+ * runner executes one operation at a time against a machine and a checker,
+ * so a scheduler can interleave threads by calling coh_litmus_exec() from
+ * its tasks; coh_litmus_run() is the sequential run: setup, then each thread
+ * to completion, in file order.
+ *
+ * Errors: parsing never crashes and never stops at the first problem it
+ * cannot handle silently; it reports the first error as "FILE:LINE: what is
+ * wrong" in a coh_litmus_error and returns COH_EINVAL (COH_ENOMEM when the
+ * host runs out of memory, COH_EFAULT when the file cannot be read).
+ *
+ * Ownership: coh_litmus_parse_*() allocates the test; free it with
+ * coh_litmus_free(). Pointers returned by the accessors (ops, threads,
+ * names) live as long as the test, and the machine may keep them (actor
+ * names) for as long as the test lives.
+ */
+#ifndef COHSIM_LITMUS_H
+#define COHSIM_LITMUS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cohsim/check.h"
+#include "cohsim/common.h"
+#include "cohsim/machine.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum coh_litmus_opcode {
+	COH_LOP_MAP,
+	COH_LOP_UNMAP,
+	COH_LOP_STORE,
+	COH_LOP_LOAD,
+	COH_LOP_CLEAN,
+	COH_LOP_INVAL,
+	COH_LOP_FLUSH,
+	COH_LOP_FLUSH_ALL,
+	COH_LOP_EVICT,
+	COH_LOP_PREFETCH,
+	COH_LOP_DMA_READ,
+	COH_LOP_DMA_WRITE,
+	COH_LOP_COUNT
+};
+
+/* "map", "store", "dma-read", ... (the keyword of the grammar). */
+COH_API const char *coh_litmus_opcode_name(enum coh_litmus_opcode op);
+
+typedef struct coh_litmus_op {
+	enum coh_litmus_opcode code;
+	unsigned line;      /* 1-based line in the file */
+	int cpu;            /* the issuing CPU; -1 for map/unmap/DMA */
+	coh_addr_t va;      /* map, unmap, store, load, maintenance */
+	coh_addr_t pa;      /* map, dma-read, dma-write */
+	uint64_t len;       /* map, unmap, clean/inval/flush, dma-* */
+	unsigned size;      /* load/store: 1, 2, 4 or 8 bytes */
+	uint64_t value;     /* store; load's expected value; dma-write's byte */
+	bool expect;        /* load: has `expect VALUE` */
+	enum coh_attr attr; /* map */
+} coh_litmus_op;
+
+typedef struct coh_litmus_thread {
+	const char *name;
+	unsigned cpu;
+	unsigned line; /* of the `thread` line */
+	const coh_litmus_op *ops;
+	size_t nops;
+} coh_litmus_thread;
+
+typedef struct coh_litmus coh_litmus;
+
+typedef struct coh_litmus_error {
+	unsigned line;     /* 0: not about one line (file not found, ...) */
+	char message[512]; /* "FILE:LINE: what is wrong", no newline */
+} coh_litmus_error;
+
+/* Parses the file at path. name (may be NULL: path) is the file name used
+ * in messages and reports; it is copied. */
+COH_API int coh_litmus_parse_file(const char *path, coh_litmus **out, coh_litmus_error *err);
+/* Parses text (NUL-terminated); name stands for the file in messages. */
+COH_API int coh_litmus_parse_string(const char *name, const char *text, coh_litmus **out,
+                                    coh_litmus_error *err);
+COH_API void coh_litmus_free(coh_litmus *lt);
+
+COH_API const char *coh_litmus_name(const coh_litmus *lt);
+COH_API const coh_arch *coh_litmus_arch(const coh_litmus *lt);
+/* The `# expect: ...` header comment, trimmed ("stale-read", "clean",
+ * "stale-dma lost-write"), or NULL when the file has none. */
+COH_API const char *coh_litmus_expect(const coh_litmus *lt);
+/* The machine the test asks for: arch, cpus, mem-size, page-size, seed.
+ * arch (may be NULL) overrides the file's `arch` (e.g. --arch on the
+ * command line); returns COH_EINVAL and fills err when the test does not
+ * fit that arch (a mapping not aligned to its page size). */
+COH_API int coh_litmus_machine_config(const coh_litmus *lt, const coh_arch *arch,
+                                      coh_machine_config *cfg, coh_litmus_error *err);
+COH_API const coh_litmus_op *coh_litmus_setup(const coh_litmus *lt, size_t *nops);
+COH_API size_t coh_litmus_thread_count(const coh_litmus *lt);
+COH_API const coh_litmus_thread *coh_litmus_thread_at(const coh_litmus *lt, size_t i);
+
+/*
+ * Executes one operation: sets the machine's site to the op's line (file
+ * NULL), does it, and reports an `expect-failed` finding when a load's value
+ * differs from its `expect`. Findings of the oracle (including bad-access
+ * for an unmapped VA) are not errors: it returns 0 and the run goes on.
+ * Returns a negative COH_E* status only when the machine rejects the
+ * operation outright (e.g. a map that overlaps one made by another thread),
+ * and then fills err (may be NULL) with "FILE:LINE: ...".
+ */
+COH_API int coh_litmus_exec(const coh_litmus *lt, coh_machine *m, coh_check *chk,
+                            const coh_litmus_op *op, coh_litmus_error *err);
+/* The sequential run: every setup op, then each thread in file order, each
+ * thread's ops with the machine's actor set to the thread's name. Stops at
+ * the first error. */
+COH_API int coh_litmus_run(const coh_litmus *lt, coh_machine *m, coh_check *chk,
+                           coh_litmus_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

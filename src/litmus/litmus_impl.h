@@ -1,0 +1,36 @@
+/*
+ * litmus_impl.h - the parsed litmus test, shared by parse.c and run.c.
+ * Not installed: tools and tests use include/cohsim/litmus.h.
+ */
+#ifndef COHSIM_LITMUS_IMPL_H
+#define COHSIM_LITMUS_IMPL_H
+
+#include "cohsim/litmus.h"
+
+#define COH__LITMUS_MAX_THREADS 32
+
+struct coh__op_list {
+	coh_litmus_op *ops;
+	size_t n, cap;
+};
+
+struct coh_litmus {
+	char *name;
+	const coh_arch *arch;
+	unsigned ncpus;
+	size_t mem_size;    /* 0: the machine's default */
+	unsigned page_size; /* 0: the arch's */
+	uint64_t seed;
+	char *expect;
+	struct coh__op_list setup;
+	coh_litmus_thread threads[COH__LITMUS_MAX_THREADS];
+	struct coh__op_list thread_ops[COH__LITMUS_MAX_THREADS];
+	char *thread_names[COH__LITMUS_MAX_THREADS];
+	size_t nthreads;
+};
+
+/* Formats "NAME:LINE: msg" (or "NAME: msg" for line 0) into err. */
+void coh__litmus_error(coh_litmus_error *err, const char *name, unsigned line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+#endif

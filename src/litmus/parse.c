@@ -1,0 +1,870 @@
+/*
+ * parse.c - the litmus reader: text to an immutable coh_litmus.
+ *
+ * Interface: coh_litmus_parse_file / coh_litmus_parse_string, and the
+ * accessors of the parsed test. The grammar is in docs/litmus.md.
+ *
+ * Design: one pass, line by line. Each line loses its comment, is split on
+ * white space into at most MAX_TOKENS tokens, and is dispatched on its
+ * keyword through the `keywords` table, which also states how many operands
+ * the keyword takes. Everything that can be checked without running is
+ * checked here (ranges, alignment, overlapping maps, CPUs, sizes, values),
+ * so that a test that parses only fails at run time when threads race on
+ * map/unmap. The first error wins: "FILE:LINE: what is wrong", COH_EINVAL.
+ *
+ * Invariants: `arch` is the first directive; machine directives (cpus,
+ * mem-size, page-size, seed) come before the first operation; operations
+ * after the first `thread` are inside a thread.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "litmus/litmus_impl.h"
+
+#define MAX_TOKENS 8
+#define MAX_FILE_SIZE (16u << 20)
+#define MAX_MEM_SIZE ((size_t)1 << 30)
+
+struct range {
+	coh_addr_t va;
+	uint64_t len;
+	unsigned line;
+};
+
+struct parser {
+	coh_litmus *lt;
+	coh_litmus_error *err;
+	unsigned line;
+	char *tok[MAX_TOKENS];
+	unsigned ntok;
+	unsigned arch_line;
+	bool seen_op;
+	unsigned cfg_line[4]; /* cpus, mem-size, page-size, seed: where given */
+	int thread;           /* the thread being read, or -1 */
+	struct range *maps;   /* live mappings, in program order */
+	size_t nmaps, capmaps;
+};
+
+enum cfg_directive { CFG_CPUS, CFG_MEM, CFG_PAGE, CFG_SEED };
+
+void coh__litmus_error(coh_litmus_error *err, const char *name, unsigned line, const char *fmt, ...)
+{
+	if (!err)
+		return;
+	char what[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	err->line = line;
+	if (line)
+		snprintf(err->message, sizeof(err->message), "%s:%u: %s", name, line, what);
+	else
+		snprintf(err->message, sizeof(err->message), "%s: %s", name, what);
+}
+
+__attribute__((format(printf, 2, 3))) static int fail(struct parser *p, const char *fmt, ...)
+{
+	char what[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	coh__litmus_error(p->err, p->lt->name, p->line, "%s", what);
+	return COH_EINVAL;
+}
+
+/* ---- tokens ---- */
+
+static bool parse_u64(const char *s, uint64_t *out)
+{
+	unsigned base = 10;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	if (!*s)
+		return false;
+	uint64_t v = 0;
+	for (; *s; s++) {
+		unsigned d;
+		if (*s >= '0' && *s <= '9')
+			d = (unsigned)(*s - '0');
+		else if (base == 16 && *s >= 'a' && *s <= 'f')
+			d = (unsigned)(*s - 'a' + 10);
+		else if (base == 16 && *s >= 'A' && *s <= 'F')
+			d = (unsigned)(*s - 'A' + 10);
+		else
+			return false;
+		if (v > (UINT64_MAX - d) / base)
+			return false;
+		v = v * base + d;
+	}
+	*out = v;
+	return true;
+}
+
+static int number(struct parser *p, const char *tok, const char *what, uint64_t *out)
+{
+	if (!parse_u64(tok, out))
+		return fail(p, "bad number '%s' for %s (decimal or 0x-hex, at most 64 bits)", tok,
+		            what);
+	return COH_OK;
+}
+
+static bool pow2(uint64_t x)
+{
+	return x && !(x & (x - 1));
+}
+
+static int cpu_number(struct parser *p, const char *tok, unsigned *cpu)
+{
+	uint64_t n;
+	if (strncmp(tok, "cpu", 3) != 0 || !parse_u64(tok + 3, &n) || (tok[3] == '0' && tok[4]))
+		return fail(p, "bad CPU '%s' (cpu0 .. cpu%u)", tok, p->lt->ncpus - 1);
+	if (n >= p->lt->ncpus)
+		return fail(p, "%s is out of range: the test has %u CPU%s (cpu0 .. cpu%u)", tok,
+		            p->lt->ncpus, p->lt->ncpus == 1 ? "" : "s", p->lt->ncpus - 1);
+	*cpu = (unsigned)n;
+	return COH_OK;
+}
+
+static int access_size(struct parser *p, const char *tok, unsigned *size)
+{
+	static const char *const names[] = {"u8", "u16", "u32", "u64"};
+	for (unsigned i = 0; i < 4; i++) {
+		if (strcmp(tok, names[i]) == 0) {
+			*size = 1u << i;
+			return COH_OK;
+		}
+	}
+	uint64_t n;
+	if (parse_u64(tok, &n)) {
+		if (!pow2(n))
+			return fail(p, "size %s is not a power of two (u8, u16, u32 or u64)", tok);
+		if (n > 8)
+			return fail(p, "size %s is too large (u8, u16, u32 or u64)", tok);
+		*size = (unsigned)n;
+		return COH_OK;
+	}
+	return fail(p, "bad size '%s' (u8, u16, u32 or u64)", tok);
+}
+
+static int value_fits(struct parser *p, uint64_t v, unsigned size)
+{
+	if (size < 8 && v >> (8 * size))
+		return fail(p, "value 0x%" PRIx64 " does not fit in u%u", v, 8 * size);
+	return COH_OK;
+}
+
+/* ---- the test being built ---- */
+
+static unsigned page_size(const struct parser *p)
+{
+	return p->lt->page_size ? p->lt->page_size : p->lt->arch->page_size;
+}
+
+static size_t mem_size(const struct parser *p)
+{
+	if (p->lt->mem_size)
+		return p->lt->mem_size;
+	coh_machine_config cfg;
+	coh_machine_config_init(&cfg, p->lt->arch);
+	return cfg.mem_size;
+}
+
+static struct coh__op_list *current_list(struct parser *p)
+{
+	return p->thread >= 0 ? &p->lt->thread_ops[p->thread] : &p->lt->setup;
+}
+
+static int append(struct parser *p, const coh_litmus_op *op)
+{
+	struct coh__op_list *l = current_list(p);
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		coh_litmus_op *ops = realloc(l->ops, cap * sizeof(*ops));
+		if (!ops)
+			return COH_ENOMEM;
+		l->ops = ops;
+		l->cap = cap;
+	}
+	l->ops[l->n++] = *op;
+	p->seen_op = true;
+	return COH_OK;
+}
+
+static int add_range(struct parser *p, coh_addr_t va, uint64_t len, unsigned line)
+{
+	if (p->nmaps == p->capmaps) {
+		size_t cap = p->capmaps ? p->capmaps * 2 : 8;
+		struct range *m = realloc(p->maps, cap * sizeof(*m));
+		if (!m)
+			return COH_ENOMEM;
+		p->maps = m;
+		p->capmaps = cap;
+	}
+	p->maps[p->nmaps++] = (struct range){va, len, line};
+	return COH_OK;
+}
+
+/* VA ranges mapped so far, in program order, to refuse overlapping maps. */
+static int track_map(struct parser *p, coh_addr_t va, uint64_t len)
+{
+	for (size_t i = 0; i < p->nmaps; i++) {
+		const struct range *r = &p->maps[i];
+		if (va < r->va + r->len && r->va < va + len)
+			return fail(p,
+			            "map [0x%" PRIx64 ", 0x%" PRIx64
+			            ") overlaps the mapping of line %u"
+			            " [0x%" PRIx64 ", 0x%" PRIx64 ")",
+			            va, va + len, r->line, r->va, r->va + r->len);
+	}
+	return add_range(p, va, len, p->line);
+}
+
+/* Removes [va, va+len) from the tracked mappings, splitting them as needed. */
+static int track_unmap(struct parser *p, coh_addr_t va, uint64_t len)
+{
+	for (size_t i = 0; i < p->nmaps;) {
+		struct range r = p->maps[i];
+		if (!(va < r.va + r.len && r.va < va + len)) {
+			i++;
+			continue;
+		}
+		bool below = r.va<va, above = r.va + r.len> va + len;
+		if (below && above) {
+			p->maps[i++].len = va - r.va;
+			int st = add_range(p, va + len, r.va + r.len - (va + len), r.line);
+			if (st)
+				return st;
+		} else if (below) {
+			p->maps[i++].len = va - r.va;
+		} else if (above) {
+			p->maps[i].len = r.va + r.len - (va + len);
+			p->maps[i++].va = va + len;
+		} else {
+			p->maps[i] = p->maps[--p->nmaps];
+		}
+	}
+	return COH_OK;
+}
+
+/* ---- directives ---- */
+
+struct keyword;
+typedef int (*handler_fn)(struct parser *p, const struct keyword *k, int cpu, char **arg,
+                          unsigned nargs);
+
+enum kw_class {
+	KW_ARCH,   /* arch NAME */
+	KW_CONFIG, /* machine directives, before the first op */
+	KW_THREAD, /* thread / end */
+	KW_CPU_OP, /* an operation of a CPU: takes a cpuN: prefix */
+	KW_SYS_OP, /* map, unmap, DMA: no CPU */
+};
+
+struct keyword {
+	const char *name;
+	enum kw_class cls;
+	int code; /* coh_litmus_opcode or cfg_directive */
+	unsigned min_args, max_args;
+	const char *usage;
+	handler_fn fn;
+};
+
+static int do_arch(struct parser *p, const struct keyword *k, int cpu, char **arg, unsigned n)
+{
+	(void)k, (void)cpu, (void)n;
+	const coh_arch *a = coh_arch_find(arg[0]);
+	if (!a) {
+		char valid[256] = "";
+		for (size_t i = 0; i < coh_arch_count(); i++)
+			snprintf(valid + strlen(valid), sizeof(valid) - strlen(valid), "%s%s",
+			         i ? ", " : "", coh_arch_at(i)->name);
+		return fail(p, "unknown arch '%s' (valid: %s)", arg[0], valid);
+	}
+	p->lt->arch = a;
+	p->arch_line = p->line;
+	return COH_OK;
+}
+
+static int do_config(struct parser *p, const struct keyword *k, int cpu, char **arg, unsigned n)
+{
+	(void)cpu, (void)n;
+	uint64_t v;
+	int st = number(p, arg[0], k->name, &v);
+	if (st)
+		return st;
+	switch ((enum cfg_directive)k->code) {
+	case CFG_CPUS:
+		if (v < 1 || v > COH_MAX_CPUS)
+			return fail(p, "cpus %s is out of range (1 .. %u)", arg[0], COH_MAX_CPUS);
+		p->lt->ncpus = (unsigned)v;
+		break;
+	case CFG_PAGE:
+		if (!pow2(v) || v < 256 || v > (1u << 16))
+			return fail(p, "page-size %s is not a power of two between 256 and 65536",
+			            arg[0]);
+		if (v < p->lt->arch->l1.line_size)
+			return fail(p, "page-size %s is smaller than the %s line size (%u)", arg[0],
+			            p->lt->arch->name, p->lt->arch->l1.line_size);
+		if (p->cfg_line[CFG_MEM] && p->lt->mem_size % v)
+			return fail(p, "page-size %s does not divide mem-size 0x%zx", arg[0],
+			            p->lt->mem_size);
+		p->lt->page_size = (unsigned)v;
+		break;
+	case CFG_MEM:
+		if (v < page_size(p) || v > MAX_MEM_SIZE || v % page_size(p))
+			return fail(
+			    p,
+			    "mem-size %s must be a multiple of the page size (0x%x), at most "
+			    "0x%zx",
+			    arg[0], page_size(p), MAX_MEM_SIZE);
+		p->lt->mem_size = (size_t)v;
+		break;
+	case CFG_SEED:
+		p->lt->seed = v;
+		break;
+	}
+	return COH_OK;
+}
+
+static bool valid_name(const char *s)
+{
+	for (const char *c = s; *c; c++)
+		if (!(*c >= 'a' && *c <= 'z') && !(*c >= 'A' && *c <= 'Z') &&
+		    !(*c >= '0' && *c <= '9') && *c != '_' && *c != '-' && *c != '.')
+			return false;
+	return *s != 0 && strlen(s) <= 32;
+}
+
+static int do_thread(struct parser *p, const struct keyword *k, int cpu, char **arg, unsigned n)
+{
+	(void)cpu, (void)n;
+	coh_litmus *lt = p->lt;
+	if (strcmp(k->name, "end") == 0) {
+		if (p->thread < 0)
+			return fail(p, "'end' without 'thread'");
+		p->thread = -1;
+		return COH_OK;
+	}
+	if (p->thread >= 0)
+		return fail(p, "'thread' inside thread '%s' of line %u (missing 'end'?)",
+		            lt->threads[p->thread].name, lt->threads[p->thread].line);
+	if (!valid_name(arg[0]))
+		return fail(p, "bad thread name '%s' (letters, digits, '_', '-', '.'; at most 32)",
+		            arg[0]);
+	for (size_t i = 0; i < lt->nthreads; i++)
+		if (strcmp(lt->threads[i].name, arg[0]) == 0)
+			return fail(p, "thread '%s' is already defined at line %u", arg[0],
+			            lt->threads[i].line);
+	if (lt->nthreads == COH__LITMUS_MAX_THREADS)
+		return fail(p, "too many threads (at most %d)", COH__LITMUS_MAX_THREADS);
+	unsigned c;
+	int st = cpu_number(p, arg[1], &c);
+	if (st)
+		return st;
+	size_t i = lt->nthreads;
+	lt->thread_names[i] = strdup(arg[0]);
+	if (!lt->thread_names[i])
+		return COH_ENOMEM;
+	lt->threads[i] = (coh_litmus_thread){lt->thread_names[i], c, p->line, NULL, 0};
+	lt->nthreads++;
+	p->thread = (int)i;
+	return COH_OK;
+}
+
+/* Checks that [a, a+len) does not wrap around the 64-bit space. */
+static int no_wrap(struct parser *p, const char *what, uint64_t a, uint64_t len)
+{
+	if (len && a > UINT64_MAX - (len - 1))
+		return fail(p, "%s 0x%" PRIx64 " + length 0x%" PRIx64 " wraps around", what, a,
+		            len);
+	return COH_OK;
+}
+
+static int in_memory(struct parser *p, uint64_t pa, uint64_t len)
+{
+	size_t mem = mem_size(p);
+	if (pa > mem || len > mem - pa)
+		return fail(p,
+		            "PA range [0x%" PRIx64 ", +0x%" PRIx64 ") is outside memory (mem-size "
+		            "0x%zx)",
+		            pa, len, mem);
+	return COH_OK;
+}
+
+static int page_aligned(struct parser *p, const char *what, uint64_t x)
+{
+	if (x % page_size(p))
+		return fail(p, "%s 0x%" PRIx64 " is not page-aligned (page size 0x%x)", what, x,
+		            page_size(p));
+	return COH_OK;
+}
+
+static int do_op(struct parser *p, const struct keyword *k, int cpu, char **arg, unsigned n)
+{
+	coh_litmus_op op = {.code = (enum coh_litmus_opcode)k->code, .line = p->line, .cpu = cpu};
+	uint64_t v[3] = {0};
+	int st = COH_OK;
+
+	switch (op.code) {
+	case COH_LOP_MAP:
+		for (unsigned i = 0; i < 3 && !st; i++)
+			st = number(p, arg[i], i == 0 ? "VA" : i == 1 ? "PA" : "LEN", &v[i]);
+		if (st)
+			return st;
+		op.va = v[0], op.pa = v[1], op.len = v[2];
+		if (n == 4) {
+			if (strcmp(arg[3], "uncached") == 0)
+				op.attr = COH_ATTR_UNCACHED;
+			else if (strcmp(arg[3], "writethrough") == 0)
+				op.attr = COH_ATTR_WT;
+			else if (strcmp(arg[3], "cached") == 0)
+				op.attr = COH_ATTR_WB;
+			else
+				return fail(
+				    p, "bad map attribute '%s' (uncached, writethrough or cached)",
+				    arg[3]);
+		}
+		if (op.len == 0)
+			return fail(p, "map length is zero");
+		if ((st = page_aligned(p, "map VA", op.va)) ||
+		    (st = page_aligned(p, "map PA", op.pa)) ||
+		    (st = page_aligned(p, "map length", op.len)) ||
+		    (st = no_wrap(p, "map VA", op.va, op.len)) ||
+		    (st = in_memory(p, op.pa, op.len)))
+			return st;
+		if ((op.va + op.len - 1) / page_size(p) >= (1ull << 52) / 2)
+			return fail(p, "map VA 0x%" PRIx64 " is beyond the simulated VA space",
+			            op.va);
+		if ((st = track_map(p, op.va, op.len)))
+			return st;
+		break;
+	case COH_LOP_UNMAP:
+		for (unsigned i = 0; i < 2 && !st; i++)
+			st = number(p, arg[i], i == 0 ? "VA" : "LEN", &v[i]);
+		if (st)
+			return st;
+		op.va = v[0], op.len = v[1];
+		if (op.len == 0)
+			return fail(p, "unmap length is zero");
+		if ((st = page_aligned(p, "unmap VA", op.va)) ||
+		    (st = page_aligned(p, "unmap length", op.len)) ||
+		    (st = no_wrap(p, "unmap VA", op.va, op.len)) ||
+		    (st = track_unmap(p, op.va, op.len)))
+			return st;
+		break;
+	case COH_LOP_STORE:
+	case COH_LOP_LOAD:
+		if ((st = number(p, arg[0], "VA", &op.va)) ||
+		    (st = access_size(p, arg[1], &op.size)) ||
+		    (st = no_wrap(p, "VA", op.va, op.size)))
+			return st;
+		if (op.code == COH_LOP_STORE) {
+			if (n != 3)
+				return fail(p, "usage: %s", k->usage);
+			if ((st = number(p, arg[2], "VALUE", &op.value)) ||
+			    (st = value_fits(p, op.value, op.size)))
+				return st;
+		} else if (n > 2) {
+			if (strcmp(arg[2], "expect") != 0)
+				return fail(p, "unexpected '%s' after load (usage: %s)", arg[2],
+				            k->usage);
+			if (n != 4)
+				return fail(p, "'expect' needs a VALUE (usage: %s)", k->usage);
+			if ((st = number(p, arg[3], "expect VALUE", &op.value)) ||
+			    (st = value_fits(p, op.value, op.size)))
+				return st;
+			op.expect = true;
+		}
+		break;
+	case COH_LOP_CLEAN:
+	case COH_LOP_INVAL:
+	case COH_LOP_FLUSH:
+		if ((st = number(p, arg[0], "VA", &op.va)) ||
+		    (st = number(p, arg[1], "LEN", &op.len)))
+			return st;
+		if (op.len == 0)
+			return fail(p, "%s length is zero", k->name);
+		if ((st = no_wrap(p, "VA", op.va, op.len)))
+			return st;
+		break;
+	case COH_LOP_EVICT:
+	case COH_LOP_PREFETCH:
+		if ((st = number(p, arg[0], "VA", &op.va)))
+			return st;
+		break;
+	case COH_LOP_FLUSH_ALL:
+		break;
+	case COH_LOP_DMA_READ:
+	case COH_LOP_DMA_WRITE:
+		if ((st = number(p, arg[0], "PA", &op.pa)) ||
+		    (st = number(p, arg[1], "LEN", &op.len)))
+			return st;
+		if (op.len == 0)
+			return fail(p, "%s length is zero", k->name);
+		if ((st = in_memory(p, op.pa, op.len)))
+			return st;
+		if (op.code == COH_LOP_DMA_WRITE && ((st = number(p, arg[2], "BYTE", &op.value)) ||
+		                                     (st = value_fits(p, op.value, 1))))
+			return st;
+		break;
+	case COH_LOP_COUNT:
+		break;
+	}
+	return append(p, &op);
+}
+
+static const struct keyword keywords[] = {
+    {"arch", KW_ARCH, 0, 1, 1, "arch NAME", do_arch},
+    {"cpus", KW_CONFIG, CFG_CPUS, 1, 1, "cpus N", do_config},
+    {"mem-size", KW_CONFIG, CFG_MEM, 1, 1, "mem-size BYTES", do_config},
+    {"page-size", KW_CONFIG, CFG_PAGE, 1, 1, "page-size BYTES", do_config},
+    {"seed", KW_CONFIG, CFG_SEED, 1, 1, "seed N", do_config},
+    {"thread", KW_THREAD, 0, 2, 2, "thread NAME cpuN", do_thread},
+    {"end", KW_THREAD, 0, 0, 0, "end", do_thread},
+    {"map", KW_SYS_OP, COH_LOP_MAP, 3, 4, "map VA PA LEN [uncached|writethrough]", do_op},
+    {"unmap", KW_SYS_OP, COH_LOP_UNMAP, 2, 2, "unmap VA LEN", do_op},
+    {"store", KW_CPU_OP, COH_LOP_STORE, 3, 3, "[cpuN:] store VA SIZE VALUE", do_op},
+    {"load", KW_CPU_OP, COH_LOP_LOAD, 2, 4, "[cpuN:] load VA SIZE [expect VALUE]", do_op},
+    {"clean", KW_CPU_OP, COH_LOP_CLEAN, 2, 2, "[cpuN:] clean VA LEN", do_op},
+    {"inval", KW_CPU_OP, COH_LOP_INVAL, 2, 2, "[cpuN:] inval VA LEN", do_op},
+    {"flush", KW_CPU_OP, COH_LOP_FLUSH, 2, 2, "[cpuN:] flush VA LEN", do_op},
+    {"flush-all", KW_CPU_OP, COH_LOP_FLUSH_ALL, 0, 0, "[cpuN:] flush-all", do_op},
+    {"evict", KW_CPU_OP, COH_LOP_EVICT, 1, 1, "[cpuN:] evict VA", do_op},
+    {"prefetch", KW_CPU_OP, COH_LOP_PREFETCH, 1, 1, "[cpuN:] prefetch VA", do_op},
+    {"dma-read", KW_SYS_OP, COH_LOP_DMA_READ, 2, 2, "dma-read PA LEN", do_op},
+    {"dma-write", KW_SYS_OP, COH_LOP_DMA_WRITE, 3, 3, "dma-write PA LEN BYTE", do_op},
+};
+
+const char *coh_litmus_opcode_name(enum coh_litmus_opcode op)
+{
+	for (size_t i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++)
+		if ((keywords[i].cls == KW_CPU_OP || keywords[i].cls == KW_SYS_OP) &&
+		    keywords[i].code == (int)op)
+			return keywords[i].name;
+	return "?";
+}
+
+/* ---- lines ---- */
+
+/* Records a `# expect: ...` comment (the first one) as the test's expectation. */
+static int header_comment(struct parser *p, const char *c)
+{
+	while (*c == '#' || *c == ' ' || *c == '\t')
+		c++;
+	if (p->lt->expect || strncmp(c, "expect:", 7) != 0)
+		return COH_OK;
+	c += 7;
+	while (*c == ' ' || *c == '\t')
+		c++;
+	size_t n = strlen(c);
+	while (n && (c[n - 1] == ' ' || c[n - 1] == '\t' || c[n - 1] == '\r'))
+		n--;
+	p->lt->expect = strndup(c, n);
+	return p->lt->expect ? COH_OK : COH_ENOMEM;
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* Splits s (modified in place) into p->tok on white space. */
+static int tokenize(struct parser *p, char *s)
+{
+	p->ntok = 0;
+	for (;;) {
+		while (is_space(*s))
+			s++;
+		if (!*s)
+			return COH_OK;
+		if (p->ntok == MAX_TOKENS)
+			return fail(p, "too many operands (a line holds one operation)");
+		p->tok[p->ntok++] = s;
+		while (*s && !is_space(*s))
+			s++;
+		if (*s)
+			*s++ = 0;
+	}
+}
+
+static const struct keyword *lookup(const char *name)
+{
+	for (size_t i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++)
+		if (strcmp(keywords[i].name, name) == 0)
+			return &keywords[i];
+	return NULL;
+}
+
+static int parse_line(struct parser *p, char *s)
+{
+	for (const char *c = s; *c; c++)
+		if ((unsigned char)*c < 0x20 && !is_space(*c))
+			return fail(p, "control character 0x%02x", (unsigned char)*c);
+	char *hash = strchr(s, '#');
+	if (hash) {
+		int st = header_comment(p, hash);
+		if (st)
+			return st;
+		*hash = 0;
+	}
+	int st = tokenize(p, s);
+	if (st || p->ntok == 0)
+		return st;
+
+	/* "cpuN: op ..." or "cpuN:op ...": the prefix ends at the first colon */
+	char *words[MAX_TOKENS + 1];
+	unsigned ntok = 0;
+	const char *prefix = NULL;
+	char *colon = strchr(p->tok[0], ':');
+	if (colon) {
+		*colon = 0;
+		prefix = p->tok[0];
+		if (colon[1])
+			words[ntok++] = colon + 1;
+	} else {
+		words[ntok++] = p->tok[0];
+	}
+	for (unsigned i = 1; i < p->ntok; i++)
+		words[ntok++] = p->tok[i];
+	if (ntok == 0)
+		return fail(p, "'%s:' without an operation", prefix);
+	char **tok = words;
+	const struct keyword *k = lookup(tok[0]);
+	if (!k)
+		return fail(p, "unknown operation '%s'", tok[0]);
+	if (!p->arch_line && k->cls != KW_ARCH)
+		return fail(p, "'arch NAME' must be the first directive (got '%s')", tok[0]);
+	if (prefix && k->cls != KW_CPU_OP)
+		return fail(p, "'%s' takes no 'cpuN:' prefix", k->name);
+	unsigned nargs = ntok - 1;
+	if (nargs < k->min_args)
+		return fail(p, "missing operand (usage: %s)", k->usage);
+	if (nargs > k->max_args)
+		return fail(p, "extra operand '%s' (usage: %s)", tok[k->max_args + 1], k->usage);
+
+	int cpu = -1;
+	switch (k->cls) {
+	case KW_ARCH:
+		if (p->arch_line)
+			return fail(p, "arch given twice (first at line %u)", p->arch_line);
+		break;
+	case KW_CONFIG:
+		if (p->cfg_line[k->code])
+			return fail(p, "%s given twice (first at line %u)", k->name,
+			            p->cfg_line[k->code]);
+		if (p->seen_op || p->lt->nthreads)
+			return fail(p, "'%s' must come before the first operation", k->name);
+		p->cfg_line[k->code] = p->line;
+		break;
+	case KW_THREAD:
+		break;
+	case KW_CPU_OP:
+	case KW_SYS_OP:
+		if (p->thread < 0 && p->lt->nthreads)
+			return fail(p,
+			            "'%s' after the threads: operations after the first thread "
+			            "belong inside 'thread ... end'",
+			            k->name);
+		if (k->cls == KW_SYS_OP)
+			break;
+		if (p->thread >= 0) {
+			if (prefix)
+				return fail(p,
+				            "'%s:' inside thread '%s': its operations run on cpu%u",
+				            prefix, p->lt->threads[p->thread].name,
+				            p->lt->threads[p->thread].cpu);
+			cpu = (int)p->lt->threads[p->thread].cpu;
+		} else if (prefix) {
+			unsigned c;
+			if ((st = cpu_number(p, prefix, &c)))
+				return st;
+			cpu = (int)c;
+		} else {
+			cpu = 0;
+		}
+		break;
+	}
+	return k->fn(p, k, cpu, tok + 1, nargs);
+}
+
+static coh_litmus *litmus_new(const char *name)
+{
+	coh_litmus *lt = calloc(1, sizeof(*lt));
+	if (!lt)
+		return NULL;
+	lt->name = strdup(name);
+	lt->ncpus = 1;
+	lt->seed = 1;
+	if (!lt->name) {
+		free(lt);
+		return NULL;
+	}
+	return lt;
+}
+
+static int parse_buffer(const char *name, char *text, size_t len, coh_litmus **out,
+                        coh_litmus_error *err)
+{
+	coh_litmus_error scratch;
+	if (!err)
+		err = &scratch;
+	memset(err, 0, sizeof(*err));
+	*out = NULL;
+	struct parser p = {.err = err, .thread = -1};
+	p.lt = litmus_new(name ? name : "-");
+	if (!p.lt) {
+		coh__litmus_error(err, name ? name : "-", 0, "out of memory");
+		return COH_ENOMEM;
+	}
+	int st = COH_OK;
+	char *s = text, *end = text + len;
+	while (!st && s < end) {
+		char *nl = memchr(s, '\n', (size_t)(end - s));
+		char *eol = nl ? nl : end;
+		p.line++;
+		if (memchr(s, 0, (size_t)(eol - s))) {
+			st = fail(&p, "NUL byte (not a text file?)");
+			break;
+		}
+		*eol = 0;
+		st = parse_line(&p, s);
+		s = eol + 1;
+	}
+	if (!st && p.thread >= 0) {
+		p.line = p.lt->threads[p.thread].line;
+		st = fail(&p, "thread '%s' has no 'end'", p.lt->threads[p.thread].name);
+	}
+	if (!st && !p.arch_line) {
+		p.line = p.line ? p.line : 1;
+		st = fail(&p, "no 'arch NAME' directive (it must come first)");
+	}
+	if (st == COH_ENOMEM)
+		coh__litmus_error(err, p.lt->name, p.line, "out of memory");
+	free(p.maps);
+	if (st) {
+		coh_litmus_free(p.lt);
+		return st;
+	}
+	for (size_t i = 0; i < p.lt->nthreads; i++) {
+		p.lt->threads[i].ops = p.lt->thread_ops[i].ops;
+		p.lt->threads[i].nops = p.lt->thread_ops[i].n;
+	}
+	*out = p.lt;
+	return COH_OK;
+}
+
+int coh_litmus_parse_string(const char *name, const char *text, coh_litmus **out,
+                            coh_litmus_error *err)
+{
+	size_t len = strlen(text);
+	char *copy = malloc(len + 1);
+	if (!copy) {
+		*out = NULL;
+		coh__litmus_error(err, name ? name : "-", 0, "out of memory");
+		return COH_ENOMEM;
+	}
+	memcpy(copy, text, len + 1);
+	int st = parse_buffer(name, copy, len, out, err);
+	free(copy);
+	return st;
+}
+
+int coh_litmus_parse_file(const char *path, coh_litmus **out, coh_litmus_error *err)
+{
+	*out = NULL;
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		coh__litmus_error(err, path, 0, "cannot open: %s", strerror(errno));
+		return COH_EFAULT;
+	}
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int st = COH_OK;
+	for (;;) {
+		if (len == cap) {
+			if (cap >= MAX_FILE_SIZE) {
+				coh__litmus_error(err, path, 0, "file is larger than %u bytes",
+				                  MAX_FILE_SIZE);
+				st = COH_EINVAL;
+				break;
+			}
+			cap = cap ? cap * 2 : 4096;
+			char *b = realloc(buf, cap + 1);
+			if (!b) {
+				coh__litmus_error(err, path, 0, "out of memory");
+				st = COH_ENOMEM;
+				break;
+			}
+			buf = b;
+		}
+		size_t n = fread(buf + len, 1, cap - len, f);
+		len += n;
+		if (n == 0) {
+			if (ferror(f)) {
+				coh__litmus_error(err, path, 0, "cannot read: %s", strerror(errno));
+				st = COH_EFAULT;
+			}
+			break;
+		}
+	}
+	fclose(f);
+	if (!st)
+		st = parse_buffer(path, buf ? buf : (char *)"", len, out, err);
+	free(buf);
+	return st;
+}
+
+void coh_litmus_free(coh_litmus *lt)
+{
+	if (!lt)
+		return;
+	free(lt->setup.ops);
+	for (size_t i = 0; i < lt->nthreads; i++) {
+		free(lt->thread_ops[i].ops);
+		free(lt->thread_names[i]);
+	}
+	free(lt->expect);
+	free(lt->name);
+	free(lt);
+}
+
+/* ---- accessors ---- */
+
+const char *coh_litmus_name(const coh_litmus *lt)
+{
+	return lt->name;
+}
+
+const coh_arch *coh_litmus_arch(const coh_litmus *lt)
+{
+	return lt->arch;
+}
+
+const char *coh_litmus_expect(const coh_litmus *lt)
+{
+	return lt->expect;
+}
+
+const coh_litmus_op *coh_litmus_setup(const coh_litmus *lt, size_t *nops)
+{
+	*nops = lt->setup.n;
+	return lt->setup.ops;
+}
+
+size_t coh_litmus_thread_count(const coh_litmus *lt)
+{
+	return lt->nthreads;
+}
+
+const coh_litmus_thread *coh_litmus_thread_at(const coh_litmus *lt, size_t i)
+{
+	return i < lt->nthreads ? &lt->threads[i] : NULL;
+}

@@ -1,0 +1,180 @@
+/*
+ * run.c - the litmus runner: one parsed operation at a time, on a machine
+ * with a checker attached.
+ *
+ * Interface: coh_litmus_machine_config() turns the test's directives into a
+ * machine config; coh_litmus_exec() runs one operation (what a scheduler's
+ * task calls for each op of its thread); coh_litmus_run() is the sequential
+ * run: setup ops, then each thread to its end, in file order.
+ *
+ * Every op first sets the machine's site to its line, so each event and
+ * each finding names the litmus line that caused it. Findings are not
+ * errors: after a stale read or a bad access the run goes on.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "litmus/litmus_impl.h"
+
+int coh_litmus_machine_config(const coh_litmus *lt, const coh_arch *arch, coh_machine_config *cfg,
+                              coh_litmus_error *err)
+{
+	if (!arch)
+		arch = lt->arch;
+	coh_machine_config_init(cfg, arch);
+	cfg->ncpus = lt->ncpus;
+	if (lt->mem_size)
+		cfg->mem_size = lt->mem_size;
+	cfg->page_size = lt->page_size;
+	cfg->seed = lt->seed;
+	unsigned page = lt->page_size ? lt->page_size : arch->page_size;
+	if (page < arch->l1.line_size) {
+		coh__litmus_error(err, lt->name, 0, "page size %u is smaller than the %s line (%u)",
+		                  page, arch->name, arch->l1.line_size);
+		return COH_EINVAL;
+	}
+	if (cfg->mem_size % page) {
+		coh__litmus_error(err, lt->name, 0, "mem-size 0x%zx is not a multiple of %s pages",
+		                  cfg->mem_size, arch->name);
+		return COH_EINVAL;
+	}
+	/* another arch may have another page size: maps must still be aligned */
+	for (size_t t = 0; t <= lt->nthreads; t++) {
+		const struct coh__op_list *l = t == 0 ? &lt->setup : &lt->thread_ops[t - 1];
+		for (size_t i = 0; i < l->n; i++) {
+			const coh_litmus_op *op = &l->ops[i];
+			if ((op->code == COH_LOP_MAP || op->code == COH_LOP_UNMAP) &&
+			    (op->va % page || op->pa % page || op->len % page)) {
+				coh__litmus_error(err, lt->name, op->line,
+				                  "%s is not aligned to the %s page size 0x%x",
+				                  coh_litmus_opcode_name(op->code), arch->name,
+				                  page);
+				return COH_EINVAL;
+			}
+		}
+	}
+	return COH_OK;
+}
+
+static void bytes_of(uint8_t *b, uint64_t v, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		b[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void expect_failed(coh_machine *m, coh_check *chk, const coh_litmus_op *op, uint64_t got)
+{
+	if (!chk)
+		return;
+	coh_finding *f = coh_check_report(chk, COH_F_EXPECT_FAILED, op->cpu,
+	                                  "load of u%u at VA 0x%" PRIx64 " returned 0x%" PRIx64
+	                                  ", the test expects 0x%" PRIx64,
+	                                  op->size * 8, op->va, got, op->value);
+	if (!f)
+		return;
+	enum coh_attr attr;
+	f->va = op->va;
+	f->has_addr = coh_translate(m, (unsigned)op->cpu, op->va, &f->pa, &attr) == COH_OK;
+	f->len = op->size;
+	bytes_of(f->expected, op->value, op->size);
+	bytes_of(f->seen, got, op->size);
+}
+
+int coh_litmus_exec(const coh_litmus *lt, coh_machine *m, coh_check *chk, const coh_litmus_op *op,
+                    coh_litmus_error *err)
+{
+	unsigned cpu = op->cpu < 0 ? 0 : (unsigned)op->cpu;
+	uint64_t val = 0;
+	uint8_t *buf = NULL;
+	int st = COH_OK;
+
+	coh_machine_set_site(m, NULL, op->line);
+	switch (op->code) {
+	case COH_LOP_MAP:
+		st = coh_map(m, COH_KERNEL_AS, op->va, op->pa, op->len, op->attr);
+		break;
+	case COH_LOP_UNMAP:
+		st = coh_unmap(m, COH_KERNEL_AS, op->va, op->len);
+		break;
+	case COH_LOP_STORE:
+		st = coh_store(m, cpu, op->va, op->size, op->value);
+		break;
+	case COH_LOP_LOAD: {
+		size_t before = chk ? coh_check_count(chk) : 0;
+		st = coh_load(m, cpu, op->va, op->size, &val);
+		/* a stale read already explains a wrong value: one finding, not two */
+		if (st == COH_OK && op->expect && val != op->value &&
+		    (!chk || coh_check_count(chk) == before))
+			expect_failed(m, chk, op, val);
+		break;
+	}
+	case COH_LOP_CLEAN:
+		st = coh_cache_clean(m, cpu, op->va, op->len);
+		break;
+	case COH_LOP_INVAL:
+		st = coh_cache_inval(m, cpu, op->va, op->len);
+		break;
+	case COH_LOP_FLUSH:
+		st = coh_cache_flush(m, cpu, op->va, op->len);
+		break;
+	case COH_LOP_FLUSH_ALL:
+		st = coh_cache_flush_all(m, cpu);
+		break;
+	case COH_LOP_EVICT:
+		st = coh_cache_evict(m, cpu, op->va);
+		break;
+	case COH_LOP_PREFETCH:
+		st = coh_cache_prefetch(m, cpu, op->va);
+		break;
+	case COH_LOP_DMA_READ:
+	case COH_LOP_DMA_WRITE:
+		buf = malloc(op->len ? op->len : 1);
+		if (!buf) {
+			st = COH_ENOMEM;
+			break;
+		}
+		if (op->code == COH_LOP_DMA_READ) {
+			st = coh_dma_read(m, op->pa, buf, op->len);
+		} else {
+			memset(buf, (int)op->value, op->len);
+			st = coh_dma_write(m, op->pa, buf, op->len);
+		}
+		free(buf);
+		break;
+	case COH_LOP_COUNT:
+		st = COH_EINVAL;
+		break;
+	}
+	/* an unmapped VA is a bad-access finding the oracle already made */
+	if (st == COH_EFAULT && op->code != COH_LOP_MAP && op->code != COH_LOP_DMA_READ &&
+	    op->code != COH_LOP_DMA_WRITE)
+		st = COH_OK;
+	if (st)
+		coh__litmus_error(err, lt->name, op->line, "%s failed: %s",
+		                  coh_litmus_opcode_name(op->code), coh_strerror(st));
+	return st;
+}
+
+static int run_list(const coh_litmus *lt, coh_machine *m, coh_check *chk, const coh_litmus_op *ops,
+                    size_t n, coh_litmus_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		int st = coh_litmus_exec(lt, m, chk, &ops[i], err);
+		if (st)
+			return st;
+	}
+	return COH_OK;
+}
+
+int coh_litmus_run(const coh_litmus *lt, coh_machine *m, coh_check *chk, coh_litmus_error *err)
+{
+	coh_machine_set_actor(m, NULL);
+	int st = run_list(lt, m, chk, lt->setup.ops, lt->setup.n, err);
+	for (size_t t = 0; !st && t < lt->nthreads; t++) {
+		coh_machine_set_actor(m, lt->threads[t].name);
+		st = run_list(lt, m, chk, lt->thread_ops[t].ops, lt->thread_ops[t].n, err);
+	}
+	coh_machine_set_actor(m, NULL);
+	return st;
+}

@@ -1,0 +1,134 @@
+/*
+ * cli.h - what the files of the cohsim command line share: the parsed
+ * options, the subcommand table entry, and the run report (text or JSON).
+ *
+ * The tool includes only the public headers include/cohsim/ (and this file).
+ *
+ * Adding a subcommand: write `int cmd_NAME(const struct cli_opts *o)` in its
+ * own cmd_NAME.c, declare it below, and add a row to `commands` in main.c
+ * naming the options (OPT_*) it accepts. Option parsing and validation are
+ * shared (options.c); a run that produces findings fills a cli_result and
+ * prints it with cli_result_print(), which gives the text and --json forms
+ * of DESIGN.md's contract.
+ */
+#ifndef COHSIM_CLI_H
+#define COHSIM_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cohsim/arch.h"
+#include "cohsim/check.h"
+
+#define COHSIM_VERSION "0.1.0" /* keep equal to project(VERSION) in CMakeLists.txt */
+
+/* Exit status (DESIGN.md). */
+enum {
+	EXIT_CLEAN = 0,
+	EXIT_FINDINGS = 1,
+	EXIT_USAGE = 2, /* bad usage or bad input */
+	EXIT_INTERNAL = 3,
+};
+
+/* One bit per option; a command lists the ones it accepts. */
+enum cli_opt_bit {
+	OPT_VARIANT = 1u << 0,
+	OPT_ARCH = 1u << 1,
+	OPT_STRATEGY = 1u << 2,
+	OPT_SEED = 1u << 3,
+	OPT_BUDGET = 1u << 4,
+	OPT_TIME = 1u << 5,
+	OPT_DEPTH = 1u << 6,
+	OPT_PREEMPTIONS = 1u << 7,
+	OPT_JOBS = 1u << 8,
+	OPT_SHARD = 1u << 9,
+	OPT_KEEP_GOING = 1u << 10,
+	OPT_JSON = 1u << 11,
+	OPT_REPORT = 1u << 12,
+	OPT_QUIET = 1u << 13,
+	OPT_SCHEDULE = 1u << 14,
+};
+/* The exploration options shared by run, replay and litmus. */
+#define OPT_EXPLORE                                                                                \
+	(OPT_ARCH | OPT_STRATEGY | OPT_SEED | OPT_BUDGET | OPT_TIME | OPT_DEPTH |                  \
+	 OPT_PREEMPTIONS | OPT_JOBS | OPT_SHARD | OPT_KEEP_GOING | OPT_JSON | OPT_REPORT |         \
+	 OPT_QUIET)
+
+#define CLI_MAX_ARGS 8
+
+struct cli_opts {
+	unsigned given; /* OPT_* bits of the options present */
+	const char *variant;
+	const coh_arch *arch;
+	const char *strategy; /* "random", "pct" or "dfs" */
+	uint64_t seed;
+	uint64_t budget;
+	double time_s;
+	unsigned depth;
+	unsigned preemptions;
+	unsigned jobs;
+	unsigned shard_index, shard_count;
+	bool keep_going, json, quiet;
+	const char *report; /* --report FILE.html */
+	const char *schedule;
+	const char *args[CLI_MAX_ARGS]; /* positional arguments after the command */
+	int nargs;
+};
+
+/* Parses argv[0..argc) (the words after the command) into o, accepting only
+ * the options in `allowed`. On error prints "cohsim CMD: ..." on stderr and
+ * returns EXIT_USAGE; else 0. */
+int cli_parse_options(const char *cmd, unsigned allowed, int argc, char **argv, struct cli_opts *o);
+/* The option lines of --help, for the options in `mask`. */
+void cli_options_help(FILE *out, unsigned mask);
+
+/* ---- run reports ---- */
+
+struct cli_finding {
+	enum coh_finding_kind kind;
+	char *text; /* sanitizer-style report */
+	char *json; /* one JSON object */
+};
+
+struct cli_result {
+	const char *scenario; /* the scenario name or litmus file as given */
+	const char *variant;  /* NULL: JSON null */
+	const char *arch;
+	const char *strategy;
+	uint64_t seed;
+	uint64_t schedules;
+	bool complete;
+	double elapsed_s; /* the only non-deterministic field */
+	struct cli_finding *findings;
+	size_t nfindings;
+};
+
+/* Renders the checker's findings into r (text and JSON). 0 or COH_ENOMEM. */
+int cli_result_add_check(struct cli_result *r, const coh_check *chk);
+void cli_result_free(struct cli_result *r);
+/* The findings' kinds, without repeats, in order of first appearance, joined
+ * by ','; "clean" when there is none. */
+void cli_result_kinds(const struct cli_result *r, char *buf, size_t size);
+/* Writes the whole report: text (each finding, then a summary line; only the
+ * summary with quiet) or one JSON object. */
+void cli_result_print(FILE *out, const struct cli_result *r, bool json, bool quiet);
+/* Writes a memstream buffer to stdout in one go; EXIT_INTERNAL if that fails. */
+int cli_flush_stdout(const char *buf, size_t len);
+
+/* ---- litmus, shared by `litmus` and `demo` ---- */
+
+/* Parses and runs one litmus file. On bad input prints "FILE:LINE: ..." on
+ * stderr and returns EXIT_USAGE; EXIT_INTERNAL on a host failure; else 0
+ * with r filled (the caller frees it). expect (may be NULL) receives a copy
+ * of the `# expect:` header, or NULL. */
+int cli_litmus_run_file(const char *path, const struct cli_opts *o, struct cli_result *r,
+                        char **expect);
+
+/* ---- subcommands ---- */
+
+int cmd_arch_list(const struct cli_opts *o);
+int cmd_litmus(const struct cli_opts *o);
+int cmd_demo(const struct cli_opts *o);
+
+#endif

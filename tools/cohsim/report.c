@@ -1,0 +1,144 @@
+/*
+ * report.c - the result of a run, as text or as one JSON object
+ * (DESIGN.md: scenario, variant, arch, strategy, seed, schedules, complete,
+ * elapsed_s, findings).
+ *
+ * Findings are rendered to strings when they are collected, so that a
+ * result outlives the checker that made them and results of other sources
+ * (the explorer's pre-rendered reports) print the same way. Everything but
+ * elapsed_s is deterministic. Callers print into a memstream and write it
+ * out whole with cli_flush_stdout(), so that an error never leaves half a
+ * report on stdout.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static char *render(const coh_finding *f, bool json)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	if (!m)
+		return NULL;
+	if (json)
+		coh_finding_print_json(f, m);
+	else
+		coh_finding_print(f, m);
+	if (fclose(m)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+int cli_result_add_check(struct cli_result *r, const coh_check *chk)
+{
+	size_t n = coh_check_count(chk);
+	if (!n)
+		return 0;
+	struct cli_finding *f = realloc(r->findings, (r->nfindings + n) * sizeof(*f));
+	if (!f)
+		return COH_ENOMEM;
+	r->findings = f;
+	for (size_t i = 0; i < n; i++) {
+		const coh_finding *cf = coh_check_get(chk, i);
+		struct cli_finding *out = &r->findings[r->nfindings];
+		out->kind = cf->kind;
+		out->text = render(cf, false);
+		out->json = render(cf, true);
+		if (!out->text || !out->json) {
+			free(out->text);
+			free(out->json);
+			return COH_ENOMEM;
+		}
+		r->nfindings++;
+	}
+	return 0;
+}
+
+void cli_result_free(struct cli_result *r)
+{
+	for (size_t i = 0; i < r->nfindings; i++) {
+		free(r->findings[i].text);
+		free(r->findings[i].json);
+	}
+	free(r->findings);
+	r->findings = NULL;
+	r->nfindings = 0;
+}
+
+void cli_result_kinds(const struct cli_result *r, char *buf, size_t size)
+{
+	bool seen[COH_F_KIND_COUNT] = {false};
+	size_t used = 0;
+	buf[0] = 0;
+	for (size_t i = 0; i < r->nfindings; i++) {
+		unsigned k = (unsigned)r->findings[i].kind;
+		if (k >= COH_F_KIND_COUNT || seen[k])
+			continue;
+		seen[k] = true;
+		int n = snprintf(buf + used, size - used, "%s%s", used ? "," : "",
+		                 coh_finding_kind_name(r->findings[i].kind));
+		if (n < 0 || (size_t)n >= size - used)
+			break;
+		used += (size_t)n;
+	}
+	if (!used)
+		snprintf(buf, size, "clean");
+}
+
+static void print_json(FILE *out, const struct cli_result *r)
+{
+	fprintf(out, "{\"scenario\":");
+	coh_json_string(out, r->scenario);
+	fprintf(out, ",\"variant\":");
+	if (r->variant)
+		coh_json_string(out, r->variant);
+	else
+		fprintf(out, "null");
+	fprintf(out, ",\"arch\":");
+	coh_json_string(out, r->arch);
+	fprintf(out, ",\"strategy\":");
+	coh_json_string(out, r->strategy);
+	fprintf(out, ",\"seed\":%" PRIu64 ",\"schedules\":%" PRIu64 ",\"complete\":%s", r->seed,
+	        r->schedules, r->complete ? "true" : "false");
+	fprintf(out, ",\"elapsed_s\":%.6f,\"findings\":[", r->elapsed_s);
+	for (size_t i = 0; i < r->nfindings; i++)
+		fprintf(out, "%s\n  %s", i ? "," : "", r->findings[i].json);
+	fprintf(out, "%s]}\n", r->nfindings ? "\n" : "");
+}
+
+void cli_result_print(FILE *out, const struct cli_result *r, bool json, bool quiet)
+{
+	if (json) {
+		print_json(out, r);
+		return;
+	}
+	if (!quiet)
+		for (size_t i = 0; i < r->nfindings; i++)
+			fputs(r->findings[i].text, out);
+	char kinds[256];
+	cli_result_kinds(r, kinds, sizeof(kinds));
+	fprintf(out, "cohsim: %s", r->scenario);
+	if (r->variant)
+		fprintf(out, " (%s)", r->variant);
+	fprintf(out, " on %s: ", r->arch);
+	if (r->nfindings)
+		fprintf(out, "%zu finding%s (%s)", r->nfindings, r->nfindings == 1 ? "" : "s",
+		        kinds);
+	else
+		fprintf(out, "no finding");
+	fprintf(out, "; %" PRIu64 " schedule%s, %s, strategy %s, seed %" PRIu64 "\n", r->schedules,
+	        r->schedules == 1 ? "" : "s", r->complete ? "complete" : "not complete",
+	        r->strategy, r->seed);
+}
+
+int cli_flush_stdout(const char *buf, size_t len)
+{
+	if (len && fwrite(buf, 1, len, stdout) != len)
+		return EXIT_INTERNAL;
+	return fflush(stdout) ? EXIT_INTERNAL : 0;
+}
