@@ -165,7 +165,7 @@ static int demo_litmus(FILE *out, const char *dir, const struct cli_opts *o)
 			long want = expect ? kinds_mask(expect) : -1;
 			ok = want >= 0 && want == kinds_mask(kinds);
 		}
-		fprintf(out, "%-36s %-10s %-22s %-22s %9llu %-8s %s\n", names[i],
+		fprintf(out, "%-*s  %-10s %-22s %-22s %9llu %-8s %s\n", w, names[i],
 		        rc == 0 ? r.arch : "-", expect ? expect : "(no # expect:)", kinds,
 		        rc == 0 ? (unsigned long long)r.schedules : 0ull,
 		        rc == 0 ? (r.complete ? "yes" : "no") : "-", ok ? "ok" : "FAIL");
