@@ -95,22 +95,26 @@ unsigned coh__cache_set(const coh_machine *m, const struct coh__cache *c, coh_ad
 	return set;
 }
 
-static bool line_matches(const coh_machine *m, const struct coh__cache *c,
-                         const struct coh__line *l, coh_addr_t va, coh_addr_t pa)
-{
-	coh_addr_t lmask = ~(coh_addr_t)(c->line_size - 1);
-	if (!l->valid)
-		return false;
-	if (m->arch->l1.tag == COH_FROM_VIRT)
-		return l->va == (va & lmask);
-	return l->pa == (pa & lmask) && ((l->va ^ va) & c->colour_mask) == 0;
-}
-
+/*
+ * A line matches by VA (virtual tag) or by PA and the VA colour bits
+ * (physical tag). The hot path of every access: the tag kind and the
+ * line-aligned address are worked out once, not once per way.
+ */
 int coh__cache_find(const coh_machine *m, const struct coh__cache *c, unsigned set, coh_addr_t va,
                     coh_addr_t pa)
 {
+	coh_addr_t lmask = ~(coh_addr_t)(c->line_size - 1);
+	const struct coh__line *l = coh__line_at(c, set, 0);
+	if (m->arch->l1.tag == COH_FROM_VIRT) {
+		coh_addr_t lva = va & lmask;
+		for (unsigned w = 0; w < c->ways; w++)
+			if (l[w].va == lva && l[w].valid)
+				return (int)w;
+		return -1;
+	}
+	coh_addr_t lpa = pa & lmask;
 	for (unsigned w = 0; w < c->ways; w++)
-		if (line_matches(m, c, coh__line_at(c, set, w), va, pa))
+		if (l[w].pa == lpa && l[w].valid && ((l[w].va ^ va) & c->colour_mask) == 0)
 			return (int)w;
 	return -1;
 }
