@@ -148,9 +148,13 @@ static int demo_litmus(FILE *out, const char *dir, const struct cli_opts *o)
 		fprintf(stderr, "cohsim demo: cannot list %s\n", dir);
 		return -1;
 	}
-	fprintf(out, "litmus tests (%s)\n", "examples/litmus");
-	fprintf(out, "%-36s %-10s %-22s %-22s %9s %-8s %s\n", "file", "arch", "expected", "result",
-	        "schedules", "complete", "verdict");
+	int w = 4;
+	for (size_t i = 0; i < n; i++)
+		if ((int)strlen(names[i]) > w)
+			w = (int)strlen(names[i]);
+	fprintf(out, "litmus tests (examples/litmus)\n");
+	fprintf(out, "%-*s  %-10s %-22s %-22s %9s %-8s %s\n", w, "file", "arch", "expected",
+	        "result", "schedules", "complete", "verdict");
 	int failed = 0;
 	for (size_t i = 0; i < n; i++) {
 		char path[2 * PATH_MAX];
