@@ -1,0 +1,531 @@
+/*
+ * bench_cache.c - how fast is the cache model?
+ *
+ * Drives one access stream (u32 loads and stores over a working set larger
+ * than the simulated L1) three ways and prints the rates as ratios:
+ *   - through cohsim: coh_load/coh_store on one CPU, oracle on and off;
+ *   - natively on a host array (volatile, so every access happens);
+ *   - natively under `valgrind --tool=cachegrind --cache-sim=yes`: the bench
+ *     re-executes itself (/proc/self/exe --native-only ...) under valgrind.
+ * Two patterns: `stream` (sequential u32, every 4th access a store) and
+ * `random` (xorshift64 addresses, a quarter of them stores).
+ *
+ *   bench_cache [--quick] [--arch NAME]... [--no-cachegrind]
+ *   bench_cache --native-only PATTERN N      (the cachegrind child)
+ *   bench_cache --sim-only ARCH PATTERN on|off N   (fixed work, for profilers)
+ *
+ * Timing uses CLOCK_MONOTONIC: figures vary from run to run and machine to
+ * machine; the ratios within one run are what to compare. See
+ * docs/benchmarks.md.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cohsim/check.h"
+#include "cohsim/machine.h"
+
+#define WS_BYTES (256u * 1024u)  /* working set: 8x a 32 KiB L1 */
+#define WS_WORDS (WS_BYTES / 4u) /* u32 slots */
+#define BASE_VA 0x40000000ull    /* where the working set is mapped */
+#define BASE_PA 0x00100000ull    /* and the physical memory behind it */
+#define CHUNK 65536u             /* accesses between two clock reads */
+#define STORE_BIT (1ull << 63)   /* in a generated access: it is a store */
+#define MAX_ARCHES 16
+
+enum pattern { PAT_STREAM, PAT_RANDOM, PAT_COUNT };
+static const char *const pattern_name[PAT_COUNT] = {"stream", "random"};
+
+static volatile uint64_t g_sink; /* keeps every loaded value alive */
+
+/* ---- the access stream: the same for every way of running it ---- */
+
+struct gen {
+	uint64_t i; /* accesses generated so far */
+	uint64_t x; /* xorshift64 state */
+};
+
+static void gen_init(struct gen *g)
+{
+	g->i = 0;
+	g->x = 0x9e3779b97f4a7c15ull;
+}
+
+/* Returns the word index of the next access, with STORE_BIT for a store. */
+static inline uint64_t gen_next(struct gen *g, enum pattern p)
+{
+	uint64_t i = g->i++;
+	if (p == PAT_STREAM)
+		return (i & (WS_WORDS - 1)) | ((i & 3) == 3 ? STORE_BIT : 0);
+	uint64_t x = g->x;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	g->x = x;
+	return ((x >> 11) & (WS_WORDS - 1)) | ((x & 3) == 0 ? STORE_BIT : 0);
+}
+
+/* ---- timing ---- */
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+#define SLICES 5 /* a measurement: the median rate of this many time slices */
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/*
+ * Runs `run(ctx, chunk)` (chunk accesses of one continuing stream) in
+ * SLICES slices of at least total_s / SLICES seconds each, after one
+ * untimed warm-up chunk; returns the median accesses per second and adds
+ * the accesses timed to *timed.
+ */
+static double measure(void (*run)(void *ctx, uint64_t n), void *ctx, uint64_t chunk, double total_s,
+                      uint64_t *timed)
+{
+	double rate[SLICES];
+	run(ctx, chunk);
+	for (int s = 0; s < SLICES; s++) {
+		uint64_t n = 0;
+		double t0 = now(), t;
+		do {
+			run(ctx, chunk);
+			n += chunk;
+			t = now() - t0;
+		} while (t < total_s / SLICES);
+		rate[s] = (double)n / t;
+		*timed += n;
+	}
+	qsort(rate, SLICES, sizeof(rate[0]), cmp_double);
+	return rate[SLICES / 2];
+}
+
+/* ---- native ---- */
+
+static void native_run(volatile uint32_t *a, struct gen *g, enum pattern p, uint64_t n,
+                       uint64_t *sink)
+{
+	uint64_t s = *sink;
+	for (uint64_t k = 0; k < n; k++) {
+		uint64_t acc = gen_next(g, p);
+		uint64_t w = acc & ~STORE_BIT;
+		if (acc & STORE_BIT)
+			a[w] = (uint32_t)g->i;
+		else
+			s += a[w];
+	}
+	*sink = s;
+}
+
+static uint32_t *native_array(void)
+{
+	uint32_t *a = calloc(WS_WORDS, sizeof(*a));
+	if (!a) {
+		fprintf(stderr, "bench_cache: out of memory\n");
+		exit(1);
+	}
+	return a;
+}
+
+struct native_ctx {
+	volatile uint32_t *a;
+	struct gen g;
+	enum pattern p;
+	uint64_t sink;
+};
+
+static void native_chunk(void *ctx, uint64_t n)
+{
+	struct native_ctx *c = ctx;
+	native_run(c->a, &c->g, c->p, n, &c->sink);
+}
+
+static double native_rate(enum pattern p, double total_s)
+{
+	uint32_t *a = native_array();
+	struct native_ctx c = {.a = a, .p = p};
+	uint64_t timed = 0;
+	gen_init(&c.g);
+	double r = measure(native_chunk, &c, 16 * CHUNK, total_s, &timed);
+	g_sink = c.sink;
+	free(a);
+	return r;
+}
+
+/* The cachegrind child: N accesses, then "<loop seconds> <sink>" on stdout. */
+static enum pattern parse_pattern(const char *s)
+{
+	for (int i = 0; i < PAT_COUNT; i++)
+		if (strcmp(s, pattern_name[i]) == 0)
+			return (enum pattern)i;
+	return PAT_COUNT;
+}
+
+/* A positive count, or 0 if s is not one. */
+static uint64_t parse_count(const char *s)
+{
+	char *end;
+	errno = 0;
+	unsigned long long n = strtoull(s, &end, 0);
+	return errno || *end ? 0 : n;
+}
+
+static int native_only(const char *pat, const char *count)
+{
+	enum pattern p = parse_pattern(pat);
+	uint64_t n = parse_count(count);
+	if (p == PAT_COUNT || !n) {
+		fprintf(stderr, "bench_cache: --native-only stream|random N\n");
+		return 2;
+	}
+	uint32_t *a = native_array();
+	struct gen g;
+	uint64_t sink = 0;
+	gen_init(&g);
+	double t0 = now();
+	native_run(a, &g, p, n, &sink);
+	double t = now() - t0;
+	g_sink = sink;
+	printf("%.9f %" PRIu64 "\n", t, sink);
+	free(a);
+	return 0;
+}
+
+/* ---- cohsim ---- */
+
+struct sim {
+	coh_machine *m;
+	coh_check *c; /* NULL with the oracle off */
+};
+
+static void die(const char *what, int r)
+{
+	fprintf(stderr, "bench_cache: %s: %s\n", what, coh_strerror(r));
+	exit(1);
+}
+
+static void sim_open(struct sim *s, const coh_arch *arch, bool oracle)
+{
+	coh_machine_config cfg;
+	coh_machine_config_init(&cfg, arch);
+	cfg.oracle = oracle;
+	int r = coh_machine_create(&cfg, &s->m);
+	if (r)
+		die("coh_machine_create", r);
+	r = coh_map(s->m, COH_KERNEL_AS, BASE_VA, BASE_PA, WS_BYTES, COH_ATTR_WB);
+	if (r)
+		die("coh_map", r);
+	s->c = NULL;
+	if (oracle) {
+		coh_check_config cc;
+		coh_check_config_init(&cc);
+		cc.oracle = true;
+		r = coh_check_create(s->m, &cc, &s->c);
+		if (r)
+			die("coh_check_create", r);
+	}
+}
+
+static void sim_close(struct sim *s)
+{
+	coh_check_destroy(s->c);
+	coh_machine_destroy(s->m);
+}
+
+static void sim_run(coh_machine *m, struct gen *g, enum pattern p, uint64_t n, uint64_t *sink)
+{
+	uint64_t s = *sink;
+	for (uint64_t k = 0; k < n; k++) {
+		uint64_t acc = gen_next(g, p);
+		coh_addr_t va = BASE_VA + (acc & ~STORE_BIT) * 4;
+		uint64_t v = 0;
+		int r = (acc & STORE_BIT) ? coh_store(m, 0, va, 4, (uint32_t)g->i)
+		                          : coh_load(m, 0, va, 4, &v);
+		if (r)
+			die((acc & STORE_BIT) ? "coh_store" : "coh_load", r);
+		s += v;
+	}
+	*sink = s;
+}
+
+struct sim_result {
+	double rate;      /* accesses per second */
+	double ev_per_op; /* machine events per access: 1 + fills + write-backs */
+	size_t findings;  /* must be 0: one CPU, no DMA */
+};
+
+struct sim_ctx {
+	coh_machine *m;
+	struct gen g;
+	enum pattern p;
+	uint64_t sink;
+};
+
+static void sim_chunk(void *ctx, uint64_t n)
+{
+	struct sim_ctx *c = ctx;
+	sim_run(c->m, &c->g, c->p, n, &c->sink);
+}
+
+static struct sim_result sim_rate(const coh_arch *arch, enum pattern p, bool oracle, double total_s)
+{
+	struct sim s;
+	struct sim_result res = {0};
+	sim_open(&s, arch, oracle);
+	struct sim_ctx c = {.m = s.m, .p = p};
+	gen_init(&c.g);
+	/* a first chunk fills the cache and the shadow; its events are not counted */
+	sim_chunk(&c, CHUNK);
+	uint64_t timed = 0, ev0 = coh_machine_events(s.m);
+	res.rate = measure(sim_chunk, &c, CHUNK, total_s, &timed);
+	/* events of measure()'s own warm-up chunk and of the timed slices */
+	res.ev_per_op = (double)(coh_machine_events(s.m) - ev0) / (double)(timed + CHUNK);
+	g_sink = c.sink;
+	res.findings = s.c ? coh_check_count(s.c) : 0;
+	sim_close(&s);
+	return res;
+}
+
+/*
+ * A fixed number of simulated accesses, for profilers (callgrind, perf):
+ * prints "<seconds> <events> <findings>".
+ */
+static int sim_only(const char *arch, const char *pat, const char *oracle, const char *count)
+{
+	const coh_arch *a = coh_arch_find(arch);
+	enum pattern p = parse_pattern(pat);
+	uint64_t n = parse_count(count);
+	bool on = strcmp(oracle, "on") == 0;
+	if (!a || p == PAT_COUNT || !n || (!on && strcmp(oracle, "off") != 0)) {
+		fprintf(stderr, "bench_cache: --sim-only ARCH stream|random on|off N\n");
+		return 2;
+	}
+	struct sim s;
+	sim_open(&s, a, on);
+	struct sim_ctx c = {.m = s.m, .p = p};
+	gen_init(&c.g);
+	double t0 = now();
+	sim_chunk(&c, n);
+	double t = now() - t0;
+	g_sink = c.sink;
+	printf("%.6f %" PRIu64 " %zu\n", t, coh_machine_events(s.m),
+	       s.c ? coh_check_count(s.c) : 0);
+	sim_close(&s);
+	return 0;
+}
+
+/* ---- cachegrind ---- */
+
+/* Is prog an executable on PATH? */
+static bool on_path(const char *prog)
+{
+	const char *path = getenv("PATH");
+	char buf[4096];
+	while (path && *path) {
+		size_t len = strcspn(path, ":");
+		if (len && len + strlen(prog) + 2 < sizeof(buf)) {
+			memcpy(buf, path, len);
+			buf[len] = '/';
+			strcpy(buf + len + 1, prog);
+			if (access(buf, X_OK) == 0)
+				return true;
+		}
+		path += len + (path[len] == ':');
+	}
+	return false;
+}
+
+struct cg_result {
+	bool ok;
+	double loop_s; /* the child's own timing of its loop */
+	double wall_s; /* the whole child, valgrind start-up included */
+};
+
+static struct cg_result cachegrind_run(enum pattern p, uint64_t n)
+{
+	struct cg_result res = {0};
+	/* resolved here: in the child, /proc/self/exe would be valgrind */
+	char self[4096];
+	ssize_t sl = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (sl <= 0)
+		return res;
+	self[sl] = '\0';
+	char count[32];
+	snprintf(count, sizeof(count), "%" PRIu64, n);
+	int fd[2];
+	if (pipe(fd))
+		return res;
+	double t0 = now();
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(fd[0]);
+		close(fd[1]);
+		return res;
+	}
+	if (pid == 0) {
+		dup2(fd[1], 1);
+		close(fd[0]);
+		close(fd[1]);
+		if (!getenv("BENCH_CACHE_VERBOSE")) {
+			FILE *null = freopen("/dev/null", "w", stderr);
+			(void)null;
+		}
+		execlp("valgrind", "valgrind", "--tool=cachegrind", "--cache-sim=yes",
+		       "--cachegrind-out-file=/dev/null", self, "--native-only", pattern_name[p],
+		       count, (char *)NULL);
+		_exit(127);
+	}
+	close(fd[1]);
+	char out[256] = "";
+	size_t got = 0;
+	ssize_t k;
+	while (got < sizeof(out) - 1 && (k = read(fd[0], out + got, sizeof(out) - 1 - got)) > 0)
+		got += (size_t)k;
+	out[got] = '\0';
+	close(fd[0]);
+	int st;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	res.wall_s = now() - t0;
+	res.ok = WIFEXITED(st) && WEXITSTATUS(st) == 0 && sscanf(out, "%lf", &res.loop_s) == 1 &&
+	         res.loop_s > 0;
+	return res;
+}
+
+/* ---- the report ---- */
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: bench_cache [--quick] [--arch NAME]... [--no-cachegrind]\n"
+	                "       bench_cache --native-only stream|random N\n"
+	                "       bench_cache --sim-only ARCH stream|random on|off N\n");
+}
+
+int main(int argc, char **argv)
+{
+	bool quick = false, cachegrind = true;
+	const coh_arch *arches[MAX_ARCHES];
+	size_t narch = 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--native-only") == 0 && i + 2 < argc) {
+			return native_only(argv[i + 1], argv[i + 2]);
+		} else if (strcmp(argv[i], "--sim-only") == 0 && i + 4 < argc) {
+			return sim_only(argv[i + 1], argv[i + 2], argv[i + 3], argv[i + 4]);
+		} else if (strcmp(argv[i], "--quick") == 0) {
+			quick = true;
+		} else if (strcmp(argv[i], "--no-cachegrind") == 0) {
+			cachegrind = false;
+		} else if (strcmp(argv[i], "--arch") == 0 && i + 1 < argc) {
+			const coh_arch *a = coh_arch_find(argv[++i]);
+			if (!a) {
+				fprintf(stderr, "bench_cache: unknown arch '%s'\n", argv[i]);
+				return 2;
+			}
+			if (narch < MAX_ARCHES)
+				arches[narch++] = a;
+		} else {
+			usage();
+			return 2;
+		}
+	}
+	if (!narch) {
+		const char *def[] = {"cortex-a9", "xscale", "armv6"};
+		for (size_t i = 0; i < sizeof(def) / sizeof(def[0]); i++)
+			if ((arches[narch] = coh_arch_find(def[i])) != NULL)
+				narch++;
+	}
+	double slot_s = quick ? 0.1 : 0.5; /* seconds per measurement */
+	uint64_t cg_n = quick ? 4000000 : 20000000;
+
+	printf("cohsim cache model: u32 accesses over a %u KiB working set, 1 CPU%s\n",
+	       WS_BYTES / 1024, quick ? " (--quick)" : "");
+	printf("stream: sequential, every 4th access a store; random: xorshift64, 1/4 stores\n\n");
+
+	double native[PAT_COUNT];
+	for (int p = 0; p < PAT_COUNT; p++)
+		native[p] = native_rate((enum pattern)p, slot_s);
+	printf("native host loop:  stream %8.1f M acc/s   random %8.1f M acc/s\n\n",
+	       native[PAT_STREAM] / 1e6, native[PAT_RANDOM] / 1e6);
+
+	printf("%-10s %-7s %-6s %10s %8s %10s %10s %s\n", "arch", "pattern", "oracle", "M acc/s",
+	       "ns/acc", "ev/acc", "vs native", "slow-down");
+	struct sim_result res[MAX_ARCHES][PAT_COUNT][2];
+	bool bad = false;
+	for (size_t a = 0; a < narch; a++) {
+		for (int p = 0; p < PAT_COUNT; p++) {
+			for (int o = 0; o < 2; o++) {
+				struct sim_result *r = &res[a][p][o];
+				*r = sim_rate(arches[a], (enum pattern)p, o, slot_s);
+				printf("%-10s %-7s %-6s %10.2f %8.1f %10.2f %9.4fx %7.0fx\n",
+				       arches[a]->name, pattern_name[p], o ? "on" : "off",
+				       r->rate / 1e6, 1e9 / r->rate, r->ev_per_op,
+				       r->rate / native[p], native[p] / r->rate);
+				if (r->findings) {
+					printf("  ^ %zu unexpected findings\n", r->findings);
+					bad = true;
+				}
+			}
+		}
+	}
+	printf("(ev/acc: machine events per access = 1 + line fills + write-backs)\n\n");
+
+	double cg[PAT_COUNT] = {0};
+	bool have_cg = false;
+	if (!cachegrind) {
+		printf("cachegrind: skipped (--no-cachegrind)\n");
+	} else if (!on_path("valgrind")) {
+		printf("cachegrind: skipped (valgrind not found on PATH)\n");
+	} else {
+		have_cg = true;
+		for (int p = 0; p < PAT_COUNT && have_cg; p++) {
+			struct cg_result r = cachegrind_run((enum pattern)p, cg_n);
+			if (!r.ok) {
+				printf("cachegrind: skipped (the valgrind child failed; set "
+				       "BENCH_CACHE_VERBOSE=1 to see why)\n");
+				have_cg = false;
+				break;
+			}
+			cg[p] = (double)cg_n / r.loop_s;
+			printf("cachegrind %-7s %8.2f M acc/s  (%.1fx slower than native; %" PRIu64
+			       " accesses in %.2f s, %.2f s with valgrind start-up)\n",
+			       pattern_name[p], cg[p] / 1e6, native[p] / cg[p], cg_n, r.loop_s,
+			       r.wall_s);
+		}
+		printf("\n");
+	}
+
+	printf("summary (ratios from this run):\n");
+	for (size_t a = 0; a < narch; a++) {
+		for (int p = 0; p < PAT_COUNT; p++) {
+			for (int o = 0; o < 2; o++) {
+				const struct sim_result *r = &res[a][p][o];
+				printf("  %-10s %-6s oracle %-3s: %7.2f M acc/s = %.4fx native",
+				       arches[a]->name, pattern_name[p], o ? "on" : "off",
+				       r->rate / 1e6, r->rate / native[p]);
+				if (have_cg)
+					printf("; cachegrind %.2f M acc/s -> cohsim is %.2fx %s",
+					       cg[p] / 1e6,
+					       r->rate >= cg[p] ? r->rate / cg[p] : cg[p] / r->rate,
+					       r->rate >= cg[p] ? "faster than cachegrind"
+					                        : "slower than cachegrind");
+				printf("\n");
+			}
+		}
+	}
+	return bad ? 1 : 0;
+}
