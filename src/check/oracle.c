@@ -276,11 +276,12 @@ static void on_writeback(void *ctx, const struct coh__cache *cache, const struct
 			return;
 		uint8_t exp[256];
 		uint64_t dummy;
-		compare(c, pa + i, bytes + i, len - i, exp, &dummy);
+		unsigned n = len - i < sizeof(exp) ? len - i : (unsigned)sizeof(exp);
+		compare(c, pa + i, bytes + i, n, exp, &dummy);
 		f->has_addr = true;
 		f->pa = pa + i;
 		f->va = line->va + (pa + i - line->pa);
-		fill_bytes(f, exp, bytes + i, len - i);
+		fill_bytes(f, exp, bytes + i, n);
 		set_writer(c, f, ver);
 		set_line(f, cache, line);
 		snprintf(f->message, sizeof(f->message),
