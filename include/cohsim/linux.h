@@ -1,0 +1,227 @@
+/*
+ * cohsim/linux.h - the kernel model under the kernel's own names.
+ *
+ * Scenario code includes this and reads like kernel code: kmap(),
+ * dma_map_page(), flush_kernel_vmap_range(), dm_io(), spin_lock_irqsave().
+ * Porting a kernel function means turning each dereference of simulated
+ * memory into an accessor call: simulated pointers have their own type
+ * (simptr), so a host dereference does not compile.
+ *
+ * The kernel state belongs to one execution: kernel_init() is called from a
+ * program's setup() and sets up the linear map, struct pages and every
+ * subsystem; the next execution's kernel_init() starts again from scratch.
+ * All functions here must run inside an execution (coh_explore); most of
+ * them inside a task, as in Linux.
+ *
+ * Virtual memory layout (32-bit ARM-like, 4 KiB pages):
+ *   0x00000000 - 0xBEFFFFFF   user space
+ *   PKMAP_BASE  = 0xBFE00000  LAST_PKMAP pages of kmap() slots
+ *   PAGE_OFFSET = 0xC0000000  lowmem, linearly mapped: VA = PAGE_OFFSET + PA
+ *   VMALLOC_START = 0xE0000000 vmalloc/vmap area, a guard page between areas
+ */
+#ifndef COHSIM_LINUX_H
+#define COHSIM_LINUX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cohsim/sched.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+typedef uint64_t phys_addr_t;
+typedef uint64_t dma_addr_t;
+typedef uint64_t sector_t;
+typedef unsigned gfp_t;
+
+#define PAGE_OFFSET 0xC0000000ull
+#define PKMAP_BASE 0xBFE00000ull
+#define VMALLOC_START 0xE0000000ull
+#define VMALLOC_END 0xF0000000ull
+#define SECTOR_SHIFT 9
+#define SECTOR_SIZE 512
+
+/* ---- simulated pointers ---- */
+
+/* A kernel virtual address in the simulated machine. Not a host pointer. */
+typedef struct simptr {
+	coh_addr_t addr;
+} simptr;
+
+#define SIMPTR_NULL ((simptr){0})
+static inline simptr simptr_at(coh_addr_t a)
+{
+	return (simptr){a};
+}
+static inline simptr simptr_add(simptr p, long off)
+{
+	return (simptr){p.addr + (coh_addr_t)off};
+}
+static inline bool simptr_is_null(simptr p)
+{
+	return p.addr == 0;
+}
+
+/* Accessors: each is a memory access through the running CPU's cache, and
+ * so a preemption point. A bad address is a bad-access finding. */
+COH_API u8 sim_read8(simptr p);
+COH_API u16 sim_read16(simptr p);
+COH_API u32 sim_read32(simptr p);
+COH_API u64 sim_read64(simptr p);
+COH_API void sim_write8(simptr p, u8 v);
+COH_API void sim_write16(simptr p, u16 v);
+COH_API void sim_write32(simptr p, u32 v);
+COH_API void sim_write64(simptr p, u64 v);
+COH_API void sim_memcpy_from(void *dst, simptr src, size_t n);     /* machine -> host */
+COH_API void sim_memcpy_to(simptr dst, const void *src, size_t n); /* host -> machine */
+COH_API void sim_memset(simptr dst, int c, size_t n);
+
+/* ---- the kernel of one execution ---- */
+
+struct kernel_config {
+	unsigned last_pkmap; /* LAST_PKMAP: kmap slots (default 4: the ring wraps) */
+	/* Names of the fix switches that are on, NULL-terminated (or NULL). */
+	const char *const *fixes;
+};
+
+COH_API void kernel_config_init(struct kernel_config *cfg);
+/* From a program's setup(): builds the kernel on the fresh machine. */
+COH_API int kernel_init(coh_sched *s, const struct kernel_config *cfg);
+/* Is the named fix switch on in this execution? */
+COH_API bool coh_fix(const char *name);
+/* The machine / checker / scheduler of the running execution. */
+COH_API coh_machine *kernel_machine(void);
+COH_API coh_check *kernel_check(void);
+
+/* BUG_ON(cond): a `bug` finding naming the site, then the task stops. */
+#define BUG_ON(cond)                                                                               \
+	do {                                                                                       \
+		if (cond)                                                                          \
+			coh__bug(#cond, __FILE__, __LINE__);                                       \
+	} while (0)
+#define BUG() coh__bug("BUG()", __FILE__, __LINE__)
+COH_API void coh__bug(const char *what, const char *file, unsigned line);
+
+/* ---- pages ---- */
+
+#define GFP_KERNEL 0x0u
+#define __GFP_HIGHMEM 0x2u
+#define GFP_HIGHUSER (GFP_KERNEL | __GFP_HIGHMEM)
+
+struct page {
+	unsigned long pfn;
+	int _refcount;
+	bool highmem;
+	bool allocated;
+	unsigned long private; /* for the subsystem that owns the page */
+};
+
+/* Lowest free page of the zone: deterministic. NULL when none is left or an
+ * allocation failure is injected. */
+COH_API struct page *alloc_page(gfp_t gfp);
+COH_API void __free_page(struct page *page);
+COH_API struct page *pfn_to_page(unsigned long pfn);
+COH_API unsigned long page_to_pfn(const struct page *page);
+COH_API phys_addr_t page_to_phys(const struct page *page);
+COH_API bool PageHighMem(const struct page *page);
+/* Lowmem: the linear-map address. Highmem: the current kmap address (through
+ * the page_address hash), or SIMPTR_NULL. */
+COH_API simptr page_address(const struct page *page);
+COH_API struct page *virt_to_page(simptr p); /* lowmem only */
+COH_API phys_addr_t virt_to_phys(simptr p);  /* lowmem only */
+COH_API simptr phys_to_virt(phys_addr_t pa); /* lowmem only */
+
+/* ---- highmem (mm/highmem.c) ---- */
+
+COH_API simptr kmap(struct page *page);
+COH_API void kunmap(struct page *page);
+COH_API simptr kmap_high(struct page *page);
+COH_API void kunmap_high(struct page *page);
+/* Pins an existing kmap of page: its address, or SIMPTR_NULL if it has none.
+ * A non-null return needs a matching kunmap_high(). Any context. */
+COH_API simptr kmap_high_get(struct page *page);
+COH_API void kmap_flush_unused(void);
+COH_API unsigned kmap_pkmap_count(unsigned nr); /* pkmap_count[nr], for tests */
+COH_API unsigned kmap_last_pkmap(void);         /* LAST_PKMAP */
+#define PKMAP_ADDR(nr) (PKMAP_BASE + ((coh_addr_t)(nr) << 12))
+#define PKMAP_NR(virt) ((unsigned)(((virt)-PKMAP_BASE) >> 12))
+
+/* ---- vmalloc (mm/vmalloc.c) ---- */
+
+COH_API simptr vmalloc(unsigned long size);
+COH_API void vfree(simptr addr);
+COH_API simptr vmap(struct page **pages, unsigned count);
+COH_API void vunmap(simptr addr);
+COH_API struct page *vmalloc_to_page(simptr addr);
+COH_API bool is_vmalloc_addr(simptr addr);
+
+/* ---- arch cache maintenance (per arch profile) ---- */
+
+/* Write back the dirty lines of a vmap range before I/O (no-op where the
+ * cache does not alias). */
+COH_API void flush_kernel_vmap_range(simptr addr, int size);
+/* Discard the lines of a vmap range after a device wrote to it. */
+COH_API void invalidate_kernel_vmap_range(simptr addr, int size);
+COH_API void flush_dcache_page(struct page *page);
+COH_API void flush_cache_kmaps(void);
+
+/* ---- the DMA API (kernel/dma, arch/arm/mm/dma-mapping.c) ---- */
+
+enum dma_data_direction {
+	DMA_BIDIRECTIONAL = 0,
+	DMA_TO_DEVICE = 1,
+	DMA_FROM_DEVICE = 2,
+	DMA_NONE = 3,
+};
+
+struct device {
+	const char *name;
+};
+
+COH_API dma_addr_t dma_map_page(struct device *dev, struct page *page, size_t offset, size_t size,
+                                enum dma_data_direction dir);
+COH_API void dma_unmap_page(struct device *dev, dma_addr_t addr, size_t size,
+                            enum dma_data_direction dir);
+COH_API dma_addr_t dma_map_single(struct device *dev, simptr ptr, size_t size,
+                                  enum dma_data_direction dir);
+COH_API void dma_unmap_single(struct device *dev, dma_addr_t addr, size_t size,
+                              enum dma_data_direction dir);
+COH_API void dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, size_t size,
+                                     enum dma_data_direction dir);
+COH_API void dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size,
+                                        enum dma_data_direction dir);
+
+/* ---- locking under the kernel's names ---- */
+
+typedef coh_spinlock spinlock_t;
+typedef coh_wait_queue_head wait_queue_head_t;
+typedef coh_atomic atomic_t;
+#define spin_lock_init(l) coh_spin_lock_init(l, #l)
+#define spin_lock(l) coh_spin_lock(l)
+#define spin_unlock(l) coh_spin_unlock(l)
+#define spin_lock_irq(l) coh_spin_lock_irq(l)
+#define spin_unlock_irq(l) coh_spin_unlock_irq(l)
+#define spin_lock_irqsave(l, f) coh_spin_lock_irqsave(l, f)
+#define spin_unlock_irqrestore(l, f) coh_spin_unlock_irqrestore(l, f)
+#define spin_lock_bh(l) coh_spin_lock_bh(l)
+#define spin_unlock_bh(l) coh_spin_unlock_bh(l)
+#define init_waitqueue_head(wq) coh_init_waitqueue_head(wq, #wq)
+#define wake_up(wq) coh_wake_up(wq)
+#define atomic_set(a, v) coh_atomic_set(a, v)
+#define atomic_read(a) coh_atomic_read(a)
+#define atomic_inc(a) coh_atomic_inc(a)
+#define atomic_dec_and_test(a) coh_atomic_dec_and_test(a)
+#define schedule() coh_schedule()
+#define cond_resched() coh_preempt_point()
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,100 @@
+/*
+ * cohsim/scenario.h - scenarios: small kernel programs that reproduce one
+ * historical bug, with variants that switch its fix off and on.
+ *
+ * A scenario names the seed or patch it models, its fix switches (named
+ * after the patch, e.g. "kmap-high-get"), its variants (each a set of
+ * switches that are on; "buggy" and "fixed" always exist), a default arch,
+ * the machine it needs, and per execution: setup (devices, memory, tasks)
+ * and a final check. The demo rows say what each variant must yield on
+ * which arch, so `cohsim demo` can tell a pass from a failure.
+ *
+ * Scenarios are static and never freed. coh_scenario_run() explores one.
+ */
+#ifndef COHSIM_SCENARIO_H
+#define COHSIM_SCENARIO_H
+
+#include "cohsim/linux.h"
+#include "cohsim/sched.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define COH_MAX_FIXES 8
+
+struct coh_fix_switch {
+	const char *name; /* "dm-io-vmap-flush" */
+	const char *help; /* one line */
+};
+
+struct coh_variant {
+	const char *name;                        /* "buggy", "fixed", ... */
+	const char *fixes_on[COH_MAX_FIXES + 1]; /* NULL-terminated */
+};
+
+/* One row of the demo table: this variant on this arch must yield `expect`
+ * ("clean" or a finding kind such as "lost-write"), explored this way. */
+struct coh_demo_row {
+	const char *variant;
+	const char *arch;
+	const char *expect;
+	enum coh_strategy strategy;
+	int preemptions;    /* dfs bound */
+	uint64_t budget;    /* 0: the strategy's default */
+	bool must_complete; /* dfs must report `complete` */
+};
+
+typedef struct coh_scenario {
+	const char *name;
+	const char *description; /* one line */
+	const char
+	    *models; /* the seed or patch: "seed 1: dm io: flush cpu cache with vmapped io" */
+	const char *default_arch;
+	unsigned ncpus;
+	size_t mem_size;                                /* 0: 1 MiB */
+	size_t lowmem_size;                             /* 0: half */
+	unsigned last_pkmap;                            /* 0: 4 */
+	struct coh_fix_switch fixes[COH_MAX_FIXES + 1]; /* name == NULL ends */
+	struct coh_variant variants[4];                 /* name == NULL ends */
+	/* Per execution. setup() runs after kernel_init(); state points to
+	 * state_size zeroed bytes, fresh for each execution. */
+	size_t state_size;
+	int (*setup)(coh_sched *s, void *state);
+	void (*finish)(coh_sched *s, void *state);
+	/* Exploration defaults for `cohsim run` without options. */
+	enum coh_strategy strategy;
+	int preemptions;
+	uint64_t budget;
+	struct coh_demo_row demo[8]; /* variant == NULL ends */
+} coh_scenario;
+
+COH_API size_t coh_scenario_count(void);
+COH_API const coh_scenario *coh_scenario_at(size_t i);
+COH_API const coh_scenario *coh_scenario_find(const char *name);
+COH_API const struct coh_variant *coh_scenario_variant(const coh_scenario *sc, const char *name);
+COH_API bool coh_scenario_has_fix(const coh_scenario *sc, const char *fix);
+
+/* What to run: variant (NULL: "buggy"), arch (NULL: the default), and fix
+ * overrides applied on top of the variant. */
+struct coh_run_options {
+	const char *variant;
+	const char *arch;
+	struct {
+		const char *name;
+		bool on;
+	} overrides[COH_MAX_FIXES];
+	unsigned noverrides;
+};
+
+COH_API void coh_run_options_init(struct coh_run_options *o);
+/* Explores the scenario. Returns 0, or COH_EINVAL with a message in err for
+ * an unknown variant, arch or fix. res as for coh_explore(). */
+COH_API int coh_scenario_run(const coh_scenario *sc, const struct coh_run_options *o,
+                             const coh_explore_config *cfg, coh_explore_result *res, char *err,
+                             size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,105 @@
+/*
+ * page_alloc.c - struct page for every frame, and a deterministic allocator.
+ *
+ * alloc_page() hands out the lowest free frame of the zone asked for
+ * (highmem when __GFP_HIGHMEM is given and any is free, else lowmem), so
+ * the same program gets the same pages in every execution. Frame 0 is never
+ * handed out, so that PA 0 stays unused. An allocation failure can be
+ * injected (COH_FAULT_ALLOC).
+ */
+#include <stdlib.h>
+
+#include "kernel/kernel_impl.h"
+
+int coh__page_alloc_init(void)
+{
+	struct coh__kernel *k = &coh__kernel;
+	unsigned long n = (unsigned long)(coh_machine_mem_size(k->m) >> k->page_shift);
+	if (k->npages != n) {
+		free(k->pages);
+		k->pages = calloc(n, sizeof(*k->pages));
+		if (!k->pages) {
+			k->npages = 0;
+			return COH_ENOMEM;
+		}
+		k->npages = n;
+	}
+	k->highmem_pfn = (unsigned long)(coh_machine_highmem_start(k->m) >> k->page_shift);
+	for (unsigned long pfn = 0; pfn < n; pfn++) {
+		struct page *p = &k->pages[pfn];
+		p->pfn = pfn;
+		p->_refcount = 0;
+		p->highmem = pfn >= k->highmem_pfn;
+		p->allocated = pfn == 0;
+		p->private = 0;
+	}
+	return COH_OK;
+}
+
+static struct page *first_free(unsigned long lo, unsigned long hi)
+{
+	for (unsigned long pfn = lo; pfn < hi; pfn++)
+		if (!coh__kernel.pages[pfn].allocated)
+			return &coh__kernel.pages[pfn];
+	return NULL;
+}
+
+struct page *alloc_page(gfp_t gfp)
+{
+	struct coh__kernel *k = &coh__kernel;
+	if (coh_inject_fault(k->s, COH_FAULT_ALLOC))
+		return NULL;
+	struct page *p = NULL;
+	if (gfp & __GFP_HIGHMEM)
+		p = first_free(k->highmem_pfn, k->npages);
+	if (!p)
+		p = first_free(1, k->highmem_pfn);
+	if (p) {
+		p->allocated = true;
+		p->_refcount = 1;
+	}
+	return p;
+}
+
+void __free_page(struct page *page)
+{
+	BUG_ON(!page->allocated);
+	BUG_ON(page->_refcount != 1);
+	page->_refcount = 0;
+	page->allocated = false;
+}
+
+struct page *pfn_to_page(unsigned long pfn)
+{
+	return pfn < coh__kernel.npages ? &coh__kernel.pages[pfn] : NULL;
+}
+
+unsigned long page_to_pfn(const struct page *page)
+{
+	return page->pfn;
+}
+
+phys_addr_t page_to_phys(const struct page *page)
+{
+	return (phys_addr_t)page->pfn << coh__kernel.page_shift;
+}
+
+bool PageHighMem(const struct page *page)
+{
+	return page->highmem;
+}
+
+struct page *virt_to_page(simptr p)
+{
+	return pfn_to_page((unsigned long)(virt_to_phys(p) >> coh__kernel.page_shift));
+}
+
+phys_addr_t virt_to_phys(simptr p)
+{
+	return p.addr - PAGE_OFFSET;
+}
+
+simptr phys_to_virt(phys_addr_t pa)
+{
+	return simptr_at(pa + PAGE_OFFSET);
+}

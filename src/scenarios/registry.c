@@ -1,0 +1,161 @@
+/*
+ * registry.c - the built-in scenarios, and how one is run.
+ *
+ * coh_scenario_run() turns a scenario, a variant and fix overrides into a
+ * coh_program: its setup builds the kernel (kernel_init with the switches
+ * that are on) and then calls the scenario's own setup with fresh state.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cohsim/scenario.h"
+
+extern const coh_scenario coh_scenario_dm_io_vmap;
+extern const coh_scenario coh_scenario_kmap_high_get;
+extern const coh_scenario coh_scenario_kmap_lock_irq;
+
+/* In the order `cohsim list` and `cohsim demo` show them. */
+static const coh_scenario *const builtin[] = {
+    &coh_scenario_dm_io_vmap,
+    &coh_scenario_kmap_high_get,
+    &coh_scenario_kmap_lock_irq,
+};
+
+size_t coh_scenario_count(void)
+{
+	return sizeof(builtin) / sizeof(builtin[0]);
+}
+
+const coh_scenario *coh_scenario_at(size_t i)
+{
+	return i < coh_scenario_count() ? builtin[i] : NULL;
+}
+
+const coh_scenario *coh_scenario_find(const char *name)
+{
+	for (size_t i = 0; name && i < coh_scenario_count(); i++)
+		if (strcmp(builtin[i]->name, name) == 0)
+			return builtin[i];
+	return NULL;
+}
+
+const struct coh_variant *coh_scenario_variant(const coh_scenario *sc, const char *name)
+{
+	for (const struct coh_variant *v = sc->variants; v->name; v++)
+		if (strcmp(v->name, name) == 0)
+			return v;
+	return NULL;
+}
+
+bool coh_scenario_has_fix(const coh_scenario *sc, const char *fix)
+{
+	for (const struct coh_fix_switch *f = sc->fixes; f->name; f++)
+		if (strcmp(f->name, fix) == 0)
+			return true;
+	return false;
+}
+
+void coh_run_options_init(struct coh_run_options *o)
+{
+	memset(o, 0, sizeof(*o));
+}
+
+struct run_ctx {
+	const coh_scenario *sc;
+	const char *fixes[COH_MAX_FIXES + 1];
+	void *state;
+};
+
+static int run_setup(void *arg, coh_sched *s)
+{
+	struct run_ctx *rc = arg;
+	struct kernel_config kc;
+	kernel_config_init(&kc);
+	if (rc->sc->last_pkmap)
+		kc.last_pkmap = rc->sc->last_pkmap;
+	kc.fixes = rc->fixes;
+	int r = kernel_init(s, &kc);
+	if (r)
+		return r;
+	if (rc->state)
+		memset(rc->state, 0, rc->sc->state_size);
+	return rc->sc->setup ? rc->sc->setup(s, rc->state) : 0;
+}
+
+static void run_finish(void *arg, coh_sched *s)
+{
+	struct run_ctx *rc = arg;
+	if (rc->sc->finish)
+		rc->sc->finish(s, rc->state);
+}
+
+/* Sets the switches that are on: the variant's, then the overrides. */
+static int resolve_fixes(const coh_scenario *sc, const struct coh_run_options *o,
+                         struct run_ctx *rc, char *err, size_t errlen)
+{
+	const char *vname = o && o->variant ? o->variant : "buggy";
+	const struct coh_variant *v = coh_scenario_variant(sc, vname);
+	if (!v) {
+		snprintf(err, errlen, "scenario %s has no variant '%s'", sc->name, vname);
+		return COH_EINVAL;
+	}
+	bool on[COH_MAX_FIXES] = {0};
+	unsigned nfix = 0;
+	while (nfix < COH_MAX_FIXES && sc->fixes[nfix].name)
+		nfix++;
+	for (const char *const *f = v->fixes_on; *f; f++)
+		for (unsigned i = 0; i < nfix; i++)
+			if (strcmp(sc->fixes[i].name, *f) == 0)
+				on[i] = true;
+	for (unsigned k = 0; o && k < o->noverrides; k++) {
+		unsigned i = 0;
+		while (i < nfix && strcmp(sc->fixes[i].name, o->overrides[k].name) != 0)
+			i++;
+		if (i == nfix) {
+			snprintf(err, errlen, "scenario %s has no fix switch '%s'", sc->name,
+			         o->overrides[k].name);
+			return COH_EINVAL;
+		}
+		on[i] = o->overrides[k].on;
+	}
+	unsigned n = 0;
+	for (unsigned i = 0; i < nfix; i++)
+		if (on[i])
+			rc->fixes[n++] = sc->fixes[i].name;
+	rc->fixes[n] = NULL;
+	return COH_OK;
+}
+
+int coh_scenario_run(const coh_scenario *sc, const struct coh_run_options *o,
+                     const coh_explore_config *cfg, coh_explore_result *res, char *err,
+                     size_t errlen)
+{
+	struct run_ctx rc = {.sc = sc};
+	memset(res, 0, sizeof(*res));
+	int r = resolve_fixes(sc, o, &rc, err, errlen);
+	if (r)
+		return r;
+	const char *aname = o && o->arch ? o->arch : sc->default_arch;
+	const coh_arch *arch = coh_arch_find(aname);
+	if (!arch) {
+		snprintf(err, errlen, "unknown arch '%s' (see `cohsim arch list`)", aname);
+		return COH_EINVAL;
+	}
+	coh_machine_config mc;
+	coh_machine_config_init(&mc, arch);
+	mc.ncpus = sc->ncpus ? sc->ncpus : 1;
+	mc.mem_size = sc->mem_size ? sc->mem_size : (1u << 20);
+	mc.lowmem_size = sc->lowmem_size ? sc->lowmem_size : mc.mem_size / 2;
+	if (sc->state_size) {
+		rc.state = calloc(1, sc->state_size);
+		if (!rc.state)
+			return COH_ENOMEM;
+	}
+	coh_program prog = {.name = sc->name, .ctx = &rc, .setup = run_setup, .finish = run_finish};
+	r = coh_explore(cfg, &mc, &prog, res);
+	free(rc.state);
+	if (r && err && errlen)
+		snprintf(err, errlen, "%s", coh_strerror(r));
+	return r;
+}
