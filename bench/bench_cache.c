@@ -81,7 +81,35 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-#define SLICES 5 /* a measurement: the median rate of this many time slices */
+/*
+ * A measurement ("job") runs one continuing access stream, `chunk`
+ * accesses per call of run(). The jobs take turns: ROUNDS rounds, each
+ * giving every job one time slice, and a job's figure is the median of its
+ * slices. Interleaving spreads a burst of host noise over all the jobs
+ * instead of spoiling one of them, so the ratios hold up better.
+ */
+#define ROUNDS 5
+
+struct job {
+	void (*run)(void *ctx, uint64_t n);
+	void *ctx;
+	uint64_t chunk;
+	double rate[ROUNDS]; /* accesses per second in each slice */
+	uint64_t timed;      /* accesses timed, all slices */
+};
+
+static void job_slice(struct job *j, int round, double slice_s)
+{
+	uint64_t n = 0;
+	double t0 = now(), t;
+	do {
+		j->run(j->ctx, j->chunk);
+		n += j->chunk;
+		t = now() - t0;
+	} while (t < slice_s);
+	j->rate[round] = (double)n / t;
+	j->timed += n;
+}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -89,30 +117,12 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/*
- * Runs `run(ctx, chunk)` (chunk accesses of one continuing stream) in
- * SLICES slices of at least total_s / SLICES seconds each, after one
- * untimed warm-up chunk; returns the median accesses per second and adds
- * the accesses timed to *timed.
- */
-static double measure(void (*run)(void *ctx, uint64_t n), void *ctx, uint64_t chunk, double total_s,
-                      uint64_t *timed)
+static double job_median(const struct job *j)
 {
-	double rate[SLICES];
-	run(ctx, chunk);
-	for (int s = 0; s < SLICES; s++) {
-		uint64_t n = 0;
-		double t0 = now(), t;
-		do {
-			run(ctx, chunk);
-			n += chunk;
-			t = now() - t0;
-		} while (t < total_s / SLICES);
-		rate[s] = (double)n / t;
-		*timed += n;
-	}
-	qsort(rate, SLICES, sizeof(rate[0]), cmp_double);
-	return rate[SLICES / 2];
+	double r[ROUNDS];
+	memcpy(r, j->rate, sizeof(r));
+	qsort(r, ROUNDS, sizeof(r[0]), cmp_double);
+	return r[ROUNDS / 2];
 }
 
 /* ---- native ---- */
@@ -153,18 +163,6 @@ static void native_chunk(void *ctx, uint64_t n)
 {
 	struct native_ctx *c = ctx;
 	native_run(c->a, &c->g, c->p, n, &c->sink);
-}
-
-static double native_rate(enum pattern p, double total_s)
-{
-	uint32_t *a = native_array();
-	struct native_ctx c = {.a = a, .p = p};
-	uint64_t timed = 0;
-	gen_init(&c.g);
-	double r = measure(native_chunk, &c, 16 * CHUNK, total_s, &timed);
-	g_sink = c.sink;
-	free(a);
-	return r;
 }
 
 /* The cachegrind child: N accesses, then "<loop seconds> <sink>" on stdout. */
@@ -263,12 +261,6 @@ static void sim_run(coh_machine *m, struct gen *g, enum pattern p, uint64_t n, u
 	*sink = s;
 }
 
-struct sim_result {
-	double rate;      /* accesses per second */
-	double ev_per_op; /* machine events per access: 1 + fills + write-backs */
-	size_t findings;  /* must be 0: one CPU, no DMA */
-};
-
 struct sim_ctx {
 	coh_machine *m;
 	struct gen g;
@@ -280,25 +272,6 @@ static void sim_chunk(void *ctx, uint64_t n)
 {
 	struct sim_ctx *c = ctx;
 	sim_run(c->m, &c->g, c->p, n, &c->sink);
-}
-
-static struct sim_result sim_rate(const coh_arch *arch, enum pattern p, bool oracle, double total_s)
-{
-	struct sim s;
-	struct sim_result res = {0};
-	sim_open(&s, arch, oracle);
-	struct sim_ctx c = {.m = s.m, .p = p};
-	gen_init(&c.g);
-	/* a first chunk fills the cache and the shadow; its events are not counted */
-	sim_chunk(&c, CHUNK);
-	uint64_t timed = 0, ev0 = coh_machine_events(s.m);
-	res.rate = measure(sim_chunk, &c, CHUNK, total_s, &timed);
-	/* events of measure()'s own warm-up chunk and of the timed slices */
-	res.ev_per_op = (double)(coh_machine_events(s.m) - ev0) / (double)(timed + CHUNK);
-	g_sink = c.sink;
-	res.findings = s.c ? coh_check_count(s.c) : 0;
-	sim_close(&s);
-	return res;
 }
 
 /*
@@ -449,38 +422,78 @@ int main(int argc, char **argv)
 			if ((arches[narch] = coh_arch_find(def[i])) != NULL)
 				narch++;
 	}
-	double slot_s = quick ? 0.1 : 0.5; /* seconds per measurement */
+	double slot_s = quick ? 0.1 : 0.5; /* seconds per figure, over all rounds */
 	uint64_t cg_n = quick ? 4000000 : 20000000;
 
 	printf("cohsim cache model: u32 accesses over a %u KiB working set, 1 CPU%s\n",
 	       WS_BYTES / 1024, quick ? " (--quick)" : "");
-	printf("stream: sequential, every 4th access a store; random: xorshift64, 1/4 stores\n\n");
+	printf("stream: sequential, every 4th access a store; random: xorshift64, 1/4 stores\n");
+	printf("each figure: median of %d slices of %.2f s, interleaved with the others\n\n",
+	       ROUNDS, slot_s / ROUNDS);
+
+	/* jobs: native[pattern], then sim[arch][pattern][oracle] */
+	size_t nsim = narch * PAT_COUNT * 2, njobs = PAT_COUNT + nsim;
+	struct job *jobs = calloc(njobs, sizeof(*jobs));
+	struct native_ctx nat[PAT_COUNT];
+	struct sim_ctx *sc = calloc(nsim, sizeof(*sc));
+	struct sim *sims = calloc(nsim, sizeof(*sims));
+	uint64_t *ev0 = calloc(nsim, sizeof(*ev0));
+	if (!jobs || !sc || !sims || !ev0) {
+		fprintf(stderr, "bench_cache: out of memory\n");
+		return 1;
+	}
+	for (int p = 0; p < PAT_COUNT; p++) {
+		nat[p] = (struct native_ctx){.a = native_array(), .p = (enum pattern)p};
+		gen_init(&nat[p].g);
+		jobs[p] = (struct job){.run = native_chunk, .ctx = &nat[p], .chunk = 16 * CHUNK};
+	}
+	for (size_t k = 0; k < nsim; k++) {
+		size_t a = k / (PAT_COUNT * 2);
+		enum pattern p = (enum pattern)(k / 2 % PAT_COUNT);
+		sim_open(&sims[k], arches[a], k % 2);
+		sc[k] = (struct sim_ctx){.m = sims[k].m, .p = p};
+		gen_init(&sc[k].g);
+		jobs[PAT_COUNT + k] = (struct job){.run = sim_chunk, .ctx = &sc[k], .chunk = CHUNK};
+	}
+	/* warm up (fill caches and shadows; not counted), then the rounds */
+	for (size_t k = 0; k < njobs; k++)
+		jobs[k].run(jobs[k].ctx, jobs[k].chunk);
+	for (size_t k = 0; k < nsim; k++)
+		ev0[k] = coh_machine_events(sims[k].m);
+	for (int r = 0; r < ROUNDS; r++)
+		for (size_t k = 0; k < njobs; k++)
+			job_slice(&jobs[k], r, slot_s / ROUNDS);
 
 	double native[PAT_COUNT];
-	for (int p = 0; p < PAT_COUNT; p++)
-		native[p] = native_rate((enum pattern)p, slot_s);
+	for (int p = 0; p < PAT_COUNT; p++) {
+		native[p] = job_median(&jobs[p]);
+		g_sink += nat[p].sink;
+		free((void *)(uintptr_t)nat[p].a);
+	}
 	printf("native host loop:  stream %8.1f M acc/s   random %8.1f M acc/s\n\n",
 	       native[PAT_STREAM] / 1e6, native[PAT_RANDOM] / 1e6);
 
 	printf("%-10s %-7s %-6s %10s %8s %10s %10s %s\n", "arch", "pattern", "oracle", "M acc/s",
 	       "ns/acc", "ev/acc", "vs native", "slow-down");
-	struct sim_result res[MAX_ARCHES][PAT_COUNT][2];
-	bool bad = false;
-	for (size_t a = 0; a < narch; a++) {
-		for (int p = 0; p < PAT_COUNT; p++) {
-			for (int o = 0; o < 2; o++) {
-				struct sim_result *r = &res[a][p][o];
-				*r = sim_rate(arches[a], (enum pattern)p, o, slot_s);
-				printf("%-10s %-7s %-6s %10.2f %8.1f %10.2f %9.4fx %7.0fx\n",
-				       arches[a]->name, pattern_name[p], o ? "on" : "off",
-				       r->rate / 1e6, 1e9 / r->rate, r->ev_per_op,
-				       r->rate / native[p], native[p] / r->rate);
-				if (r->findings) {
-					printf("  ^ %zu unexpected findings\n", r->findings);
-					bad = true;
-				}
-			}
+	double *rate = calloc(nsim, sizeof(*rate));
+	bool bad = !rate;
+	for (size_t k = 0; rate && k < nsim; k++) {
+		int p = (int)(k / 2 % PAT_COUNT);
+		const struct job *j = &jobs[PAT_COUNT + k];
+		rate[k] = job_median(j);
+		double ev_per_op =
+		    (double)(coh_machine_events(sims[k].m) - ev0[k]) / (double)j->timed;
+		printf("%-10s %-7s %-6s %10.2f %8.1f %10.2f %9.4fx %7.0fx\n",
+		       arches[k / (PAT_COUNT * 2)]->name, pattern_name[p], k % 2 ? "on" : "off",
+		       rate[k] / 1e6, 1e9 / rate[k], ev_per_op, rate[k] / native[p],
+		       native[p] / rate[k]);
+		size_t findings = sims[k].c ? coh_check_count(sims[k].c) : 0;
+		if (findings) {
+			printf("  ^ %zu unexpected findings\n", findings);
+			bad = true;
 		}
+		g_sink += sc[k].sink;
+		sim_close(&sims[k]);
 	}
 	printf("(ev/acc: machine events per access = 1 + line fills + write-backs)\n\n");
 
@@ -510,22 +523,22 @@ int main(int argc, char **argv)
 	}
 
 	printf("summary (ratios from this run):\n");
-	for (size_t a = 0; a < narch; a++) {
-		for (int p = 0; p < PAT_COUNT; p++) {
-			for (int o = 0; o < 2; o++) {
-				const struct sim_result *r = &res[a][p][o];
-				printf("  %-10s %-6s oracle %-3s: %7.2f M acc/s = %.4fx native",
-				       arches[a]->name, pattern_name[p], o ? "on" : "off",
-				       r->rate / 1e6, r->rate / native[p]);
-				if (have_cg)
-					printf("; cachegrind %.2f M acc/s -> cohsim is %.2fx %s",
-					       cg[p] / 1e6,
-					       r->rate >= cg[p] ? r->rate / cg[p] : cg[p] / r->rate,
-					       r->rate >= cg[p] ? "faster than cachegrind"
-					                        : "slower than cachegrind");
-				printf("\n");
-			}
-		}
+	for (size_t k = 0; rate && k < nsim; k++) {
+		int p = (int)(k / 2 % PAT_COUNT);
+		printf("  %-10s %-6s oracle %-3s: %7.2f M acc/s = %.4fx native",
+		       arches[k / (PAT_COUNT * 2)]->name, pattern_name[p], k % 2 ? "on" : "off",
+		       rate[k] / 1e6, rate[k] / native[p]);
+		if (have_cg)
+			printf("; cachegrind %.2f M acc/s -> cohsim is %.2fx %s", cg[p] / 1e6,
+			       rate[k] >= cg[p] ? rate[k] / cg[p] : cg[p] / rate[k],
+			       rate[k] >= cg[p] ? "faster than cachegrind"
+			                        : "slower than cachegrind");
+		printf("\n");
 	}
+	free(rate);
+	free(ev0);
+	free(sims);
+	free(sc);
+	free(jobs);
 	return bad ? 1 : 0;
 }
