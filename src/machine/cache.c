@@ -267,9 +267,9 @@ void coh__cache_write(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t pa
 {
 	struct coh__cache *c = &m->cache[cpu];
 	const coh_cache_geometry *g = &m->arch->l1;
-	if (m->obs.store)
-		m->obs.store(m->obs.ctx, (int)cpu, pa, buf, len, m->op_ev);
 	if (attr == COH_ATTR_UNCACHED) {
+		if (m->obs.store)
+			m->obs.store(m->obs.ctx, (int)cpu, pa, buf, len, m->op_ev);
 		coh__mem_write(m, pa, buf, len);
 		return;
 	}
@@ -283,6 +283,11 @@ void coh__cache_write(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t pa
 		l = coh__line_at(c, set, (unsigned)way);
 	else if (g->write_allocate && !through)
 		l = fill(m, c, set, va, pa);
+	/* The new value exists only from here on: the write-backs this store
+	 * caused (other CPUs' snooped copies, the fill's victim) carry older
+	 * data and must not be judged against it. */
+	if (m->obs.store)
+		m->obs.store(m->obs.ctx, (int)cpu, pa, buf, len, m->op_ev);
 	if (!l) {
 		coh__mem_write(m, pa, buf, len);
 		return;
