@@ -1,0 +1,911 @@
+/*
+ * explore.c - coh_explore(): runs a program under a strategy, many times.
+ *
+ * Work is cut into *units* numbered the same way by every process: for
+ * random and pct a unit is one execution (unit u uses the PRNG stream of u);
+ * for dfs a unit is the subtree of one prefix of the first `split` choices
+ * (strategy_dfs.c). Shard I/N owns the units u with u mod N = I; with
+ * --jobs J, worker j of shard I owns u mod (N*J) = I + N*j. So any mix of
+ * shards and jobs covers the same space exactly once.
+ *
+ * Stopping at the first finding stays deterministic under --jobs: workers
+ * share `stop_at`, the lowest unit with a finding, and each stops only once
+ * its next unit is above it. Every unit below the winner is therefore run
+ * by someone, and the reported finding and schedule count (schedules in
+ * units up to the winner) do not depend on timing. Only --time breaks this,
+ * by design.
+ *
+ * Workers are forked processes; each writes its results to its own
+ * temporary file, read by the parent after the worker exits. Progress
+ * counters live in a shared mapping. Standard output is never written here.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sched/explore_impl.h"
+
+/* ---- config ---- */
+
+void coh_explore_config_init(coh_explore_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->strategy = COH_STRATEGY_RANDOM;
+	cfg->seed = 1;
+	cfg->budget = 10000;
+	cfg->depth = 2;
+	cfg->preemptions = 3;
+	cfg->jobs = 1;
+	cfg->shard_count = 1;
+	cfg->max_steps = 100000;
+	cfg->evictions = -1;
+	cfg->evict_one_in = 16;
+	cfg->shrink = true;
+	cfg->por = true;
+	cfg->progress = true;
+}
+
+static const char *const strategy_names[] = {"random", "pct", "dfs", "replay"};
+
+const char *coh_strategy_name(enum coh_strategy s)
+{
+	return (unsigned)s < 4 ? strategy_names[s] : "?";
+}
+
+int coh_strategy_parse(const char *name)
+{
+	for (int i = 0; name && i < 4; i++)
+		if (strcmp(name, strategy_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+int coh_shard_parse(const char *str, unsigned *index, unsigned *count)
+{
+	unsigned long i, n;
+	char *end;
+	if (!str || *str < '0' || *str > '9')
+		return COH_EINVAL;
+	i = strtoul(str, &end, 10);
+	if (*end != '/' || end[1] < '0' || end[1] > '9')
+		return COH_EINVAL;
+	n = strtoul(end + 1, &end, 10);
+	if (*end || n == 0 || n > 1000000 || i >= n)
+		return COH_EINVAL;
+	*index = (unsigned)i;
+	*count = (unsigned)n;
+	return 0;
+}
+
+/* ---- the explorer: one machine, checker and scheduler ---- */
+
+int coh__explorer_open(struct coh__explorer *ex, const coh_explore_config *cfg,
+		       const coh_machine_config *mcfg, const coh_program *prog)
+{
+	memset(ex, 0, sizeof(*ex));
+	ex->cfg = *cfg;
+	ex->prog = prog;
+	int rc = coh_machine_create(mcfg, &ex->m);
+	if (rc != 0)
+		return rc;
+	coh_check_config ccfg;
+	coh_check_config_init(&ccfg);
+	ccfg.oracle = mcfg->oracle;
+	rc = coh_check_create(ex->m, &ccfg, &ex->chk);
+	if (rc != 0) {
+		coh_machine_destroy(ex->m);
+		return rc;
+	}
+	ex->s = calloc(1, sizeof(*ex->s));
+	if (!ex->s) {
+		coh_check_destroy(ex->chk);
+		coh_machine_destroy(ex->m);
+		return COH_ENOMEM;
+	}
+	size_t stack = cfg->stack_size;
+	if (!stack) {
+#ifdef COHSIM_SANITIZE
+		stack = 256 * 1024;
+#else
+		stack = 64 * 1024;
+#endif
+	}
+	coh__sched_init(ex->s, ex->m, ex->chk, stack);
+	ex->evictions = cfg->evictions < 0 ? cfg->strategy != COH_STRATEGY_DFS : cfg->evictions != 0;
+	ex->faults = cfg->faults & ((1u << COH_FAULT_COUNT) - 1);
+	return 0;
+}
+
+void coh__explorer_close(struct coh__explorer *ex)
+{
+	if (ex->s) {
+		coh__sched_fini(ex->s);
+		free(ex->s);
+	}
+	if (ex->chk)
+		coh_check_destroy(ex->chk);
+	if (ex->m)
+		coh_machine_destroy(ex->m);
+	memset(ex, 0, sizeof(*ex));
+}
+
+int coh__explorer_run(struct coh__explorer *ex, const struct coh__strategy *strat)
+{
+	coh_machine_reset(ex->m);
+	coh_check_reset(ex->chk);
+	ex->runs++;
+	return coh__sched_run(ex->s, ex->prog, strat, ex->cfg.max_steps, ex->evictions, ex->faults);
+}
+
+int coh__explorer_replay(struct coh__explorer *ex, const struct coh__deviation *devs, size_t n)
+{
+	struct coh__replay r = {devs, n, 0};
+	struct coh__strategy st;
+	coh__replay_strategy(&r, &st);
+	return coh__explorer_run(ex, &st);
+}
+
+char *coh__finding_key(struct coh__explorer *ex, size_t i)
+{
+	const coh_finding *f = coh_check_get(ex->chk, i);
+	if (!f)
+		return NULL;
+	char *key = NULL;
+	const char *kind = coh_finding_kind_name(f->kind);
+	int rc;
+	if (i < 64 && ex->s->report_site[i][0])
+		rc = asprintf(&key, "%s@%s", kind, ex->s->report_site[i]);
+	else if (f->trigger.file)
+		rc = asprintf(&key, "%s@%s:%u", kind, f->trigger.file, f->trigger.line);
+	else if (f->has_addr)
+		rc = asprintf(&key, "%s@pa:0x%llx", kind, (unsigned long long)f->pa);
+	else
+		rc = asprintf(&key, "%s@-", kind);
+	return rc < 0 ? NULL : key;
+}
+
+struct coh__deviation *coh__last_deviations(struct coh__explorer *ex, size_t *n)
+{
+	coh_sched *s = ex->s;
+	size_t cnt = 0;
+	for (size_t i = 0; i < s->nrec; i++)
+		cnt += s->rec[i].value != 0;
+	*n = cnt;
+	if (!cnt)
+		return NULL;
+	struct coh__deviation *d = malloc(cnt * sizeof(*d));
+	if (!d) {
+		*n = 0;
+		return NULL;
+	}
+	cnt = 0;
+	for (size_t i = 0; i < s->nrec; i++)
+		if (s->rec[i].value)
+			d[cnt++] = (struct coh__deviation){i, s->rec[i].value};
+	return d;
+}
+
+/* ---- one worker's results ---- */
+
+struct unitrec {
+	uint64_t unit, nsched, npruned;
+};
+
+struct wres {
+	uint64_t base, stride, count; /* random/pct: the units run */
+	struct unitrec *units;        /* dfs */
+	size_t nunits, capunits;
+	struct coh__found *found;
+	size_t nfound, capfound;
+	bool exhausted, by_time, mismatch;
+	uint64_t max_steps, pct_k, pruned;
+	unsigned pct_n;
+};
+
+struct shared {
+	uint64_t stop_at;
+	uint64_t done[64]; /* per worker: executions, for the progress line */
+	uint64_t findings[64];
+	uint32_t frac_ppm[64];
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static bool wants_progress(const coh_explore_config *cfg)
+{
+	return cfg->progress && isatty(STDOUT_FILENO) && isatty(STDERR_FILENO);
+}
+
+static void progress_line(const coh_explore_config *cfg, struct shared *sh, unsigned nw,
+			  double t0, bool final)
+{
+	uint64_t done = 0, found = 0;
+	double frac = 0;
+	for (unsigned i = 0; i < nw; i++) {
+		done += __atomic_load_n(&sh->done[i], __ATOMIC_RELAXED);
+		found += __atomic_load_n(&sh->findings[i], __ATOMIC_RELAXED);
+		frac += __atomic_load_n(&sh->frac_ppm[i], __ATOMIC_RELAXED) / 1e6 / nw;
+	}
+	double el = now_s() - t0;
+	fprintf(stderr, "\r%s: %llu schedules, %.0f/s, %llu findings, %.1fs",
+		coh_strategy_name(cfg->strategy), (unsigned long long)done,
+		el > 0 ? (double)done / el : 0.0, (unsigned long long)found, el);
+	if (cfg->strategy == COH_STRATEGY_DFS)
+		fprintf(stderr, ", ~%.1f%% done", frac * 100);
+	fputs(final ? "\n" : "   ", stderr);
+	fflush(stderr);
+}
+
+static void add_found(struct wres *w, struct coh__found *f)
+{
+	if (w->nfound == w->capfound) {
+		size_t cap = w->capfound ? w->capfound * 2 : 8;
+		struct coh__found *n = realloc(w->found, cap * sizeof(*n));
+		if (!n) {
+			coh__found_free(f);
+			return;
+		}
+		w->found = n;
+		w->capfound = cap;
+	}
+	w->found[w->nfound++] = *f;
+}
+
+static bool seen_key(const struct wres *w, const char *key)
+{
+	for (size_t i = 0; i < w->nfound; i++)
+		if (strcmp(w->found[i].key, key) == 0)
+			return true;
+	return false;
+}
+
+/* After a counted execution: shrink and report its findings. Returns the
+ * number of new findings. */
+static unsigned process_findings(struct coh__explorer *ex, struct wres *w, uint64_t unit,
+				 uint64_t pos)
+{
+	size_t n = coh_check_count(ex->chk);
+	if (n == 0)
+		return 0;
+	if (!ex->cfg.keep_going)
+		n = 1;
+	char **keys = calloc(n, sizeof(*keys));
+	size_t ndev;
+	struct coh__deviation *devs0 = coh__last_deviations(ex, &ndev);
+	unsigned added = 0;
+	if (!keys)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		keys[i] = coh__finding_key(ex, i);
+	for (size_t i = 0; i < n; i++) {
+		if (!keys[i] || seen_key(w, keys[i]))
+			continue;
+		bool dup = false;
+		for (size_t j = 0; j < i; j++)
+			dup |= keys[j] && strcmp(keys[j], keys[i]) == 0;
+		if (dup)
+			continue;
+		size_t nd = ndev;
+		struct coh__deviation *devs = NULL;
+		if (nd) {
+			devs = malloc(nd * sizeof(*devs));
+			if (!devs)
+				continue;
+			memcpy(devs, devs0, nd * sizeof(*devs));
+		}
+		if (ex->cfg.shrink)
+			coh__shrink(ex, keys[i], &devs, &nd);
+		struct coh__found f;
+		if (coh__report_found(ex, keys[i], devs, nd, &f) == 0) {
+			f.unit = unit;
+			f.pos = pos;
+			f.shrunk_from = (unsigned)ndev;
+			add_found(w, &f);
+			added++;
+		}
+		free(devs);
+	}
+out:
+	for (size_t i = 0; keys && i < n; i++)
+		free(keys[i]);
+	free(keys);
+	free(devs0);
+	return added;
+}
+
+static void lower_stop(struct shared *sh, uint64_t unit)
+{
+	uint64_t cur = __atomic_load_n(&sh->stop_at, __ATOMIC_RELAXED);
+	while (unit < cur &&
+	       !__atomic_compare_exchange_n(&sh->stop_at, &cur, unit, false, __ATOMIC_SEQ_CST,
+					    __ATOMIC_RELAXED))
+		;
+}
+
+static int unit_add(struct wres *w, uint64_t unit, bool sched, bool pruned)
+{
+	if (!w->nunits || w->units[w->nunits - 1].unit != unit) {
+		if (w->nunits == w->capunits) {
+			size_t cap = w->capunits ? w->capunits * 2 : 16;
+			struct unitrec *u = realloc(w->units, cap * sizeof(*u));
+			if (!u)
+				return -1;
+			w->units = u;
+			w->capunits = cap;
+		}
+		w->units[w->nunits++] = (struct unitrec){unit, 0, 0};
+	}
+	w->units[w->nunits - 1].nsched += sched;
+	w->units[w->nunits - 1].npruned += pruned;
+	return 0;
+}
+
+/* Bits of the dfs shard split: enough prefixes for every worker to get
+ * several units. */
+static unsigned dfs_split(unsigned total)
+{
+	if (total <= 1)
+		return 0;
+	unsigned b = 0;
+	while ((1u << b) < total)
+		b++;
+	return b + 3;
+}
+
+static int worker(const coh_explore_config *cfg, const coh_machine_config *mcfg,
+		  const coh_program *prog, unsigned wi, unsigned sidx, unsigned scnt,
+		  struct shared *sh, double t0, bool progress, struct wres *w)
+{
+	struct coh__explorer ex;
+	int rc = coh__explorer_open(&ex, cfg, mcfg, prog);
+	if (rc != 0)
+		return rc;
+	double last = t0;
+	uint64_t execs = 0;
+	if (cfg->strategy != COH_STRATEGY_DFS) {
+		struct coh__random rnd;
+		struct coh__pct *pct = NULL;
+		struct coh__strategy st;
+		if (cfg->strategy == COH_STRATEGY_PCT) {
+			/* k: the steps of the all-default execution */
+			rc = coh__explorer_replay(&ex, NULL, 0);
+			if (rc != 0)
+				goto out;
+			pct = malloc(sizeof(*pct));
+			if (!pct) {
+				rc = COH_ENOMEM;
+				goto out;
+			}
+			coh__pct_init(pct, cfg->depth, ex.s->steps, cfg->evict_one_in);
+			w->pct_k = pct->k;
+		}
+		w->base = sidx;
+		w->stride = scnt;
+		for (uint64_t u = sidx;; u += scnt) {
+			if (cfg->budget && u >= cfg->budget) {
+				w->exhausted = true;
+				break;
+			}
+			if (u > __atomic_load_n(&sh->stop_at, __ATOMIC_SEQ_CST))
+				break;
+			if ((execs & 63) == 0 && (cfg->time_s > 0 || progress)) {
+				double t = now_s();
+				if (cfg->time_s > 0 && t - t0 >= cfg->time_s) {
+					w->by_time = true;
+					break;
+				}
+				if (progress && t - last > 0.25) {
+					progress_line(cfg, sh, 1, t0, false);
+					last = t;
+				}
+			}
+			if (pct)
+				coh__pct_begin(pct, cfg->seed, u, &st);
+			else
+				coh__random_begin(&rnd, cfg->seed, u, cfg->evict_one_in, &st);
+			rc = coh__explorer_run(&ex, &st);
+			if (rc != 0)
+				break;
+			execs++;
+			w->count++;
+			__atomic_store_n(&sh->done[wi], execs, __ATOMIC_RELAXED);
+			if (ex.s->steps > w->max_steps)
+				w->max_steps = ex.s->steps;
+			if (pct && ex.s->steps > pct->k)
+				pct->k = ex.s->steps;
+			unsigned nf = process_findings(&ex, w, u, 1);
+			__atomic_add_fetch(&sh->findings[wi], nf, __ATOMIC_RELAXED);
+			if (coh_check_count(ex.chk) && !cfg->keep_going) {
+				lower_stop(sh, u);
+				break;
+			}
+		}
+		if (pct) {
+			w->pct_n = pct->max_n;
+			w->pct_k = pct->k;
+		}
+		free(pct);
+	} else {
+		struct coh__dfs dfs;
+		struct coh__strategy st;
+		coh__dfs_init(&dfs, cfg->preemptions, cfg->por, dfs_split(scnt), sidx, scnt);
+		uint64_t counted = 0;
+		for (;;) {
+			if (dfs.unit > __atomic_load_n(&sh->stop_at, __ATOMIC_SEQ_CST))
+				break;
+			if (cfg->budget && counted >= cfg->budget)
+				break;
+			if ((execs & 63) == 0 && (cfg->time_s > 0 || progress)) {
+				double t = now_s();
+				if (cfg->time_s > 0 && t - t0 >= cfg->time_s) {
+					w->by_time = true;
+					break;
+				}
+				if (progress && t - last > 0.25) {
+					progress_line(cfg, sh, 1, t0, false);
+					last = t;
+				}
+			}
+			coh__dfs_begin(&dfs, &st);
+			rc = coh__explorer_run(&ex, &st);
+			if (rc != 0)
+				break;
+			execs++;
+			coh__dfs_end(&dfs, ex.s);
+			uint64_t unit = dfs.unit;
+			bool mine = unit % scnt == sidx && !dfs.skip;
+			bool found = false;
+			if (mine) {
+				bool counts = !dfs.pruned;
+				if (unit_add(w, unit, counts, dfs.pruned) != 0) {
+					rc = COH_ENOMEM;
+					break;
+				}
+				if (dfs.pruned)
+					w->pruned++;
+				if (counts) {
+					counted++;
+					__atomic_store_n(&sh->done[wi], counted, __ATOMIC_RELAXED);
+					if (ex.s->steps > w->max_steps)
+						w->max_steps = ex.s->steps;
+					if (cfg->on_execution) {
+						char *str = coh__schedule_encode(ex.s->rec, ex.s->nrec,
+										 ex.evictions, ex.faults);
+						cfg->on_execution(cfg->on_execution_arg, str ? str : "",
+								  coh_check_count(ex.chk) != 0);
+						free(str);
+					}
+					unsigned nf = process_findings(&ex, w, unit,
+								       w->units[w->nunits - 1].nsched);
+					__atomic_add_fetch(&sh->findings[wi], nf, __ATOMIC_RELAXED);
+					found = coh_check_count(ex.chk) != 0;
+				}
+			}
+			w->mismatch |= dfs.mismatch;
+			__atomic_store_n(&sh->frac_ppm[wi], (uint32_t)(coh__dfs_fraction(&dfs) * 1e6),
+					 __ATOMIC_RELAXED);
+			if (found && !cfg->keep_going) {
+				lower_stop(sh, unit);
+				break;
+			}
+			if (!coh__dfs_next(&dfs)) {
+				w->exhausted = true;
+				break;
+			}
+		}
+		coh__dfs_free(&dfs);
+	}
+	/* on_execution for random/pct is reported above only for dfs: keep it simple */
+out:
+	coh__explorer_close(&ex);
+	return rc;
+}
+
+/* ---- passing a worker's results through a file ---- */
+
+static void put_str(FILE *f, const char *s)
+{
+	uint64_t n = s ? strlen(s) : 0;
+	fwrite(&n, sizeof(n), 1, f);
+	if (n)
+		fwrite(s, 1, n, f);
+}
+
+static char *get_str(FILE *f)
+{
+	uint64_t n;
+	if (fread(&n, sizeof(n), 1, f) != 1 || n > (1u << 30))
+		return NULL;
+	char *s = malloc(n + 1);
+	if (!s)
+		return NULL;
+	if (n && fread(s, 1, n, f) != n) {
+		free(s);
+		return NULL;
+	}
+	s[n] = 0;
+	return s;
+}
+
+static void wres_write(FILE *f, const struct wres *w, int rc)
+{
+	fwrite(&rc, sizeof(rc), 1, f);
+	fwrite(w, sizeof(*w), 1, f);
+	if (w->nunits)
+		fwrite(w->units, sizeof(*w->units), w->nunits, f);
+	for (size_t i = 0; i < w->nfound; i++) {
+		const struct coh__found *x = &w->found[i];
+		fwrite(x, sizeof(*x), 1, f);
+		put_str(f, x->key);
+		put_str(f, x->schedule);
+		put_str(f, x->report);
+		put_str(f, x->json);
+	}
+}
+
+static int wres_read(FILE *f, struct wres *w, int *rc)
+{
+	memset(w, 0, sizeof(*w));
+	if (fread(rc, sizeof(*rc), 1, f) != 1 || fread(w, sizeof(*w), 1, f) != 1)
+		return -1;
+	w->units = NULL;
+	w->found = NULL;
+	w->capunits = w->nunits;
+	w->capfound = w->nfound;
+	if (w->nunits) {
+		w->units = malloc(w->nunits * sizeof(*w->units));
+		if (!w->units || fread(w->units, sizeof(*w->units), w->nunits, f) != w->nunits)
+			return -1;
+	}
+	if (w->nfound) {
+		w->found = calloc(w->nfound, sizeof(*w->found));
+		if (!w->found)
+			return -1;
+		for (size_t i = 0; i < w->nfound; i++) {
+			struct coh__found *x = &w->found[i];
+			if (fread(x, sizeof(*x), 1, f) != 1)
+				return -1;
+			x->key = get_str(f);
+			x->schedule = get_str(f);
+			x->report = get_str(f);
+			x->json = get_str(f);
+			if (!x->key || !x->schedule || !x->report || !x->json)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static void wres_free(struct wres *w)
+{
+	free(w->units);
+	for (size_t i = 0; i < w->nfound; i++)
+		coh__found_free(&w->found[i]);
+	free(w->found);
+	memset(w, 0, sizeof(*w));
+}
+
+/* ---- merging ---- */
+
+/* Schedules worker w ran in units < limit (or <= limit when inclusive). */
+static uint64_t sched_below(const struct wres *w, uint64_t limit, bool inclusive)
+{
+	uint64_t n = 0;
+	if (w->stride) {
+		for (uint64_t m = 0; m < w->count; m++) {
+			uint64_t u = w->base + m * w->stride;
+			if (u < limit || (inclusive && u == limit))
+				n++;
+		}
+		return n;
+	}
+	for (size_t i = 0; i < w->nunits; i++)
+		if (w->units[i].unit < limit || (inclusive && w->units[i].unit == limit))
+			n += w->units[i].nsched;
+	return n;
+}
+
+static int found_cmp(const void *a, const void *b)
+{
+	const struct coh__found *x = *(struct coh__found *const *)a;
+	const struct coh__found *y = *(struct coh__found *const *)b;
+	if (x->unit != y->unit)
+		return x->unit < y->unit ? -1 : 1;
+	if (x->pos != y->pos)
+		return x->pos < y->pos ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+static int merge(const coh_explore_config *cfg, struct wres *w, unsigned nw,
+		 coh_explore_result *res)
+{
+	size_t total = 0;
+	for (unsigned i = 0; i < nw; i++)
+		total += w[i].nfound;
+	struct coh__found **all = calloc(total ? total : 1, sizeof(*all));
+	if (!all)
+		return COH_ENOMEM;
+	size_t k = 0;
+	for (unsigned i = 0; i < nw; i++)
+		for (size_t j = 0; j < w[i].nfound; j++)
+			all[k++] = &w[i].found[j];
+	qsort(all, total, sizeof(*all), found_cmp);
+	uint64_t stop = UINT64_MAX;
+	if (!cfg->keep_going && total)
+		stop = all[0]->unit;
+	bool all_exhausted = true;
+	for (unsigned i = 0; i < nw; i++) {
+		res->schedules += stop == UINT64_MAX ? sched_below(&w[i], UINT64_MAX, true)
+						     : sched_below(&w[i], stop, true);
+		res->pruned += w[i].pruned;
+		res->stopped_by_time |= w[i].by_time;
+		all_exhausted &= w[i].exhausted;
+		if (w[i].max_steps > res->max_steps_seen)
+			res->max_steps_seen = w[i].max_steps;
+		if (w[i].pct_n > res->pct_n)
+			res->pct_n = w[i].pct_n;
+		if (w[i].pct_k > res->pct_k)
+			res->pct_k = w[i].pct_k;
+	}
+	/* a stop at the first finding counts that unit's schedules up to it */
+	if (stop != UINT64_MAX && cfg->strategy == COH_STRATEGY_DFS) {
+		res->schedules = 0;
+		for (unsigned i = 0; i < nw; i++)
+			res->schedules += sched_below(&w[i], stop, false);
+		res->schedules += all[0]->pos;
+	}
+	res->complete = cfg->strategy == COH_STRATEGY_DFS && all_exhausted && stop == UINT64_MAX &&
+			!res->stopped_by_time;
+	res->findings = calloc(total ? total : 1, sizeof(*res->findings));
+	if (!res->findings) {
+		free(all);
+		return COH_ENOMEM;
+	}
+	for (size_t i = 0; i < total; i++) {
+		struct coh__found *f = all[i];
+		bool dup = false;
+		for (size_t j = 0; j < res->nfindings; j++)
+			dup |= strcmp(res->findings[j].key, f->key) == 0;
+		if (dup || (stop != UINT64_MAX && res->nfindings == 1))
+			continue;
+		coh_explore_finding *o = &res->findings[res->nfindings++];
+		o->kind = f->kind;
+		o->key = f->key;
+		o->schedule = f->schedule;
+		o->report = f->report;
+		o->json = f->json;
+		f->key = f->schedule = f->report = f->json = NULL;
+		o->shrunk_from = f->shrunk_from;
+		o->deviations = f->deviations;
+		o->found_at = f->pos;
+		for (unsigned j = 0; j < nw; j++)
+			o->found_at += sched_below(&w[j], f->unit, false);
+	}
+	free(all);
+	if (cfg->strategy == COH_STRATEGY_PCT) {
+		res->pct_d = cfg->depth < 1 ? 1 : cfg->depth;
+		if (res->pct_n && res->pct_k) {
+			double denom = res->pct_n;
+			for (unsigned i = 1; i < res->pct_d; i++)
+				denom *= (double)res->pct_k;
+			res->pct_probability = 1.0 / denom;
+		}
+	}
+	return 0;
+}
+
+/* ---- replay ---- */
+
+static int explore_replay(const coh_explore_config *cfg, const coh_machine_config *mcfg,
+			  const coh_program *prog, coh_explore_result *res)
+{
+	struct coh__deviation *devs;
+	size_t ndev;
+	bool ev;
+	unsigned faults;
+	if (coh__schedule_parse(cfg->schedule, &devs, &ndev, &ev, &faults) != 0)
+		return COH_EINVAL;
+	coh_explore_config c = *cfg;
+	c.evictions = ev;
+	c.faults = faults;
+	struct coh__explorer ex;
+	int rc = coh__explorer_open(&ex, &c, mcfg, prog);
+	if (rc == 0)
+		rc = coh__explorer_replay(&ex, devs, ndev);
+	free(devs);
+	if (rc != 0) {
+		coh__explorer_close(&ex);
+		return rc;
+	}
+	res->schedules = 1;
+	res->max_steps_seen = ex.s->steps;
+	size_t n = coh_check_count(ex.chk);
+	char **keys = calloc(n ? n : 1, sizeof(*keys));
+	res->findings = calloc(n ? n : 1, sizeof(*res->findings));
+	if (!keys || !res->findings) {
+		free(keys);
+		coh__explorer_close(&ex);
+		return COH_ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		keys[i] = coh__finding_key(&ex, i);
+		bool dup = !keys[i];
+		for (size_t j = 0; j < i && !dup; j++)
+			dup = keys[j] && strcmp(keys[j], keys[i]) == 0;
+		if (dup)
+			continue;
+		struct coh__found f;
+		if (coh__report_finding(&ex, i, &f) != 0) {
+			coh__found_free(&f);
+			continue;
+		}
+		coh_explore_finding *o = &res->findings[res->nfindings++];
+		o->kind = f.kind;
+		o->key = f.key;
+		o->schedule = f.schedule;
+		o->report = f.report;
+		o->json = f.json;
+		o->deviations = o->shrunk_from = f.deviations;
+		o->found_at = 1;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(keys[i]);
+	free(keys);
+	coh__explorer_close(&ex);
+	return 0;
+}
+
+/* ---- the entry point ---- */
+
+int coh_explore(const coh_explore_config *cfg_in, const coh_machine_config *mcfg,
+		const coh_program *prog, coh_explore_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	if (!cfg_in || !mcfg || !prog)
+		return COH_EINVAL;
+	coh_explore_config cfg = *cfg_in;
+	if ((unsigned)cfg.strategy > COH_STRATEGY_REPLAY || cfg.shard_count == 0 ||
+	    cfg.shard_index >= cfg.shard_count || cfg.depth > COH__PCT_MAX_D)
+		return COH_EINVAL;
+	if (cfg.jobs == 0)
+		cfg.jobs = 1;
+	if (cfg.jobs > 64)
+		cfg.jobs = 64;
+	double t0 = now_s();
+	int rc;
+	if (cfg.strategy == COH_STRATEGY_REPLAY) {
+		rc = explore_replay(&cfg, mcfg, prog, res);
+		res->elapsed_s = now_s() - t0;
+		return rc;
+	}
+	if (cfg.jobs > 1)
+		cfg.on_execution = NULL; /* callbacks do not cross processes */
+	bool progress = wants_progress(&cfg);
+	struct shared *sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+				 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED)
+		return COH_ENOMEM;
+	memset(sh, 0, sizeof(*sh));
+	sh->stop_at = UINT64_MAX;
+	unsigned nw = cfg.jobs;
+	unsigned scnt = cfg.shard_count * nw;
+	struct wres *w = calloc(nw, sizeof(*w));
+	if (!w) {
+		munmap(sh, sizeof(*sh));
+		return COH_ENOMEM;
+	}
+	rc = 0;
+	if (nw == 1) {
+		rc = worker(&cfg, mcfg, prog, 0, cfg.shard_index, scnt, sh, t0, progress, &w[0]);
+	} else {
+		pid_t pids[64];
+		FILE *files[64];
+		unsigned started = 0;
+		fflush(stdout);
+		fflush(stderr);
+		for (unsigned j = 0; j < nw; j++) {
+			files[j] = tmpfile();
+			if (!files[j]) {
+				rc = COH_ENOMEM;
+				break;
+			}
+			pid_t pid = fork();
+			if (pid < 0) {
+				fclose(files[j]);
+				rc = COH_ENOMEM;
+				break;
+			}
+			if (pid == 0) {
+				struct wres mine = {0};
+				int wrc = worker(&cfg, mcfg, prog, j, cfg.shard_index + cfg.shard_count * j,
+						 scnt, sh, t0, false, &mine);
+				wres_write(files[j], &mine, wrc);
+				fflush(files[j]);
+				_exit(0);
+			}
+			pids[j] = pid;
+			started++;
+		}
+		unsigned alive = started;
+		while (alive) {
+			for (unsigned j = 0; j < started; j++) {
+				if (!pids[j])
+					continue;
+				int st;
+				pid_t r = waitpid(pids[j], &st, WNOHANG);
+				if (r == pids[j]) {
+					pids[j] = 0;
+					alive--;
+					if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+						rc = rc ? rc : COH_EINVAL;
+				}
+			}
+			if (alive) {
+				if (progress)
+					progress_line(&cfg, sh, nw, t0, false);
+				struct timespec ts = {0, 20 * 1000 * 1000};
+				nanosleep(&ts, NULL);
+			}
+		}
+		for (unsigned j = 0; j < started; j++) {
+			int wrc = 0;
+			rewind(files[j]);
+			if (wres_read(files[j], &w[j], &wrc) != 0)
+				rc = rc ? rc : COH_ENOMEM;
+			else if (wrc != 0 && !rc)
+				rc = wrc;
+			fclose(files[j]);
+		}
+		nw = started;
+	}
+	if (progress)
+		progress_line(&cfg, sh, cfg.jobs, t0, true);
+	int mrc = merge(&cfg, w, nw, res);
+	if (!rc)
+		rc = mrc;
+	for (unsigned j = 0; j < cfg.jobs; j++)
+		wres_free(&w[j]);
+	free(w);
+	munmap(sh, sizeof(*sh));
+	res->elapsed_s = now_s() - t0;
+	return rc;
+}
+
+void coh_explore_result_free(coh_explore_result *res)
+{
+	for (size_t i = 0; i < res->nfindings; i++) {
+		free(res->findings[i].key);
+		free(res->findings[i].schedule);
+		free(res->findings[i].report);
+		free(res->findings[i].json);
+	}
+	free(res->findings);
+	memset(res, 0, sizeof(*res));
+}
+
+void coh_explore_result_print(const coh_explore_result *res, FILE *out)
+{
+	for (size_t i = 0; i < res->nfindings; i++) {
+		const coh_explore_finding *f = &res->findings[i];
+		fputs(f->report, out);
+		fprintf(out, "(found after %llu schedules; shrunk from %u to %u deviations)\n\n",
+			(unsigned long long)f->found_at, f->shrunk_from, f->deviations);
+	}
+	fprintf(out, "schedules: %llu", (unsigned long long)res->schedules);
+	if (res->pruned)
+		fprintf(out, " (+%llu cut by sleep sets)", (unsigned long long)res->pruned);
+	if (res->complete)
+		fputs(", complete", out);
+	if (res->pct_n)
+		fprintf(out, ", pct bound: n=%u k=%llu d=%u p>=%.3g", res->pct_n,
+			(unsigned long long)res->pct_k, res->pct_d, res->pct_probability);
+	fprintf(out, ", findings: %zu\n", res->nfindings);
+}

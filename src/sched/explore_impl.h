@@ -1,0 +1,56 @@
+/*
+ * explore_impl.h - the explorer's insides, shared by explore.c (the worker
+ * loops, --jobs, merging), shrink.c and report.c. Never installed.
+ */
+#ifndef COHSIM_SCHED_EXPLORE_IMPL_H
+#define COHSIM_SCHED_EXPLORE_IMPL_H
+
+#include "sched/strategy.h"
+
+struct coh__explorer {
+	coh_explore_config cfg;
+	const coh_program *prog;
+	coh_machine *m;
+	coh_check *chk;
+	coh_sched *s;
+	bool evictions; /* resolved from cfg and strategy */
+	unsigned faults;
+	uint64_t runs; /* executions of any kind, shrinking included */
+};
+
+/* One finding of one execution, ready to print. */
+struct coh__found {
+	uint64_t unit, pos; /* where it was found: unit, schedules into the unit */
+	enum coh_finding_kind kind;
+	char *key, *schedule, *report, *json;
+	unsigned shrunk_from, deviations;
+};
+
+int coh__explorer_open(struct coh__explorer *ex, const coh_explore_config *cfg,
+		       const coh_machine_config *mcfg, const coh_program *prog);
+void coh__explorer_close(struct coh__explorer *ex);
+/* Runs one execution with strat. Returns the program's setup status. */
+int coh__explorer_run(struct coh__explorer *ex, const struct coh__strategy *strat);
+/* Runs the deviations as a replay (flags from ex). */
+int coh__explorer_replay(struct coh__explorer *ex, const struct coh__deviation *devs, size_t n);
+/* The dedup key of finding i of the last execution (malloc'd). */
+char *coh__finding_key(struct coh__explorer *ex, size_t i);
+/* Deviations of the last execution (malloc'd; NULL when none). */
+struct coh__deviation *coh__last_deviations(struct coh__explorer *ex, size_t *n);
+
+/* shrink.c: reduces devs (in place, realloc'd) to a minimal set that still
+ * gives a finding with key; returns the number of executions it spent. */
+uint64_t coh__shrink(struct coh__explorer *ex, const char *key, struct coh__deviation **devs,
+		     size_t *ndev);
+
+/* report.c: replays devs and fills out with the report of the first finding
+ * whose key is key (any finding if key is NULL). Returns 0, or -1 when the
+ * replay has no such finding. */
+int coh__report_found(struct coh__explorer *ex, const char *key, const struct coh__deviation *devs,
+		      size_t ndev, struct coh__found *out);
+/* Fills out from finding i of the last execution (which must have run the
+ * canonical schedule). */
+int coh__report_finding(struct coh__explorer *ex, size_t i, struct coh__found *out);
+void coh__found_free(struct coh__found *f);
+
+#endif

@@ -1,0 +1,91 @@
+/*
+ * rwsem.c - struct rw_semaphore: many readers or one writer, sleeping.
+ *
+ * Writers are preferred as in Linux: a reader does not pass a waiting
+ * writer, so a task that takes the read side twice while a writer queues
+ * between the two deadlocks, as it does on a real kernel.
+ */
+#include "sched/sched_impl.h"
+
+void coh_init_rwsem(coh_rwsem *r, const char *name)
+{
+	*r = (coh_rwsem){0};
+	r->name = name ? name : "rwsem";
+}
+
+static coh_sched *enter(coh_rwsem *r, const char *op, bool sleeps, const char *file,
+			unsigned line)
+{
+	coh_sched *s = coh__cur_sched;
+	if (!s || !s->cur)
+		return NULL;
+	if (sleeps)
+		coh__check_sleep(s, op, file, line);
+	coh__point(s, op, r->name, file, line);
+	coh__fp_obj(s, &r->o, true);
+	return s;
+}
+
+void coh__down_read(coh_rwsem *r, const char *file, unsigned line)
+{
+	coh_sched *s = enter(r, "down_read", true, file, line);
+	if (!s)
+		return;
+	while (r->writer || r->writers_waiting)
+		coh__block(s, false, "rwsem (read)", r->name, r, r->writer, file, line);
+	r->readers++;
+}
+
+void coh__up_read(coh_rwsem *r, const char *file, unsigned line)
+{
+	coh_sched *s = enter(r, "up_read", false, file, line);
+	if (!s)
+		return;
+	if (r->readers <= 0) {
+		coh__report(s, COH_F_BUG, file, line, "up_read of '%s' without readers", r->name);
+		return;
+	}
+	if (--r->readers == 0)
+		coh__wake_obj(s, r);
+}
+
+void coh__down_write(coh_rwsem *r, const char *file, unsigned line)
+{
+	coh_sched *s = enter(r, "down_write", true, file, line);
+	if (!s)
+		return;
+	r->writers_waiting++;
+	while (r->writer || r->readers)
+		coh__block(s, false, "rwsem (write)", r->name, r, r->writer, file, line);
+	r->writers_waiting--;
+	r->writer = s->cur;
+}
+
+void coh__up_write(coh_rwsem *r, const char *file, unsigned line)
+{
+	coh_sched *s = enter(r, "up_write", false, file, line);
+	if (!s)
+		return;
+	if (r->writer != s->cur) {
+		coh__report(s, COH_F_BUG, file, line, "up_write of '%s' not held by '%s'", r->name,
+			    s->cur->name);
+		return;
+	}
+	r->writer = NULL;
+	coh__wake_obj(s, r);
+}
+
+void coh__downgrade_write(coh_rwsem *r, const char *file, unsigned line)
+{
+	coh_sched *s = enter(r, "downgrade_write", false, file, line);
+	if (!s)
+		return;
+	if (r->writer != s->cur) {
+		coh__report(s, COH_F_BUG, file, line, "downgrade_write of '%s' not held by '%s'",
+			    r->name, s->cur->name);
+		return;
+	}
+	r->writer = NULL;
+	r->readers = 1;
+	coh__wake_obj(s, r);
+}

@@ -1,0 +1,955 @@
+/*
+ * sched.c - the run loop: CPUs, contexts, preemption points, dispatch.
+ *
+ * Interface: coh__sched_run() runs one execution of a program. Running code
+ * reaches coh__point() at every preemption point; coh__dispatch() builds the
+ * list of candidates that could run next (candidate 0 is "keep running"),
+ * asks the strategy through coh__choose_pt(), and switches. Blocking
+ * primitives call coh__block(); the waker calls coh__wake()/coh__wake_obj().
+ *
+ * Rules per CPU (its context stack is hardirq > softirq > process):
+ * - a running hardirq handler excludes everything else on its CPU;
+ * - a softirq, or a process task in atomic context (lock held, preempt or
+ *   bh disabled, IRQs off) excludes the other process tasks of its CPU, even
+ *   while it spins on a lock;
+ * - a pending IRQ can be delivered where the top context has IRQs on; a
+ *   softirq where, in addition, bottom halves are enabled.
+ * Candidates are ordered by (CPU, kind, id), never by address; the running
+ * context goes first unless it just called cpu_relax().
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "machine/machine_impl.h"
+#include "sched/sched_impl.h"
+
+coh_sched *coh__cur_sched;
+
+static void dispatch(coh_sched *s);
+static void access_hook(void *ctx, coh_machine *m, int cpu);
+
+int coh__sched_init(coh_sched *s, coh_machine *m, coh_check *chk, size_t stack_size)
+{
+	memset(s, 0, sizeof(*s));
+	s->m = m;
+	s->chk = chk;
+	s->ncpus = coh_machine_ncpus(m);
+	s->stack_size = stack_size;
+	coh__ctx_init_host(&s->host);
+	coh__machine_set_hook(m, access_hook, s);
+	return 0;
+}
+
+void coh__sched_fini(coh_sched *s)
+{
+	coh__machine_set_hook(s->m, NULL, NULL);
+	coh__tasks_free(s);
+	free(s->rec);
+	if (coh__cur_sched == s)
+		coh__cur_sched = NULL;
+}
+
+/* ---- atomic context ---- */
+
+static bool task_atomic(const coh_task *t)
+{
+	return t->preempt > 0 || t->bh > 0 || t->irqs_off || t->ctxk != COH_CTX_PROCESS;
+}
+
+/* ---- footprints ---- */
+
+static void fp_reset(struct coh__fp *fp, int cpu)
+{
+	fp->global = false;
+	fp->cpu = cpu;
+	fp->mem = false;
+	fp->nobj = 0;
+}
+
+static void fp_add(struct coh__fp *fp, uint64_t obj, bool write)
+{
+	for (unsigned i = 0; i < fp->nobj; i++) {
+		if (fp->obj[i] == obj) {
+			fp->wr[i] |= write;
+			return;
+		}
+	}
+	if (fp->nobj == COH__FP_OBJS) {
+		fp->global = true;
+		return;
+	}
+	fp->obj[fp->nobj] = obj;
+	fp->wr[fp->nobj++] = write;
+}
+
+void coh__fp_obj(coh_sched *s, struct coh__syncobj *o, bool write)
+{
+	fp_add(&s->fp, (1ull << 56) | coh__obj_id(s, o), write);
+}
+
+void coh__fp_global(coh_sched *s)
+{
+	s->fp.global = true;
+}
+
+bool coh__fp_independent(const struct coh__fp *a, const struct coh__fp *b)
+{
+	if (a->global || b->global)
+		return false;
+	if (a->cpu >= 0 && a->cpu == b->cpu)
+		return false;
+	for (unsigned i = 0; i < a->nobj; i++)
+		for (unsigned j = 0; j < b->nobj; j++)
+			if (a->obj[i] == b->obj[j] && (a->wr[i] || b->wr[j]))
+				return false;
+	return true;
+}
+
+/* Adds the machine events of the segment to its footprint: memory by
+ * 64-byte chunk of physical address; maintenance and mapping changes are
+ * global (they act on more than they name). */
+static void fp_collect_events(coh_sched *s)
+{
+	uint64_t now = coh_machine_events(s->m);
+	for (uint64_t no = s->seg_ev + 1; no <= now && !s->fp.global; no++) {
+		coh_event e;
+		if (!coh_machine_event(s->m, no, &e)) {
+			s->fp.global = true;
+			break;
+		}
+		bool wr;
+		switch (e.kind) {
+		case COH_EV_NOTE:
+			continue;
+		case COH_EV_LOAD:
+		case COH_EV_FILL:
+		case COH_EV_DMA_READ:
+			wr = false;
+			break;
+		case COH_EV_STORE:
+		case COH_EV_WRITEBACK:
+		case COH_EV_DISCARD:
+		case COH_EV_DMA_WRITE:
+		case COH_EV_EVICT:
+		case COH_EV_PREFETCH:
+			wr = true;
+			break;
+		default:
+			s->fp.global = true;
+			continue;
+		}
+		s->fp.mem = true;
+		uint64_t len = e.len ? e.len : 1;
+		for (uint64_t c = e.pa >> 6; c <= (e.pa + len - 1) >> 6; c++)
+			fp_add(&s->fp, (2ull << 56) | c, wr);
+	}
+	s->seg_ev = now;
+}
+
+/* Ends the current segment: its footprint becomes s->last_fp. */
+static void segment_end(coh_sched *s)
+{
+	fp_collect_events(s);
+	if (s->seg_switched)
+		s->fp.global = true;
+	s->last_fp = s->fp;
+}
+
+static void segment_begin(coh_sched *s, const struct coh__cand *c)
+{
+	fp_reset(&s->fp, c->type == COH__C_IO ? -1 : (int)c->cpu);
+	if (c->type == COH__C_IO)
+		s->fp.global = true;
+	s->seg_owner = c->task;
+	s->seg_switched = false;
+	s->seg_ev = coh_machine_events(s->m);
+}
+
+/* ---- reports ---- */
+
+coh_finding *coh__report(coh_sched *s, enum coh_finding_kind kind, const char *file,
+			 unsigned line, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (file)
+		coh_machine_set_site(s->m, file, line);
+	int cpu = s->cur ? (int)s->cur->cpu : -1;
+	size_t idx = coh_check_count(s->chk);
+	coh_finding *f = coh_check_report(s->chk, kind, cpu, "%s", msg);
+	if (f && idx < 64) {
+		if (file)
+			snprintf(s->report_site[idx], sizeof(s->report_site[idx]), "%s:%u", file,
+				 line);
+		else
+			snprintf(s->report_site[idx], sizeof(s->report_site[idx]), "-");
+	}
+	return f;
+}
+
+void coh__check_sleep(coh_sched *s, const char *what, const char *file, unsigned line)
+{
+	coh_task *t = s ? s->cur : NULL;
+	if (!t || !task_atomic(t) || s->slept_reported)
+		return;
+	s->slept_reported = true;
+	static const char *const ctxname[] = {"process", "softirq", "hardirq"};
+	coh__report(s, COH_F_SLEEP_IN_ATOMIC, file, line,
+		    "sleeping function %s called from invalid context: task '%s' cpu%u %s, "
+		    "preempt_count=%d bh=%d irqs_disabled=%d spinlocks_held=%u",
+		    what, t->name, t->cpu, ctxname[t->ctxk], t->preempt, t->bh, t->irqs_off,
+		    t->locks);
+}
+
+static const char *task_state_name(const coh_task *t)
+{
+	switch (t->st) {
+	case COH__T_RUNNABLE:
+		return "runnable";
+	case COH__T_BLOCKED:
+		return t->spinning ? "spinning" : "sleeping";
+	case COH__T_DONE:
+		return "done";
+	default:
+		return "free";
+	}
+}
+
+static void report_deadlock(coh_sched *s)
+{
+	char msg[1024];
+	size_t len = 0;
+	const char *file = NULL;
+	unsigned line = 0;
+	len += (size_t)snprintf(msg + len, sizeof(msg) - len, "every task is blocked:");
+	for (unsigned i = 0; i < COH__SLOTS && len < sizeof(msg); i++) {
+		coh_task *t = s->slots[i];
+		if (!t || t->st == COH__T_FREE || t->st == COH__T_DONE)
+			continue;
+		if (t->st == COH__T_BLOCKED) {
+			if (!file) {
+				file = t->wait_file;
+				line = t->wait_line;
+			}
+			len += (size_t)snprintf(msg + len, sizeof(msg) - len,
+						" '%s' (cpu%u) %s on %s '%s'", t->name, t->cpu,
+						task_state_name(t), t->wait_kind,
+						t->wait_name ? t->wait_name : "?");
+			if (t->wait_holder && len < sizeof(msg))
+				len += (size_t)snprintf(msg + len, sizeof(msg) - len,
+							" held by '%s'", t->wait_holder->name);
+			if (len < sizeof(msg))
+				len += (size_t)snprintf(msg + len, sizeof(msg) - len, " at %s:%u;",
+							t->wait_file ? t->wait_file : "?",
+							t->wait_line);
+		} else if (len < sizeof(msg)) {
+			len += (size_t)snprintf(msg + len, sizeof(msg) - len,
+						" '%s' (cpu%u) runnable but its CPU is held;",
+						t->name, t->cpu);
+		}
+	}
+	coh_task *saved = s->cur;
+	s->cur = NULL;
+	coh__report(s, COH_F_DEADLOCK, file, line, "%s", msg);
+	s->cur = saved;
+}
+
+/* ---- candidates ---- */
+
+static unsigned softirq_first(const coh_sched *s, unsigned cpu)
+{
+	for (unsigned i = 0; i < s->nsoftirq; i++)
+		if (s->softirq[i].cpu == cpu)
+			return i;
+	return UINT32_MAX;
+}
+
+static unsigned candidates(coh_sched *s, struct coh__cand *c)
+{
+	unsigned n = 0;
+	coh_task *self = s->cur;
+	for (unsigned cpu = 0; cpu < s->ncpus; cpu++) {
+		struct coh__cpu *cp = &s->cpu[cpu];
+		if (cp->hardirq) {
+			if (cp->hardirq->st == COH__T_RUNNABLE)
+				c[n++] = (struct coh__cand){COH__C_TASK, cp->hardirq->id, cp->hardirq,
+							    cpu, 0, 0};
+			continue;
+		}
+		coh_task *top = cp->softirq;
+		if (!top && cp->curr && task_atomic(cp->curr))
+			top = cp->curr;
+		if (top) {
+			if (top->st == COH__T_RUNNABLE)
+				c[n++] = (struct coh__cand){COH__C_TASK, top->id, top, cpu, 0, 0};
+		} else {
+			for (unsigned i = 0; i < COH__SLOTS; i++) {
+				coh_task *t = s->slots[i];
+				if (t && t->st == COH__T_RUNNABLE && t->cpu == cpu &&
+				    t->ctxk == COH_CTX_PROCESS)
+					c[n++] = (struct coh__cand){COH__C_TASK, t->id, t, cpu, 0, 0};
+			}
+		}
+		bool irqs_on = top ? !top->irqs_off : true;
+		if (!irqs_on)
+			continue;
+		for (unsigned irq = 0; irq < COH_MAX_IRQS; irq++)
+			if (cp->irq_pending[irq])
+				c[n++] = (struct coh__cand){COH__C_IRQ, 2048 + cpu * COH_MAX_IRQS + irq,
+							    NULL, cpu, irq, 0};
+		bool bh_on = !cp->softirq && !(top && top->bh > 0);
+		unsigned si = softirq_first(s, cpu);
+		if (bh_on && si != UINT32_MAX)
+			c[n++] = (struct coh__cand){COH__C_SOFTIRQ, 2304 + cpu, NULL, cpu, 0, si};
+	}
+	for (unsigned i = 0; i < s->nio; i++)
+		c[n++] = (struct coh__cand){COH__C_IO, 2560 + (s->io[i].seq & 1023), NULL, 0, 0, i};
+	/* the running context first (the default), or last after cpu_relax() */
+	for (unsigned i = 0; self && i < n; i++) {
+		if (c[i].task != self)
+			continue;
+		struct coh__cand me = c[i];
+		if (self->yielded && n > 1) {
+			memmove(&c[i], &c[i + 1], (n - i - 1) * sizeof(*c));
+			c[n - 1] = me;
+		} else {
+			memmove(&c[1], &c[0], i * sizeof(*c));
+			c[0] = me;
+		}
+		break;
+	}
+	if (self)
+		self->yielded = false;
+	if (n > s->run_max_entities)
+		s->run_max_entities = n;
+	return n;
+}
+
+static bool all_done(const coh_sched *s)
+{
+	for (unsigned i = 0; i < COH__SLOTS; i++) {
+		const coh_task *t = s->slots[i];
+		if (t && (t->st == COH__T_RUNNABLE || t->st == COH__T_BLOCKED))
+			return false;
+	}
+	return s->nio == 0 && s->nsoftirq == 0;
+}
+
+/* ---- switching ---- */
+
+static void resume_actor(coh_sched *s)
+{
+	coh_machine_set_actor(s->m, s->cur ? s->cur->name : NULL);
+}
+
+static void switch_to(coh_sched *s, coh_task *to)
+{
+	coh_task *self = s->cur;
+	struct coh__ctx *from = self ? &self->ctx : &s->host;
+	bool exiting = self && self->st == COH__T_DONE;
+	s->cur = to;
+	if (to)
+		coh_machine_set_actor(s->m, to->name);
+	coh__ctx_switch(from, to ? &to->ctx : &s->host, exiting);
+	/* resumed: whoever switched here set s->cur to us */
+	resume_actor(s);
+}
+
+static void end_run(coh_sched *s, enum coh__run_status st)
+{
+	segment_end(s);
+	s->status = st;
+	s->running = false;
+	if (s->cur)
+		switch_to(s, NULL); /* never resumed: the host resets everything */
+}
+
+static void irq_main(void *arg)
+{
+	coh_task *t = arg;
+	coh_sched *s = coh__cur_sched;
+	s->irq[t->irq].handler(t->irq, s->irq[t->irq].arg);
+}
+
+static void run_device(coh_sched *s, unsigned i)
+{
+	struct coh__pending p = s->io[i];
+	memmove(&s->io[i], &s->io[i + 1], (s->nio - i - 1) * sizeof(s->io[0]));
+	s->nio--;
+	coh_task *saved = s->cur;
+	s->in_device = true;
+	coh_machine_set_actor(s->m, "device");
+	p.fn(p.arg);
+	s->in_device = false;
+	s->cur = saved;
+	resume_actor(s);
+}
+
+static void dispatch(coh_sched *s)
+{
+	coh_task *self = s->cur;
+	struct coh__cand c[COH__SLOTS + COH_MAX_CPUS * (COH_MAX_IRQS + 1) + COH__MAX_PENDING];
+	for (;;) {
+		if (s->abort_req) {
+			end_run(s, COH__RUN_ABORT);
+			return;
+		}
+		unsigned n = candidates(s, c);
+		if (n == 0) {
+			if (all_done(s)) {
+				end_run(s, COH__RUN_OK);
+			} else {
+				report_deadlock(s);
+				end_run(s, COH__RUN_DEADLOCK);
+			}
+			return;
+		}
+		unsigned v = 0;
+		if (n > 1) {
+			segment_end(s);
+			struct coh__choice_pt pt = {COH_CHOICE_SCHED, n, !(self && c[0].task == self),
+						    c};
+			v = coh__choose_pt(s, &pt);
+			if (s->abort_req)
+				continue;
+			segment_begin(s, &c[v]);
+		} else if (c[0].task != s->seg_owner) {
+			s->seg_switched = true;
+		}
+		struct coh__cand *pick = &c[v];
+		coh_task *t;
+		switch (pick->type) {
+		case COH__C_IO:
+			run_device(s, pick->pidx);
+			continue;
+		case COH__C_IRQ:
+			s->cpu[pick->cpu].irq_pending[pick->irq] = false;
+			t = coh__task_alloc(s, s->irq[pick->irq].name, pick->cpu, COH_CTX_HARDIRQ,
+					    irq_main, NULL);
+			if (!t) {
+				coh__report(s, COH_F_BUG, NULL, 0, "too many IRQ deliveries");
+				end_run(s, COH__RUN_LIVELOCK);
+				return;
+			}
+			t->irq = pick->irq;
+			t->arg = t;
+			t->irqs_off = true;
+			s->cpu[pick->cpu].hardirq = t;
+			if (n == 1)
+				s->seg_switched = true;
+			break;
+		case COH__C_SOFTIRQ: {
+			struct coh__pending p = s->softirq[pick->pidx];
+			memmove(&s->softirq[pick->pidx], &s->softirq[pick->pidx + 1],
+				(s->nsoftirq - pick->pidx - 1) * sizeof(p));
+			s->nsoftirq--;
+			t = coh__task_alloc(s, p.name, pick->cpu, COH_CTX_SOFTIRQ, p.fn, p.arg);
+			if (!t) {
+				coh__report(s, COH_F_BUG, NULL, 0, "too many softirqs");
+				end_run(s, COH__RUN_LIVELOCK);
+				return;
+			}
+			t->bh = 1;
+			s->cpu[pick->cpu].softirq = t;
+			if (n == 1)
+				s->seg_switched = true;
+			break;
+		}
+		default:
+			t = pick->task;
+			if (t->ctxk == COH_CTX_PROCESS)
+				s->cpu[t->cpu].curr = t;
+			break;
+		}
+		if (n > 1)
+			s->seg_owner = t;
+		if (t == self)
+			return;
+		switch_to(s, t);
+		return;
+	}
+}
+
+/* The first frame of every context (see coh__task_alloc). */
+static void task_main(void *arg)
+{
+	coh_task *t = arg;
+	coh__ctx_entered(&t->ctx);
+	coh_sched *s = coh__cur_sched;
+	resume_actor(s);
+	t->fn(t->arg);
+	if (t->ctxk == COH_CTX_PROCESS &&
+	    (t->locks || t->preempt || t->bh || t->irqs_off)) {
+		coh__report(s, COH_F_BUG, NULL, 0,
+			    "task '%s' exited in atomic context: spinlocks_held=%u preempt_count=%d "
+			    "bh=%d irqs_disabled=%d",
+			    t->name, t->locks, t->preempt, t->bh, t->irqs_off);
+	}
+	t->st = COH__T_DONE;
+	struct coh__cpu *cp = &s->cpu[t->cpu];
+	if (cp->hardirq == t)
+		cp->hardirq = NULL;
+	else if (cp->softirq == t)
+		cp->softirq = NULL;
+	else if (cp->curr == t)
+		cp->curr = NULL;
+	dispatch(s);
+	abort(); /* a finished context is never resumed */
+}
+
+void coh__task_start(coh_sched *s, coh_task *t)
+{
+	(void)s;
+	coh__ctx_make(&t->ctx, task_main, t);
+}
+
+/* ---- preemption points ---- */
+
+static void log_point(coh_sched *s, coh_task *t, const char *op, const char *obj,
+		      const char *file, unsigned line)
+{
+	struct coh__step_log *l = &t->log[t->nlog++ % COH__LOG];
+	l->step = s->steps;
+	l->ev = coh_machine_events(s->m);
+	l->cpu = t->cpu;
+	l->op = op;
+	l->obj = obj;
+	l->file = file;
+	l->line = line;
+}
+
+void coh__point(coh_sched *s, const char *op, const char *obj, const char *file, unsigned line)
+{
+	if (!s || !s->running || !s->cur || s->in_device || s->in_hook)
+		return;
+	coh_task *self = s->cur;
+	s->steps++;
+	if (s->max_steps && s->steps > s->max_steps) {
+		coh__report(s, COH_F_LIVELOCK, file, line,
+			    "no progress: the step bound %llu was reached in task '%s'",
+			    (unsigned long long)s->max_steps, self->name);
+		end_run(s, COH__RUN_LIVELOCK);
+		return;
+	}
+	const char *sfile = s->m->site_file;
+	unsigned sline = s->m->site_line;
+	dispatch(s);
+	log_point(s, self, op, obj, file, line);
+	coh_machine_set_site(s->m, sfile, sline);
+}
+
+void coh__block(coh_sched *s, bool spinning, const char *kind, const char *name,
+		const void *obj, coh_task *holder, const char *file, unsigned line)
+{
+	coh_task *t = s->cur;
+	t->st = COH__T_BLOCKED;
+	t->spinning = spinning;
+	t->wait_kind = kind;
+	t->wait_name = name;
+	t->wait_obj = obj;
+	t->wait_holder = holder;
+	t->wait_file = file;
+	t->wait_line = line;
+	if (!spinning && t->ctxk == COH_CTX_PROCESS && s->cpu[t->cpu].curr == t)
+		s->cpu[t->cpu].curr = NULL;
+	dispatch(s);
+	t->wait_obj = NULL;
+	t->wait_holder = NULL;
+}
+
+void coh__wake(coh_sched *s, coh_task *t)
+{
+	(void)s;
+	if (t->st == COH__T_BLOCKED) {
+		t->st = COH__T_RUNNABLE;
+		t->spinning = false;
+	}
+}
+
+void coh__wake_obj(coh_sched *s, const void *obj)
+{
+	for (unsigned i = 0; i < COH__SLOTS; i++) {
+		coh_task *t = s->slots[i];
+		if (t && t->st == COH__T_BLOCKED && t->wait_obj == obj)
+			coh__wake(s, t);
+	}
+}
+
+/* ---- spontaneous evictions and speculative fills ---- */
+
+
+/* At a memory access of cpu: maybe evict one of its lines (dirty ones
+ * first, at most 15 candidates, in (set, way) order) or speculatively fill
+ * the line of a recent access. */
+static void maybe_evict(coh_sched *s, unsigned cpu)
+{
+	struct coh__cache *c = &s->m->cache[cpu];
+	struct coh__line *cand[16];
+	unsigned n = 0;
+	for (int pass = 0; pass < 2; pass++)
+		for (unsigned i = 0; i < c->nsets * c->ways && n < 12; i++) {
+			struct coh__line *l = &c->lines[i];
+			if (l->valid && ((l->dirty != 0) == (pass == 0)))
+				cand[n++] = l;
+		}
+	coh_addr_t pre[3];
+	unsigned npre = 0;
+	if (s->m->arch && s->m->arch->speculative_fill) {
+		coh_event ev[8];
+		size_t ne = coh_machine_trace_tail(s->m, ev, 8);
+		for (size_t i = ne; i-- > 0 && npre < 3;) {
+			if ((ev[i].kind != COH_EV_LOAD && ev[i].kind != COH_EV_STORE) ||
+			    ev[i].cpu != (int)cpu)
+				continue;
+			bool dup = false;
+			for (unsigned j = 0; j < npre; j++)
+				dup |= pre[j] == ev[i].va;
+			if (!dup && coh_cache_present(s->m, cpu, ev[i].va, NULL) == 0)
+				pre[npre++] = ev[i].va;
+		}
+	}
+	unsigned total = 1 + n + npre;
+	if (total < 2)
+		return;
+	struct coh__choice_pt pt = {COH_CHOICE_EVICT, total, false, NULL};
+	unsigned v = coh__choose_pt(s, &pt);
+	if (v == 0)
+		return;
+	s->in_hook = true;
+	if (v <= n)
+		coh_cache_evict(s->m, cpu, cand[v - 1]->va);
+	else
+		coh_cache_prefetch(s->m, cpu, pre[v - 1 - n]);
+	s->in_hook = false;
+}
+
+static void access_hook(void *ctx, coh_machine *m, int cpu)
+{
+	coh_sched *s = ctx;
+	(void)m;
+	if (!s->running || !s->cur || s->in_hook || s->in_device)
+		return;
+	coh__point(s, "mem", NULL, s->m->site_file, s->m->site_line);
+	if (s->evictions && s->running && cpu >= 0)
+		maybe_evict(s, (unsigned)cpu);
+}
+
+/* ---- one execution ---- */
+
+int coh__sched_run(coh_sched *s, const coh_program *prog, const struct coh__strategy *strat,
+		   uint64_t max_steps, bool evictions, unsigned faults)
+{
+	for (unsigned i = 0; i < COH__SLOTS; i++)
+		if (s->slots[i])
+			s->slots[i]->st = COH__T_FREE;
+	memset(s->cpu, 0, sizeof(s->cpu));
+	memset(s->irq, 0, sizeof(s->irq));
+	memset(s->report_site, 0, sizeof(s->report_site));
+	s->nsoftirq = s->nio = s->io_seq = s->softirq_seq = 0;
+	s->ntasks = 0;
+	s->epoch++;
+	s->next_obj = 0;
+	s->steps = 0;
+	s->max_steps = max_steps;
+	s->status = COH__RUN_OK;
+	s->strat = *strat;
+	s->nrec = 0;
+	s->evictions = evictions;
+	s->faults = faults;
+	s->abort_req = false;
+	s->slept_reported = false;
+	s->cur = NULL;
+	s->in_hook = s->in_device = false;
+	s->run_max_entities = 0;
+	s->seg_owner = NULL;
+	s->seg_switched = false;
+	fp_reset(&s->fp, -1);
+	fp_reset(&s->last_fp, -1);
+	coh__cur_sched = s;
+	coh_machine_set_actor(s->m, NULL);
+	coh_machine_set_site(s->m, NULL, 0);
+	int rc = prog->setup ? prog->setup(prog->ctx, s) : 0;
+	if (rc != 0)
+		return rc;
+	s->seg_ev = coh_machine_events(s->m);
+	s->running = true;
+	dispatch(s); /* returns when the execution has ended */
+	s->running = false;
+	s->cur = NULL;
+	coh_machine_set_actor(s->m, NULL);
+	if (s->status == COH__RUN_OK && prog->finish)
+		prog->finish(prog->ctx, s);
+	return 0;
+}
+
+/* ---- timeline ---- */
+
+char *coh__timeline(coh_sched *s)
+{
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+	if (!f)
+		return NULL;
+	static const char *const ctxname[] = {"process", "softirq", "hardirq"};
+	fprintf(f, "timeline (last %d steps of each task, oldest first):\n", COH__LOG);
+	for (unsigned id = 0; id < s->ntasks; id++) {
+		coh_task *t = NULL;
+		for (unsigned i = 0; i < COH__SLOTS && !t; i++)
+			if (s->slots[i] && s->slots[i]->st != COH__T_FREE && s->slots[i]->id == id)
+				t = s->slots[i];
+		if (!t)
+			continue;
+		fprintf(f, "  task '%s' cpu%u %s, %s", t->name, t->cpu, ctxname[t->ctxk],
+			task_state_name(t));
+		if (t->st == COH__T_BLOCKED)
+			fprintf(f, " on %s '%s' at %s:%u", t->wait_kind, t->wait_name ? t->wait_name : "?",
+				t->wait_file ? t->wait_file : "?", t->wait_line);
+		fputc('\n', f);
+		unsigned first = t->nlog > COH__LOG ? t->nlog - COH__LOG : 0;
+		for (unsigned k = first; k < t->nlog; k++) {
+			const struct coh__step_log *l = &t->log[k % COH__LOG];
+			char what[96];
+			coh_event e;
+			if (strcmp(l->op, "mem") == 0 && coh_machine_event(s->m, l->ev + 1, &e) &&
+			    e.kind != COH_EV_NOTE)
+				snprintf(what, sizeof(what), "%s va=0x%llx", coh_event_kind_name(e.kind),
+					 (unsigned long long)e.va);
+			else if (l->obj)
+				snprintf(what, sizeof(what), "%s(%s)", l->op, l->obj);
+			else
+				snprintf(what, sizeof(what), "%s", l->op);
+			fprintf(f, "    step %-5llu cpu%u  %-34s %s:%u\n", (unsigned long long)l->step,
+				l->cpu, what, l->file ? l->file : "?", l->line);
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+/* ---- public: tasks and contexts ---- */
+
+coh_task *coh_task_create(coh_sched *s, const char *name, unsigned cpu, coh_task_fn fn, void *arg)
+{
+	if (!s || cpu >= s->ncpus || !fn)
+		return NULL;
+	unsigned nproc = 0;
+	for (unsigned i = 0; i < COH__SLOTS; i++)
+		if (s->slots[i] && s->slots[i]->st != COH__T_FREE &&
+		    s->slots[i]->ctxk == COH_CTX_PROCESS)
+			nproc++;
+	if (nproc >= COH_MAX_TASKS)
+		return NULL;
+	coh_task *t = coh__task_alloc(s, name, cpu, COH_CTX_PROCESS, fn, arg);
+	if (t && s->running)
+		coh__fp_global(s);
+	return t;
+}
+
+coh_machine *coh_sched_machine(coh_sched *s)
+{
+	return s->m;
+}
+
+coh_check *coh_sched_check(coh_sched *s)
+{
+	return s->chk;
+}
+
+coh_sched *coh_sched_current(void)
+{
+	return coh__cur_sched;
+}
+
+coh_task *coh_current(void)
+{
+	return coh__cur_sched ? coh__cur_sched->cur : NULL;
+}
+
+const char *coh_task_name(const coh_task *t)
+{
+	return t->name;
+}
+
+unsigned coh_task_cpu(const coh_task *t)
+{
+	return t->cpu;
+}
+
+enum coh_ctx coh_task_context(const coh_task *t)
+{
+	return t->ctxk;
+}
+
+unsigned coh_this_cpu(void)
+{
+	coh_task *t = coh_current();
+	return t ? t->cpu : 0;
+}
+
+uint64_t coh_sched_steps(const coh_sched *s)
+{
+	return s->steps;
+}
+
+void coh__preempt_point(const char *file, unsigned line)
+{
+	coh__point(coh__cur_sched, "preempt_point", NULL, file, line);
+}
+
+void coh__cpu_relax(const char *file, unsigned line)
+{
+	coh_task *t = coh_current();
+	if (t)
+		t->yielded = true;
+	coh__point(coh__cur_sched, "cpu_relax", NULL, file, line);
+}
+
+void coh__might_sleep(const char *file, unsigned line)
+{
+	coh__check_sleep(coh__cur_sched, "might_sleep", file, line);
+	coh__point(coh__cur_sched, "might_sleep", NULL, file, line);
+}
+
+void coh__schedule(const char *file, unsigned line)
+{
+	coh_sched *s = coh__cur_sched;
+	coh_task *t = coh_current();
+	if (!t)
+		return;
+	coh__check_sleep(s, "schedule()", file, line);
+	coh__point(s, "schedule", NULL, file, line);
+	while (s->running && t->state != COH_TASK_RUNNING)
+		coh__block(s, false, "wait queue", t->wait_name, &t->state, NULL, file, line);
+}
+
+void coh_preempt_disable(void)
+{
+	coh_task *t = coh_current();
+	if (t)
+		t->preempt++;
+}
+
+void coh_preempt_enable(void)
+{
+	coh_task *t = coh_current();
+	if (!t)
+		return;
+	if (t->preempt > 0)
+		t->preempt--;
+	if (t->preempt == 0)
+		coh__point(coh__cur_sched, "preempt_enable", NULL, NULL, 0);
+}
+
+void coh_local_irq_disable(void)
+{
+	coh_task *t = coh_current();
+	if (t)
+		t->irqs_off = true;
+}
+
+void coh_local_irq_enable(void)
+{
+	coh_task *t = coh_current();
+	if (!t)
+		return;
+	t->irqs_off = false;
+	coh__point(coh__cur_sched, "local_irq_enable", NULL, NULL, 0);
+}
+
+unsigned long coh_local_irq_save(void)
+{
+	coh_task *t = coh_current();
+	if (!t)
+		return 0;
+	unsigned long flags = t->irqs_off ? 1 : 0;
+	t->irqs_off = true;
+	return flags;
+}
+
+void coh_local_irq_restore(unsigned long flags)
+{
+	coh_task *t = coh_current();
+	if (!t)
+		return;
+	bool was_off = t->irqs_off;
+	t->irqs_off = flags != 0;
+	if (was_off && !t->irqs_off)
+		coh__point(coh__cur_sched, "local_irq_restore", NULL, NULL, 0);
+}
+
+bool coh_irqs_disabled(void)
+{
+	coh_task *t = coh_current();
+	return t && t->irqs_off;
+}
+
+void coh_local_bh_disable(void)
+{
+	coh_task *t = coh_current();
+	if (t)
+		t->bh++;
+}
+
+void coh_local_bh_enable(void)
+{
+	coh_task *t = coh_current();
+	if (!t)
+		return;
+	if (t->bh > 0)
+		t->bh--;
+	if (t->bh == 0)
+		coh__point(coh__cur_sched, "local_bh_enable", NULL, NULL, 0);
+}
+
+bool coh_in_atomic(void)
+{
+	coh_task *t = coh_current();
+	return t && task_atomic(t);
+}
+
+bool coh_in_interrupt(void)
+{
+	coh_task *t = coh_current();
+	return t && t->ctxk != COH_CTX_PROCESS;
+}
+
+int coh_request_irq(coh_sched *s, unsigned irq, coh_irq_handler handler, void *arg,
+		    const char *name)
+{
+	if (!s || irq >= COH_MAX_IRQS || !handler)
+		return COH_EINVAL;
+	if (s->irq[irq].handler)
+		return COH_EBUSY;
+	s->irq[irq] = (struct coh__irq){handler, arg, name ? name : "irq"};
+	return 0;
+}
+
+void coh_irq_raise(coh_sched *s, unsigned irq, unsigned cpu)
+{
+	if (!s || irq >= COH_MAX_IRQS || cpu >= s->ncpus || !s->irq[irq].handler)
+		return;
+	s->cpu[cpu].irq_pending[irq] = true;
+	coh__fp_global(s);
+}
+
+void coh_softirq_raise(coh_sched *s, unsigned cpu, coh_task_fn fn, void *arg, const char *name)
+{
+	if (!s || cpu >= s->ncpus || !fn || s->nsoftirq == COH__MAX_PENDING)
+		return;
+	s->softirq[s->nsoftirq++] =
+		(struct coh__pending){fn, arg, name ? name : "softirq", cpu, s->softirq_seq++};
+	coh__fp_global(s);
+}
+
+void coh_io_complete_later(coh_sched *s, coh_task_fn fn, void *arg, const char *name)
+{
+	if (!s || !fn || s->nio == COH__MAX_PENDING)
+		return;
+	s->io[s->nio++] = (struct coh__pending){fn, arg, name ? name : "io", 0, s->io_seq++};
+	coh__fp_global(s);
+}

@@ -1,0 +1,231 @@
+/*
+ * sched_impl.h - the scheduler's insides, shared by the files of src/sched.
+ * Never installed.
+ *
+ * Invariants:
+ * - s->cur is the context running now (NULL on the host stack). Only it
+ *   touches simulated state; every switch goes through coh__dispatch().
+ * - cpu->hardirq / cpu->softirq / cpu->curr form each CPU's context stack,
+ *   top first. cpu->curr is the process task that holds the CPU; it stays
+ *   there while it spins on a lock, and leaves when it sleeps or ends.
+ * - Entities (tasks, IRQ lines, softirqs, I/O completions) have keys that
+ *   depend only on the execution's history, never on host addresses.
+ * - Every recorded choice has n >= 2; value 0 is the default.
+ */
+#ifndef COHSIM_SCHED_IMPL_H
+#define COHSIM_SCHED_IMPL_H
+
+#include "cohsim/sched.h"
+#include "sched/ctx.h"
+
+#define COH__SLOTS 64       /* tasks + IRQ/softirq handler instances */
+#define COH__LOG 8          /* timeline entries kept per task */
+#define COH__FP_OBJS 8      /* objects in a footprint before it turns global */
+#define COH__MAX_PENDING 32 /* softirqs and I/O completions pending */
+
+enum coh__tstate { COH__T_FREE, COH__T_RUNNABLE, COH__T_BLOCKED, COH__T_DONE };
+
+struct coh__step_log {
+	uint64_t step;
+	uint64_t ev; /* machine event count at the point: the op is ev + 1 */
+	unsigned cpu;
+	const char *op; /* "spin_lock", "mem" (then the event names it), ... */
+	const char *obj;
+	const char *file;
+	unsigned line;
+};
+
+struct coh_task {
+	unsigned slot;
+	unsigned id; /* creation order in this execution */
+	const char *name;
+	unsigned cpu;
+	enum coh_ctx ctxk;
+	coh_task_fn fn;
+	void *arg;
+	unsigned irq; /* hardirq: the line */
+	struct coh__ctx ctx;
+	enum coh__tstate st;
+	bool spinning; /* blocked on a spinlock: keeps its CPU */
+	int preempt, bh;
+	bool irqs_off;
+	int state;  /* COH_TASK_RUNNING / _UNINTERRUPTIBLE (wait queues) */
+	bool yielded;
+	unsigned locks; /* spinlocks held (for the exit check) */
+	/* what it is blocked on, for deadlock reports */
+	const char *wait_kind;
+	const char *wait_name;
+	const void *wait_obj;
+	coh_task *wait_holder;
+	const char *wait_file;
+	unsigned wait_line;
+	struct coh__step_log log[COH__LOG];
+	unsigned nlog;
+};
+
+/* A footprint: what one segment of execution (between two recorded
+ * scheduling choices) touched. Used by DFS sleep sets. */
+struct coh__fp {
+	bool global; /* conflicts with everything */
+	int cpu;     /* -1 none yet */
+	bool mem;    /* touched the machine */
+	unsigned nobj;
+	uint64_t obj[COH__FP_OBJS]; /* (class << 56) | id */
+	uint8_t wr[COH__FP_OBJS];
+};
+
+enum coh__cand_type { COH__C_TASK, COH__C_IRQ, COH__C_SOFTIRQ, COH__C_IO };
+
+struct coh__cand {
+	enum coh__cand_type type;
+	unsigned key; /* stable entity key */
+	coh_task *task;
+	unsigned cpu, irq, pidx;
+};
+
+/* A choice point as a strategy sees it. */
+struct coh__choice_pt {
+	enum coh_choice_kind kind;
+	unsigned n;
+	bool free;                   /* any value costs no preemption */
+	const struct coh__cand *cand; /* SCHED only: n candidates, [0] default */
+};
+
+struct coh__recorded {
+	uint8_t kind;
+	unsigned n, value;
+};
+
+/* A strategy: decides each choice of an execution. */
+struct coh__strategy {
+	void *st;
+	unsigned (*choose)(void *st, coh_sched *s, const struct coh__choice_pt *pt, size_t idx);
+};
+
+struct coh__pending {
+	coh_task_fn fn;
+	void *arg;
+	const char *name;
+	unsigned cpu;
+	unsigned seq;
+};
+
+struct coh__cpu {
+	coh_task *curr, *softirq, *hardirq;
+	bool irq_pending[COH_MAX_IRQS];
+};
+
+struct coh__irq {
+	coh_irq_handler handler;
+	void *arg;
+	const char *name;
+};
+
+enum coh__run_status { COH__RUN_OK, COH__RUN_DEADLOCK, COH__RUN_LIVELOCK, COH__RUN_ABORT };
+
+struct coh_sched {
+	coh_machine *m;
+	coh_check *chk;
+	unsigned ncpus;
+	struct coh__ctx host;
+	size_t stack_size;
+	coh_task *slots[COH__SLOTS];
+	unsigned ntasks; /* ids handed out this execution */
+	coh_task *cur;
+	struct coh__cpu cpu[COH_MAX_CPUS];
+	struct coh__irq irq[COH_MAX_IRQS];
+	struct coh__pending softirq[COH__MAX_PENDING];
+	unsigned nsoftirq;
+	struct coh__pending io[COH__MAX_PENDING];
+	unsigned nio, io_seq, softirq_seq;
+	uint64_t epoch; /* execution number, for lazy sync-object ids */
+	uint32_t next_obj;
+	uint64_t steps, max_steps;
+	enum coh__run_status status;
+	bool running;  /* between setup and the end of the tasks */
+	bool in_hook;  /* suppresses nested preemption points */
+	bool in_device;
+	/* choices */
+	struct coh__strategy strat;
+	struct coh__recorded *rec;
+	size_t nrec, caprec;
+	bool evictions;
+	unsigned faults;
+	bool abort_req;
+	/* footprint of the current segment, and of the last finished one */
+	struct coh__fp fp;
+	coh_task *seg_owner; /* entity chosen at the last recorded SCHED choice */
+	bool seg_switched;   /* another entity ran in this segment */
+	uint64_t seg_ev;     /* machine event count at the segment start */
+	struct coh__fp last_fp;
+	bool slept_reported; /* one sleep-in-atomic report per execution */
+	/* where the sched layer reported its findings: key per finding index */
+	char report_site[64][96];
+	uint64_t run_max_entities;
+};
+
+/* sched.c */
+extern coh_sched *coh__cur_sched;
+int coh__sched_init(coh_sched *s, coh_machine *m, coh_check *chk, size_t stack_size);
+void coh__sched_fini(coh_sched *s);
+/* One execution of prog with strategy strat; returns 0 or setup's status. */
+int coh__sched_run(coh_sched *s, const coh_program *prog, const struct coh__strategy *strat,
+		   uint64_t max_steps, bool evictions, unsigned faults);
+/* A preemption point of the running context (what: the op about to run). */
+void coh__point(coh_sched *s, const char *op, const char *obj, const char *file, unsigned line);
+/* Blocks the running context on obj until coh__wake_obj(obj) or
+ * coh__wake(t) makes it runnable again. spinning: keeps its CPU. */
+void coh__block(coh_sched *s, bool spinning, const char *kind, const char *name,
+		const void *obj, coh_task *holder, const char *file, unsigned line);
+void coh__wake(coh_sched *s, coh_task *t);
+void coh__wake_obj(coh_sched *s, const void *obj);
+/* Reports a finding of this layer at file:line (the dedup site). */
+coh_finding *coh__report(coh_sched *s, enum coh_finding_kind kind, const char *file,
+			 unsigned line, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Sleep-in-atomic check for an operation that may sleep. */
+void coh__check_sleep(coh_sched *s, const char *what, const char *file, unsigned line);
+/* Footprint: the running segment touched sync object o. */
+void coh__fp_obj(coh_sched *s, struct coh__syncobj *o, bool write);
+void coh__fp_global(coh_sched *s);
+bool coh__fp_independent(const struct coh__fp *a, const struct coh__fp *b);
+/* Writes the per-task timeline of the last execution into a malloc'd string. */
+char *coh__timeline(coh_sched *s);
+
+/* task.c */
+coh_task *coh__task_alloc(coh_sched *s, const char *name, unsigned cpu, enum coh_ctx ctxk,
+			  coh_task_fn fn, void *arg);
+void coh__task_start(coh_sched *s, coh_task *t); /* arms its context */
+void coh__tasks_free(coh_sched *s);
+
+/* choice.c */
+unsigned coh__choose_pt(coh_sched *s, const struct coh__choice_pt *pt);
+/* Encodes recorded choices as a schedule string (malloc'd). */
+char *coh__schedule_encode(const struct coh__recorded *rec, size_t n, bool evictions,
+			   unsigned faults);
+/* Parses a schedule string into (index, value) deviations. */
+struct coh__deviation {
+	size_t idx;
+	unsigned value;
+};
+int coh__schedule_parse(const char *str, struct coh__deviation **devs, size_t *ndev,
+			bool *evictions, unsigned *faults);
+/* A strategy that replays deviations (and 0 elsewhere). */
+struct coh__replay {
+	const struct coh__deviation *devs;
+	size_t ndev, next;
+};
+void coh__replay_strategy(struct coh__replay *r, struct coh__strategy *out);
+
+/* sync objects */
+uint32_t coh__obj_id(coh_sched *s, struct coh__syncobj *o);
+
+/* splitmix64: the one PRNG */
+static inline uint64_t coh__mix64(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+#endif

@@ -1,0 +1,255 @@
+/*
+ * strategy_dfs.c - exhaustive, stateless depth-first search over the choice
+ * tree, within a preemption bound, with sleep sets.
+ *
+ * The path holds one node per recorded choice of the current execution:
+ * its options, the one taken, and which were explored already. An execution
+ * replays the path's prefix, then takes the first affordable option at each
+ * new choice. coh__dfs_next() backtracks to the deepest node with an
+ * unexplored affordable option.
+ *
+ * Cost: choosing anything but option 0 (keep running / no eviction / no
+ * fault) costs one preemption, except at a "free" node where the running
+ * context cannot continue (blocked or ended): there every option is free.
+ * The path's cost never exceeds the bound.
+ *
+ * Sleep sets (Godefroid 1996): after the subtree of option u at node i was
+ * explored, u sleeps in the subtrees of the later options at i for as long
+ * as the segments executed since are independent of u's segment (by
+ * footprint: sched.c); a sleeping option is not taken, and an execution in
+ * which every option sleeps is cut ("pruned"). This is sound only without a
+ * preemption bound (with one, the equivalent execution that would replace a
+ * pruned one can cost more preemptions and fall outside the bound), so the
+ * explorer enables it only for unbounded dfs, and only while every choice is
+ * a scheduling choice (the footprints describe segments between those).
+ *
+ * Shards: executions are grouped into units by their first `split` choices;
+ * units are numbered in DFS order, which every shard computes identically,
+ * and unit u belongs to shard u mod shard_n. A shard still runs the short
+ * prefix of foreign units (to count them) but cuts them at choice `split`.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sched/strategy.h"
+
+struct sleep_ent {
+	unsigned key;
+	struct coh__fp fp;
+};
+
+struct coh__dfs_node {
+	uint8_t kind;
+	bool free;
+	unsigned n, chosen;
+	unsigned cost_before;
+	unsigned *keys;         /* n, scheduling nodes only */
+	uint8_t *done;          /* n */
+	struct coh__fp *alt_fp; /* n: footprint of the segment after option j */
+	struct sleep_ent *sleep;
+	unsigned nsleep;
+};
+
+void coh__dfs_init(struct coh__dfs *d, int bound, bool por, unsigned split, unsigned shard_i,
+		   unsigned shard_n)
+{
+	memset(d, 0, sizeof(*d));
+	d->bound = bound;
+	d->por = por && bound < 0;
+	d->split = shard_n > 1 ? split : 0;
+	d->shard_i = shard_i;
+	d->shard_n = shard_n ? shard_n : 1;
+}
+
+static void node_free(struct coh__dfs_node *n)
+{
+	free(n->keys);
+	free(n->done);
+	free(n->alt_fp);
+	free(n->sleep);
+	memset(n, 0, sizeof(*n));
+}
+
+void coh__dfs_free(struct coh__dfs *d)
+{
+	for (size_t i = 0; i < d->cap; i++)
+		node_free(&d->nodes[i]);
+	free(d->nodes);
+	d->nodes = NULL;
+	d->len = d->cap = 0;
+}
+
+static unsigned cost(const struct coh__dfs_node *n, unsigned j)
+{
+	if (j == 0 || n->free || n->kind == COH_CHOICE_DATA)
+		return 0;
+	return 1;
+}
+
+static bool affordable(const struct coh__dfs *d, const struct coh__dfs_node *n, unsigned j)
+{
+	return d->bound < 0 || n->cost_before + cost(n, j) <= (unsigned)d->bound;
+}
+
+static bool asleep(const struct coh__dfs_node *n, unsigned j)
+{
+	if (!n->keys)
+		return false;
+	for (unsigned i = 0; i < n->nsleep; i++)
+		if (n->sleep[i].key == n->keys[j])
+			return true;
+	return false;
+}
+
+static bool por_on(const struct coh__dfs *d)
+{
+	return d->por && !d->por_broken;
+}
+
+/* The sleep set of a new node: entries of the parent's sleep set and its
+ * explored options, kept when independent of the segment just run. */
+static int inherit_sleep(struct coh__dfs_node *parent, struct coh__dfs_node *node,
+			 const struct coh__fp *seg)
+{
+	unsigned max = parent->nsleep + parent->n;
+	node->sleep = malloc(max * sizeof(*node->sleep));
+	if (!node->sleep)
+		return -1;
+	for (unsigned i = 0; i < parent->nsleep; i++)
+		if (coh__fp_independent(&parent->sleep[i].fp, seg))
+			node->sleep[node->nsleep++] = parent->sleep[i];
+	for (unsigned j = 0; j < parent->n; j++)
+		if (parent->done[j] && j != parent->chosen &&
+		    coh__fp_independent(&parent->alt_fp[j], seg))
+			node->sleep[node->nsleep++] = (struct sleep_ent){parent->keys[j], parent->alt_fp[j]};
+	return 0;
+}
+
+static unsigned dfs_choose(void *st, coh_sched *s, const struct coh__choice_pt *pt, size_t idx)
+{
+	struct coh__dfs *d = st;
+	if (idx < d->len) {
+		struct coh__dfs_node *n = &d->nodes[idx];
+		if (n->n != pt->n || n->kind != pt->kind)
+			d->mismatch = true;
+		return n->chosen < pt->n ? n->chosen : 0;
+	}
+	if (d->skip || d->pruned)
+		return 0;
+	/* the segment after the previous node ended here */
+	if (idx > 0) {
+		struct coh__dfs_node *prev = &d->nodes[idx - 1];
+		if (prev->alt_fp)
+			prev->alt_fp[prev->chosen] = s->last_fp;
+	}
+	if (d->shard_n > 1 && idx == d->split && d->unit % d->shard_n != d->shard_i) {
+		d->skip = true;
+		s->abort_req = true;
+		return 0;
+	}
+	if (pt->kind != COH_CHOICE_SCHED)
+		d->por_broken = true;
+	if (d->len == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 64;
+		struct coh__dfs_node *nn = realloc(d->nodes, cap * sizeof(*nn));
+		if (!nn)
+			abort();
+		memset(nn + d->cap, 0, (cap - d->cap) * sizeof(*nn));
+		d->nodes = nn;
+		d->cap = cap;
+	}
+	struct coh__dfs_node *n = &d->nodes[d->len];
+	node_free(n);
+	n->kind = (uint8_t)pt->kind;
+	n->free = pt->free;
+	n->n = pt->n;
+	n->done = calloc(pt->n, 1);
+	if (!n->done)
+		abort();
+	if (idx > 0) {
+		struct coh__dfs_node *prev = &d->nodes[idx - 1];
+		n->cost_before = prev->cost_before + cost(prev, prev->chosen);
+	}
+	if (pt->kind == COH_CHOICE_SCHED && pt->cand) {
+		n->keys = malloc(pt->n * sizeof(*n->keys));
+		n->alt_fp = calloc(pt->n, sizeof(*n->alt_fp));
+		if (!n->keys || !n->alt_fp)
+			abort();
+		for (unsigned j = 0; j < pt->n; j++)
+			n->keys[j] = pt->cand[j].key;
+		if (por_on(d) && idx > 0 && d->nodes[idx - 1].keys &&
+		    inherit_sleep(&d->nodes[idx - 1], n, &s->last_fp) != 0)
+			abort();
+	}
+	d->len++;
+	for (unsigned j = 0; j < pt->n; j++) {
+		if (affordable(d, n, j) && !(por_on(d) && asleep(n, j))) {
+			n->chosen = j;
+			return j;
+		}
+	}
+	/* every option sleeps: this execution repeats explored ones */
+	n->chosen = 0;
+	d->pruned = true;
+	s->abort_req = true;
+	return 0;
+}
+
+void coh__dfs_begin(struct coh__dfs *d, struct coh__strategy *out)
+{
+	d->skip = false;
+	d->pruned = false;
+	out->st = d;
+	out->choose = dfs_choose;
+}
+
+void coh__dfs_end(struct coh__dfs *d, coh_sched *s)
+{
+	if (d->len > 0 && !d->pruned && !d->skip) {
+		struct coh__dfs_node *last = &d->nodes[d->len - 1];
+		if (last->alt_fp)
+			last->alt_fp[last->chosen] = s->last_fp;
+	}
+}
+
+bool coh__dfs_next(struct coh__dfs *d)
+{
+	bool pruned = d->pruned;
+	while (d->len > 0) {
+		size_t i = d->len - 1;
+		struct coh__dfs_node *n = &d->nodes[i];
+		if (pruned) {
+			/* the cut node: every option sleeps, nothing to explore */
+			pruned = false;
+			node_free(n);
+			d->len--;
+			continue;
+		}
+		n->done[n->chosen] = 1;
+		for (unsigned j = 0; j < n->n; j++) {
+			if (n->done[j] || !affordable(d, n, j) || (por_on(d) && asleep(n, j)))
+				continue;
+			n->chosen = j;
+			if (i < d->split)
+				d->unit++;
+			return true;
+		}
+		node_free(n);
+		d->len--;
+	}
+	return false;
+}
+
+double coh__dfs_fraction(const struct coh__dfs *d)
+{
+	double frac = 0, scale = 1;
+	for (size_t i = 0; i < d->len; i++) {
+		const struct coh__dfs_node *n = &d->nodes[i];
+		unsigned done = 0;
+		for (unsigned j = 0; j < n->n; j++)
+			done += n->done[j] && j != n->chosen;
+		frac += scale * done / n->n;
+		scale /= n->n;
+	}
+	return frac > 1 ? 1 : frac;
+}
