@@ -526,7 +526,7 @@ static void examples_yield_their_expected_outcome(void **state)
 	DIR *d = opendir(dir);
 	if (!d)
 		fail_msg("cannot open %s (set COHSIM_SOURCE_DIR)", dir);
-	char *names[256];
+	char *names[256] = {NULL};
 	size_t n = 0;
 	struct dirent *e;
 	while ((e = readdir(d)) && n < 256) {
