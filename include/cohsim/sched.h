@@ -353,7 +353,9 @@ COH_API int coh__atomic_op(coh_atomic *a, enum coh__atomic_opcode op, int v, int
 
 /*
  * A schedule string: "v1" [flags] ":" items. flags: 'e' eviction choices
- * were enabled, 'f' + hex mask of enabled faults. items: comma-separated
+ * were enabled, 'f' + hex mask of enabled faults, 's' + the step bound when
+ * it is not the default; replay takes these from the string, not the
+ * config. items: comma-separated
  * deviations from the default choice, each "<gap>" (value 1) or
  * "<gap>=<value>", where gap is the number of recorded choices since the
  * previous deviation (the first counts from 0). "v1:" is the run in which

@@ -11,11 +11,11 @@ void coh_atomic_init(coh_atomic *a, int v)
 	a->counter = v;
 }
 
-static const char *const opname[] = {"atomic_read", "atomic_set",  "atomic_add_return",
-				     "atomic_fetch_add", "atomic_xchg", "atomic_cmpxchg"};
+static const char *const opname[] = {"atomic_read",      "atomic_set",  "atomic_add_return",
+                                     "atomic_fetch_add", "atomic_xchg", "atomic_cmpxchg"};
 
 int coh__atomic_op(coh_atomic *a, enum coh__atomic_opcode op, int v, int old, const char *file,
-		   unsigned line)
+                   unsigned line)
 {
 	coh_sched *s = coh__cur_sched;
 	if (s && s->cur) {

@@ -47,8 +47,8 @@ int coh__ctx_stack_alloc(struct coh__ctx *c, size_t size)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	size = (size + page - 1) & ~(page - 1);
-	void *map = mmap(NULL, size + page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-			 -1, 0);
+	void *map =
+	    mmap(NULL, size + page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (map == MAP_FAILED)
 		return -1;
 	mprotect(map, page, PROT_NONE); /* the guard: best effort */

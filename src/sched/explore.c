@@ -40,7 +40,7 @@ void coh_explore_config_init(coh_explore_config *cfg)
 	cfg->preemptions = 3;
 	cfg->jobs = 1;
 	cfg->shard_count = 1;
-	cfg->max_steps = 100000;
+	cfg->max_steps = COH__DEFAULT_MAX_STEPS;
 	cfg->evictions = -1;
 	cfg->evict_one_in = 16;
 	cfg->shrink = true;
@@ -83,7 +83,7 @@ int coh_shard_parse(const char *str, unsigned *index, unsigned *count)
 /* ---- the explorer: one machine, checker and scheduler ---- */
 
 int coh__explorer_open(struct coh__explorer *ex, const coh_explore_config *cfg,
-		       const coh_machine_config *mcfg, const coh_program *prog)
+                       const coh_machine_config *mcfg, const coh_program *prog)
 {
 	memset(ex, 0, sizeof(*ex));
 	ex->cfg = *cfg;
@@ -114,8 +114,10 @@ int coh__explorer_open(struct coh__explorer *ex, const coh_explore_config *cfg,
 #endif
 	}
 	coh__sched_init(ex->s, ex->m, ex->chk, stack);
-	ex->evictions = cfg->evictions < 0 ? cfg->strategy != COH_STRATEGY_DFS : cfg->evictions != 0;
-	ex->faults = cfg->faults & ((1u << COH_FAULT_COUNT) - 1);
+	ex->fl.evictions =
+	    cfg->evictions < 0 ? cfg->strategy != COH_STRATEGY_DFS : cfg->evictions != 0;
+	ex->fl.faults = cfg->faults & ((1u << COH_FAULT_COUNT) - 1);
+	ex->fl.max_steps = cfg->max_steps;
 	return 0;
 }
 
@@ -137,7 +139,8 @@ int coh__explorer_run(struct coh__explorer *ex, const struct coh__strategy *stra
 	coh_machine_reset(ex->m);
 	coh_check_reset(ex->chk);
 	ex->runs++;
-	return coh__sched_run(ex->s, ex->prog, strat, ex->cfg.max_steps, ex->evictions, ex->faults);
+	return coh__sched_run(ex->s, ex->prog, strat, ex->fl.max_steps, ex->fl.evictions,
+	                      ex->fl.faults);
 }
 
 int coh__explorer_replay(struct coh__explorer *ex, const struct coh__deviation *devs, size_t n)
@@ -224,8 +227,8 @@ static bool wants_progress(const coh_explore_config *cfg)
 	return cfg->progress && isatty(STDOUT_FILENO) && isatty(STDERR_FILENO);
 }
 
-static void progress_line(const coh_explore_config *cfg, struct shared *sh, unsigned nw,
-			  double t0, bool final)
+static void progress_line(const coh_explore_config *cfg, struct shared *sh, unsigned nw, double t0,
+                          bool final)
 {
 	uint64_t done = 0, found = 0;
 	double frac = 0;
@@ -236,8 +239,8 @@ static void progress_line(const coh_explore_config *cfg, struct shared *sh, unsi
 	}
 	double el = now_s() - t0;
 	fprintf(stderr, "\r%s: %llu schedules, %.0f/s, %llu findings, %.1fs",
-		coh_strategy_name(cfg->strategy), (unsigned long long)done,
-		el > 0 ? (double)done / el : 0.0, (unsigned long long)found, el);
+	        coh_strategy_name(cfg->strategy), (unsigned long long)done,
+	        el > 0 ? (double)done / el : 0.0, (unsigned long long)found, el);
 	if (cfg->strategy == COH_STRATEGY_DFS)
 		fprintf(stderr, ", ~%.1f%% done", frac * 100);
 	fputs(final ? "\n" : "   ", stderr);
@@ -270,7 +273,7 @@ static bool seen_key(const struct wres *w, const char *key)
 /* After a counted execution: shrink and report its findings. Returns the
  * number of new findings. */
 static unsigned process_findings(struct coh__explorer *ex, struct wres *w, uint64_t unit,
-				 uint64_t pos)
+                                 uint64_t pos)
 {
 	size_t n = coh_check_count(ex->chk);
 	if (n == 0)
@@ -324,9 +327,8 @@ out:
 static void lower_stop(struct shared *sh, uint64_t unit)
 {
 	uint64_t cur = __atomic_load_n(&sh->stop_at, __ATOMIC_RELAXED);
-	while (unit < cur &&
-	       !__atomic_compare_exchange_n(&sh->stop_at, &cur, unit, false, __ATOMIC_SEQ_CST,
-					    __ATOMIC_RELAXED))
+	while (unit < cur && !__atomic_compare_exchange_n(&sh->stop_at, &cur, unit, false,
+	                                                  __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
 		;
 }
 
@@ -361,8 +363,8 @@ static unsigned dfs_split(unsigned total)
 }
 
 static int worker(const coh_explore_config *cfg, const coh_machine_config *mcfg,
-		  const coh_program *prog, unsigned wi, unsigned sidx, unsigned scnt,
-		  struct shared *sh, double t0, bool progress, struct wres *w)
+                  const coh_program *prog, unsigned wi, unsigned sidx, unsigned scnt,
+                  struct shared *sh, double t0, bool progress, struct wres *w)
 {
 	struct coh__explorer ex;
 	int rc = coh__explorer_open(&ex, cfg, mcfg, prog);
@@ -477,21 +479,23 @@ static int worker(const coh_explore_config *cfg, const coh_machine_config *mcfg,
 					if (ex.s->steps > w->max_steps)
 						w->max_steps = ex.s->steps;
 					if (cfg->on_execution) {
-						char *str = coh__schedule_encode(ex.s->rec, ex.s->nrec,
-										 ex.evictions, ex.faults);
-						cfg->on_execution(cfg->on_execution_arg, str ? str : "",
-								  coh_check_count(ex.chk) != 0);
+						char *str = coh__schedule_encode(
+						    ex.s->rec, ex.s->nrec, &ex.fl);
+						cfg->on_execution(cfg->on_execution_arg,
+						                  str ? str : "",
+						                  coh_check_count(ex.chk) != 0);
 						free(str);
 					}
-					unsigned nf = process_findings(&ex, w, unit,
-								       w->units[w->nunits - 1].nsched);
+					unsigned nf = process_findings(
+					    &ex, w, unit, w->units[w->nunits - 1].nsched);
 					__atomic_add_fetch(&sh->findings[wi], nf, __ATOMIC_RELAXED);
 					found = coh_check_count(ex.chk) != 0;
 				}
 			}
 			w->mismatch |= dfs.mismatch;
-			__atomic_store_n(&sh->frac_ppm[wi], (uint32_t)(coh__dfs_fraction(&dfs) * 1e6),
-					 __ATOMIC_RELAXED);
+			__atomic_store_n(&sh->frac_ppm[wi],
+			                 (uint32_t)(coh__dfs_fraction(&dfs) * 1e6),
+			                 __ATOMIC_RELAXED);
 			if (found && !cfg->keep_going) {
 				lower_stop(sh, unit);
 				break;
@@ -625,7 +629,7 @@ static int found_cmp(const void *a, const void *b)
 }
 
 static int merge(const coh_explore_config *cfg, struct wres *w, unsigned nw,
-		 coh_explore_result *res)
+                 coh_explore_result *res)
 {
 	size_t total = 0;
 	for (unsigned i = 0; i < nw; i++)
@@ -644,7 +648,7 @@ static int merge(const coh_explore_config *cfg, struct wres *w, unsigned nw,
 	bool all_exhausted = true;
 	for (unsigned i = 0; i < nw; i++) {
 		res->schedules += stop == UINT64_MAX ? sched_below(&w[i], UINT64_MAX, true)
-						     : sched_below(&w[i], stop, true);
+		                                     : sched_below(&w[i], stop, true);
 		res->pruned += w[i].pruned;
 		res->stopped_by_time |= w[i].by_time;
 		all_exhausted &= w[i].exhausted;
@@ -663,7 +667,7 @@ static int merge(const coh_explore_config *cfg, struct wres *w, unsigned nw,
 		res->schedules += all[0]->pos;
 	}
 	res->complete = cfg->strategy == COH_STRATEGY_DFS && all_exhausted && stop == UINT64_MAX &&
-			!res->stopped_by_time;
+	                !res->stopped_by_time;
 	res->findings = calloc(total ? total : 1, sizeof(*res->findings));
 	if (!res->findings) {
 		free(all);
@@ -705,17 +709,17 @@ static int merge(const coh_explore_config *cfg, struct wres *w, unsigned nw,
 /* ---- replay ---- */
 
 static int explore_replay(const coh_explore_config *cfg, const coh_machine_config *mcfg,
-			  const coh_program *prog, coh_explore_result *res)
+                          const coh_program *prog, coh_explore_result *res)
 {
 	struct coh__deviation *devs;
 	size_t ndev;
-	bool ev;
-	unsigned faults;
-	if (coh__schedule_parse(cfg->schedule, &devs, &ndev, &ev, &faults) != 0)
+	struct coh__sched_flags fl;
+	if (coh__schedule_parse(cfg->schedule, &devs, &ndev, &fl) != 0)
 		return COH_EINVAL;
 	coh_explore_config c = *cfg;
-	c.evictions = ev;
-	c.faults = faults;
+	c.evictions = fl.evictions;
+	c.faults = fl.faults;
+	c.max_steps = fl.max_steps;
 	struct coh__explorer ex;
 	int rc = coh__explorer_open(&ex, &c, mcfg, prog);
 	if (rc == 0)
@@ -766,7 +770,7 @@ static int explore_replay(const coh_explore_config *cfg, const coh_machine_confi
 /* ---- the entry point ---- */
 
 int coh_explore(const coh_explore_config *cfg_in, const coh_machine_config *mcfg,
-		const coh_program *prog, coh_explore_result *res)
+                const coh_program *prog, coh_explore_result *res)
 {
 	memset(res, 0, sizeof(*res));
 	if (!cfg_in || !mcfg || !prog)
@@ -789,8 +793,8 @@ int coh_explore(const coh_explore_config *cfg_in, const coh_machine_config *mcfg
 	if (cfg.jobs > 1)
 		cfg.on_execution = NULL; /* callbacks do not cross processes */
 	bool progress = wants_progress(&cfg);
-	struct shared *sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
-				 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct shared *sh =
+	    mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (sh == MAP_FAILED)
 		return COH_ENOMEM;
 	memset(sh, 0, sizeof(*sh));
@@ -825,8 +829,9 @@ int coh_explore(const coh_explore_config *cfg_in, const coh_machine_config *mcfg
 			}
 			if (pid == 0) {
 				struct wres mine = {0};
-				int wrc = worker(&cfg, mcfg, prog, j, cfg.shard_index + cfg.shard_count * j,
-						 scnt, sh, t0, false, &mine);
+				int wrc = worker(&cfg, mcfg, prog, j,
+				                 cfg.shard_index + cfg.shard_count * j, scnt, sh,
+				                 t0, false, &mine);
 				wres_write(files[j], &mine, wrc);
 				fflush(files[j]);
 				_exit(0);
@@ -897,7 +902,7 @@ void coh_explore_result_print(const coh_explore_result *res, FILE *out)
 		const coh_explore_finding *f = &res->findings[i];
 		fputs(f->report, out);
 		fprintf(out, "(found after %llu schedules; shrunk from %u to %u deviations)\n\n",
-			(unsigned long long)f->found_at, f->shrunk_from, f->deviations);
+		        (unsigned long long)f->found_at, f->shrunk_from, f->deviations);
 	}
 	fprintf(out, "schedules: %llu", (unsigned long long)res->schedules);
 	if (res->pruned)
@@ -906,6 +911,6 @@ void coh_explore_result_print(const coh_explore_result *res, FILE *out)
 		fputs(", complete", out);
 	if (res->pct_n)
 		fprintf(out, ", pct bound: n=%u k=%llu d=%u p>=%.3g", res->pct_n,
-			(unsigned long long)res->pct_k, res->pct_d, res->pct_probability);
+		        (unsigned long long)res->pct_k, res->pct_d, res->pct_probability);
 	fprintf(out, ", findings: %zu\n", res->nfindings);
 }

@@ -13,9 +13,8 @@ struct coh__explorer {
 	coh_machine *m;
 	coh_check *chk;
 	coh_sched *s;
-	bool evictions; /* resolved from cfg and strategy */
-	unsigned faults;
-	uint64_t runs; /* executions of any kind, shrinking included */
+	struct coh__sched_flags fl; /* resolved from cfg and strategy */
+	uint64_t runs;              /* executions of any kind, shrinking included */
 };
 
 /* One finding of one execution, ready to print. */
@@ -27,7 +26,7 @@ struct coh__found {
 };
 
 int coh__explorer_open(struct coh__explorer *ex, const coh_explore_config *cfg,
-		       const coh_machine_config *mcfg, const coh_program *prog);
+                       const coh_machine_config *mcfg, const coh_program *prog);
 void coh__explorer_close(struct coh__explorer *ex);
 /* Runs one execution with strat. Returns the program's setup status. */
 int coh__explorer_run(struct coh__explorer *ex, const struct coh__strategy *strat);
@@ -41,13 +40,13 @@ struct coh__deviation *coh__last_deviations(struct coh__explorer *ex, size_t *n)
 /* shrink.c: reduces devs (in place, realloc'd) to a minimal set that still
  * gives a finding with key; returns the number of executions it spent. */
 uint64_t coh__shrink(struct coh__explorer *ex, const char *key, struct coh__deviation **devs,
-		     size_t *ndev);
+                     size_t *ndev);
 
 /* report.c: replays devs and fills out with the report of the first finding
  * whose key is key (any finding if key is NULL). Returns 0, or -1 when the
  * replay has no such finding. */
 int coh__report_found(struct coh__explorer *ex, const char *key, const struct coh__deviation *devs,
-		      size_t ndev, struct coh__found *out);
+                      size_t ndev, struct coh__found *out);
 /* Fills out from finding i of the last execution (which must have run the
  * canonical schedule). */
 int coh__report_finding(struct coh__explorer *ex, size_t i, struct coh__found *out);

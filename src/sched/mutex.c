@@ -63,8 +63,9 @@ void coh__mutex_unlock(coh_mutex *m, const char *file, unsigned line)
 	coh__point(s, "mutex_unlock", mname(m), file, line);
 	coh__fp_obj(s, &m->o, true);
 	if (m->owner != s->cur) {
-		coh__report(s, COH_F_BUG, file, line, "mutex_unlock of '%s' not held by '%s' (owner %s)",
-			    mname(m), s->cur->name, m->owner ? m->owner->name : "none");
+		coh__report(s, COH_F_BUG, file, line,
+		            "mutex_unlock of '%s' not held by '%s' (owner %s)", mname(m),
+		            s->cur->name, m->owner ? m->owner->name : "none");
 		return;
 	}
 	m->owner = NULL;

@@ -46,7 +46,7 @@ int coh__report_finding(struct coh__explorer *ex, size_t i, struct coh__found *o
 	memset(out, 0, sizeof(*out));
 	out->kind = f->kind;
 	out->key = coh__finding_key(ex, i);
-	out->schedule = coh__schedule_encode(s->rec, s->nrec, ex->evictions, ex->faults);
+	out->schedule = coh__schedule_encode(s->rec, s->nrec, &ex->fl);
 	char *timeline = coh__timeline(s);
 	coh_finding_set_schedule(f, out->schedule);
 	if (timeline)
@@ -60,7 +60,7 @@ int coh__report_finding(struct coh__explorer *ex, size_t i, struct coh__found *o
 }
 
 int coh__report_found(struct coh__explorer *ex, const char *key, const struct coh__deviation *devs,
-		      size_t ndev, struct coh__found *out)
+                      size_t ndev, struct coh__found *out)
 {
 	if (coh__explorer_replay(ex, devs, ndev) != 0)
 		return -1;

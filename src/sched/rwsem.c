@@ -13,8 +13,7 @@ void coh_init_rwsem(coh_rwsem *r, const char *name)
 	r->name = name ? name : "rwsem";
 }
 
-static coh_sched *enter(coh_rwsem *r, const char *op, bool sleeps, const char *file,
-			unsigned line)
+static coh_sched *enter(coh_rwsem *r, const char *op, bool sleeps, const char *file, unsigned line)
 {
 	coh_sched *s = coh__cur_sched;
 	if (!s || !s->cur)
@@ -68,7 +67,7 @@ void coh__up_write(coh_rwsem *r, const char *file, unsigned line)
 		return;
 	if (r->writer != s->cur) {
 		coh__report(s, COH_F_BUG, file, line, "up_write of '%s' not held by '%s'", r->name,
-			    s->cur->name);
+		            s->cur->name);
 		return;
 	}
 	r->writer = NULL;
@@ -82,7 +81,7 @@ void coh__downgrade_write(coh_rwsem *r, const char *file, unsigned line)
 		return;
 	if (r->writer != s->cur) {
 		coh__report(s, COH_F_BUG, file, line, "downgrade_write of '%s' not held by '%s'",
-			    r->name, s->cur->name);
+		            r->name, s->cur->name);
 		return;
 	}
 	r->writer = NULL;

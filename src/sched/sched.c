@@ -168,8 +168,8 @@ static void segment_begin(coh_sched *s, const struct coh__cand *c)
 
 /* ---- reports ---- */
 
-coh_finding *coh__report(coh_sched *s, enum coh_finding_kind kind, const char *file,
-			 unsigned line, const char *fmt, ...)
+coh_finding *coh__report(coh_sched *s, enum coh_finding_kind kind, const char *file, unsigned line,
+                         const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -184,7 +184,7 @@ coh_finding *coh__report(coh_sched *s, enum coh_finding_kind kind, const char *f
 	if (f && idx < 64) {
 		if (file)
 			snprintf(s->report_site[idx], sizeof(s->report_site[idx]), "%s:%u", file,
-				 line);
+			         line);
 		else
 			snprintf(s->report_site[idx], sizeof(s->report_site[idx]), "-");
 	}
@@ -199,10 +199,10 @@ void coh__check_sleep(coh_sched *s, const char *what, const char *file, unsigned
 	s->slept_reported = true;
 	static const char *const ctxname[] = {"process", "softirq", "hardirq"};
 	coh__report(s, COH_F_SLEEP_IN_ATOMIC, file, line,
-		    "sleeping function %s called from invalid context: task '%s' cpu%u %s, "
-		    "preempt_count=%d bh=%d irqs_disabled=%d spinlocks_held=%u",
-		    what, t->name, t->cpu, ctxname[t->ctxk], t->preempt, t->bh, t->irqs_off,
-		    t->locks);
+	            "sleeping function %s called from invalid context: task '%s' cpu%u %s, "
+	            "preempt_count=%d bh=%d irqs_disabled=%d spinlocks_held=%u",
+	            what, t->name, t->cpu, ctxname[t->ctxk], t->preempt, t->bh, t->irqs_off,
+	            t->locks);
 }
 
 static const char *task_state_name(const coh_task *t)
@@ -236,20 +236,20 @@ static void report_deadlock(coh_sched *s)
 				line = t->wait_line;
 			}
 			len += (size_t)snprintf(msg + len, sizeof(msg) - len,
-						" '%s' (cpu%u) %s on %s '%s'", t->name, t->cpu,
-						task_state_name(t), t->wait_kind,
-						t->wait_name ? t->wait_name : "?");
+			                        " '%s' (cpu%u) %s on %s '%s'", t->name, t->cpu,
+			                        task_state_name(t), t->wait_kind,
+			                        t->wait_name ? t->wait_name : "?");
 			if (t->wait_holder && len < sizeof(msg))
 				len += (size_t)snprintf(msg + len, sizeof(msg) - len,
-							" held by '%s'", t->wait_holder->name);
+				                        " held by '%s'", t->wait_holder->name);
 			if (len < sizeof(msg))
 				len += (size_t)snprintf(msg + len, sizeof(msg) - len, " at %s:%u;",
-							t->wait_file ? t->wait_file : "?",
-							t->wait_line);
+				                        t->wait_file ? t->wait_file : "?",
+				                        t->wait_line);
 		} else if (len < sizeof(msg)) {
 			len += (size_t)snprintf(msg + len, sizeof(msg) - len,
-						" '%s' (cpu%u) runnable but its CPU is held;",
-						t->name, t->cpu);
+			                        " '%s' (cpu%u) runnable but its CPU is held;",
+			                        t->name, t->cpu);
 		}
 	}
 	coh_task *saved = s->cur;
@@ -276,8 +276,8 @@ static unsigned candidates(coh_sched *s, struct coh__cand *c)
 		struct coh__cpu *cp = &s->cpu[cpu];
 		if (cp->hardirq) {
 			if (cp->hardirq->st == COH__T_RUNNABLE)
-				c[n++] = (struct coh__cand){COH__C_TASK, cp->hardirq->id, cp->hardirq,
-							    cpu, 0, 0};
+				c[n++] = (struct coh__cand){
+				    COH__C_TASK, cp->hardirq->id, cp->hardirq, cpu, 0, 0};
 			continue;
 		}
 		coh_task *top = cp->softirq;
@@ -291,7 +291,8 @@ static unsigned candidates(coh_sched *s, struct coh__cand *c)
 				coh_task *t = s->slots[i];
 				if (t && t->st == COH__T_RUNNABLE && t->cpu == cpu &&
 				    t->ctxk == COH_CTX_PROCESS)
-					c[n++] = (struct coh__cand){COH__C_TASK, t->id, t, cpu, 0, 0};
+					c[n++] =
+					    (struct coh__cand){COH__C_TASK, t->id, t, cpu, 0, 0};
 			}
 		}
 		bool irqs_on = top ? !top->irqs_off : true;
@@ -299,8 +300,8 @@ static unsigned candidates(coh_sched *s, struct coh__cand *c)
 			continue;
 		for (unsigned irq = 0; irq < COH_MAX_IRQS; irq++)
 			if (cp->irq_pending[irq])
-				c[n++] = (struct coh__cand){COH__C_IRQ, 2048 + cpu * COH_MAX_IRQS + irq,
-							    NULL, cpu, irq, 0};
+				c[n++] = (struct coh__cand){
+				    COH__C_IRQ, 2048 + cpu * COH_MAX_IRQS + irq, NULL, cpu, irq, 0};
 		bool bh_on = !cp->softirq && !(top && top->bh > 0);
 		unsigned si = softirq_first(s, cpu);
 		if (bh_on && si != UINT32_MAX)
@@ -411,8 +412,8 @@ static void dispatch(coh_sched *s)
 		unsigned v = 0;
 		if (n > 1) {
 			segment_end(s);
-			struct coh__choice_pt pt = {COH_CHOICE_SCHED, n, !(self && c[0].task == self),
-						    c};
+			struct coh__choice_pt pt = {COH_CHOICE_SCHED, n,
+			                            !(self && c[0].task == self), c};
 			v = coh__choose_pt(s, &pt);
 			if (s->abort_req)
 				continue;
@@ -429,7 +430,7 @@ static void dispatch(coh_sched *s)
 		case COH__C_IRQ:
 			s->cpu[pick->cpu].irq_pending[pick->irq] = false;
 			t = coh__task_alloc(s, s->irq[pick->irq].name, pick->cpu, COH_CTX_HARDIRQ,
-					    irq_main, NULL);
+			                    irq_main, NULL);
 			if (!t) {
 				coh__report(s, COH_F_BUG, NULL, 0, "too many IRQ deliveries");
 				end_run(s, COH__RUN_LIVELOCK);
@@ -445,7 +446,7 @@ static void dispatch(coh_sched *s)
 		case COH__C_SOFTIRQ: {
 			struct coh__pending p = s->softirq[pick->pidx];
 			memmove(&s->softirq[pick->pidx], &s->softirq[pick->pidx + 1],
-				(s->nsoftirq - pick->pidx - 1) * sizeof(p));
+			        (s->nsoftirq - pick->pidx - 1) * sizeof(p));
 			s->nsoftirq--;
 			t = coh__task_alloc(s, p.name, pick->cpu, COH_CTX_SOFTIRQ, p.fn, p.arg);
 			if (!t) {
@@ -482,12 +483,12 @@ static void task_main(void *arg)
 	coh_sched *s = coh__cur_sched;
 	resume_actor(s);
 	t->fn(t->arg);
-	if (t->ctxk == COH_CTX_PROCESS &&
-	    (t->locks || t->preempt || t->bh || t->irqs_off)) {
-		coh__report(s, COH_F_BUG, NULL, 0,
-			    "task '%s' exited in atomic context: spinlocks_held=%u preempt_count=%d "
-			    "bh=%d irqs_disabled=%d",
-			    t->name, t->locks, t->preempt, t->bh, t->irqs_off);
+	if (t->ctxk == COH_CTX_PROCESS && (t->locks || t->preempt || t->bh || t->irqs_off)) {
+		coh__report(
+		    s, COH_F_BUG, NULL, 0,
+		    "task '%s' exited in atomic context: spinlocks_held=%u preempt_count=%d "
+		    "bh=%d irqs_disabled=%d",
+		    t->name, t->locks, t->preempt, t->bh, t->irqs_off);
 	}
 	t->st = COH__T_DONE;
 	struct coh__cpu *cp = &s->cpu[t->cpu];
@@ -509,8 +510,8 @@ void coh__task_start(coh_sched *s, coh_task *t)
 
 /* ---- preemption points ---- */
 
-static void log_point(coh_sched *s, coh_task *t, const char *op, const char *obj,
-		      const char *file, unsigned line)
+static void log_point(coh_sched *s, coh_task *t, const char *op, const char *obj, const char *file,
+                      unsigned line)
 {
 	struct coh__step_log *l = &t->log[t->nlog++ % COH__LOG];
 	l->step = s->steps;
@@ -530,8 +531,8 @@ void coh__point(coh_sched *s, const char *op, const char *obj, const char *file,
 	s->steps++;
 	if (s->max_steps && s->steps > s->max_steps) {
 		coh__report(s, COH_F_LIVELOCK, file, line,
-			    "no progress: the step bound %llu was reached in task '%s'",
-			    (unsigned long long)s->max_steps, self->name);
+		            "no progress: the step bound %llu was reached in task '%s'",
+		            (unsigned long long)s->max_steps, self->name);
 		end_run(s, COH__RUN_LIVELOCK);
 		return;
 	}
@@ -542,8 +543,8 @@ void coh__point(coh_sched *s, const char *op, const char *obj, const char *file,
 	coh_machine_set_site(s->m, sfile, sline);
 }
 
-void coh__block(coh_sched *s, bool spinning, const char *kind, const char *name,
-		const void *obj, coh_task *holder, const char *file, unsigned line)
+void coh__block(coh_sched *s, bool spinning, const char *kind, const char *name, const void *obj,
+                coh_task *holder, const char *file, unsigned line)
 {
 	coh_task *t = s->cur;
 	t->st = COH__T_BLOCKED;
@@ -580,7 +581,6 @@ void coh__wake_obj(coh_sched *s, const void *obj)
 }
 
 /* ---- spontaneous evictions and speculative fills ---- */
-
 
 /* At a memory access of cpu: maybe evict one of its lines (dirty ones
  * first, at most 15 candidates, in (set, way) order) or speculatively fill
@@ -641,7 +641,7 @@ static void access_hook(void *ctx, coh_machine *m, int cpu)
 /* ---- one execution ---- */
 
 int coh__sched_run(coh_sched *s, const coh_program *prog, const struct coh__strategy *strat,
-		   uint64_t max_steps, bool evictions, unsigned faults)
+                   uint64_t max_steps, bool evictions, unsigned faults)
 {
 	for (unsigned i = 0; i < COH__SLOTS; i++)
 		if (s->slots[i])
@@ -705,10 +705,11 @@ char *coh__timeline(coh_sched *s)
 		if (!t)
 			continue;
 		fprintf(f, "  task '%s' cpu%u %s, %s", t->name, t->cpu, ctxname[t->ctxk],
-			task_state_name(t));
+		        task_state_name(t));
 		if (t->st == COH__T_BLOCKED)
-			fprintf(f, " on %s '%s' at %s:%u", t->wait_kind, t->wait_name ? t->wait_name : "?",
-				t->wait_file ? t->wait_file : "?", t->wait_line);
+			fprintf(f, " on %s '%s' at %s:%u", t->wait_kind,
+			        t->wait_name ? t->wait_name : "?",
+			        t->wait_file ? t->wait_file : "?", t->wait_line);
 		fputc('\n', f);
 		unsigned first = t->nlog > COH__LOG ? t->nlog - COH__LOG : 0;
 		for (unsigned k = first; k < t->nlog; k++) {
@@ -717,14 +718,15 @@ char *coh__timeline(coh_sched *s)
 			coh_event e;
 			if (strcmp(l->op, "mem") == 0 && coh_machine_event(s->m, l->ev + 1, &e) &&
 			    e.kind != COH_EV_NOTE)
-				snprintf(what, sizeof(what), "%s va=0x%llx", coh_event_kind_name(e.kind),
-					 (unsigned long long)e.va);
+				snprintf(what, sizeof(what), "%s va=0x%llx",
+				         coh_event_kind_name(e.kind), (unsigned long long)e.va);
 			else if (l->obj)
 				snprintf(what, sizeof(what), "%s(%s)", l->op, l->obj);
 			else
 				snprintf(what, sizeof(what), "%s", l->op);
-			fprintf(f, "    step %-5llu cpu%u  %-34s %s:%u\n", (unsigned long long)l->step,
-				l->cpu, what, l->file ? l->file : "?", l->line);
+			fprintf(f, "    step %-5llu cpu%u  %-34s %s:%u\n",
+			        (unsigned long long)l->step, l->cpu, what, l->file ? l->file : "?",
+			        l->line);
 		}
 	}
 	fclose(f);
@@ -919,7 +921,7 @@ bool coh_in_interrupt(void)
 }
 
 int coh_request_irq(coh_sched *s, unsigned irq, coh_irq_handler handler, void *arg,
-		    const char *name)
+                    const char *name)
 {
 	if (!s || irq >= COH_MAX_IRQS || !handler)
 		return COH_EINVAL;
@@ -942,7 +944,7 @@ void coh_softirq_raise(coh_sched *s, unsigned cpu, coh_task_fn fn, void *arg, co
 	if (!s || cpu >= s->ncpus || !fn || s->nsoftirq == COH__MAX_PENDING)
 		return;
 	s->softirq[s->nsoftirq++] =
-		(struct coh__pending){fn, arg, name ? name : "softirq", cpu, s->softirq_seq++};
+	    (struct coh__pending){fn, arg, name ? name : "softirq", cpu, s->softirq_seq++};
 	coh__fp_global(s);
 }
 

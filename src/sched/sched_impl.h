@@ -49,7 +49,7 @@ struct coh_task {
 	bool spinning; /* blocked on a spinlock: keeps its CPU */
 	int preempt, bh;
 	bool irqs_off;
-	int state;  /* COH_TASK_RUNNING / _UNINTERRUPTIBLE (wait queues) */
+	int state; /* COH_TASK_RUNNING / _UNINTERRUPTIBLE (wait queues) */
 	bool yielded;
 	unsigned locks; /* spinlocks held (for the exit check) */
 	/* what it is blocked on, for deadlock reports */
@@ -87,7 +87,7 @@ struct coh__cand {
 struct coh__choice_pt {
 	enum coh_choice_kind kind;
 	unsigned n;
-	bool free;                   /* any value costs no preemption */
+	bool free;                    /* any value costs no preemption */
 	const struct coh__cand *cand; /* SCHED only: n candidates, [0] default */
 };
 
@@ -142,8 +142,8 @@ struct coh_sched {
 	uint32_t next_obj;
 	uint64_t steps, max_steps;
 	enum coh__run_status status;
-	bool running;  /* between setup and the end of the tasks */
-	bool in_hook;  /* suppresses nested preemption points */
+	bool running; /* between setup and the end of the tasks */
+	bool in_hook; /* suppresses nested preemption points */
 	bool in_device;
 	/* choices */
 	struct coh__strategy strat;
@@ -170,18 +170,18 @@ int coh__sched_init(coh_sched *s, coh_machine *m, coh_check *chk, size_t stack_s
 void coh__sched_fini(coh_sched *s);
 /* One execution of prog with strategy strat; returns 0 or setup's status. */
 int coh__sched_run(coh_sched *s, const coh_program *prog, const struct coh__strategy *strat,
-		   uint64_t max_steps, bool evictions, unsigned faults);
+                   uint64_t max_steps, bool evictions, unsigned faults);
 /* A preemption point of the running context (what: the op about to run). */
 void coh__point(coh_sched *s, const char *op, const char *obj, const char *file, unsigned line);
 /* Blocks the running context on obj until coh__wake_obj(obj) or
  * coh__wake(t) makes it runnable again. spinning: keeps its CPU. */
-void coh__block(coh_sched *s, bool spinning, const char *kind, const char *name,
-		const void *obj, coh_task *holder, const char *file, unsigned line);
+void coh__block(coh_sched *s, bool spinning, const char *kind, const char *name, const void *obj,
+                coh_task *holder, const char *file, unsigned line);
 void coh__wake(coh_sched *s, coh_task *t);
 void coh__wake_obj(coh_sched *s, const void *obj);
 /* Reports a finding of this layer at file:line (the dedup site). */
-coh_finding *coh__report(coh_sched *s, enum coh_finding_kind kind, const char *file,
-			 unsigned line, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+coh_finding *coh__report(coh_sched *s, enum coh_finding_kind kind, const char *file, unsigned line,
+                         const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Sleep-in-atomic check for an operation that may sleep. */
 void coh__check_sleep(coh_sched *s, const char *what, const char *file, unsigned line);
 /* Footprint: the running segment touched sync object o. */
@@ -193,22 +193,30 @@ char *coh__timeline(coh_sched *s);
 
 /* task.c */
 coh_task *coh__task_alloc(coh_sched *s, const char *name, unsigned cpu, enum coh_ctx ctxk,
-			  coh_task_fn fn, void *arg);
+                          coh_task_fn fn, void *arg);
 void coh__task_start(coh_sched *s, coh_task *t); /* arms its context */
 void coh__tasks_free(coh_sched *s);
 
 /* choice.c */
 unsigned coh__choose_pt(coh_sched *s, const struct coh__choice_pt *pt);
+/* What a schedule string carries besides the choices: the options that
+ * change which choices exist. */
+#define COH__DEFAULT_MAX_STEPS 100000
+struct coh__sched_flags {
+	bool evictions;
+	unsigned faults;
+	uint64_t max_steps;
+};
 /* Encodes recorded choices as a schedule string (malloc'd). */
-char *coh__schedule_encode(const struct coh__recorded *rec, size_t n, bool evictions,
-			   unsigned faults);
+char *coh__schedule_encode(const struct coh__recorded *rec, size_t n,
+                           const struct coh__sched_flags *fl);
 /* Parses a schedule string into (index, value) deviations. */
 struct coh__deviation {
 	size_t idx;
 	unsigned value;
 };
 int coh__schedule_parse(const char *str, struct coh__deviation **devs, size_t *ndev,
-			bool *evictions, unsigned *faults);
+                        struct coh__sched_flags *fl);
 /* A strategy that replays deviations (and 0 elsewhere). */
 struct coh__replay {
 	const struct coh__deviation *devs;

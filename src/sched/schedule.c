@@ -2,7 +2,8 @@
  * schedule.c - the schedule string, version 1.
  *
  *   schedule := "v1" flags ":" [ item { "," item } ]
- *   flags    := [ "e" ] [ "f" hexmask ]     eviction choices on; fault mask
+ *   flags    := [ "e" ] [ "f" hexmask ] [ "s" steps ]
+ *               eviction choices on; enabled faults; step bound if not 100000
  *   item     := gap [ "=" value ]           value 1 when omitted
  *
  * Items list the recorded choices whose value is not the default 0. gap
@@ -19,8 +20,8 @@
 
 #include "sched/sched_impl.h"
 
-char *coh__schedule_encode(const struct coh__recorded *rec, size_t n, bool evictions,
-			   unsigned faults)
+char *coh__schedule_encode(const struct coh__recorded *rec, size_t n,
+                           const struct coh__sched_flags *fl)
 {
 	char *buf = NULL;
 	size_t size = 0;
@@ -28,10 +29,12 @@ char *coh__schedule_encode(const struct coh__recorded *rec, size_t n, bool evict
 	if (!f)
 		return NULL;
 	fputs(COH_SCHEDULE_VERSION, f);
-	if (evictions)
+	if (fl->evictions)
 		fputc('e', f);
-	if (faults)
-		fprintf(f, "f%x", faults);
+	if (fl->faults)
+		fprintf(f, "f%x", fl->faults);
+	if (fl->max_steps != COH__DEFAULT_MAX_STEPS)
+		fprintf(f, "s%llu", (unsigned long long)fl->max_steps);
 	fputc(':', f);
 	size_t prev = 0;
 	bool first = true;
@@ -65,17 +68,18 @@ static int parse_num(const char **p, unsigned long long max, unsigned long long 
 }
 
 int coh__schedule_parse(const char *str, struct coh__deviation **devs, size_t *ndev,
-			bool *evictions, unsigned *faults)
+                        struct coh__sched_flags *fl)
 {
 	*devs = NULL;
 	*ndev = 0;
-	*evictions = false;
-	*faults = 0;
+	fl->evictions = false;
+	fl->faults = 0;
+	fl->max_steps = COH__DEFAULT_MAX_STEPS;
 	if (!str || strncmp(str, COH_SCHEDULE_VERSION, 2) != 0)
 		return COH_EINVAL;
 	const char *p = str + 2;
 	if (*p == 'e') {
-		*evictions = true;
+		fl->evictions = true;
 		p++;
 	}
 	if (*p == 'f') {
@@ -83,8 +87,15 @@ int coh__schedule_parse(const char *str, struct coh__deviation **devs, size_t *n
 		unsigned long m = strtoul(p + 1, &end, 16);
 		if (end == p + 1 || m >= (1u << COH_FAULT_COUNT))
 			return COH_EINVAL;
-		*faults = (unsigned)m;
+		fl->faults = (unsigned)m;
 		p = end;
+	}
+	if (*p == 's') {
+		unsigned long long steps;
+		p++;
+		if (parse_num(&p, 1ull << 40, &steps) != 0)
+			return COH_EINVAL;
+		fl->max_steps = steps;
 	}
 	if (*p++ != ':')
 		return COH_EINVAL;

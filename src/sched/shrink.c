@@ -30,7 +30,7 @@ static bool still_fails(struct coh__explorer *ex, const char *key)
 }
 
 uint64_t coh__shrink(struct coh__explorer *ex, const char *key, struct coh__deviation **devs,
-		     size_t *ndev)
+                     size_t *ndev)
 {
 	uint64_t runs = 0;
 	struct coh__deviation *cand = malloc((*ndev + 1) * sizeof(*cand));

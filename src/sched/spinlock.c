@@ -45,8 +45,9 @@ static void release(coh_sched *s, coh_spinlock *l, const char *file, unsigned li
 	coh_task *t = s->cur;
 	coh__fp_obj(s, &l->o, true);
 	if (l->owner != t) {
-		coh__report(s, COH_F_BUG, file, line, "spin_unlock of '%s' not held by '%s' (owner %s)",
-			    lname(l), t->name, l->owner ? l->owner->name : "none");
+		coh__report(s, COH_F_BUG, file, line,
+		            "spin_unlock of '%s' not held by '%s' (owner %s)", lname(l), t->name,
+		            l->owner ? l->owner->name : "none");
 		return;
 	}
 	l->owner = NULL;
@@ -126,7 +127,7 @@ unsigned long coh__spin_lock_irqsave(coh_spinlock *l, const char *file, unsigned
 }
 
 void coh__spin_unlock_irqrestore(coh_spinlock *l, unsigned long flags, const char *file,
-				 unsigned line)
+                                 unsigned line)
 {
 	coh_sched *s = coh__cur_sched;
 	if (host(s))

@@ -19,11 +19,11 @@ struct coh__random {
 	unsigned evict_one_in;
 };
 void coh__random_begin(struct coh__random *r, uint64_t seed, uint64_t exec, unsigned evict_one_in,
-		       struct coh__strategy *out);
+                       struct coh__strategy *out);
 /* A draw in [0, n) from a per-execution stream; shared with pct. */
 unsigned coh__rand_below(uint64_t *rng, unsigned n);
 unsigned coh__rand_side_choice(uint64_t *rng, const struct coh__choice_pt *pt,
-			       unsigned evict_one_in);
+                               unsigned evict_one_in);
 
 /* strategy_pct.c */
 #define COH__PCT_KEYS 4096
@@ -31,8 +31,8 @@ unsigned coh__rand_side_choice(uint64_t *rng, const struct coh__choice_pt *pt,
 struct coh__pct {
 	uint64_t rng;
 	unsigned d, evict_one_in;
-	uint64_t k;                       /* step estimate */
-	uint64_t change[COH__PCT_MAX_D];  /* d-1 change points, in steps */
+	uint64_t k;                      /* step estimate */
+	uint64_t change[COH__PCT_MAX_D]; /* d-1 change points, in steps */
 	bool changed[COH__PCT_MAX_D];
 	int64_t prio[COH__PCT_KEYS];
 	uint64_t prio_epoch[COH__PCT_KEYS];
@@ -52,13 +52,13 @@ struct coh__dfs {
 	bool por_broken; /* a non-scheduling choice appeared: sleep sets off */
 	unsigned split;  /* shard units = prefixes of this many choices */
 	unsigned shard_i, shard_n;
-	uint64_t unit;   /* unit of the execution under way */
-	bool skip;       /* that unit belongs to another shard */
-	bool pruned;     /* the execution was cut by a sleep set */
-	bool mismatch;   /* replayed prefix diverged (nondeterministic program) */
+	uint64_t unit; /* unit of the execution under way */
+	bool skip;     /* that unit belongs to another shard */
+	bool pruned;   /* the execution was cut by a sleep set */
+	bool mismatch; /* replayed prefix diverged (nondeterministic program) */
 };
 void coh__dfs_init(struct coh__dfs *d, int bound, bool por, unsigned split, unsigned shard_i,
-		   unsigned shard_n);
+                   unsigned shard_n);
 void coh__dfs_free(struct coh__dfs *d);
 void coh__dfs_begin(struct coh__dfs *d, struct coh__strategy *out);
 /* After an execution: records the last segment's footprint. */

@@ -51,7 +51,7 @@ struct coh__dfs_node {
 };
 
 void coh__dfs_init(struct coh__dfs *d, int bound, bool por, unsigned split, unsigned shard_i,
-		   unsigned shard_n)
+                   unsigned shard_n)
 {
 	memset(d, 0, sizeof(*d));
 	d->bound = bound;
@@ -109,7 +109,7 @@ static bool por_on(const struct coh__dfs *d)
 /* The sleep set of a new node: entries of the parent's sleep set and its
  * explored options, kept when independent of the segment just run. */
 static int inherit_sleep(struct coh__dfs_node *parent, struct coh__dfs_node *node,
-			 const struct coh__fp *seg)
+                         const struct coh__fp *seg)
 {
 	unsigned max = parent->nsleep + parent->n;
 	node->sleep = malloc(max * sizeof(*node->sleep));
@@ -121,7 +121,8 @@ static int inherit_sleep(struct coh__dfs_node *parent, struct coh__dfs_node *nod
 	for (unsigned j = 0; j < parent->n; j++)
 		if (parent->done[j] && j != parent->chosen &&
 		    coh__fp_independent(&parent->alt_fp[j], seg))
-			node->sleep[node->nsleep++] = (struct sleep_ent){parent->keys[j], parent->alt_fp[j]};
+			node->sleep[node->nsleep++] =
+			    (struct sleep_ent){parent->keys[j], parent->alt_fp[j]};
 	return 0;
 }
 

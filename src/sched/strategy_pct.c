@@ -59,7 +59,8 @@ static unsigned pct_choose(void *st, coh_sched *s, const struct coh__choice_pt *
 		if (!p->changed[j] && step >= p->change[j]) {
 			p->changed[j] = true;
 			unsigned b = best(p, pt);
-			p->prio[pt->cand[b].key & (COH__PCT_KEYS - 1)] = (int64_t)p->d - 1 - (int64_t)j;
+			p->prio[pt->cand[b].key & (COH__PCT_KEYS - 1)] =
+			    (int64_t)p->d - 1 - (int64_t)j;
 		}
 	}
 	return best(p, pt);

@@ -13,7 +13,7 @@ unsigned coh__rand_below(uint64_t *rng, unsigned n)
 }
 
 unsigned coh__rand_side_choice(uint64_t *rng, const struct coh__choice_pt *pt,
-			       unsigned evict_one_in)
+                               unsigned evict_one_in)
 {
 	if (pt->kind == COH_CHOICE_DATA)
 		return coh__rand_below(rng, pt->n);
@@ -33,7 +33,7 @@ static unsigned random_choose(void *st, coh_sched *s, const struct coh__choice_p
 }
 
 void coh__random_begin(struct coh__random *r, uint64_t seed, uint64_t exec, unsigned evict_one_in,
-		       struct coh__strategy *out)
+                       struct coh__strategy *out)
 {
 	uint64_t x = seed;
 	r->rng = coh__mix64(&x) ^ exec * 0xd1342543de82ef95ull;

@@ -12,7 +12,7 @@
 #include "sched/sched_impl.h"
 
 coh_task *coh__task_alloc(coh_sched *s, const char *name, unsigned cpu, enum coh_ctx ctxk,
-			  coh_task_fn fn, void *arg)
+                          coh_task_fn fn, void *arg)
 {
 	unsigned slot = COH__SLOTS;
 	for (unsigned i = 0; i < COH__SLOTS && slot == COH__SLOTS; i++) {
@@ -20,7 +20,7 @@ coh_task *coh__task_alloc(coh_sched *s, const char *name, unsigned cpu, enum coh
 		if (!t || t->st == COH__T_FREE)
 			slot = i;
 		else if (ctxk != COH_CTX_PROCESS && t->ctxk != COH_CTX_PROCESS &&
-			 t->st == COH__T_DONE && t != s->cur)
+		         t->st == COH__T_DONE && t != s->cur)
 			slot = i;
 	}
 	if (slot == COH__SLOTS)

@@ -18,8 +18,8 @@ void coh_init_waitqueue_head(coh_wait_queue_head *wq, const char *name)
 	wq->name = name ? name : "waitqueue";
 }
 
-void coh__prepare_to_wait(coh_wait_queue_head *wq, coh_wait_entry *e, int state,
-			  const char *file, unsigned line)
+void coh__prepare_to_wait(coh_wait_queue_head *wq, coh_wait_entry *e, int state, const char *file,
+                          unsigned line)
 {
 	coh_sched *s = coh__cur_sched;
 	if (!s || !s->cur)
@@ -39,8 +39,7 @@ void coh__prepare_to_wait(coh_wait_queue_head *wq, coh_wait_entry *e, int state,
 	s->cur->wait_name = wq->name ? wq->name : "waitqueue";
 }
 
-void coh__finish_wait(coh_wait_queue_head *wq, coh_wait_entry *e, const char *file,
-		      unsigned line)
+void coh__finish_wait(coh_wait_queue_head *wq, coh_wait_entry *e, const char *file, unsigned line)
 {
 	coh_sched *s = coh__cur_sched;
 	if (!s || !s->cur)
