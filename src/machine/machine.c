@@ -430,6 +430,8 @@ static int maint(coh_machine *m, unsigned cpu, coh_addr_t va, size_t len, enum c
 		return COH_ERANGE;
 	if (len == 0)
 		return COH_OK;
+	if (va + len - 1 < va) /* wraps: would loop over the whole VA space */
+		return COH_EINVAL;
 	begin_op(m, kind, (int)cpu, va, 0, len, 0);
 	unsigned line = m->arch->l1.line_size;
 	coh_addr_t first = va & ~(coh_addr_t)(line - 1);
