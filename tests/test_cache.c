@@ -431,6 +431,22 @@ static void maintenance_range_covers_every_line_it_touches(void **state)
 	coh_machine_destroy(m);
 }
 
+static void a_maintenance_range_that_wraps_is_einval(void **state)
+{
+	(void)state;
+	/* on VIVT no translation stops the walk: it must not run over the
+	 * whole VA space */
+	coh_machine *m = mk("xscale", 1, 1);
+	map(m, 0x10000, 0x20000, PAGE, COH_ATTR_WB);
+	st(m, 0, 0x10000, 1);
+	assert_int_equal(coh_cache_clean(m, 0, 0x10000, ~(size_t)0), COH_EINVAL);
+	assert_int_equal(coh_cache_inval(m, 0, ~(coh_addr_t)0 - 31, 64), COH_EINVAL);
+	assert_true(is_dirty(m, 0, 0x10000));
+	/* the very last line of the VA space is fine */
+	assert_int_equal(coh_cache_flush(m, 0, ~(coh_addr_t)0 - 31, 32), COH_OK);
+	coh_machine_destroy(m);
+}
+
 static void flush_all_writes_back_and_empties_the_cache(void **state)
 {
 	(void)state;
@@ -682,6 +698,7 @@ int main(void)
 	    cmocka_unit_test(maintenance_by_va_reaches_every_cpu_when_broadcast),
 	    cmocka_unit_test(clean_writes_back_and_inval_discards),
 	    cmocka_unit_test(maintenance_range_covers_every_line_it_touches),
+	    cmocka_unit_test(a_maintenance_range_that_wraps_is_einval),
 	    cmocka_unit_test(flush_all_writes_back_and_empties_the_cache),
 	    cmocka_unit_test(evict_writes_back_the_line_and_prefetch_fills_it),
 	    cmocka_unit_test(half_line_dirty_bits_write_back_only_the_dirty_half),
