@@ -224,4 +224,9 @@ typedef coh_atomic atomic_t;
 #ifdef __cplusplus
 }
 #endif
+
+/* Block I/O and dm-io, under the kernel's names. */
+#include "cohsim/blkdev.h"
+#include "cohsim/dm-io.h"
+
 #endif

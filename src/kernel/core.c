@@ -39,6 +39,16 @@ int kernel_init(coh_sched *s, const struct kernel_config *cfg)
 	int r = coh_map(k->m, COH_KERNEL_AS, PAGE_OFFSET, 0, lowmem, COH_ATTR_WB);
 	if (!r)
 		r = coh__page_alloc_init();
+	if (!r)
+		r = coh__highmem_init();
+	if (!r)
+		r = coh__vmalloc_init();
+	if (!r)
+		r = coh__dma_debug_init();
+	if (!r)
+		r = coh__block_init();
+	if (!r)
+		r = coh__dm_io_init();
 	return r;
 }
 

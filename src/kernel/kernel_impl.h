@@ -34,5 +34,17 @@ static inline unsigned coh__cpu(void)
 
 /* Subsystem init, called by kernel_init() (each file defines its own). */
 int coh__page_alloc_init(void);
+int coh__highmem_init(void);   /* mm/highmem.c: the pkmap area */
+int coh__vmalloc_init(void);   /* mm/vmalloc.c */
+int coh__dma_debug_init(void); /* dma/mapping.c: DMA-API-debug entries */
+
+/* dma/mapping.c: does the device own (a mapping overlapping) [pa, pa+len)?
+ * And the DMA-API-debug check of a CPU access, for the simptr accessors:
+ * an api-misuse finding if the CPU touches a buffer the device owns.
+ * Cheap (returns at once) while nothing is mapped. */
+bool coh__dma_owned_by_device(phys_addr_t pa, size_t len);
+void coh__dma_debug_cpu_access(coh_addr_t va, size_t len, bool write);
+int coh__block_init(void);  /* block/disk.c: disks and bios */
+int coh__dm_io_init(void); /* md/dm-io.c */
 
 #endif

@@ -1,0 +1,64 @@
+/*
+ * block.h - the block layer's insides, shared by disk.c and bio.c (and the
+ * kernel's init).
+ *
+ * disk.c owns the disks: their backends, the device that moves data by DMA
+ * and the interrupt that reports completions. bio.c owns the bios, the
+ * request queue and the driver's two halves: mapping a bio for DMA when it
+ * is started, unmapping and ending it when its interrupt arrives.
+ */
+#ifndef COHSIM_KERNEL_BLOCK_H
+#define COHSIM_KERNEL_BLOCK_H
+
+#include "cohsim/blkdev.h"
+
+#define COH__MAX_DISKS 8
+#define COH__MAX_BIOS 128
+
+/* The bio lifecycle (see bio.c for the table). */
+enum coh__bio_state {
+	BIO_S_FREE = 0,
+	BIO_S_ALLOCATED,
+	BIO_S_QUEUED,
+	BIO_S_IN_FLIGHT,
+	BIO_S_DONE,
+	BIO_S_ENDED,
+};
+
+struct request_queue {
+	spinlock_t queue_lock; /* protects the queue; taken with IRQs off */
+	struct bio *head, *tail;
+	unsigned max_sectors;
+};
+
+struct gendisk {
+	const char *disk_name;
+	sector_t capacity;
+	unsigned irq, irq_cpu;
+	bool live;
+	struct block_device part0;
+	struct device dev; /* the DMA API's handle of this controller */
+	struct request_queue queue;
+	/* Completed by the device, waiting for the interrupt handler. The
+	 * device appends and the handler takes from the head; neither yields
+	 * in between, so no lock is needed (a hardware completion ring). */
+	struct bio *done_head, *done_tail;
+	/* backend: host memory, or a host file */
+	uint8_t *mem;
+	size_t mem_cap, mem_dirty; /* allocated; bytes that may be non-zero */
+	int fd;                    /* -1: memory */
+	const char *path;
+};
+
+/* disk.c */
+int coh__block_init(void);
+/* The device starts working on a bio the driver mapped (IN_FLIGHT). */
+void coh__disk_start_io(struct gendisk *disk, struct bio *bio);
+int coh__disk_flush(struct gendisk *disk);
+
+/* bio.c */
+void coh__bio_init(void);
+/* Hardirq half of the driver: unmaps the bvecs, ends the bio. */
+void coh__bio_complete(struct bio *bio);
+
+#endif

@@ -1,0 +1,348 @@
+/*
+ * disk.c - simulated disks: a backend of 512-byte sectors (host memory or a
+ * host file), the device that serves bios by DMA, and its interrupt.
+ *
+ * Interface: alloc_disk_sim() from a scenario's setup(); disk_bdev() for
+ * bios and dm-io regions; disk_backend_read/write() for host-side access;
+ * coh_disk_attach_file() before a run gives a disk a file backend.
+ *
+ * The device. coh__disk_start_io() (from the driver, bio.c) leaves a
+ * pending I/O completion: at a point the schedule chooses, the device
+ * moves the data of every bvec by DMA (memory -> backend for a WRITE,
+ * backend -> memory for a READ; it sees memory only, never the CPU caches),
+ * possibly fails with an injected I/O error (then it moves nothing), puts
+ * the bio on the disk's done list and raises the disk's IRQ on irq_cpu.
+ * Several outstanding bios complete in the order the schedule picks.
+ *
+ * The interrupt handler (hardirq context) takes every bio off the done
+ * list and hands it to the driver's completion (coh__bio_complete), which
+ * unmaps it and calls bi_end_io. The IRQ line is level-like: one delivery
+ * may find several bios done, or none.
+ *
+ * Lifetime: disks live in a static table reset by kernel_init(); backend
+ * memory is kept and re-zeroed for the next execution, a backing file is
+ * truncated to zeroes at each creation, so every execution starts alike.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kernel/block/block.h"
+#include "kernel/kernel_impl.h"
+
+static struct gendisk disks[COH__MAX_DISKS];
+static unsigned ndisks;
+static int last_error;
+
+/* Backing files, attached before the run (process-global). */
+static struct {
+	char *disk; /* NULL: the first disk of an execution */
+	char *path;
+} attached[COH__MAX_DISKS];
+static unsigned nattached;
+
+/* The device's transfer buffer: it runs atomically, one bio at a time. */
+static uint8_t xfer[1u << 16];
+
+static void close_backend(struct gendisk *d)
+{
+	if (d->fd >= 0)
+		close(d->fd);
+	d->fd = -1;
+}
+
+int coh__block_init(void)
+{
+	for (unsigned i = 0; i < ndisks; i++) {
+		close_backend(&disks[i]);
+		disks[i].live = false;
+	}
+	ndisks = 0;
+	last_error = 0;
+	coh__bio_init();
+	return COH_OK;
+}
+
+void coh_disk_close_all(void)
+{
+	for (unsigned i = 0; i < ndisks; i++)
+		close_backend(&disks[i]);
+}
+
+int coh_disk_attach_file(const char *disk, const char *path)
+{
+	if (!path || !*path || nattached == COH__MAX_DISKS)
+		return COH_EINVAL;
+	char *d = disk ? strdup(disk) : NULL;
+	char *p = strdup(path);
+	if (!p || (disk && !d)) {
+		free(d);
+		free(p);
+		return COH_ENOMEM;
+	}
+	attached[nattached].disk = d;
+	attached[nattached].path = p;
+	nattached++;
+	return COH_OK;
+}
+
+void coh_disk_detach_all(void)
+{
+	coh_disk_close_all();
+	for (unsigned i = 0; i < nattached; i++) {
+		free(attached[i].disk);
+		free(attached[i].path);
+		attached[i].disk = attached[i].path = NULL;
+	}
+	nattached = 0;
+}
+
+static const char *backing_file(const char *name, unsigned index)
+{
+	for (unsigned i = 0; i < nattached; i++)
+		if (attached[i].disk ? strcmp(attached[i].disk, name) == 0 : index == 0)
+			return attached[i].path;
+	return NULL;
+}
+
+void disk_config_init(struct disk_config *cfg, const char *name)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->name = name;
+	cfg->capacity = 2048;
+	cfg->irq = 1;
+}
+
+int disk_last_error(void)
+{
+	return last_error;
+}
+
+static int open_file(struct gendisk *d, const char *path, size_t size)
+{
+	d->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (d->fd < 0 || ftruncate(d->fd, 0) != 0 || ftruncate(d->fd, (off_t)size) != 0) {
+		fprintf(stderr, "cohsim: disk %s: cannot use backing file %s: %s\n", d->disk_name,
+		        path, strerror(errno));
+		close_backend(d);
+		return COH_EIO;
+	}
+	d->path = path;
+	return COH_OK;
+}
+
+static int prepare_memory(struct gendisk *d, size_t size)
+{
+	if (d->mem_cap < size) {
+		uint8_t *p = realloc(d->mem, size);
+		if (!p)
+			return COH_ENOMEM;
+		memset(p + d->mem_cap, 0, size - d->mem_cap);
+		d->mem = p;
+		d->mem_cap = size;
+	}
+	memset(d->mem, 0, d->mem_dirty < d->mem_cap ? d->mem_dirty : d->mem_cap);
+	d->mem_dirty = 0;
+	return COH_OK;
+}
+
+static void disk_irq_handler(unsigned irq, void *arg);
+
+struct gendisk *alloc_disk_sim(const struct disk_config *cfg)
+{
+	coh_sched *s = coh__kernel.s;
+	last_error = COH_EINVAL;
+	if (!s || !cfg || !cfg->name || cfg->capacity == 0 || cfg->irq >= COH_MAX_IRQS ||
+	    cfg->irq_cpu >= coh_machine_ncpus(coh__kernel.m) || cfg->capacity > (1ull << 31))
+		return NULL;
+	if (ndisks == COH__MAX_DISKS)
+		return NULL;
+	struct gendisk *d = &disks[ndisks];
+	size_t size = (size_t)cfg->capacity << SECTOR_SHIFT;
+	uint8_t *mem = d->mem;
+	size_t cap = d->mem_cap, dirty = d->mem_dirty;
+	memset(d, 0, sizeof(*d));
+	d->mem = mem;
+	d->mem_cap = cap;
+	d->mem_dirty = dirty;
+	d->fd = -1;
+	d->disk_name = cfg->name;
+	d->capacity = cfg->capacity;
+	d->irq = cfg->irq;
+	d->irq_cpu = cfg->irq_cpu;
+	d->part0.bd_disk = d;
+	d->dev.name = cfg->name;
+	spin_lock_init(&d->queue.queue_lock);
+	unsigned page_sectors = coh_machine_page_size(coh__kernel.m) >> SECTOR_SHIFT;
+	d->queue.max_sectors = cfg->max_sectors ? cfg->max_sectors : BIO_MAX_PAGES * page_sectors;
+	const char *path = backing_file(cfg->name, ndisks);
+	int r = path ? open_file(d, path, size) : prepare_memory(d, size);
+	if (r) {
+		last_error = r;
+		return NULL;
+	}
+	r = coh_request_irq(s, d->irq, disk_irq_handler, d, d->disk_name);
+	if (r) {
+		close_backend(d);
+		last_error = r;
+		return NULL;
+	}
+	d->live = true;
+	ndisks++;
+	last_error = COH_OK;
+	return d;
+}
+
+struct block_device *disk_bdev(struct gendisk *disk)
+{
+	return &disk->part0;
+}
+
+const char *disk_name(const struct gendisk *disk)
+{
+	return disk->disk_name;
+}
+
+sector_t get_capacity(const struct gendisk *disk)
+{
+	return disk->capacity;
+}
+
+/* ---- the backend ---- */
+
+static int check_range(const struct gendisk *d, sector_t sector, size_t len)
+{
+	size_t size = (size_t)d->capacity << SECTOR_SHIFT;
+	if (!d->live || sector > d->capacity || len > size - ((size_t)sector << SECTOR_SHIFT))
+		return COH_EINVAL;
+	return COH_OK;
+}
+
+static int backend_rw(struct gendisk *d, bool write, size_t off, void *buf, size_t len)
+{
+	if (d->fd < 0) {
+		if (write) {
+			memcpy(d->mem + off, buf, len);
+			if (off + len > d->mem_dirty)
+				d->mem_dirty = off + len;
+		} else {
+			memcpy(buf, d->mem + off, len);
+		}
+		return COH_OK;
+	}
+	uint8_t *p = buf;
+	while (len) {
+		ssize_t n =
+		    write ? pwrite(d->fd, p, len, (off_t)off) : pread(d->fd, p, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			fprintf(stderr, "cohsim: disk %s: %s %s at byte %zu: %s\n", d->disk_name,
+			        write ? "write to" : "read from", d->path, off,
+			        n < 0 ? strerror(errno) : "unexpected end of file");
+			return COH_EIO;
+		}
+		p += n;
+		off += (size_t)n;
+		len -= (size_t)n;
+	}
+	return COH_OK;
+}
+
+int disk_backend_read(struct gendisk *disk, sector_t sector, void *buf, size_t len)
+{
+	int r = check_range(disk, sector, len);
+	return r ? r : backend_rw(disk, false, (size_t)sector << SECTOR_SHIFT, buf, len);
+}
+
+int disk_backend_write(struct gendisk *disk, sector_t sector, const void *buf, size_t len)
+{
+	int r = check_range(disk, sector, len);
+	return r ? r
+	         : backend_rw(disk, true, (size_t)sector << SECTOR_SHIFT, (void *)(uintptr_t)buf,
+	                      len);
+}
+
+int coh__disk_flush(struct gendisk *disk)
+{
+	if (disk->fd >= 0 && fsync(disk->fd) != 0) {
+		fprintf(stderr, "cohsim: disk %s: fsync %s: %s\n", disk->disk_name, disk->path,
+		        strerror(errno));
+		return COH_EIO;
+	}
+	return COH_OK;
+}
+
+/* ---- the device ---- */
+
+/* Moves one bvec between memory (by DMA, at its bus address) and the
+ * backend. */
+static int transfer(struct gendisk *d, struct bio *bio, unsigned i, size_t off)
+{
+	coh_machine *m = coh__kernel.m;
+	unsigned len = bio->bi_io_vec[i].bv_len;
+	if (len > sizeof(xfer))
+		return COH_EINVAL;
+	if (bio_data_dir(bio) == WRITE) {
+		if (coh_dma_read(m, bio->bi_dma[i], xfer, len))
+			return COH_EIO;
+		return backend_rw(d, true, off, xfer, len);
+	}
+	int r = backend_rw(d, false, off, xfer, len);
+	if (!r && coh_dma_write(m, bio->bi_dma[i], xfer, len))
+		r = COH_EIO;
+	return r;
+}
+
+static void device_work(void *arg)
+{
+	struct bio *bio = arg;
+	struct gendisk *d = bio->bi_bdev->bd_disk;
+	BUG_ON(bio->bi_state != BIO_S_IN_FLIGHT);
+	int error = 0;
+	if (coh_inject_fault(coh__kernel.s, COH_FAULT_IO)) {
+		error = -EIO;
+	} else {
+		if ((bio->bi_rw & REQ_FLUSH) && coh__disk_flush(d))
+			error = -EIO;
+		size_t off = (size_t)bio->bi_sector << SECTOR_SHIFT;
+		for (unsigned i = 0; !error && i < bio->bi_vcnt; i++) {
+			if (transfer(d, bio, i, off))
+				error = -EIO;
+			off += bio->bi_io_vec[i].bv_len;
+		}
+		if (!error && (bio->bi_rw & REQ_FUA) && coh__disk_flush(d))
+			error = -EIO;
+	}
+	bio->bi_error = error;
+	bio->bi_state = BIO_S_DONE;
+	bio->bi_next = NULL;
+	if (d->done_tail)
+		d->done_tail->bi_next = bio;
+	else
+		d->done_head = bio;
+	d->done_tail = bio;
+	coh_irq_raise(coh__kernel.s, d->irq, d->irq_cpu);
+}
+
+void coh__disk_start_io(struct gendisk *disk, struct bio *bio)
+{
+	coh_io_complete_later(coh__kernel.s, device_work, bio, disk->disk_name);
+}
+
+static void disk_irq_handler(unsigned irq, void *arg)
+{
+	struct gendisk *d = arg;
+	(void)irq;
+	while (d->done_head) {
+		struct bio *bio = d->done_head;
+		d->done_head = bio->bi_next;
+		if (!d->done_head)
+			d->done_tail = NULL;
+		bio->bi_next = NULL;
+		coh__bio_complete(bio);
+	}
+}
