@@ -4,18 +4,24 @@
  * Each accessor is one access through the running CPU's cache (and so a
  * preemption point). A fault is reported by the oracle as a bad access;
  * the read then yields 0.
+ *
+ * DMA-API debug: each access first asks dma/mapping.c whether the device
+ * owns the bytes (coh__dma_debug_cpu_access: nothing to do, and no
+ * translation, while no DMA mapping is live).
  */
 #include "kernel/kernel_impl.h"
 
 static u64 rd(simptr p, unsigned size)
 {
 	uint64_t v = 0;
+	coh__dma_debug_cpu_access(p.addr, size, false);
 	coh_load(coh__kernel.m, coh__cpu(), p.addr, size, &v);
 	return v;
 }
 
 static void wr(simptr p, unsigned size, u64 v)
 {
+	coh__dma_debug_cpu_access(p.addr, size, true);
 	coh_store(coh__kernel.m, coh__cpu(), p.addr, size, v);
 }
 
@@ -61,17 +67,20 @@ void sim_write64(simptr p, u64 v)
 
 void sim_memcpy_from(void *dst, simptr src, size_t n)
 {
+	coh__dma_debug_cpu_access(src.addr, n, false);
 	coh_read(coh__kernel.m, coh__cpu(), src.addr, dst, n);
 }
 
 void sim_memcpy_to(simptr dst, const void *src, size_t n)
 {
+	coh__dma_debug_cpu_access(dst.addr, n, true);
 	coh_write(coh__kernel.m, coh__cpu(), dst.addr, src, n);
 }
 
 void sim_memset(simptr dst, int c, size_t n)
 {
 	u8 buf[64];
+	coh__dma_debug_cpu_access(dst.addr, n, true);
 	for (size_t i = 0; i < sizeof(buf); i++)
 		buf[i] = (u8)c;
 	while (n) {

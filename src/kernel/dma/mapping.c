@@ -1,0 +1,376 @@
+/*
+ * mapping.c - the streaming DMA API (arch/arm/mm/dma-mapping.c) with
+ * DMA-API-debug checks (kernel/dma/debug.c).
+ *
+ * Interface: dma_map_page/dma_unmap_page, dma_map_single/dma_unmap_single,
+ * dma_sync_single_for_cpu/_for_device (linux.h); for the layers that touch
+ * simulated memory: coh__dma_owned_by_device() and
+ * coh__dma_debug_cpu_access() (kernel_impl.h).
+ *
+ * A dma_addr_t is the PA. Mapping hands the buffer to the device: the cache
+ * is made to agree with memory through the dma cache ops (cacheflush.c),
+ * line by line, on the CPU that maps. Unmapping (or sync_for_cpu) hands it
+ * back. For a highmem page the maintenance needs a VA (dma_cache_maint_page):
+ *   non-aliasing cache: a temporary kmap_atomic-style mapping (2.6.37 code),
+ *     with preemption off;
+ *   aliasing cache, fix `kmap-high-get` on: kmap_high_get() pins the kmap
+ *     left in place, the maintenance runs on it, kunmap_high() unpins;
+ *   fix off: page_address() unpinned (the seed-2 bug: the slot can be
+ *     recycled for another page while the loop is preempted).
+ *   A highmem page without a kmap needs nothing: flush_all_zero_pkmaps
+ *   flushed its lines before it lost its mapping.
+ * Nothing is done on dma_coherent profiles.
+ *
+ * Debug (always on, like CONFIG_DMA_API_DEBUG): every mapping is an entry
+ * {dev, addr, size, dir}; unmap/sync of an unknown address, a double unmap,
+ * an unmap with another size or direction, and a CPU access (from the
+ * simptr accessors) to a buffer the device owns are api-misuse findings.
+ * A CPU write to any device-owned buffer is misuse; so is a CPU read of a
+ * FROM_DEVICE or BIDIRECTIONAL one (a TO_DEVICE buffer may be read).
+ * Data lost by mapping a dirty buffer FROM_DEVICE is not checked here: the
+ * invalidation discards the lines and the oracle reports the lost write.
+ */
+#include <string.h>
+
+#include "kernel/arch/cacheflush.h"
+
+#define DMA_DEBUG_ENTRIES 64
+#define DMA_DEBUG_FREED 16
+#define FIXADDR_START 0xFFF00000ull /* kmap_atomic slots: cpu * 3 + context */
+
+struct dma_debug_entry {
+	bool used;
+	bool cpu_owns; /* between sync_for_cpu and sync_for_device */
+	bool reported; /* one CPU-access report per mapping */
+	const struct device *dev;
+	dma_addr_t addr;
+	size_t size;
+	enum dma_data_direction dir;
+};
+
+static struct {
+	struct dma_debug_entry e[DMA_DEBUG_ENTRIES];
+	unsigned nactive;
+	/* recently unmapped, to tell a double unmap from a wild one */
+	struct dma_debug_entry freed[DMA_DEBUG_FREED];
+	unsigned nfreed;
+} dd;
+
+int coh__dma_debug_init(void)
+{
+	memset(&dd, 0, sizeof(dd));
+	return COH_OK;
+}
+
+static const char *dir2name(enum dma_data_direction dir)
+{
+	static const char *const names[] = {"DMA_BIDIRECTIONAL", "DMA_TO_DEVICE", "DMA_FROM_DEVICE",
+	                                    "DMA_NONE"};
+	return (unsigned)dir < 4 ? names[dir] : "DMA_?";
+}
+
+static const char *devname(const struct device *dev)
+{
+	return dev && dev->name ? dev->name : "device";
+}
+
+static void misuse(dma_addr_t addr, const char *fmt, const char *a, unsigned long long x,
+                   unsigned long long y)
+{
+	char msg[200];
+	snprintf(msg, sizeof(msg), fmt, a, x, y);
+	coh_finding *f = coh_check_report(coh__kernel.chk, COH_F_API_MISUSE, (int)coh__cpu(),
+	                                  "DMA-API: %s", msg);
+	if (f) {
+		f->pa = addr;
+		f->has_addr = true;
+	}
+}
+
+static struct dma_debug_entry *find_entry(const struct device *dev, dma_addr_t addr)
+{
+	for (unsigned i = 0; i < DMA_DEBUG_ENTRIES; i++)
+		if (dd.e[i].used && dd.e[i].dev == dev && dd.e[i].addr == addr)
+			return &dd.e[i];
+	return NULL;
+}
+
+/* The mapping of dev that contains [addr, addr+size), for the syncs. */
+static struct dma_debug_entry *find_containing(const struct device *dev, dma_addr_t addr,
+                                               size_t size)
+{
+	for (unsigned i = 0; i < DMA_DEBUG_ENTRIES; i++) {
+		struct dma_debug_entry *e = &dd.e[i];
+		if (e->used && e->dev == dev && addr >= e->addr && addr + size <= e->addr + e->size)
+			return e;
+	}
+	return NULL;
+}
+
+static void debug_map(const struct device *dev, dma_addr_t addr, size_t size,
+                      enum dma_data_direction dir)
+{
+	for (unsigned i = 0; i < DMA_DEBUG_ENTRIES; i++) {
+		if (dd.e[i].used)
+			continue;
+		dd.e[i] = (struct dma_debug_entry){
+		    .used = true, .dev = dev, .addr = addr, .size = size, .dir = dir};
+		dd.nactive++;
+		return;
+	}
+	/* dma-debug disables itself when it runs out of entries; so do we */
+}
+
+/* Checks an unmap against the map; returns true if it may go on. */
+static bool debug_unmap(const struct device *dev, dma_addr_t addr, size_t size,
+                        enum dma_data_direction dir)
+{
+	struct dma_debug_entry *e = find_entry(dev, addr);
+	if (!e) {
+		bool dbl = false;
+		for (unsigned i = 0; i < DMA_DEBUG_FREED && i < dd.nfreed; i++)
+			dbl |= dd.freed[i].dev == dev && dd.freed[i].addr == addr;
+		misuse(addr,
+		       dbl ? "%s: device driver unmaps DMA memory twice (double unmap) "
+		             "[device address=0x%08llx] [size=%llu bytes]"
+		           : "%s: device driver tries to free DMA memory it has not allocated "
+		             "[device address=0x%08llx] [size=%llu bytes]",
+		       devname(dev), (unsigned long long)addr, (unsigned long long)size);
+		return false;
+	}
+	if (e->size != size)
+		misuse(addr,
+		       "%s: device driver frees DMA memory with different size [map size=%llu "
+		       "bytes] [unmap size=%llu bytes]",
+		       devname(dev), (unsigned long long)e->size, (unsigned long long)size);
+	if (e->dir != dir) {
+		char msg[160];
+		snprintf(msg, sizeof(msg),
+		         "%s: device driver frees DMA memory with different direction "
+		         "[device address=0x%08llx] [map direction=%s] [unmap direction=%s]",
+		         devname(dev), (unsigned long long)addr, dir2name(e->dir), dir2name(dir));
+		coh_finding *f = coh_check_report(coh__kernel.chk, COH_F_API_MISUSE,
+		                                  (int)coh__cpu(), "DMA-API: %s", msg);
+		if (f) {
+			f->pa = addr;
+			f->has_addr = true;
+		}
+	}
+	dd.freed[dd.nfreed++ % DMA_DEBUG_FREED] = *e;
+	e->used = false;
+	dd.nactive--;
+	return true;
+}
+
+static struct dma_debug_entry *debug_sync(const struct device *dev, dma_addr_t addr, size_t size,
+                                          enum dma_data_direction dir, const char *what)
+{
+	struct dma_debug_entry *e = find_containing(dev, addr, size);
+	if (!e) {
+		misuse(addr,
+		       "%s: device driver tries to sync DMA memory it has not allocated "
+		       "[device address=0x%08llx] [size=%llu bytes]",
+		       devname(dev), (unsigned long long)addr, (unsigned long long)size);
+		return NULL;
+	}
+	if (e->dir != dir) {
+		char msg[160];
+		snprintf(msg, sizeof(msg),
+		         "%s: device driver syncs DMA memory %s with different direction "
+		         "[device address=0x%08llx] [mapped as %s] [synced as %s]",
+		         devname(dev), what, (unsigned long long)addr, dir2name(e->dir),
+		         dir2name(dir));
+		coh_finding *f = coh_check_report(coh__kernel.chk, COH_F_API_MISUSE,
+		                                  (int)coh__cpu(), "DMA-API: %s", msg);
+		if (f) {
+			f->pa = addr;
+			f->has_addr = true;
+		}
+	}
+	return e;
+}
+
+bool coh__dma_owned_by_device(phys_addr_t pa, size_t len)
+{
+	for (unsigned i = 0; dd.nactive && i < DMA_DEBUG_ENTRIES; i++) {
+		const struct dma_debug_entry *e = &dd.e[i];
+		if (e->used && !e->cpu_owns && pa < e->addr + e->size && e->addr < pa + len)
+			return true;
+	}
+	return false;
+}
+
+void coh__dma_debug_cpu_access(coh_addr_t va, size_t len, bool write)
+{
+	if (!dd.nactive || len == 0)
+		return;
+	coh_machine *m = coh__kernel.m;
+	unsigned cpu = coh__cpu();
+	coh_addr_t page = coh_machine_page_size(m);
+	while (len) {
+		size_t chunk = (size_t)(page - (va & (page - 1)));
+		if (chunk > len)
+			chunk = len;
+		coh_addr_t pa;
+		enum coh_attr attr;
+		if (coh_translate(m, cpu, va, &pa, &attr) == COH_OK) {
+			for (unsigned i = 0; i < DMA_DEBUG_ENTRIES; i++) {
+				struct dma_debug_entry *e = &dd.e[i];
+				if (!e->used || e->cpu_owns || e->reported ||
+				    pa >= e->addr + e->size || e->addr >= pa + chunk)
+					continue;
+				if (!write && e->dir == DMA_TO_DEVICE)
+					continue;
+				e->reported = true;
+				coh_finding *f = coh_check_report(
+				    coh__kernel.chk, COH_F_API_MISUSE, (int)cpu,
+				    "DMA-API: cpu%u %s %zu bytes at va 0x%08llx (pa 0x%08llx) "
+				    "while "
+				    "%s owns it [device address=0x%08llx] [size=%zu bytes] [%s]",
+				    cpu, write ? "writes" : "reads", chunk, (unsigned long long)va,
+				    (unsigned long long)pa, devname(e->dev),
+				    (unsigned long long)e->addr, e->size, dir2name(e->dir));
+				if (f) {
+					f->va = va;
+					f->pa = pa;
+					f->has_addr = true;
+				}
+			}
+		}
+		va += chunk;
+		len -= chunk;
+	}
+}
+
+/* ---- cache maintenance ---- */
+
+typedef void (*dma_op)(coh_addr_t va, size_t size, enum dma_data_direction dir);
+
+/* kmap_atomic(): a per-CPU, per-context fixmap slot, preemption off. */
+static coh_addr_t kmap_atomic_slot(void)
+{
+	coh_task *t = coh_current();
+	unsigned type = t ? (unsigned)coh_task_context(t) : 0;
+	return FIXADDR_START +
+	       (coh_addr_t)(coh__cpu() * 3 + type) * coh_machine_page_size(coh__kernel.m);
+}
+
+/* dma_cache_maint_page: one page at a time, since highmem pages are mapped
+ * one by one. */
+static void dma_cache_maint_page(struct page *page, size_t offset, size_t size,
+                                 enum dma_data_direction dir, dma_op op)
+{
+	coh_machine *m = coh__kernel.m;
+	size_t psize = coh_machine_page_size(m);
+	size_t left = size;
+	if (coh_machine_arch(m)->dma_coherent)
+		return;
+	page = pfn_to_page(page_to_pfn(page) + offset / psize);
+	offset %= psize;
+	while (left) {
+		size_t len = left;
+		if (PageHighMem(page) && len + offset > psize)
+			len = psize - offset;
+		if (!PageHighMem(page)) {
+			op(page_address(page).addr + offset, len, dir);
+		} else if (!coh__cache_aliases()) {
+			coh_preempt_disable();
+			coh_addr_t va = kmap_atomic_slot();
+			coh_map(m, COH_KERNEL_AS, va, page_to_phys(page), psize, COH_ATTR_WB);
+			op(va + offset, len, dir);
+			coh_unmap(m, COH_KERNEL_AS, va, psize);
+			coh_preempt_enable();
+		} else if (coh_fix("kmap-high-get")) {
+			simptr va = kmap_high_get(page);
+			if (!simptr_is_null(va)) {
+				op(va.addr + offset, len, dir);
+				kunmap_high(page);
+			}
+		} else {
+			simptr va = page_address(page); /* not pinned: may be recycled */
+			if (!simptr_is_null(va))
+				op(va.addr + offset, len, dir);
+		}
+		offset = 0;
+		left -= len;
+		page = pfn_to_page(page_to_pfn(page) + 1);
+	}
+}
+
+static void dma_page_cpu_to_dev(struct page *page, size_t off, size_t size,
+                                enum dma_data_direction dir)
+{
+	dma_cache_maint_page(page, off, size, dir, coh__dmac_map_area);
+}
+
+static void dma_page_dev_to_cpu(struct page *page, size_t off, size_t size,
+                                enum dma_data_direction dir)
+{
+	dma_cache_maint_page(page, off, size, dir, coh__dmac_unmap_area);
+}
+
+static struct page *dma_to_page(dma_addr_t addr)
+{
+	return pfn_to_page((unsigned long)(addr >> coh__kernel.page_shift));
+}
+
+static size_t dma_offset(dma_addr_t addr)
+{
+	return (size_t)(addr & (coh_machine_page_size(coh__kernel.m) - 1));
+}
+
+/* ---- the API ---- */
+
+dma_addr_t dma_map_page(struct device *dev, struct page *page, size_t offset, size_t size,
+                        enum dma_data_direction dir)
+{
+	BUG_ON(dir == DMA_NONE);
+	dma_page_cpu_to_dev(page, offset, size, dir);
+	dma_addr_t addr = page_to_phys(page) + offset;
+	debug_map(dev, addr, size, dir);
+	return addr;
+}
+
+void dma_unmap_page(struct device *dev, dma_addr_t addr, size_t size, enum dma_data_direction dir)
+{
+	if (!debug_unmap(dev, addr, size, dir))
+		return;
+	dma_page_dev_to_cpu(dma_to_page(addr), dma_offset(addr), size, dir);
+}
+
+dma_addr_t dma_map_single(struct device *dev, simptr ptr, size_t size, enum dma_data_direction dir)
+{
+	BUG_ON(dir == DMA_NONE);
+	/* virt_addr_valid(): lowmem linear map only (not vmalloc, not kmap) */
+	BUG_ON(ptr.addr < PAGE_OFFSET ||
+	       ptr.addr + size > PAGE_OFFSET + coh_machine_highmem_start(coh__kernel.m));
+	coh__dmac_map_area(ptr.addr, size, dir);
+	dma_addr_t addr = virt_to_phys(ptr);
+	debug_map(dev, addr, size, dir);
+	return addr;
+}
+
+void dma_unmap_single(struct device *dev, dma_addr_t addr, size_t size, enum dma_data_direction dir)
+{
+	if (!debug_unmap(dev, addr, size, dir))
+		return;
+	coh__dmac_unmap_area(phys_to_virt(addr).addr, size, dir);
+}
+
+void dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, size_t size,
+                             enum dma_data_direction dir)
+{
+	struct dma_debug_entry *e = debug_sync(dev, addr, size, dir, "for cpu");
+	dma_page_dev_to_cpu(dma_to_page(addr), dma_offset(addr), size, dir);
+	if (e)
+		e->cpu_owns = true;
+}
+
+void dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size,
+                                enum dma_data_direction dir)
+{
+	struct dma_debug_entry *e = debug_sync(dev, addr, size, dir, "for device");
+	if (e)
+		e->cpu_owns = false;
+	dma_page_cpu_to_dev(dma_to_page(addr), dma_offset(addr), size, dir);
+}
