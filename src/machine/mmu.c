@@ -160,11 +160,25 @@ int coh_unmap(coh_machine *m, unsigned asid, coh_addr_t va, size_t len)
 		return COH_ERANGE;
 	if (!page_aligned(m, va) || !page_aligned(m, len) || len == 0 || va + len < va)
 		return COH_EINVAL;
-	uint64_t vpn = va >> m->page_shift;
-	for (size_t i = 0; i < len >> m->page_shift; i++) {
-		struct coh__pte *p = find(&m->mmu, pte_key(asid, vpn + i));
-		if (p)
-			erase(&m->mmu, p);
+	uint64_t vpn = va >> m->page_shift, npages = len >> m->page_shift;
+	if (npages <= m->mmu.used) {
+		for (uint64_t i = 0; i < npages; i++) {
+			struct coh__pte *p = find(&m->mmu, pte_key(asid, vpn + i));
+			if (p)
+				erase(&m->mmu, p);
+		}
+	} else {
+		/* a range larger than the table: walk the table instead; an erase
+		 * shifts later entries back, so look at the same slot again */
+		for (size_t i = 0; i < m->mmu.nslots;) {
+			uint64_t key = m->mmu.slots[i].key;
+			uint64_t pvpn = (key - 1) & ((1ull << ASID_SHIFT) - 1);
+			if (key && (key - 1) >> ASID_SHIFT == asid && pvpn >= vpn &&
+			    pvpn - vpn < npages)
+				erase(&m->mmu, &m->mmu.slots[i]);
+			else
+				i++;
+		}
 	}
 	tlb_flush(m);
 	coh__event(m, COH_EV_UNMAP, -1, va, 0, (uint32_t)len, 0);
