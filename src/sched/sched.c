@@ -514,7 +514,7 @@ static void log_point(coh_sched *s, coh_task *t, const char *op, const char *obj
                       unsigned line)
 {
 	struct coh__step_log *l = &t->log[t->nlog++ % COH__LOG];
-	l->step = s->steps;
+	l->step = ++s->nlogged;
 	l->ev = coh_machine_events(s->m);
 	l->cpu = t->cpu;
 	l->op = op;
@@ -654,6 +654,7 @@ int coh__sched_run(coh_sched *s, const coh_program *prog, const struct coh__stra
 	s->epoch++;
 	s->next_obj = 0;
 	s->steps = 0;
+	s->nlogged = 0;
 	s->max_steps = max_steps;
 	s->status = COH__RUN_OK;
 	s->strat = *strat;
@@ -696,7 +697,7 @@ char *coh__timeline(coh_sched *s)
 	if (!f)
 		return NULL;
 	static const char *const ctxname[] = {"process", "softirq", "hardirq"};
-	fprintf(f, "timeline (last %d steps of each task, oldest first):\n", COH__LOG);
+	fprintf(f, "timeline (last %d steps of each task, numbered in global order):\n", COH__LOG);
 	for (unsigned id = 0; id < s->ntasks; id++) {
 		coh_task *t = NULL;
 		for (unsigned i = 0; i < COH__SLOTS && !t; i++)
@@ -724,9 +725,13 @@ char *coh__timeline(coh_sched *s)
 				snprintf(what, sizeof(what), "%s(%s)", l->op, l->obj);
 			else
 				snprintf(what, sizeof(what), "%s", l->op);
-			fprintf(f, "    step %-5llu cpu%u  %-34s %s:%u\n",
-			        (unsigned long long)l->step, l->cpu, what, l->file ? l->file : "?",
-			        l->line);
+			if (l->file)
+				fprintf(f, "    #%-5llu cpu%u  %-34s %s:%u\n",
+				        (unsigned long long)l->step, l->cpu, what, l->file,
+				        l->line);
+			else
+				fprintf(f, "    #%-5llu cpu%u  %s\n", (unsigned long long)l->step,
+				        l->cpu, what);
 		}
 	}
 	fclose(f);

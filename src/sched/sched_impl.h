@@ -141,6 +141,7 @@ struct coh_sched {
 	uint64_t epoch; /* execution number, for lazy sync-object ids */
 	uint32_t next_obj;
 	uint64_t steps, max_steps;
+	uint64_t nlogged; /* timeline entries so far: their global order */
 	enum coh__run_status status;
 	bool running; /* between setup and the end of the tasks */
 	bool in_hook; /* suppresses nested preemption points */
