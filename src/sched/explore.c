@@ -423,6 +423,12 @@ static int worker(const coh_explore_config *cfg, const coh_machine_config *mcfg,
 				w->max_steps = ex.s->steps;
 			if (pct && ex.s->steps > pct->k)
 				pct->k = ex.s->steps;
+			if (cfg->on_execution) {
+				char *str = coh__schedule_encode(ex.s->rec, ex.s->nrec, &ex.fl);
+				cfg->on_execution(cfg->on_execution_arg, str ? str : "",
+				                  coh_check_count(ex.chk) != 0);
+				free(str);
+			}
 			unsigned nf = process_findings(&ex, w, u, 1);
 			__atomic_add_fetch(&sh->findings[wi], nf, __ATOMIC_RELAXED);
 			if (coh_check_count(ex.chk) && !cfg->keep_going) {
@@ -507,7 +513,6 @@ static int worker(const coh_explore_config *cfg, const coh_machine_config *mcfg,
 		}
 		coh__dfs_free(&dfs);
 	}
-	/* on_execution for random/pct is reported above only for dfs: keep it simple */
 out:
 	coh__explorer_close(&ex);
 	return rc;
