@@ -2,7 +2,9 @@
 # The command-line contract of `cohsim litmus`, `arch list`, `demo`, `version`
 # and the shared options (DESIGN.md): exit codes 0/1/2, --json is one valid
 # JSON object, stdout is byte-identical across runs (but elapsed_s), errors
-# are FILE:LINE: messages.
+# are FILE:LINE: messages; threads are explored (dfs by default, random,
+# pct), every printed replay command reproduces its finding byte for byte,
+# the same seed gives the same stdout, and dfs shards cover the whole.
 #   usage: bash cli_litmus.sh BIN SRCDIR
 set -u
 BIN=$1
@@ -95,7 +97,7 @@ done
 expect_exit 1 "$BIN" litmus "$EX/cortex-a9-inval-lost-write.litmus" --json
 valid_json "$TMP/out" || fail "--json output is not valid JSON"
 for field in '"scenario":"'"$EX"'/cortex-a9-inval-lost-write.litmus"' '"variant":null' \
-	'"arch":"cortex-a9"' '"strategy":"sequential"' '"seed":1' '"schedules":1' \
+	'"arch":"cortex-a9"' '"strategy":"dfs"' '"seed":1' '"schedules":1' \
 	'"complete":true' '"elapsed_s":' '"kind":"lost-write"' '"line":8'; do
 	grep -qF "$field" "$TMP/out" || fail "--json lacks $field"
 done
@@ -122,6 +124,115 @@ for f in arm926-dma-stale-dma xscale-store-allocate-stale-dma armv6-smp-clean-lo
 	expect_exit 1 "$BIN" litmus "$EX/$f.litmus"
 	expect_exit 0 "$BIN" litmus "$EX/$f.litmus" --arch x86
 done
+
+# ---- threads: explored by dfs (default), random and pct ----
+race=$EX/cortex-a9-race-lost-update.litmus
+dma=$EX/arm926-race-dma-stale-dma.litmus
+alias=$EX/xscale-race-alias-stale-read.litmus
+clean=$EX/arm926-race-dma-double-buffer.litmus
+for f in "$race" "$dma" "$alias"; do
+	for s in "" "--strategy dfs" "--strategy random" "--strategy pct"; do
+		# shellcheck disable=SC2086
+		expect_exit 1 "$BIN" litmus "$f" $s
+		grep -q "^BUG: cohsim: " "$TMP/out" || fail "$f $s: no report"
+		grep -q "^replay: cohsim litmus $f " "$TMP/out" || fail "$f $s: no replay command"
+		grep -q "strategy ${s#--strategy }" "$TMP/out" || [ -z "$s" ] || fail "$f $s: strategy not in the summary"
+	done
+done
+expect_exit 1 "$BIN" litmus "$race"
+grep -q "strategy dfs" "$TMP/out" || fail "the default strategy is not dfs"
+grep -q "task 'a' cpu0" "$TMP/out" || fail "the report has no timeline of thread a"
+for f in "$clean" "$EX/xscale-race-alias-smp.litmus"; do
+	expect_exit 0 "$BIN" litmus "$f"
+	grep -q "no finding; [0-9]* schedules, complete, strategy dfs" "$TMP/out" || fail "$f: not complete under dfs: $(cat "$TMP/out")"
+	expect_exit 0 "$BIN" litmus "$f" --json
+	grep -qF '"complete":true' "$TMP/out" || fail "$f --json: not complete"
+done
+expect_exit 0 "$BIN" litmus "$clean" --strategy random --budget 50
+grep -q "50 schedules, not complete, strategy random" "$TMP/out" || fail "random --budget 50: $(cat "$TMP/out")"
+expect_exit 0 "$BIN" litmus "$clean" --strategy pct --depth 3 --budget 20
+grep -q "20 schedules, not complete, strategy pct" "$TMP/out" || fail "pct --budget 20"
+grep -q "pct bound" "$TMP/err" || fail "pct: no bound on stderr"
+expect_exit 0 "$BIN" litmus "$EX/vivt-alias-flushed.litmus" --strategy random
+grep -q "1 schedule, complete, strategy random" "$TMP/out" || fail "no threads: not one complete execution"
+
+# ---- every printed replay command reproduces its finding byte for byte ----
+# (the report: from the '====' line to the replay command, inclusive)
+block() { sed -n '/^==================================================================$/,/^replay: /p' "$1"; }
+n=0
+for f in "$race" "$dma" "$alias" "$EX/vivt-alias-stale-read.litmus"; do
+	for s in "" "--strategy random --seed 3" "--strategy pct --seed 5" "--keep-going" "--arch armv6"; do
+		# shellcheck disable=SC2086
+		"$BIN" litmus "$f" $s >"$TMP/orig" 2>/dev/null
+		grep '^replay: ' "$TMP/orig" >"$TMP/cmds" || continue
+		while IFS= read -r line; do
+			cmd=${line#replay: cohsim }
+			eval "\"\$BIN\" $cmd" >"$TMP/rep" 2>"$TMP/rep.err"
+			[ $? -eq 1 ] || fail "replay '$cmd' does not exit 1: $(cat "$TMP/rep.err")"
+			grep -q "strategy replay" "$TMP/rep" || fail "replay '$cmd': strategy is not replay"
+			# the finding whose replay line this is, in the original and in the replay
+			awk -v l="$line" 'BEGIN{RS="";ORS="\n\n"} index($0, l)' "$TMP/orig" >"$TMP/a"
+			awk -v l="$line" 'BEGIN{RS="";ORS="\n\n"} index($0, l)' "$TMP/rep" >"$TMP/b"
+			[ -s "$TMP/a" ] && cmp -s "$TMP/a" "$TMP/b" || fail "replay '$cmd' does not reproduce the report: $(diff "$TMP/a" "$TMP/b" | head -5)"
+			n=$((n + 1))
+		done <"$TMP/cmds"
+	done
+done
+[ "$n" -ge 15 ] || fail "only $n replay commands checked"
+"$BIN" litmus "$dma" >"$TMP/orig" 2>/dev/null
+block "$TMP/orig" | grep -q "^Schedule: v1" || fail "the report does not show its schedule"
+# --json: the finding carries its schedule and replay command
+expect_exit 1 "$BIN" litmus "$dma" --json
+valid_json "$TMP/out" || fail "threaded --json is not valid JSON"
+grep -qF '"replay":"cohsim litmus '"$dma"' --schedule '"'"'v1' "$TMP/out" || fail "--json finding has no replay command"
+grep -qF '"schedule":"v1' "$TMP/out" || fail "--json finding has no schedule"
+grep -qF '"line":15' "$TMP/out" || fail "--json finding has no line"
+# bad replays
+expect_exit 2 "$BIN" litmus "$race" --schedule 'v9:xyz'
+grep -q "not a schedule string" "$TMP/err" || fail "bad schedule: $(cat "$TMP/err")"
+expect_exit 2 "$BIN" litmus "$race" --schedule 'v1:2' --strategy dfs
+expect_exit 0 "$BIN" litmus "$race" --schedule 'v1:'
+grep -q "no finding; 1 schedule, not complete, strategy replay" "$TMP/out" || fail "replay of v1: $(cat "$TMP/out")"
+
+# ---- same seed: byte-identical stdout; stdout has no timings ----
+for s in "--strategy random --seed 11 --keep-going --budget 300" \
+	"--strategy pct --seed 11 --keep-going --budget 300" "--keep-going" "--jobs 2"; do
+	for f in "$race" "$clean"; do
+		# shellcheck disable=SC2086
+		"$BIN" litmus "$f" $s >"$TMP/a" 2>/dev/null
+		# shellcheck disable=SC2086
+		"$BIN" litmus "$f" $s >"$TMP/b" 2>/dev/null
+		cmp -s "$TMP/a" "$TMP/b" || fail "stdout differs between runs: $f $s"
+		grep -q " s$\|/s\b" "$TMP/a" && fail "timings on stdout: $f $s"
+	done
+done
+"$BIN" litmus "$race" --strategy random --seed 1 --budget 300 --keep-going >"$TMP/a" 2>/dev/null
+"$BIN" litmus "$race" --strategy random --seed 2 --budget 300 --keep-going >"$TMP/b" 2>/dev/null
+grep -q "300 schedules" "$TMP/a" || fail "random --keep-going --budget 300 did not run 300"
+
+# ---- --shard 0/2 and 1/2 together run exactly the schedules of the whole dfs ----
+count() { sed -n 's/.*; \([0-9]*\) schedules\{0,1\}, .*/\1/p' "$TMP/out"; }
+for f in "$clean" "$EX/xscale-race-alias-smp.litmus"; do
+	for p in "" "--preemptions 1" "--preemptions 0"; do
+		# shellcheck disable=SC2086
+		expect_exit 0 "$BIN" litmus "$f" $p
+		whole=$(count)
+		# shellcheck disable=SC2086
+		expect_exit 0 "$BIN" litmus "$f" $p --shard 0/2
+		h0=$(count)
+		# shellcheck disable=SC2086
+		expect_exit 0 "$BIN" litmus "$f" $p --shard 1/2
+		h1=$(count)
+		[ -n "$whole" ] && [ "$((h0 + h1))" -eq "$whole" ] || fail "$f $p: shards $h0 + $h1 != whole $whole"
+		# shellcheck disable=SC2086
+		expect_exit 0 "$BIN" litmus "$f" $p --jobs 2
+		[ "$(count)" = "$whole" ] || fail "$f $p: --jobs 2 ran $(count), not $whole"
+	done
+done
+# a finding under --jobs 2 is the one of --jobs 1
+"$BIN" litmus "$race" >"$TMP/a" 2>/dev/null
+"$BIN" litmus "$race" --jobs 2 >"$TMP/b" 2>/dev/null
+cmp -s "$TMP/a" "$TMP/b" || fail "--jobs 2 finds another report than --jobs 1"
 
 # ---- arch list: every profile with its geometry ----
 expect_exit 0 "$BIN" arch list

@@ -122,6 +122,33 @@ COH_API int coh_litmus_exec(const coh_litmus *lt, coh_machine *m, coh_check *chk
 COH_API int coh_litmus_run(const coh_litmus *lt, coh_machine *m, coh_check *chk,
                            coh_litmus_error *err);
 
+/*
+ * The test as a program for the explorer (cohsim/sched.h), so that its
+ * threads interleave: setup() runs the setup ops in order on the host stack
+ * (not preemption points) and creates one task per thread on its CPU, named
+ * after the thread (the actor of its events); each task runs its ops with
+ * coh_litmus_exec(). Every machine operation is a preemption point (the
+ * machine's access hook); map and unmap, which the machine does not hook,
+ * get an explicit one, so that they interleave too. A DMA op in a thread is
+ * the device working concurrently with the CPUs.
+ *
+ * An op the machine rejects in some interleaving (a map that overlaps one
+ * made by another thread there) is a `bug` finding of that execution, with
+ * its schedule; its thread stops. An error of the setup ops stops the
+ * explorer: coh_explore() returns its status and coh_litmus_program_error()
+ * says "FILE:LINE: ..." (only in process: not from --jobs workers).
+ *
+ * The program keeps a pointer to lt, which must outlive it.
+ */
+typedef struct coh_litmus_program coh_litmus_program;
+struct coh_program;
+COH_API int coh_litmus_program_create(const coh_litmus *lt, coh_litmus_program **out);
+COH_API void coh_litmus_program_free(coh_litmus_program *p);
+/* What to pass to coh_explore(); lives as long as p. */
+COH_API const struct coh_program *coh_litmus_program_get(const coh_litmus_program *p);
+/* The message of the last setup error, or NULL. */
+COH_API const char *coh_litmus_program_error(const coh_litmus_program *p);
+
 #ifdef __cplusplus
 }
 #endif

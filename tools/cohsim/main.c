@@ -24,7 +24,7 @@ static int cmd_help(const struct cli_opts *o);
 static int cmd_version(const struct cli_opts *o);
 
 static const struct command commands[] = {
-    {"litmus", OPT_EXPLORE, "litmus FILE.litmus [options]",
+    {"litmus", OPT_EXPLORE | OPT_SCHEDULE, "litmus FILE.litmus [options]",
      "run a litmus test (docs/litmus.md); --arch overrides the file's arch, --seed its seed",
      cmd_litmus},
     {"arch list", 0, "arch list", "the arch profiles with their cache geometry", cmd_arch_list},
