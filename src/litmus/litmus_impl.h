@@ -29,6 +29,14 @@ struct coh_litmus {
 	size_t nthreads;
 };
 
+/* coh_litmus_exec() with a buffer for DMA ops of at least their length
+ * (NULL: allocate one per op). A task may be abandoned at any preemption
+ * point (the explorer cuts executions short), so code run by tasks must not
+ * hold heap memory across a machine operation: program.c gives each thread
+ * its own scratch buffer instead. */
+int coh__litmus_exec(const coh_litmus *lt, coh_machine *m, coh_check *chk, const coh_litmus_op *op,
+                     coh_litmus_error *err, uint8_t *scratch);
+
 /* Formats "NAME:LINE: msg" (or "NAME: msg" for line 0) into err. */
 void coh__litmus_error(coh_litmus_error *err, const char *name, unsigned line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

@@ -16,7 +16,8 @@
 
 struct litmus_task {
 	const coh_litmus_program *p;
-	size_t index; /* of the thread */
+	size_t index;     /* of the thread */
+	uint8_t *scratch; /* for its DMA ops: the longest one's length */
 };
 
 struct coh_litmus_program {
@@ -42,7 +43,7 @@ static void thread_fn(void *arg)
 		if (op->code == COH_LOP_MAP || op->code == COH_LOP_UNMAP)
 			coh__preempt_point(NULL, op->line);
 		coh_litmus_error err;
-		int st = coh_litmus_exec(lt, m, chk, op, &err);
+		int st = coh__litmus_exec(lt, m, chk, op, &err, t->scratch);
 		if (st) {
 			coh_check_report(chk, COH_F_BUG, (int)th->cpu,
 			                 "%s (thread '%s', in this interleaving)", err.message,
@@ -93,14 +94,30 @@ int coh_litmus_program_create(const coh_litmus *lt, coh_litmus_program **out)
 	p->prog.ctx = p;
 	p->prog.setup = setup;
 	p->prog.finish = NULL;
-	for (size_t t = 0; t < COH__LITMUS_MAX_THREADS; t++)
-		p->tasks[t] = (struct litmus_task){p, t};
+	for (size_t t = 0; t < lt->nthreads; t++) {
+		uint64_t longest = 1;
+		for (size_t i = 0; i < lt->threads[t].nops; i++) {
+			const coh_litmus_op *op = &lt->threads[t].ops[i];
+			if ((op->code == COH_LOP_DMA_READ || op->code == COH_LOP_DMA_WRITE) &&
+			    op->len > longest)
+				longest = op->len;
+		}
+		p->tasks[t] = (struct litmus_task){p, t, malloc(longest)};
+		if (!p->tasks[t].scratch) {
+			coh_litmus_program_free(p);
+			return COH_ENOMEM;
+		}
+	}
 	*out = p;
 	return COH_OK;
 }
 
 void coh_litmus_program_free(coh_litmus_program *p)
 {
+	if (!p)
+		return;
+	for (size_t t = 0; t < COH__LITMUS_MAX_THREADS; t++)
+		free(p->tasks[t].scratch);
 	free(p);
 }
 

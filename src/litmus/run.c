@@ -81,8 +81,8 @@ static void expect_failed(coh_machine *m, coh_check *chk, const coh_litmus_op *o
 	bytes_of(f->seen, got, op->size);
 }
 
-int coh_litmus_exec(const coh_litmus *lt, coh_machine *m, coh_check *chk, const coh_litmus_op *op,
-                    coh_litmus_error *err)
+int coh__litmus_exec(const coh_litmus *lt, coh_machine *m, coh_check *chk, const coh_litmus_op *op,
+                     coh_litmus_error *err, uint8_t *scratch)
 {
 	unsigned cpu = op->cpu < 0 ? 0 : (unsigned)op->cpu;
 	uint64_t val = 0;
@@ -129,7 +129,7 @@ int coh_litmus_exec(const coh_litmus *lt, coh_machine *m, coh_check *chk, const 
 		break;
 	case COH_LOP_DMA_READ:
 	case COH_LOP_DMA_WRITE:
-		buf = malloc(op->len ? op->len : 1);
+		buf = scratch ? scratch : malloc(op->len ? op->len : 1);
 		if (!buf) {
 			st = COH_ENOMEM;
 			break;
@@ -140,7 +140,8 @@ int coh_litmus_exec(const coh_litmus *lt, coh_machine *m, coh_check *chk, const 
 			memset(buf, (int)op->value, op->len);
 			st = coh_dma_write(m, op->pa, buf, op->len);
 		}
-		free(buf);
+		if (!scratch)
+			free(buf);
 		break;
 	case COH_LOP_COUNT:
 		st = COH_EINVAL;
@@ -154,6 +155,12 @@ int coh_litmus_exec(const coh_litmus *lt, coh_machine *m, coh_check *chk, const 
 		coh__litmus_error(err, lt->name, op->line, "%s failed: %s",
 		                  coh_litmus_opcode_name(op->code), coh_strerror(st));
 	return st;
+}
+
+int coh_litmus_exec(const coh_litmus *lt, coh_machine *m, coh_check *chk, const coh_litmus_op *op,
+                    coh_litmus_error *err)
+{
+	return coh__litmus_exec(lt, m, chk, op, err, NULL);
 }
 
 static int run_list(const coh_litmus *lt, coh_machine *m, coh_check *chk, const coh_litmus_op *ops,
