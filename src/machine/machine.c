@@ -300,6 +300,11 @@ int coh_event_format(const coh_event *e, char *buf, size_t size)
 		                e->note ? e->note : "", where);
 	case COH_EV_LOAD:
 	case COH_EV_STORE:
+		if (e->len > 8)
+			return snprintf(buf, size,
+			                "#%-5" PRIu64 " %-14s %-9s va=0x%08" PRIx64
+			                " pa=0x%08" PRIx64 " len=%u%s",
+			                e->no, who, k, e->va, e->pa, e->len, where);
 		return snprintf(buf, size,
 		                "#%-5" PRIu64 " %-14s %-9s va=0x%08" PRIx64 " pa=0x%08" PRIx64
 		                " u%u = 0x%" PRIx64 "%s",
@@ -433,6 +438,7 @@ static int maint(coh_machine *m, unsigned cpu, coh_addr_t va, size_t len, enum c
 	if (va + len - 1 < va) /* wraps: would loop over the whole VA space */
 		return COH_EINVAL;
 	begin_op(m, kind, (int)cpu, va, 0, len, 0);
+	note_op_result(m, cpu, va, 0); /* its PA, for the trace, if mapped */
 	unsigned line = m->arch->l1.line_size;
 	coh_addr_t first = va & ~(coh_addr_t)(line - 1);
 	coh_addr_t last = (va + len - 1) & ~(coh_addr_t)(line - 1);

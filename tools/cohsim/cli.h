@@ -48,6 +48,8 @@ enum cli_opt_bit {
 	OPT_REPORT = 1u << 12,
 	OPT_QUIET = 1u << 13,
 	OPT_SCHEDULE = 1u << 14,
+	OPT_FIX = 1u << 15,  /* repeatable: --fix NAME=on|off */
+	OPT_DISK = 1u << 16, /* --disk FILE: file-backed disks */
 };
 /* The exploration options shared by run, replay and litmus. */
 #define OPT_EXPLORE                                                                                \
@@ -72,6 +74,13 @@ struct cli_opts {
 	bool keep_going, json, quiet;
 	const char *report; /* --report FILE.html */
 	const char *schedule;
+	struct {
+		const char *name; /* points into argv */
+		size_t len;
+		bool on;
+	} fixes[CLI_MAX_ARGS];
+	int nfixes;
+	const char *disk;
 	const char *args[CLI_MAX_ARGS]; /* positional arguments after the command */
 	int nargs;
 };
@@ -130,5 +139,16 @@ int cli_litmus_run_file(const char *path, const struct cli_opts *o, struct cli_r
 int cmd_arch_list(const struct cli_opts *o);
 int cmd_litmus(const struct cli_opts *o);
 int cmd_demo(const struct cli_opts *o);
+int cmd_list(const struct cli_opts *o);
+int cmd_run(const struct cli_opts *o);
+int cmd_replay(const struct cli_opts *o);
+
+/* ---- built-in scenarios, shared by `run`, `replay` and `demo` ---- */
+
+/* Runs one scenario variant on an arch (NULL: its default) with the
+ * exploration options of o (strategy NULL: the scenario's default). Fills r;
+ * returns 0, EXIT_USAGE (message printed) or EXIT_INTERNAL. */
+int cli_scenario_run(const char *name, const char *variant, const char *arch, const char *strategy,
+                     const struct cli_opts *o, struct cli_result *r);
 
 #endif

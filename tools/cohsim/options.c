@@ -190,6 +190,34 @@ static int set_schedule(struct cli_opts *o, const char *v, const char **why)
 	return 0;
 }
 
+static int set_fix(struct cli_opts *o, const char *v, const char **why)
+{
+	const char *eq = strchr(v, '=');
+	if (!eq || eq == v || (strcmp(eq + 1, "on") != 0 && strcmp(eq + 1, "off") != 0)) {
+		*why = "expected NAME=on or NAME=off";
+		return -1;
+	}
+	if (o->nfixes == CLI_MAX_ARGS) {
+		*why = "too many --fix options";
+		return -1;
+	}
+	o->fixes[o->nfixes].name = v;
+	o->fixes[o->nfixes].len = (size_t)(eq - v);
+	o->fixes[o->nfixes].on = strcmp(eq + 1, "on") == 0;
+	o->nfixes++;
+	return 0;
+}
+
+static int set_disk(struct cli_opts *o, const char *v, const char **why)
+{
+	if (!*v) {
+		*why = "empty file name";
+		return -1;
+	}
+	o->disk = v;
+	return 0;
+}
+
 static const struct option_def options[] = {
     {"variant", OPT_VARIANT, "V", "scenario variant: buggy or fixed", set_variant},
     {"arch", OPT_ARCH, "A", "arch profile (see `cohsim arch list`)", set_arch},
@@ -206,6 +234,8 @@ static const struct option_def options[] = {
     {"report", OPT_REPORT, "FILE.html", "write an HTML report", set_report},
     {"quiet", OPT_QUIET, NULL, "print only the summary line", set_quiet},
     {"schedule", OPT_SCHEDULE, "STRING", "the schedule to replay", set_schedule},
+    {"fix", OPT_FIX, "NAME=on|off", "turn a fix switch on or off (repeatable)", set_fix},
+    {"disk", OPT_DISK, "FILE", "back the scenario's disks with host files FILE.N", set_disk},
 };
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
 
@@ -274,7 +304,7 @@ int cli_parse_options(const char *cmd, unsigned allowed, int argc, char **argv, 
 			fprintf(stderr, "cohsim %s: --%s takes no value\n", cmd, d->name);
 			return EXIT_USAGE;
 		}
-		if (o->given & d->bit) {
+		if ((o->given & d->bit) && d->bit != OPT_FIX) {
 			fprintf(stderr, "cohsim %s: --%s given twice\n", cmd, d->name);
 			return EXIT_USAGE;
 		}
