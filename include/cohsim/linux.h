@@ -71,17 +71,26 @@ static inline bool simptr_is_null(simptr p)
 
 /* Accessors: each is a memory access through the running CPU's cache, and
  * so a preemption point. A bad address is a bad-access finding. */
-COH_API u8 sim_read8(simptr p);
-COH_API u16 sim_read16(simptr p);
-COH_API u32 sim_read32(simptr p);
-COH_API u64 sim_read64(simptr p);
-COH_API void sim_write8(simptr p, u8 v);
-COH_API void sim_write16(simptr p, u16 v);
-COH_API void sim_write32(simptr p, u32 v);
-COH_API void sim_write64(simptr p, u64 v);
-COH_API void sim_memcpy_from(void *dst, simptr src, size_t n);     /* machine -> host */
-COH_API void sim_memcpy_to(simptr dst, const void *src, size_t n); /* host -> machine */
-COH_API void sim_memset(simptr dst, int c, size_t n);
+#define sim_read8(p) ((u8)coh__sim_read((p), 1, __FILE__, __LINE__))
+#define sim_read16(p) ((u16)coh__sim_read((p), 2, __FILE__, __LINE__))
+#define sim_read32(p) ((u32)coh__sim_read((p), 4, __FILE__, __LINE__))
+#define sim_read64(p) ((u64)coh__sim_read((p), 8, __FILE__, __LINE__))
+#define sim_write8(p, v) coh__sim_write((p), 1, (u8)(v), __FILE__, __LINE__)
+#define sim_write16(p, v) coh__sim_write((p), 2, (u16)(v), __FILE__, __LINE__)
+#define sim_write32(p, v) coh__sim_write((p), 4, (u32)(v), __FILE__, __LINE__)
+#define sim_write64(p, v) coh__sim_write((p), 8, (u64)(v), __FILE__, __LINE__)
+/* machine -> host */
+#define sim_memcpy_from(dst, src, n) coh__sim_memcpy_from((dst), (src), (n), __FILE__, __LINE__)
+/* host -> machine */
+#define sim_memcpy_to(dst, src, n) coh__sim_memcpy_to((dst), (src), (n), __FILE__, __LINE__)
+#define sim_memset(dst, c, n) coh__sim_memset((dst), (c), (n), __FILE__, __LINE__)
+/* The functions behind the macros (file/line: the caller's site). */
+COH_API u64 coh__sim_read(simptr p, unsigned size, const char *file, unsigned line);
+COH_API void coh__sim_write(simptr p, unsigned size, u64 v, const char *file, unsigned line);
+COH_API void coh__sim_memcpy_from(void *dst, simptr src, size_t n, const char *file, unsigned line);
+COH_API void coh__sim_memcpy_to(simptr dst, const void *src, size_t n, const char *file,
+                                unsigned line);
+COH_API void coh__sim_memset(simptr dst, int c, size_t n, const char *file, unsigned line);
 
 /* ---- the kernel of one execution ---- */
 

@@ -22,6 +22,8 @@ extern "C" {
 #endif
 
 #define COH_MAX_FIXES 8
+#define COH_MAX_DEMO_ROWS 8
+#define COH_MAX_VARIANTS 4
 
 struct coh_fix_switch {
 	const char *name; /* "dm-io-vmap-flush" */
@@ -56,7 +58,7 @@ typedef struct coh_scenario {
 	size_t lowmem_size;                             /* 0: half */
 	unsigned last_pkmap;                            /* 0: 4 */
 	struct coh_fix_switch fixes[COH_MAX_FIXES + 1]; /* name == NULL ends */
-	struct coh_variant variants[4];                 /* name == NULL ends */
+	struct coh_variant variants[COH_MAX_VARIANTS];  /* name == NULL ends, or full */
 	/* Per execution. setup() runs after kernel_init(); state points to
 	 * state_size zeroed bytes, fresh for each execution. */
 	size_t state_size;
@@ -66,7 +68,7 @@ typedef struct coh_scenario {
 	enum coh_strategy strategy;
 	int preemptions;
 	uint64_t budget;
-	struct coh_demo_row demo[8]; /* variant == NULL ends */
+	struct coh_demo_row demo[COH_MAX_DEMO_ROWS]; /* variant == NULL ends, or full */
 } coh_scenario;
 
 COH_API size_t coh_scenario_count(void);

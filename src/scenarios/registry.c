@@ -42,7 +42,8 @@ const coh_scenario *coh_scenario_find(const char *name)
 
 const struct coh_variant *coh_scenario_variant(const coh_scenario *sc, const char *name)
 {
-	for (const struct coh_variant *v = sc->variants; v->name; v++)
+	for (const struct coh_variant *v = sc->variants;
+	     v < sc->variants + COH_MAX_VARIANTS && v->name; v++)
 		if (strcmp(v->name, name) == 0)
 			return v;
 	return NULL;

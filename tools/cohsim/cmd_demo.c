@@ -153,7 +153,8 @@ static int demo_scenarios(FILE *out, const struct cli_opts *o)
 	int failed = 0, rows = 0;
 	for (size_t i = 0; i < coh_scenario_count(); i++) {
 		const coh_scenario *sc = coh_scenario_at(i);
-		for (const struct coh_demo_row *d = sc->demo; d->variant; d++) {
+		for (const struct coh_demo_row *d = sc->demo;
+		     d < sc->demo + COH_MAX_DEMO_ROWS && d->variant; d++) {
 			struct cli_opts ro = *o;
 			ro.given = OPT_PREEMPTIONS;
 			ro.preemptions = d->preemptions > 0 ? (unsigned)d->preemptions : 0;

@@ -33,7 +33,8 @@ int cmd_list(const struct cli_opts *o)
 		fprintf(out, "%s\n  %s\n  models:       %s\n  default arch: %s\n", sc->name,
 		        sc->description, sc->models, sc->default_arch);
 		fprintf(out, "  variants:    ");
-		for (const struct coh_variant *v = sc->variants; v->name; v++) {
+		for (const struct coh_variant *v = sc->variants;
+		     v < sc->variants + COH_MAX_VARIANTS && v->name; v++) {
 			fprintf(out, " %s", v->name);
 			if (v->fixes_on[0]) {
 				fprintf(out, " (");
