@@ -744,6 +744,10 @@ static int explore_replay(const coh_explore_config *cfg, const coh_machine_confi
 		coh__explorer_close(&ex);
 		return COH_ENOMEM;
 	}
+	/* as in a search, an execution yields its first finding, or with
+	 * keep_going every distinct one: the replay prints what the run did */
+	if (!cfg->keep_going && n > 1)
+		n = 1;
 	for (size_t i = 0; i < n; i++) {
 		keys[i] = coh__finding_key(&ex, i);
 		bool dup = !keys[i];
