@@ -122,6 +122,9 @@ void cli_result_kinds(const struct cli_result *r, char *buf, size_t size);
 /* Writes the whole report: text (each finding, then a summary line; only the
  * summary with quiet) or one JSON object. */
 void cli_result_print(FILE *out, const struct cli_result *r, bool json, bool quiet);
+/* --report: writes r as one self-contained HTML page, whole or not at all.
+ * 0, EXIT_USAGE (cannot create the file) or EXIT_INTERNAL. */
+int cli_result_write_html(const char *path, const struct cli_result *r);
 /* Writes a memstream buffer to stdout in one go; EXIT_INTERNAL if that fails. */
 int cli_flush_stdout(const char *buf, size_t len);
 

@@ -306,6 +306,10 @@ int cmd_litmus(const struct cli_opts *o)
 	int rc = cli_litmus_run_file(o->args[0], o, &r, NULL);
 	if (rc)
 		return rc;
+	if (o->report && (rc = cli_result_write_html(o->report, &r)) != 0) {
+		cli_result_free(&r);
+		return rc;
+	}
 
 	char *buf = NULL;
 	size_t len = 0;

@@ -196,6 +196,10 @@ static int run_and_print(const char *cmd, const struct cli_opts *o)
 	                          (o->given & OPT_STRATEGY) ? o->strategy : NULL, o, &r);
 	if (rc)
 		return rc;
+	if (o->report && (rc = cli_result_write_html(o->report, &r)) != 0) {
+		cli_result_free(&r);
+		return rc;
+	}
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&buf, &len);

@@ -1,0 +1,101 @@
+/*
+ * report_html.c - `--report FILE.html`: the run as one self-contained HTML
+ * page (no scripts, no external files): the summary, then each finding's
+ * report with its event trace and per-task timeline, and the JSON object.
+ *
+ * The page is written to FILE.tmp and renamed over FILE, so a reader never
+ * sees half a report: it is written whole or not at all.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void esc(FILE *out, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '<':
+			fputs("&lt;", out);
+			break;
+		case '>':
+			fputs("&gt;", out);
+			break;
+		case '&':
+			fputs("&amp;", out);
+			break;
+		case '"':
+			fputs("&quot;", out);
+			break;
+		default:
+			fputc(*s, out);
+		}
+	}
+}
+
+static const char *style =
+    "body{font-family:sans-serif;margin:2em;max-width:70em}"
+    "pre{background:#f6f6f6;padding:1em;overflow-x:auto;font-size:90%}"
+    "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .6em;"
+    "text-align:left}.bug{color:#a00}.ok{color:#070}";
+
+static void page(FILE *out, const struct cli_result *r)
+{
+	char kinds[256];
+	cli_result_kinds(r, kinds, sizeof(kinds));
+	fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>cohsim: ", out);
+	esc(out, r->scenario);
+	fprintf(out, "</title><style>%s</style></head><body>\n<h1>cohsim: ", style);
+	esc(out, r->scenario);
+	fputs("</h1>\n<table>\n", out);
+	fputs("<tr><th>variant</th><td>", out);
+	esc(out, r->variant ? r->variant : "-");
+	fputs("</td></tr>\n<tr><th>arch</th><td>", out);
+	esc(out, r->arch);
+	fputs("</td></tr>\n<tr><th>strategy</th><td>", out);
+	esc(out, r->strategy);
+	fprintf(out,
+	        "</td></tr>\n<tr><th>seed</th><td>%llu</td></tr>\n"
+	        "<tr><th>schedules</th><td>%llu%s</td></tr>\n"
+	        "<tr><th>result</th><td class=\"%s\">",
+	        (unsigned long long)r->seed, (unsigned long long)r->schedules,
+	        r->complete ? " (complete)" : "", r->nfindings ? "bug" : "ok");
+	esc(out, kinds);
+	fputs("</td></tr>\n</table>\n", out);
+	for (size_t i = 0; i < r->nfindings; i++) {
+		fprintf(out, "<h2 class=\"bug\">Finding %zu: %s</h2>\n<pre>", i + 1,
+		        coh_finding_kind_name(r->findings[i].kind));
+		esc(out, r->findings[i].text);
+		fputs("</pre>\n<details><summary>JSON</summary><pre>", out);
+		esc(out, r->findings[i].json);
+		fputs("</pre></details>\n", out);
+	}
+	fputs("</body></html>\n", out);
+}
+
+int cli_result_write_html(const char *path, const struct cli_result *r)
+{
+	size_t n = strlen(path) + 5;
+	char *tmp = malloc(n);
+	if (!tmp)
+		return EXIT_INTERNAL;
+	snprintf(tmp, n, "%s.tmp", path);
+	FILE *out = fopen(tmp, "w");
+	if (!out) {
+		fprintf(stderr, "cohsim: --report %s: cannot write %s\n", path, tmp);
+		free(tmp);
+		return EXIT_USAGE;
+	}
+	page(out, r);
+	bool ok = !ferror(out);
+	ok = (fclose(out) == 0) && ok;
+	if (!ok || rename(tmp, path) != 0) {
+		fprintf(stderr, "cohsim: --report %s: write failed\n", path);
+		remove(tmp);
+		free(tmp);
+		return EXIT_INTERNAL;
+	}
+	free(tmp);
+	return 0;
+}
