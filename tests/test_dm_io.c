@@ -219,7 +219,7 @@ static void dm_io_async_notifies_exactly_once_in_completion_context(void **state
 	assert_int_equal(t.seen_bits, 0xff);
 	coh_explore_result_free(&res);
 	/* every interleaving within one preemption, without faults */
-	t = (struct dmt){.arch = "arm926", .ndisks = NDISK, .rw = WRITE, .async = true};
+	t = (struct dmt){.arch = "arm926", .ndisks = 2, .rw = WRITE, .async = true};
 	assert_int_equal(explore(&t, mirror_setup, mirror_finish, 0, 1, &res), 0);
 	assert_int_equal(res.nfindings, 0);
 	assert_true(res.complete);
@@ -232,14 +232,17 @@ static void dm_io_async_notifies_exactly_once_in_completion_context(void **state
 static void dm_io_sync_returns_after_every_region(void **state)
 {
 	(void)state;
+	/* three regions, every completion order (free choices while the
+	 * caller sleeps); then two regions within one preemption */
 	const char *arches[] = {"xscale", "parisc", "cortex-a9", "x86"};
-	for (unsigned a = 0; a < 4; a++) {
-		struct dmt t = {.arch = arches[a], .ndisks = NDISK, .rw = WRITE};
+	for (unsigned a = 0; a < 5; a++) {
+		struct dmt t = {.arch = arches[a % 4], .ndisks = a < 4 ? 3 : 2, .rw = WRITE};
 		coh_explore_result res;
-		assert_int_equal(explore(&t, mirror_setup, mirror_finish, 0, 1, &res), 0);
+		assert_int_equal(explore(&t, mirror_setup, mirror_finish, 0, a < 4 ? 0 : 1, &res),
+		                 0);
 		assert_int_equal(res.nfindings, 0);
 		assert_true(res.complete);
-		assert_true(t.runs > 1);
+		assert_true(t.runs > 50);
 		assert_int_equal(t.runs_bad, 0);
 		assert_int_equal(t.seen_bits, 1); /* error_bits 0 every time */
 		coh_explore_result_free(&res);
@@ -467,7 +470,8 @@ static void dm_io_mirror_to_two_files_leaves_identical_files(void **state)
 
 /* ---- the dm-io-vmap scenario (seed 1) ---- */
 
-static void run_scenario(const char *variant, const char *arch, coh_explore_result *res)
+static void run_scenario(const char *variant, const char *arch, int preemptions,
+                         coh_explore_result *res)
 {
 	const coh_scenario *sc = coh_scenario_find("dm-io-vmap");
 	assert_non_null(sc);
@@ -478,7 +482,7 @@ static void run_scenario(const char *variant, const char *arch, coh_explore_resu
 	coh_explore_config cfg;
 	coh_explore_config_init(&cfg);
 	cfg.strategy = COH_STRATEGY_DFS;
-	cfg.preemptions = 1;
+	cfg.preemptions = preemptions;
 	cfg.progress = false;
 	char err[128] = "";
 	assert_int_equal(coh_scenario_run(sc, &o, &cfg, res, err, sizeof(err)), 0);
@@ -490,7 +494,7 @@ static void dm_io_vmap_buggy_is_found_on_aliasing_caches(void **state)
 	const char *arches[] = {"xscale", "arm926", "parisc"};
 	for (unsigned a = 0; a < 3; a++) {
 		coh_explore_result res;
-		run_scenario("buggy", arches[a], &res);
+		run_scenario("buggy", arches[a], 1, &res);
 		assert_true(res.nfindings > 0);
 		enum coh_finding_kind k = res.findings[0].kind;
 		assert_true(k == COH_F_STALE_DMA || k == COH_F_STALE_READ);
@@ -503,9 +507,13 @@ static void dm_io_vmap_fixed_is_clean_everywhere(void **state)
 	(void)state;
 	for (size_t a = 0; a < coh_arch_count(); a++) {
 		coh_explore_result res;
-		run_scenario("fixed", coh_arch_at(a)->name, &res);
+		/* one preemption on the demo's profiles, none on the others */
+		const char *name = coh_arch_at(a)->name;
+		bool demo =
+		    !strcmp(name, "xscale") || !strcmp(name, "arm926") || !strcmp(name, "parisc");
+		run_scenario("fixed", name, demo ? 1 : 0, &res);
 		if (res.nfindings)
-			fprintf(stderr, "%s: %s\n", coh_arch_at(a)->name, res.findings[0].report);
+			fprintf(stderr, "%s: %s\n", name, res.findings[0].report);
 		assert_int_equal(res.nfindings, 0);
 		assert_true(res.complete);
 		coh_explore_result_free(&res);
@@ -518,7 +526,7 @@ static void dm_io_vmap_buggy_is_clean_without_aliasing(void **state)
 	const char *arches[] = {"x86", "cortex-a9"};
 	for (unsigned a = 0; a < 2; a++) {
 		coh_explore_result res;
-		run_scenario("buggy", arches[a], &res);
+		run_scenario("buggy", arches[a], 1, &res);
 		assert_int_equal(res.nfindings, 0);
 		assert_true(res.complete);
 		coh_explore_result_free(&res);
@@ -538,5 +546,7 @@ int main(void)
 	    cmocka_unit_test(dm_io_vmap_fixed_is_clean_everywhere),
 	    cmocka_unit_test(dm_io_vmap_buggy_is_clean_without_aliasing),
 	};
+	if (getenv("TEST_FILTER"))
+		cmocka_set_test_filter(getenv("TEST_FILTER"));
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
