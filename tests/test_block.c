@@ -349,6 +349,16 @@ static int file_setup(void *ctx, coh_sched *s)
 	return t->disk ? 0 : disk_last_error();
 }
 
+static int two_disks_setup(void *ctx, coh_sched *s)
+{
+	struct bio_test *t = ctx;
+	int r = kernel_init(s, NULL);
+	if (r)
+		return r;
+	t->disk = make_disk("first", 2);
+	return t->disk && make_disk("second", 3) ? 0 : disk_last_error();
+}
+
 static void disk_backing_file_is_sized_and_bad_path_is_refused(void **state)
 {
 	(void)state;
@@ -375,6 +385,26 @@ static void disk_backing_file_is_sized_and_bad_path_is_refused(void **state)
 	assert_int_equal(nonzero, 0); /* truncated to zeroes */
 	unlink(path);
 	coh_disk_detach_all();
+
+	/* a prefix: every disk gets <prefix>.<N> */
+	char prefix[] = "/tmp/cohsim-test-prefix-XXXXXX";
+	fd = mkstemp(prefix);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(coh_disk_attach_prefix(prefix), 0);
+	t = (struct bio_test){.arch = "x86"};
+	assert_int_equal(explore(&t, two_disks_setup, NULL, 0, 0, &res), 0);
+	coh_explore_result_free(&res);
+	coh_disk_detach_all();
+	for (unsigned i = 0; i < 2; i++) {
+		char name[64];
+		snprintf(name, sizeof(name), "%s.%u", prefix, i);
+		assert_int_equal(stat(name, &st), 0);
+		assert_int_equal(st.st_size, 64 * 512);
+		unlink(name);
+	}
+	unlink(prefix);
+	assert_int_equal(coh_disk_attach_prefix(""), COH_EINVAL);
 
 	assert_int_equal(coh_disk_attach_file(NULL, "/nonexistent-dir/cohsim/disk.img"), 0);
 	t = (struct bio_test){.arch = "x86"};

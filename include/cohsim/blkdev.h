@@ -74,6 +74,10 @@ COH_API int disk_last_error(void);
  * fsync. Returns 0 or COH_EINVAL (too many, or an empty path).
  */
 COH_API int coh_disk_attach_file(const char *disk, const char *path);
+/* Every disk without a file of its own gets "<prefix>.<N>", N its creation
+ * order in the execution (0, 1, ...): the CLI's --disk FILE. The prefix is
+ * copied. Returns 0, COH_EINVAL (empty or too long) or COH_ENOMEM. */
+COH_API int coh_disk_attach_prefix(const char *prefix);
 COH_API void coh_disk_detach_all(void);
 /* Closes the backing files of the current disks (before reading them back
  * after a run; the next creation reopens them). */

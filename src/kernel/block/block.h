@@ -48,6 +48,7 @@ struct gendisk {
 	size_t mem_cap, mem_dirty; /* allocated; bytes that may be non-zero */
 	int fd;                    /* -1: memory */
 	const char *path;
+	char pathbuf[256]; /* "<prefix>.<N>" */
 };
 
 /* disk.c */

@@ -4,7 +4,8 @@
  *
  * Interface: alloc_disk_sim() from a scenario's setup(); disk_bdev() for
  * bios and dm-io regions; disk_backend_read/write() for host-side access;
- * coh_disk_attach_file() before a run gives a disk a file backend.
+ * coh_disk_attach_file() (one disk) or coh_disk_attach_prefix() (every
+ * disk, "<prefix>.<N>") before a run gives disks file backends.
  *
  * The device. coh__disk_start_io() (from the driver, bio.c) leaves a
  * pending I/O completion: at a point the schedule chooses, the device
@@ -43,6 +44,7 @@ static struct {
 	char *path;
 } attached[COH__MAX_DISKS];
 static unsigned nattached;
+static char *attach_prefix;
 
 /* The device's transfer buffer: it runs atomically, one bio at a time. */
 static uint8_t xfer[1u << 16];
@@ -89,9 +91,23 @@ int coh_disk_attach_file(const char *disk, const char *path)
 	return COH_OK;
 }
 
+int coh_disk_attach_prefix(const char *prefix)
+{
+	if (!prefix || !*prefix || strlen(prefix) > sizeof(disks[0].pathbuf) - 8)
+		return COH_EINVAL;
+	char *p = strdup(prefix);
+	if (!p)
+		return COH_ENOMEM;
+	free(attach_prefix);
+	attach_prefix = p;
+	return COH_OK;
+}
+
 void coh_disk_detach_all(void)
 {
 	coh_disk_close_all();
+	free(attach_prefix);
+	attach_prefix = NULL;
 	for (unsigned i = 0; i < nattached; i++) {
 		free(attached[i].disk);
 		free(attached[i].path);
@@ -100,12 +116,15 @@ void coh_disk_detach_all(void)
 	nattached = 0;
 }
 
-static const char *backing_file(const char *name, unsigned index)
+static const char *backing_file(struct gendisk *d, unsigned index)
 {
 	for (unsigned i = 0; i < nattached; i++)
-		if (attached[i].disk ? strcmp(attached[i].disk, name) == 0 : index == 0)
+		if (attached[i].disk ? strcmp(attached[i].disk, d->disk_name) == 0 : index == 0)
 			return attached[i].path;
-	return NULL;
+	if (!attach_prefix)
+		return NULL;
+	snprintf(d->pathbuf, sizeof(d->pathbuf), "%s.%u", attach_prefix, index);
+	return d->pathbuf;
 }
 
 void disk_config_init(struct disk_config *cfg, const char *name)
@@ -178,7 +197,7 @@ struct gendisk *alloc_disk_sim(const struct disk_config *cfg)
 	spin_lock_init(&d->queue.queue_lock);
 	unsigned page_sectors = coh_machine_page_size(coh__kernel.m) >> SECTOR_SHIFT;
 	d->queue.max_sectors = cfg->max_sectors ? cfg->max_sectors : BIO_MAX_PAGES * page_sectors;
-	const char *path = backing_file(cfg->name, ndisks);
+	const char *path = backing_file(d, ndisks);
 	int r = path ? open_file(d, path, size) : prepare_memory(d, size);
 	if (r) {
 		last_error = r;
