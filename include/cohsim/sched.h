@@ -378,8 +378,8 @@ COH_API int coh_strategy_parse(const char *name);
 typedef struct coh_explore_config {
 	enum coh_strategy strategy; /* default random */
 	uint64_t seed;              /* default 1 */
-	uint64_t budget;            /* max schedules (0: unlimited; default 10000,
-	                               dfs default 0 = until complete) */
+	uint64_t budget;            /* max schedules; default 10000 for every
+	                               strategy; 0 = unlimited (dfs: until complete) */
 	double time_s;              /* wall-clock limit; 0 = none. Only stops exploring */
 	unsigned depth;             /* pct depth d (default 2) */
 	int preemptions;            /* dfs preemption bound; < 0 = unbounded (default 3) */

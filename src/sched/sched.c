@@ -944,10 +944,24 @@ void coh_irq_raise(coh_sched *s, unsigned irq, unsigned cpu)
 	coh__fp_global(s);
 }
 
+/* More pending work than the model holds: never drop it silently. The
+ * execution ends with a `bug` finding naming the limit. */
+static void pending_overflow(coh_sched *s, const char *what, const char *name)
+{
+	coh__report(s, COH_F_BUG, __FILE__, __LINE__,
+	            "more than %d pending %s (adding '%s'): the model's limit COH__MAX_PENDING",
+	            COH__MAX_PENDING, what, name ? name : "?");
+	s->abort_req = true;
+}
+
 void coh_softirq_raise(coh_sched *s, unsigned cpu, coh_task_fn fn, void *arg, const char *name)
 {
-	if (!s || cpu >= s->ncpus || !fn || s->nsoftirq == COH__MAX_PENDING)
+	if (!s || cpu >= s->ncpus || !fn)
 		return;
+	if (s->nsoftirq == COH__MAX_PENDING) {
+		pending_overflow(s, "softirqs", name);
+		return;
+	}
 	s->softirq[s->nsoftirq++] =
 	    (struct coh__pending){fn, arg, name ? name : "softirq", cpu, s->softirq_seq++};
 	coh__fp_global(s);
@@ -955,8 +969,12 @@ void coh_softirq_raise(coh_sched *s, unsigned cpu, coh_task_fn fn, void *arg, co
 
 void coh_io_complete_later(coh_sched *s, coh_task_fn fn, void *arg, const char *name)
 {
-	if (!s || !fn || s->nio == COH__MAX_PENDING)
+	if (!s || !fn)
 		return;
+	if (s->nio == COH__MAX_PENDING) {
+		pending_overflow(s, "I/O completions", name);
+		return;
+	}
 	s->io[s->nio++] = (struct coh__pending){fn, arg, name ? name : "io", 0, s->io_seq++};
 	coh__fp_global(s);
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cohsim/blkdev.h"
 #include "cohsim/scenario.h"
 
 int cmd_list(const struct cli_opts *o)
@@ -62,6 +63,10 @@ static void print_replay(FILE *out, const char *name, const char *variant, const
 	fprintf(out, "Replay: cohsim replay %s --variant %s --arch %s", name, variant, arch);
 	for (int i = 0; i < o->nfixes; i++)
 		fprintf(out, " --fix %s", o->fixes[i].name);
+	/* without it a replay reports only its execution's first finding,
+	 * which need not be this one */
+	if (o->keep_going)
+		fprintf(out, " --keep-going");
 	fprintf(out, " --schedule '%s'\n\n", schedule);
 }
 
@@ -141,9 +146,17 @@ int cli_scenario_run(const char *name, const char *variant, const char *arch, co
 	cfg.shard_count = o->shard_count;
 	cfg.keep_going = o->keep_going;
 
+	if (o->disk && coh_disk_attach_prefix(o->disk) != 0) {
+		fprintf(stderr, "cohsim: --disk '%s': not a usable file name prefix\n", o->disk);
+		return EXIT_USAGE;
+	}
 	coh_explore_result res;
 	char err[256] = "";
 	int rc = coh_scenario_run(sc, &ro, &cfg, &res, err, sizeof(err));
+	if (o->disk) {
+		coh_disk_close_all();
+		coh_disk_detach_all();
+	}
 	if (rc == COH_EINVAL) {
 		fprintf(stderr, "cohsim: %s\n", err[0] ? err : "invalid run options or schedule");
 		coh_explore_result_free(&res);
@@ -152,7 +165,8 @@ int cli_scenario_run(const char *name, const char *variant, const char *arch, co
 	if (rc) {
 		fprintf(stderr, "cohsim: %s: %s\n", name, err[0] ? err : coh_strerror(rc));
 		coh_explore_result_free(&res);
-		return EXIT_INTERNAL;
+		/* a backing file that cannot be used is bad input, not our failure */
+		return rc == COH_EIO && o->disk ? EXIT_USAGE : EXIT_INTERNAL;
 	}
 	r->scenario = sc->name;
 	r->variant = ro.variant;
