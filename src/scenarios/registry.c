@@ -156,7 +156,12 @@ int coh_scenario_run(const coh_scenario *sc, const struct coh_run_options *o,
 	coh_program prog = {.name = sc->name, .ctx = &rc, .setup = run_setup, .finish = run_finish};
 	r = coh_explore(cfg, &mc, &prog, res);
 	free(rc.state);
-	if (r && err && errlen)
-		snprintf(err, errlen, "%s", coh_strerror(r));
+	if (r && err && errlen) {
+		if (r == COH_EINVAL && cfg->strategy == COH_STRATEGY_REPLAY && cfg->schedule)
+			snprintf(err, errlen, "--schedule '%s': not a schedule string (%s...)",
+			         cfg->schedule, COH_SCHEDULE_VERSION);
+		else
+			snprintf(err, errlen, "%s", coh_strerror(r));
+	}
 	return r;
 }
