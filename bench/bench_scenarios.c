@@ -88,7 +88,7 @@ int main(int argc, char **argv)
 		uint64_t med[2];
 		unsigned hits[2] = {0, 0};
 		for (int k = 0; k < 2; k++) {
-			uint64_t at[SEEDS];
+			uint64_t at[SEEDS] = {0};
 			for (unsigned s = 0; s < nseeds; s++) {
 				double secs;
 				uint64_t found;

@@ -195,7 +195,6 @@ static void on_store(void *ctx, int cpu, coh_addr_t pa, const uint8_t *bytes, un
 
 /* Finds a dirty line anywhere that holds the latest value of pa. */
 struct holder_search {
-	coh_check *c;
 	coh_addr_t pa;
 	uint8_t want;
 	const struct coh__line *skip;
@@ -238,7 +237,7 @@ static void on_dma_read(void *ctx, coh_addr_t pa, const uint8_t *seen, unsigned 
 		f->pa = bpa;
 		fill_bytes(f, exp + bad, seen + done + bad, n - (unsigned)bad);
 		set_writer(c, f, ver);
-		struct holder_search h = {.c = c, .pa = bpa, .want = exp[bad], .dirty_only = true};
+		struct holder_search h = {.pa = bpa, .want = exp[bad], .dirty_only = true};
 		coh__for_each_copy(c->m, bpa, -1, holder_visit, &h);
 		if (h.found) {
 			f->va = h.found->va + (bpa - h.found->pa);
@@ -301,7 +300,7 @@ static void on_discard(void *ctx, const struct coh__cache *cache, const struct c
 		uint64_t ver = latest(c, pa + i, &v);
 		if (!ver || bytes[i] != v || coh__mem_at(c->m, pa + i)[0] == v)
 			continue;
-		struct holder_search h = {.c = c, .pa = pa + i, .want = v, .skip = line};
+		struct holder_search h = {.pa = pa + i, .want = v, .skip = line};
 		coh__for_each_copy(c->m, pa + i, -1, holder_visit, &h);
 		if (h.found)
 			continue;

@@ -372,6 +372,16 @@ static void note_op_result(coh_machine *m, unsigned cpu, coh_addr_t va, uint64_t
 		e->pa = pa;
 }
 
+/* Completes the trace entry of a bulk access with its PA. */
+static void note_op_pa(coh_machine *m, unsigned cpu, coh_addr_t va)
+{
+	coh_event *e = &m->trace[m->op_ev % COH__TRACE_CAP];
+	coh_addr_t pa;
+	enum coh_attr attr;
+	if (m->tracing && e->no == m->op_ev && !coh__mmu_lookup(m, cpu, va, &pa, &attr))
+		e->pa = pa;
+}
+
 static bool size_ok(unsigned size)
 {
 	return size == 1 || size == 2 || size == 4 || size == 8;
@@ -414,7 +424,9 @@ int coh_read(coh_machine *m, unsigned cpu, coh_addr_t va, void *buf, size_t len)
 	if (cpu >= m->ncpus)
 		return COH_ERANGE;
 	begin_op(m, COH_EV_LOAD, (int)cpu, va, 0, len, 0);
-	return access(m, cpu, va, buf, len, false);
+	int r = access(m, cpu, va, buf, len, false);
+	note_op_pa(m, cpu, va);
+	return r;
 }
 
 int coh_write(coh_machine *m, unsigned cpu, coh_addr_t va, const void *buf, size_t len)
@@ -423,7 +435,9 @@ int coh_write(coh_machine *m, unsigned cpu, coh_addr_t va, const void *buf, size
 		return COH_ERANGE;
 	begin_op(m, COH_EV_STORE, (int)cpu, va, 0, len, len ? ((const uint8_t *)buf)[0] : 0);
 	/* access() does not write through buf when storing */
-	return access(m, cpu, va, (uint8_t *)(uintptr_t)buf, len, true);
+	int r = access(m, cpu, va, (uint8_t *)(uintptr_t)buf, len, true);
+	note_op_pa(m, cpu, va);
+	return r;
 }
 
 /* ---- maintenance ---- */
@@ -540,6 +554,8 @@ int coh_translate(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t *pa, e
 
 /* ---- the device ---- */
 
+/* the signature is coh__for_each_copy's, arg cannot be const */
+// cppcheck-suppress constParameter
 static void dma_snoop(coh_machine *m, struct coh__cache *c, struct coh__line *l, void *arg)
 {
 	bool drop = arg != NULL;

@@ -81,7 +81,7 @@ static int grow(struct coh__mmu *mmu)
 	return COH_OK;
 }
 
-static void erase(struct coh__mmu *mmu, struct coh__pte *pte)
+static void erase(struct coh__mmu *mmu, const struct coh__pte *pte)
 {
 	size_t mask = mmu->nslots - 1;
 	size_t hole = (size_t)(pte - mmu->slots);

@@ -79,8 +79,8 @@ static char *render_text(const coh_explore_finding *f, const char *name, const c
 	if (!out)
 		return NULL;
 	fputs(f->report, out);
-	fprintf(out, "(found after %" PRIu64 " schedules; shrunk from %u to %u deviations)\n",
-	        f->found_at, f->shrunk_from, f->deviations);
+	fprintf(out, "(found after %" PRIu64 " schedule%s; shrunk from %u to %u deviations)\n",
+	        f->found_at, f->found_at == 1 ? "" : "s", f->shrunk_from, f->deviations);
 	print_replay(out, name, variant, arch, o, f->schedule);
 	if (fclose(out)) {
 		free(buf);

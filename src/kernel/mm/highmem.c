@@ -186,7 +186,10 @@ static void flush_all_zero_pkmaps(void)
 			continue;
 		hm.pkmap_count[i] = 0;
 		struct page *page = hm.pkmap_page[i];
-		BUG_ON(!page); /* pte_none(pkmap_page_table[i]) */
+		if (!page) { /* pte_none(pkmap_page_table[i]) */
+			BUG();
+			continue;
+		}
 		coh_unmap(m, COH_KERNEL_AS, PKMAP_ADDR(i), coh_machine_page_size(m));
 		hm.pkmap_page[i] = NULL;
 		set_page_address(page, SIMPTR_NULL);
