@@ -446,7 +446,6 @@ static void lost_wakeup_found_and_wait_event_clean(void **state)
 
 struct io_prog {
 	coh_completion done;
-	coh_sched *s;
 	int order[2];
 	int n;
 	int pending; /* completed by the device, not yet acknowledged */
