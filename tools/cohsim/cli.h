@@ -20,6 +20,7 @@
 
 #include "cohsim/arch.h"
 #include "cohsim/check.h"
+#include "cohsim/sched.h"
 
 #define COHSIM_VERSION "0.1.0" /* keep equal to project(VERSION) in CMakeLists.txt */
 
@@ -109,10 +110,17 @@ struct cli_result {
 	uint64_t schedules;
 	bool complete;
 	double elapsed_s; /* the only non-deterministic field */
+	/* pct: the bound of one run, P(find a depth-d bug) >= 1/(n*k^(d-1)) */
+	unsigned pct_n, pct_d;
+	uint64_t pct_k;
+	double pct_probability;
 	struct cli_finding *findings;
 	size_t nfindings;
 };
 
+/* Copies the pct bound of an exploration into r (nothing for other
+ * strategies). */
+void cli_result_set_pct(struct cli_result *r, const coh_explore_result *res);
 /* Renders the checker's findings into r (text and JSON). 0 or COH_ENOMEM. */
 int cli_result_add_check(struct cli_result *r, const coh_check *chk);
 void cli_result_free(struct cli_result *r);

@@ -276,6 +276,7 @@ int cli_litmus_run_file(const char *path, const struct cli_opts *o, struct cli_r
 	r->complete = coh_litmus_thread_count(lt) == 0      ? !res.stopped_by_time
 	              : cfg.strategy == COH_STRATEGY_REPLAY ? false
 	                                                    : res.complete;
+	cli_result_set_pct(r, &res);
 	if (add_findings(r, &res, path, o))
 		rc = EXIT_INTERNAL;
 	if (!rc && !o->quiet)

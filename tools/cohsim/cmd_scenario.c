@@ -176,6 +176,7 @@ int cli_scenario_run(const char *name, const char *variant, const char *arch, co
 	r->schedules = res.schedules;
 	r->complete = res.complete;
 	r->elapsed_s = res.elapsed_s;
+	cli_result_set_pct(r, &res);
 	if (res.nfindings) {
 		r->findings = calloc(res.nfindings, sizeof(*r->findings));
 		if (!r->findings) {

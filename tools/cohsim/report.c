@@ -59,6 +59,16 @@ int cli_result_add_check(struct cli_result *r, const coh_check *chk)
 	return 0;
 }
 
+void cli_result_set_pct(struct cli_result *r, const coh_explore_result *res)
+{
+	if (!res->pct_n)
+		return;
+	r->pct_n = res->pct_n;
+	r->pct_k = res->pct_k;
+	r->pct_d = res->pct_d;
+	r->pct_probability = res->pct_probability;
+}
+
 void cli_result_free(struct cli_result *r)
 {
 	for (size_t i = 0; i < r->nfindings; i++) {
@@ -105,6 +115,10 @@ static void print_json(FILE *out, const struct cli_result *r)
 	coh_json_string(out, r->strategy);
 	fprintf(out, ",\"seed\":%" PRIu64 ",\"schedules\":%" PRIu64 ",\"complete\":%s", r->seed,
 	        r->schedules, r->complete ? "true" : "false");
+	if (r->pct_n)
+		fprintf(out,
+		        ",\"pct_bound\":{\"n\":%u,\"k\":%" PRIu64 ",\"d\":%u,\"probability\":%.6g}",
+		        r->pct_n, r->pct_k, r->pct_d, r->pct_probability);
 	fprintf(out, ",\"elapsed_s\":%.6f,\"findings\":[", r->elapsed_s);
 	for (size_t i = 0; i < r->nfindings; i++)
 		fprintf(out, "%s\n  %s", i ? "," : "", r->findings[i].json);
@@ -134,6 +148,11 @@ void cli_result_print(FILE *out, const struct cli_result *r, bool json, bool qui
 	fprintf(out, "; %" PRIu64 " schedule%s, %s, strategy %s, seed %" PRIu64 "\n", r->schedules,
 	        r->schedules == 1 ? "" : "s", r->complete ? "complete" : "not complete",
 	        r->strategy, r->seed);
+	if (r->pct_n)
+		fprintf(out,
+		        "pct bound per run: P(find a depth-%u bug) >= 1/(n*k^(d-1)) = %.3g "
+		        "(n=%u, k=%" PRIu64 ", d=%u)\n",
+		        r->pct_d, r->pct_probability, r->pct_n, r->pct_k, r->pct_d);
 }
 
 int cli_flush_stdout(const char *buf, size_t len)
