@@ -110,6 +110,9 @@ COH_API unsigned coh_task_cpu(const coh_task *t);
 COH_API enum coh_ctx coh_task_context(const coh_task *t);
 /* The CPU of the running context (0 on the host stack). */
 COH_API unsigned coh_this_cpu(void);
+/* Ends the running execution at the next scheduling point, as a BUG() does
+ * in the kernel model: the tasks are abandoned, finish() is not called. */
+COH_API void coh_sched_abort(coh_sched *s);
 /* Number of scheduling steps taken so far in this execution. */
 COH_API uint64_t coh_sched_steps(const coh_sched *s);
 

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "kernel/kernel_impl.h"
-#include "sched/sched_impl.h"
 
 struct coh__kernel coh__kernel;
 
@@ -79,7 +78,7 @@ void coh__bug(const char *what, const char *file, unsigned line)
 	(void)f;
 	/* the execution ends at the next scheduling point */
 	if (s) {
-		s->abort_req = true;
+		coh_sched_abort(s);
 		coh_preempt_point();
 	}
 }

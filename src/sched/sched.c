@@ -767,6 +767,12 @@ coh_check *coh_sched_check(coh_sched *s)
 	return s->chk;
 }
 
+void coh_sched_abort(coh_sched *s)
+{
+	if (s)
+		s->abort_req = true;
+}
+
 coh_sched *coh_sched_current(void)
 {
 	return coh__cur_sched;
