@@ -115,7 +115,7 @@ COH_API coh_check *kernel_check(void);
 		if (cond)                                                                          \
 			coh__bug(#cond, __FILE__, __LINE__);                                       \
 	} while (0)
-#define BUG() coh__bug("BUG()", __FILE__, __LINE__)
+#define BUG() coh__bug(NULL, __FILE__, __LINE__)
 COH_API void coh__bug(const char *what, const char *file, unsigned line);
 
 /* ---- pages ---- */

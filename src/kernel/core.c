@@ -73,9 +73,12 @@ coh_check *kernel_check(void)
 void coh__bug(const char *what, const char *file, unsigned line)
 {
 	coh_sched *s = coh_sched_current();
-	coh_finding *f = coh_check_report(coh__kernel.chk, COH_F_BUG, (int)coh__cpu(),
-	                                  "kernel BUG at %s:%u: BUG_ON(%s)", file, line, what);
-	(void)f;
+	if (what)
+		coh_check_report(coh__kernel.chk, COH_F_BUG, (int)coh__cpu(),
+		                 "kernel BUG at %s:%u: BUG_ON(%s)", file, line, what);
+	else
+		coh_check_report(coh__kernel.chk, COH_F_BUG, (int)coh__cpu(), "kernel BUG at %s:%u",
+		                 file, line);
 	/* the execution ends at the next scheduling point */
 	if (s) {
 		coh_sched_abort(s);
