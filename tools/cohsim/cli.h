@@ -130,6 +130,10 @@ void cli_result_kinds(const struct cli_result *r, char *buf, size_t size);
 /* Writes the whole report: text (each finding, then a summary line; only the
  * summary with quiet) or one JSON object. */
 void cli_result_print(FILE *out, const struct cli_result *r, bool json, bool quiet);
+/* The end of a run command: the --report page if asked, then the report on
+ * stdout in one piece; frees r. Returns the exit status (EXIT_FINDINGS when
+ * r has findings). */
+int cli_result_emit(struct cli_result *r, const struct cli_opts *o);
 /* --report: writes r as one self-contained HTML page, whole or not at all.
  * 0, EXIT_USAGE (cannot create the file) or EXIT_INTERNAL. */
 int cli_result_write_html(const char *path, const struct cli_result *r);

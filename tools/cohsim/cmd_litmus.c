@@ -307,23 +307,5 @@ int cmd_litmus(const struct cli_opts *o)
 	int rc = cli_litmus_run_file(o->args[0], o, &r, NULL);
 	if (rc)
 		return rc;
-	if (o->report && (rc = cli_result_write_html(o->report, &r)) != 0) {
-		cli_result_free(&r);
-		return rc;
-	}
-
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&buf, &len);
-	if (!out) {
-		cli_result_free(&r);
-		return EXIT_INTERNAL;
-	}
-	cli_result_print(out, &r, o->json, o->quiet);
-	rc = fclose(out) ? EXIT_INTERNAL : cli_flush_stdout(buf, len);
-	free(buf);
-	if (!rc)
-		rc = r.nfindings ? EXIT_FINDINGS : EXIT_CLEAN;
-	cli_result_free(&r);
-	return rc;
+	return cli_result_emit(&r, o);
 }

@@ -211,26 +211,8 @@ static int run_and_print(const char *cmd, const struct cli_opts *o)
 	                          (o->given & OPT_STRATEGY) ? o->strategy : NULL, o, &r);
 	if (rc)
 		return rc;
-	if (o->report && (rc = cli_result_write_html(o->report, &r)) != 0) {
-		cli_result_free(&r);
-		return rc;
-	}
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&buf, &len);
-	if (!out) {
-		cli_result_free(&r);
-		return EXIT_INTERNAL;
-	}
-	cli_result_print(out, &r, o->json, o->quiet);
-	bool found = r.nfindings > 0;
 	fprintf(stderr, "cohsim %s: %.3f s\n", cmd, r.elapsed_s);
-	cli_result_free(&r);
-	rc = fclose(out) ? EXIT_INTERNAL : cli_flush_stdout(buf, len);
-	free(buf);
-	if (rc)
-		return rc;
-	return found ? EXIT_FINDINGS : EXIT_CLEAN;
+	return cli_result_emit(&r, o);
 }
 
 int cmd_run(const struct cli_opts *o)

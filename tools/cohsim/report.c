@@ -161,3 +161,24 @@ int cli_flush_stdout(const char *buf, size_t len)
 		return EXIT_INTERNAL;
 	return fflush(stdout) ? EXIT_INTERNAL : 0;
 }
+
+int cli_result_emit(struct cli_result *r, const struct cli_opts *o)
+{
+	int rc = 0;
+	if (o->report)
+		rc = cli_result_write_html(o->report, r);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = rc ? NULL : open_memstream(&buf, &len);
+	if (!rc && !out)
+		rc = EXIT_INTERNAL;
+	if (!rc) {
+		cli_result_print(out, r, o->json, o->quiet);
+		rc = fclose(out) ? EXIT_INTERNAL : cli_flush_stdout(buf, len);
+	}
+	free(buf);
+	if (!rc)
+		rc = r->nfindings ? EXIT_FINDINGS : EXIT_CLEAN;
+	cli_result_free(r);
+	return rc;
+}
