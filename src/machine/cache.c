@@ -46,6 +46,10 @@ int coh__cache_init(coh_machine *m, struct coh__cache *c, unsigned cpu)
 		c->ncand = c->nsets / low_sets;
 	if (g->hash_top_bit)
 		c->colour_mask = ((2ull << g->hash_top_bit) - 1) & ~(coh_addr_t)(m->page_size - 1);
+	c->index_va = g->index == COH_FROM_VIRT;
+	c->tag_va = g->tag == COH_FROM_VIRT;
+	c->fold = g->hash_top_bit && c->ncand > 1;
+	c->lmask = ~(coh_addr_t)(c->line_size - 1);
 	size_t nlines = (size_t)c->nsets * c->ways;
 	c->lines = calloc(nlines, sizeof(*c->lines));
 	c->data = calloc(nlines, c->line_size);
@@ -103,16 +107,16 @@ unsigned coh__cache_set(const coh_machine *m, const struct coh__cache *c, coh_ad
 int coh__cache_find(const coh_machine *m, const struct coh__cache *c, unsigned set, coh_addr_t va,
                     coh_addr_t pa)
 {
-	coh_addr_t lmask = ~(coh_addr_t)(c->line_size - 1);
+	(void)m;
 	const struct coh__line *l = coh__line_at(c, set, 0);
-	if (m->arch->l1.tag == COH_FROM_VIRT) {
-		coh_addr_t lva = va & lmask;
+	if (c->tag_va) {
+		coh_addr_t lva = va & c->lmask;
 		for (unsigned w = 0; w < c->ways; w++)
 			if (l[w].va == lva && l[w].valid)
 				return (int)w;
 		return -1;
 	}
-	coh_addr_t lpa = pa & lmask;
+	coh_addr_t lpa = pa & c->lmask;
 	for (unsigned w = 0; w < c->ways; w++)
 		if (l[w].pa == lpa && l[w].valid && ((l[w].va ^ va) & c->colour_mask) == 0)
 			return (int)w;
@@ -246,7 +250,7 @@ void coh__cache_read(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t pa,
 			m->obs.load(m->obs.ctx, cpu, va, pa, buf, len, NULL, c);
 		return;
 	}
-	unsigned set = coh__cache_set(m, c, va, pa);
+	unsigned set = coh__cache_set_of(m, c, va, pa);
 	int way = coh__cache_find(m, c, set, va, pa);
 	struct coh__line *l;
 	if (way >= 0) {
@@ -276,7 +280,7 @@ void coh__cache_write(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t pa
 	if (m->ncpus > 1)
 		coh__for_each_copy(m, pa, (int)cpu, snoop_drop, NULL);
 	bool through = attr == COH_ATTR_WT || g->write_through;
-	unsigned set = coh__cache_set(m, c, va, pa);
+	unsigned set = coh__cache_set_of(m, c, va, pa);
 	int way = coh__cache_find(m, c, set, va, pa);
 	struct coh__line *l = NULL;
 	if (way >= 0)
@@ -317,7 +321,7 @@ int coh__cache_locate(coh_machine *m, const struct coh__cache *c, coh_addr_t va,
 			return COH_EFAULT;
 		}
 	}
-	unsigned set = coh__cache_set(m, c, va, pa);
+	unsigned set = coh__cache_set_of(m, c, va, pa);
 	int way = coh__cache_find(m, c, set, va, pa);
 	if (way >= 0)
 		*out = coh__line_at(c, set, (unsigned)way);
@@ -340,7 +344,7 @@ int coh__cache_maint_line(coh_machine *m, struct coh__cache *c, coh_addr_t va, e
 void coh__cache_prefetch(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t pa)
 {
 	struct coh__cache *c = &m->cache[cpu];
-	unsigned set = coh__cache_set(m, c, va, pa);
+	unsigned set = coh__cache_set_of(m, c, va, pa);
 	if (coh__cache_find(m, c, set, va, pa) >= 0)
 		return;
 	if (m->ncpus > 1)

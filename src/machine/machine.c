@@ -372,6 +372,19 @@ static void note_op_result(coh_machine *m, unsigned cpu, coh_addr_t va, uint64_t
 		e->pa = pa;
 }
 
+/* note_op_result for an access of one line chunk, whose PA is known. */
+static inline void note_op_known(coh_machine *m, uint64_t value, coh_addr_t pa, bool mapped)
+{
+	if (!m->tracing)
+		return;
+	coh_event *e = &m->trace[m->op_ev % COH__TRACE_CAP];
+	if (e->no != m->op_ev)
+		return;
+	e->value = value;
+	if (mapped)
+		e->pa = pa;
+}
+
 /* Completes the trace entry of a bulk access with its PA. */
 static void note_op_pa(coh_machine *m, unsigned cpu, coh_addr_t va)
 {
@@ -387,6 +400,36 @@ static bool size_ok(unsigned size)
 	return size == 1 || size == 2 || size == 4 || size == 8;
 }
 
+/* Little-endian packing of the bytes of a load or store. */
+static inline uint64_t le_get(const uint8_t *b, unsigned size)
+{
+	uint64_t v = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	memcpy(&v, b, size);
+#else
+	for (unsigned i = 0; i < size; i++)
+		v |= (uint64_t)b[i] << (8 * i);
+#endif
+	return v;
+}
+
+static inline void le_put(uint8_t *b, unsigned size, uint64_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	memcpy(b, &v, size);
+#else
+	for (unsigned i = 0; i < size; i++)
+		b[i] = (uint8_t)(v >> (8 * i));
+#endif
+}
+
+/* Does [va, va+size) lie within one cache line? */
+static inline bool one_line(const coh_machine *m, coh_addr_t va, unsigned size)
+{
+	unsigned line = m->arch->l1.line_size;
+	return (va & (line - 1)) + size <= line;
+}
+
 int coh_load(coh_machine *m, unsigned cpu, coh_addr_t va, unsigned size, uint64_t *val)
 {
 	if (cpu >= m->ncpus)
@@ -395,10 +438,24 @@ int coh_load(coh_machine *m, unsigned cpu, coh_addr_t va, unsigned size, uint64_
 		return COH_EINVAL;
 	uint8_t b[8] = {0};
 	begin_op(m, COH_EV_LOAD, (int)cpu, va, 0, size, 0);
+	if (one_line(m, va, size)) {
+		/* the common case: one translation, one line, no chunk loop */
+		coh_addr_t pa;
+		enum coh_attr attr;
+		if (coh__mmu_lookup(m, cpu, va, &pa, &attr)) {
+			fault(m, cpu, va, false);
+			*val = 0;
+			note_op_known(m, 0, 0, false);
+			return COH_EFAULT;
+		}
+		coh__cache_read(m, cpu, va, pa, attr, b, size);
+		uint64_t v = le_get(b, size);
+		*val = v;
+		note_op_known(m, v, pa, true);
+		return COH_OK;
+	}
 	int r = access(m, cpu, va, b, size, false);
-	uint64_t v = 0;
-	for (unsigned i = 0; i < size; i++)
-		v |= (uint64_t)b[i] << (8 * i);
+	uint64_t v = le_get(b, size);
 	*val = v;
 	note_op_result(m, cpu, va, v);
 	return r;
@@ -411,9 +468,20 @@ int coh_store(coh_machine *m, unsigned cpu, coh_addr_t va, unsigned size, uint64
 	if (!size_ok(size))
 		return COH_EINVAL;
 	uint8_t b[8];
-	for (unsigned i = 0; i < size; i++)
-		b[i] = (uint8_t)(val >> (8 * i));
+	le_put(b, size, val);
 	begin_op(m, COH_EV_STORE, (int)cpu, va, 0, size, val);
+	if (one_line(m, va, size)) {
+		coh_addr_t pa;
+		enum coh_attr attr;
+		if (coh__mmu_lookup(m, cpu, va, &pa, &attr)) {
+			fault(m, cpu, va, true);
+			note_op_known(m, val, 0, false);
+			return COH_EFAULT;
+		}
+		coh__cache_write(m, cpu, va, pa, attr, b, size);
+		note_op_known(m, val, pa, true);
+		return COH_OK;
+	}
 	int r = access(m, cpu, va, b, size, true);
 	note_op_result(m, cpu, va, val);
 	return r;

@@ -35,6 +35,11 @@ struct coh__cache {
 	uint8_t *data;           /* nsets * ways * line_size */
 	unsigned *rr;            /* round-robin pointer per set */
 	uint32_t stamp;
+	/* worked out once at init, for the lookup on every access */
+	bool index_va;    /* set index from the VA (else the PA) */
+	bool tag_va;      /* virtual tag (else physical tag and colour) */
+	bool fold;        /* hashed index with VA bits folded in: coh__cache_set */
+	coh_addr_t lmask; /* ~(line_size - 1) */
 };
 
 /* One page-table entry, in a hash keyed by (asid, vpn). */
@@ -128,8 +133,20 @@ static inline const uint8_t *coh__mem_at(const coh_machine *m, coh_addr_t pa)
 int coh__mmu_init(struct coh__mmu *mmu);
 void coh__mmu_free(struct coh__mmu *mmu);
 void coh__mmu_reset(struct coh__mmu *mmu);
-int coh__mmu_lookup(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t *pa,
-                    enum coh_attr *attr);
+/* The page-table walk behind coh__mmu_lookup, on a TLB miss; fills the TLB. */
+int coh__mmu_walk(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t *pa, enum coh_attr *attr);
+/* Translates va for cpu: the one-entry TLB inline, else the walk. */
+static inline int coh__mmu_lookup(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t *pa,
+                                  enum coh_attr *attr)
+{
+	uint64_t vpn = va >> m->page_shift;
+	if (m->tlb[cpu].key == vpn + 1) {
+		*pa = (m->tlb[cpu].pfn << m->page_shift) | (va & (m->page_size - 1));
+		*attr = m->tlb[cpu].attr;
+		return COH_OK;
+	}
+	return coh__mmu_walk(m, cpu, va, pa, attr);
+}
 
 /* cache.c */
 int coh__cache_init(coh_machine *m, struct coh__cache *c, unsigned cpu);
@@ -137,6 +154,14 @@ void coh__cache_free(struct coh__cache *c);
 void coh__cache_reset(struct coh__cache *c);
 unsigned coh__cache_set(const coh_machine *m, const struct coh__cache *c, coh_addr_t va,
                         coh_addr_t pa);
+/* coh__cache_set, with the plain (unhashed) index worked out inline. */
+static inline unsigned coh__cache_set_of(const coh_machine *m, const struct coh__cache *c,
+                                         coh_addr_t va, coh_addr_t pa)
+{
+	if (c->fold)
+		return coh__cache_set(m, c, va, pa);
+	return (unsigned)((c->index_va ? va : pa) >> c->line_shift) & c->set_mask;
+}
 /* The way of the line that holds (va, pa) in set, or -1. */
 int coh__cache_find(const coh_machine *m, const struct coh__cache *c, unsigned set, coh_addr_t va,
                     coh_addr_t pa);

@@ -185,16 +185,10 @@ int coh_unmap(coh_machine *m, unsigned asid, coh_addr_t va, size_t len)
 	return COH_OK;
 }
 
-int coh__mmu_lookup(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t *pa,
-                    enum coh_attr *attr)
+int coh__mmu_walk(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t *pa, enum coh_attr *attr)
 {
 	uint64_t vpn = va >> m->page_shift;
 	uint64_t off = va & (m->page_size - 1);
-	if (m->tlb[cpu].key == vpn + 1) {
-		*pa = (m->tlb[cpu].pfn << m->page_shift) | off;
-		*attr = m->tlb[cpu].attr;
-		return COH_OK;
-	}
 	if (vpn >= (1ull << ASID_SHIFT))
 		return COH_EFAULT;
 	const struct coh__pte *p = NULL;
