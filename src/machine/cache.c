@@ -15,6 +15,7 @@
  * write-back writes every byte of a dirty segment, including bytes the CPU
  * never stored, which is how real write-backs clobber DMA data.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,7 +55,8 @@ int coh__cache_init(coh_machine *m, struct coh__cache *c, unsigned cpu)
 	c->lines = calloc(nlines, sizeof(*c->lines));
 	c->data = calloc(nlines, c->line_size);
 	c->rr = calloc(c->nsets, sizeof(*c->rr));
-	if (!c->lines || !c->data || !c->rr)
+	c->mru = calloc(c->nsets, sizeof(*c->mru));
+	if (!c->lines || !c->data || !c->rr || !c->mru)
 		return COH_ENOMEM;
 	return COH_OK;
 }
@@ -64,15 +66,18 @@ void coh__cache_free(struct coh__cache *c)
 	free(c->lines);
 	free(c->data);
 	free(c->rr);
+	free(c->mru);
 	c->lines = NULL;
 	c->data = NULL;
 	c->rr = NULL;
+	c->mru = NULL;
 }
 
 void coh__cache_reset(struct coh__cache *c)
 {
 	memset(c->lines, 0, (size_t)c->nsets * c->ways * sizeof(*c->lines));
 	memset(c->rr, 0, c->nsets * sizeof(*c->rr));
+	memset(c->mru, 0, c->nsets * sizeof(*c->mru));
 	c->stamp = 0;
 }
 
@@ -101,26 +106,64 @@ unsigned coh__cache_set(const coh_machine *m, const struct coh__cache *c, coh_ad
 
 /*
  * A line matches by VA (virtual tag) or by PA and the VA colour bits
- * (physical tag). The hot path of every access: the tag kind and the
- * line-aligned address are worked out once, not once per way.
+ * (physical tag). At most one line of a set matches: a line is filled only
+ * when no line of its set matches. So the way of the set's last hit or fill
+ * (mru) is tried first, and a hit there is the hit the scan would find.
  */
-int coh__cache_find(const coh_machine *m, const struct coh__cache *c, unsigned set, coh_addr_t va,
-                    coh_addr_t pa)
+static inline bool line_matches(const struct coh__cache *c, const struct coh__line *l,
+                                coh_addr_t va, coh_addr_t pa)
 {
-	(void)m;
+	if (c->tag_va)
+		return l->valid && l->va == (va & c->lmask);
+	return l->valid && l->pa == (pa & c->lmask) && ((l->va ^ va) & c->colour_mask) == 0;
+}
+
+#define NO_WAY UINT_MAX
+
+/*
+ * The hot path of every access: the way holding (va, pa) in set, or -1; on
+ * a miss, *free_way is the first invalid way of the set (NO_WAY if none).
+ */
+static inline int lookup(const struct coh__cache *c, unsigned set, coh_addr_t va, coh_addr_t pa,
+                         unsigned *free_way)
+{
 	const struct coh__line *l = coh__line_at(c, set, 0);
+	unsigned hint = c->mru[set];
+	*free_way = NO_WAY;
+	if (line_matches(c, &l[hint], va, pa))
+		return (int)hint;
 	if (c->tag_va) {
 		coh_addr_t lva = va & c->lmask;
-		for (unsigned w = 0; w < c->ways; w++)
-			if (l[w].va == lva && l[w].valid)
+		for (unsigned w = 0; w < c->ways; w++) {
+			if (!l[w].valid) {
+				if (*free_way == NO_WAY)
+					*free_way = w;
+			} else if (l[w].va == lva) {
+				c->mru[set] = w;
 				return (int)w;
+			}
+		}
 		return -1;
 	}
 	coh_addr_t lpa = pa & c->lmask;
-	for (unsigned w = 0; w < c->ways; w++)
-		if (l[w].pa == lpa && l[w].valid && ((l[w].va ^ va) & c->colour_mask) == 0)
+	for (unsigned w = 0; w < c->ways; w++) {
+		if (!l[w].valid) {
+			if (*free_way == NO_WAY)
+				*free_way = w;
+		} else if (l[w].pa == lpa && ((l[w].va ^ va) & c->colour_mask) == 0) {
+			c->mru[set] = w;
 			return (int)w;
+		}
+	}
 	return -1;
+}
+
+int coh__cache_find(const coh_machine *m, const struct coh__cache *c, unsigned set, coh_addr_t va,
+                    coh_addr_t pa)
+{
+	unsigned free_way;
+	(void)m;
+	return lookup(c, set, va, pa, &free_way);
 }
 
 void coh__line_writeback(coh_machine *m, struct coh__cache *c, struct coh__line *l)
@@ -158,11 +201,11 @@ void coh__line_discard(coh_machine *m, struct coh__cache *c, struct coh__line *l
 	l->valid = 0;
 }
 
-static unsigned pick_victim(coh_machine *m, struct coh__cache *c, unsigned set)
+/* free_way: the first invalid way of the set, from lookup(); NO_WAY if none */
+static unsigned pick_victim(coh_machine *m, struct coh__cache *c, unsigned set, unsigned free_way)
 {
-	for (unsigned w = 0; w < c->ways; w++)
-		if (!coh__line_at(c, set, w)->valid)
-			return w;
+	if (free_way != NO_WAY)
+		return free_way;
 	switch (m->arch->l1.repl) {
 	case COH_REPL_LRU: {
 		unsigned best = 0;
@@ -184,10 +227,12 @@ static unsigned pick_victim(coh_machine *m, struct coh__cache *c, unsigned set)
 
 /* Allocates and fills the line for (va, pa) in its set; returns it. */
 static struct coh__line *fill(coh_machine *m, struct coh__cache *c, unsigned set, coh_addr_t va,
-                              coh_addr_t pa)
+                              coh_addr_t pa, unsigned free_way)
 {
-	coh_addr_t lmask = ~(coh_addr_t)(c->line_size - 1);
-	struct coh__line *l = coh__line_at(c, set, pick_victim(m, c, set));
+	coh_addr_t lmask = c->lmask;
+	unsigned way = pick_victim(m, c, set, free_way);
+	struct coh__line *l = coh__line_at(c, set, way);
+	c->mru[set] = way;
 	if (l->valid) {
 		coh__line_writeback(m, c, l);
 		l->valid = 0;
@@ -251,7 +296,8 @@ void coh__cache_read(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t pa,
 		return;
 	}
 	unsigned set = coh__cache_set_of(m, c, va, pa);
-	int way = coh__cache_find(m, c, set, va, pa);
+	unsigned free_way;
+	int way = lookup(c, set, va, pa, &free_way);
 	struct coh__line *l;
 	if (way >= 0) {
 		l = coh__line_at(c, set, (unsigned)way);
@@ -259,7 +305,7 @@ void coh__cache_read(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t pa,
 	} else {
 		if (m->ncpus > 1)
 			coh__for_each_copy(m, pa, (int)cpu, snoop_clean, NULL);
-		l = fill(m, c, set, va, pa);
+		l = fill(m, c, set, va, pa, free_way);
 	}
 	memcpy(buf, coh__line_data(c, l) + (pa & (c->line_size - 1)), len);
 	if (m->obs.load)
@@ -281,12 +327,13 @@ void coh__cache_write(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t pa
 		coh__for_each_copy(m, pa, (int)cpu, snoop_drop, NULL);
 	bool through = attr == COH_ATTR_WT || g->write_through;
 	unsigned set = coh__cache_set_of(m, c, va, pa);
-	int way = coh__cache_find(m, c, set, va, pa);
+	unsigned free_way;
+	int way = lookup(c, set, va, pa, &free_way);
 	struct coh__line *l = NULL;
 	if (way >= 0)
 		l = coh__line_at(c, set, (unsigned)way);
 	else if (g->write_allocate && !through)
-		l = fill(m, c, set, va, pa);
+		l = fill(m, c, set, va, pa, free_way);
 	/* The new value exists only from here on: the write-backs this store
 	 * caused (other CPUs' snooped copies, the fill's victim) carry older
 	 * data and must not be judged against it. */
@@ -345,9 +392,10 @@ void coh__cache_prefetch(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t
 {
 	struct coh__cache *c = &m->cache[cpu];
 	unsigned set = coh__cache_set_of(m, c, va, pa);
-	if (coh__cache_find(m, c, set, va, pa) >= 0)
+	unsigned free_way;
+	if (lookup(c, set, va, pa, &free_way) >= 0)
 		return;
 	if (m->ncpus > 1)
 		coh__for_each_copy(m, pa, (int)cpu, snoop_clean, NULL);
-	fill(m, c, set, va, pa);
+	fill(m, c, set, va, pa, free_way);
 }

@@ -34,6 +34,7 @@ struct coh__cache {
 	struct coh__line *lines; /* nsets * ways */
 	uint8_t *data;           /* nsets * ways * line_size */
 	unsigned *rr;            /* round-robin pointer per set */
+	unsigned *mru;           /* way of the last hit or fill per set: tried first */
 	uint32_t stamp;
 	/* worked out once at init, for the lookup on every access */
 	bool index_va;    /* set index from the VA (else the PA) */
