@@ -115,7 +115,7 @@ void coh_machine_reset(coh_machine *m)
 	for (unsigned c = 0; c < m->ncpus; c++) {
 		coh__cache_reset(&m->cache[c]);
 		m->cur_as[c] = COH_KERNEL_AS;
-		m->tlb[c].key = 0;
+		coh__tlb_flush_cpu(m, c);
 	}
 	m->rng = m->cfg.seed * 0x9e3779b97f4a7c15ull + 1;
 	m->ev = 0;

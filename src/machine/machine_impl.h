@@ -80,6 +80,7 @@ struct coh__observer {
 typedef void (*coh__access_hook)(void *ctx, coh_machine *m, int cpu); /* cpu -1: the device */
 
 #define COH__TRACE_CAP 256
+#define COH__TLB_SIZE 64 /* entries per CPU, a power of 2 */
 
 struct coh_machine {
 	const coh_arch *arch;
@@ -105,12 +106,12 @@ struct coh_machine {
 	struct coh__observer obs; /* a NULL hook is not called */
 	coh__access_hook hook;
 	void *hook_ctx;
-	/* one-entry TLB per CPU */
-	struct {
-		uint64_t key;
+	/* a direct-mapped TLB per CPU, indexed by the low VPN bits */
+	struct coh__tlb_entry {
+		uint64_t key; /* vpn + 1; 0 = empty */
 		uint64_t pfn;
 		enum coh_attr attr;
-	} tlb[COH_MAX_CPUS];
+	} tlb[COH_MAX_CPUS][COH__TLB_SIZE];
 };
 
 /* machine.c */
@@ -134,16 +135,18 @@ static inline const uint8_t *coh__mem_at(const coh_machine *m, coh_addr_t pa)
 int coh__mmu_init(struct coh__mmu *mmu);
 void coh__mmu_free(struct coh__mmu *mmu);
 void coh__mmu_reset(struct coh__mmu *mmu);
+void coh__tlb_flush_cpu(coh_machine *m, unsigned cpu);
 /* The page-table walk behind coh__mmu_lookup, on a TLB miss; fills the TLB. */
 int coh__mmu_walk(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t *pa, enum coh_attr *attr);
-/* Translates va for cpu: the one-entry TLB inline, else the walk. */
+/* Translates va for cpu: a TLB hit inline, else the walk. */
 static inline int coh__mmu_lookup(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t *pa,
                                   enum coh_attr *attr)
 {
 	uint64_t vpn = va >> m->page_shift;
-	if (m->tlb[cpu].key == vpn + 1) {
-		*pa = (m->tlb[cpu].pfn << m->page_shift) | (va & (m->page_size - 1));
-		*attr = m->tlb[cpu].attr;
+	const struct coh__tlb_entry *t = &m->tlb[cpu][vpn & (COH__TLB_SIZE - 1)];
+	if (t->key == vpn + 1) {
+		*pa = (t->pfn << m->page_shift) | (va & (m->page_size - 1));
+		*attr = t->attr;
 		return COH_OK;
 	}
 	return coh__mmu_walk(m, cpu, va, pa, attr);

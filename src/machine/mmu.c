@@ -4,7 +4,7 @@
  * One open-addressing hash (linear probing, backward-shift deletion) holds
  * every PTE of every address space, keyed by (asid, vpn). A lookup tries
  * the CPU's current address space, then the kernel's (asid 0). Each CPU has
- * a one-entry TLB that map/unmap flush.
+ * a direct-mapped TLB (COH__TLB_SIZE entries) that map/unmap flush.
  *
  * Invariant: the hash is never more than half full; key 0 marks an empty slot.
  */
@@ -100,10 +100,16 @@ static void erase(struct coh__mmu *mmu, const struct coh__pte *pte)
 	}
 }
 
+void coh__tlb_flush_cpu(coh_machine *m, unsigned cpu)
+{
+	for (unsigned i = 0; i < COH__TLB_SIZE; i++)
+		m->tlb[cpu][i].key = 0;
+}
+
 static void tlb_flush(coh_machine *m)
 {
 	for (unsigned c = 0; c < COH_MAX_CPUS; c++)
-		m->tlb[c].key = 0;
+		coh__tlb_flush_cpu(m, c);
 }
 
 int coh_as_create(coh_machine *m, unsigned *asid_out)
@@ -119,7 +125,7 @@ int coh_cpu_set_as(coh_machine *m, unsigned cpu, unsigned asid)
 	if (cpu >= m->ncpus || asid >= m->mmu.nas)
 		return COH_ERANGE;
 	m->cur_as[cpu] = asid;
-	m->tlb[cpu].key = 0;
+	coh__tlb_flush_cpu(m, cpu);
 	return COH_OK;
 }
 
@@ -198,9 +204,10 @@ int coh__mmu_walk(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t *pa, e
 		p = find(&m->mmu, pte_key(COH_KERNEL_AS, vpn));
 	if (!p)
 		return COH_EFAULT;
-	m->tlb[cpu].key = vpn + 1;
-	m->tlb[cpu].pfn = p->pfn;
-	m->tlb[cpu].attr = p->attr;
+	struct coh__tlb_entry *t = &m->tlb[cpu][vpn & (COH__TLB_SIZE - 1)];
+	t->key = vpn + 1;
+	t->pfn = p->pfn;
+	t->attr = p->attr;
 	*pa = (p->pfn << m->page_shift) | off;
 	*attr = p->attr;
 	return COH_OK;
