@@ -307,7 +307,7 @@ void coh__cache_read(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t pa,
 			coh__for_each_copy(m, pa, (int)cpu, snoop_clean, NULL);
 		l = fill(m, c, set, va, pa, free_way);
 	}
-	memcpy(buf, coh__line_data(c, l) + (pa & (c->line_size - 1)), len);
+	coh__copy(buf, coh__line_data(c, l) + (pa & (c->line_size - 1)), len);
 	if (m->obs.load)
 		m->obs.load(m->obs.ctx, cpu, va, pa, buf, len, l, c);
 }
@@ -344,7 +344,7 @@ void coh__cache_write(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t pa
 		return;
 	}
 	unsigned off = (unsigned)(pa & (c->line_size - 1));
-	memcpy(coh__line_data(c, l) + off, buf, len);
+	coh__copy(coh__line_data(c, l) + off, buf, len);
 	l->lru = ++c->stamp;
 	if (through) {
 		coh__mem_write(m, pa, buf, len);

@@ -14,6 +14,8 @@
 #ifndef COHSIM_MACHINE_IMPL_H
 #define COHSIM_MACHINE_IMPL_H
 
+#include <string.h>
+
 #include "cohsim/machine.h"
 
 struct coh__line {
@@ -126,6 +128,26 @@ int coh__mem_init(coh_machine *m);
 void coh__mem_free(coh_machine *m);
 void coh__mem_reset(coh_machine *m);
 void coh__mem_write(coh_machine *m, coh_addr_t pa, const uint8_t *buf, size_t len);
+/* memcpy for the few bytes of one access: the sizes of a load inline */
+static inline void coh__copy(uint8_t *dst, const uint8_t *src, size_t len)
+{
+	switch (len) {
+	case 1:
+		dst[0] = src[0];
+		break;
+	case 2:
+		memcpy(dst, src, 2);
+		break;
+	case 4:
+		memcpy(dst, src, 4);
+		break;
+	case 8:
+		memcpy(dst, src, 8);
+		break;
+	default:
+		memcpy(dst, src, len);
+	}
+}
 static inline const uint8_t *coh__mem_at(const coh_machine *m, coh_addr_t pa)
 {
 	return m->mem + pa;

@@ -42,7 +42,7 @@ void coh__mem_write(coh_machine *m, coh_addr_t pa, const uint8_t *buf, size_t le
 {
 	if (len == 0)
 		return;
-	memcpy(m->mem + pa, buf, len);
+	coh__copy(m->mem + pa, buf, len);
 	for (size_t f = pa >> m->page_shift; f <= (pa + len - 1) >> m->page_shift; f++)
 		m->touched[f] = 1;
 }
