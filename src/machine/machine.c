@@ -448,7 +448,7 @@ int coh_load(coh_machine *m, unsigned cpu, coh_addr_t va, unsigned size, uint64_
 			note_op_known(m, 0, 0, false);
 			return COH_EFAULT;
 		}
-		coh__cache_read(m, cpu, va, pa, attr, b, size);
+		coh__cache_read_fast(m, cpu, va, pa, attr, b, size);
 		uint64_t v = le_get(b, size);
 		*val = v;
 		note_op_known(m, v, pa, true);
@@ -478,7 +478,7 @@ int coh_store(coh_machine *m, unsigned cpu, coh_addr_t va, unsigned size, uint64
 			note_op_known(m, val, 0, false);
 			return COH_EFAULT;
 		}
-		coh__cache_write(m, cpu, va, pa, attr, b, size);
+		coh__cache_write_fast(m, cpu, va, pa, attr, b, size);
 		note_op_known(m, val, pa, true);
 		return COH_OK;
 	}

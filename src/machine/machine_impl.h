@@ -204,6 +204,59 @@ void coh__cache_read(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t pa,
                      uint8_t *buf, unsigned len);
 void coh__cache_write(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t pa,
                       enum coh_attr attr, const uint8_t *buf, unsigned len);
+/*
+ * The hit of an access in the set's most-recently-used way (see cache.c:
+ * at most one line of a set matches, so it is the line a lookup finds).
+ * The line, or NULL: then coh__cache_read/coh__cache_write do the work.
+ */
+static inline struct coh__line *coh__cache_mru_hit(const coh_machine *m, const struct coh__cache *c,
+                                                   coh_addr_t va, coh_addr_t pa)
+{
+	unsigned set = coh__cache_set_of(m, c, va, pa);
+	struct coh__line *l = coh__line_at(c, set, c->mru[set]);
+	if (!l->valid)
+		return NULL;
+	if (c->tag_va)
+		return l->va == (va & c->lmask) ? l : NULL;
+	return l->pa == (pa & c->lmask) && ((l->va ^ va) & c->colour_mask) == 0 ? l : NULL;
+}
+
+/* coh__cache_read of len bytes within one line, the MRU hit inline. */
+static inline void coh__cache_read_fast(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t pa,
+                                        enum coh_attr attr, uint8_t *buf, unsigned len)
+{
+	struct coh__cache *c = &m->cache[cpu];
+	struct coh__line *l;
+	if (attr == COH_ATTR_UNCACHED || !(l = coh__cache_mru_hit(m, c, va, pa))) {
+		coh__cache_read(m, cpu, va, pa, attr, buf, len);
+		return;
+	}
+	l->lru = ++c->stamp;
+	coh__copy(buf, coh__line_data(c, l) + (pa & (c->line_size - 1)), len);
+	if (m->obs.load)
+		m->obs.load(m->obs.ctx, cpu, va, pa, buf, len, l, c);
+}
+
+/* coh__cache_write of len bytes within one line: a write-back hit of a
+ * single-CPU machine inline (no snoop, no fill, no write-through). */
+static inline void coh__cache_write_fast(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t pa,
+                                         enum coh_attr attr, const uint8_t *buf, unsigned len)
+{
+	struct coh__cache *c = &m->cache[cpu];
+	struct coh__line *l;
+	if (attr != COH_ATTR_WB || m->ncpus > 1 || m->arch->l1.write_through ||
+	    !(l = coh__cache_mru_hit(m, c, va, pa))) {
+		coh__cache_write(m, cpu, va, pa, attr, buf, len);
+		return;
+	}
+	if (m->obs.store)
+		m->obs.store(m->obs.ctx, (int)cpu, pa, buf, len, m->op_ev);
+	unsigned off = (unsigned)(pa & (c->line_size - 1));
+	coh__copy(coh__line_data(c, l) + off, buf, len);
+	l->lru = ++c->stamp;
+	for (unsigned s = off / c->seg_size; s <= (off + len - 1) / c->seg_size; s++)
+		l->dirty |= (uint8_t)(1u << s);
+}
 void coh__line_writeback(coh_machine *m, struct coh__cache *c, struct coh__line *l);
 void coh__line_discard(coh_machine *m, struct coh__cache *c, struct coh__line *l);
 /* Maintenance of the one line holding va in c. */
