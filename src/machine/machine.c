@@ -510,6 +510,34 @@ int coh_write(coh_machine *m, unsigned cpu, coh_addr_t va, const void *buf, size
 
 /* ---- maintenance ---- */
 
+/* maint() on a VIVT cache for a range of more lines than the cache holds:
+ * the same per-line operation, in the same ascending VA order, but only at
+ * the VAs that have a line (a VIVT lookup needs no translation, so the
+ * range loop would step through every line of the range: 2^59 of them for
+ * `flush 0 0xffffffffffffffff`). */
+static int maint_cached_lines(coh_machine *m, struct coh__cache *c, coh_addr_t first,
+                              coh_addr_t last, enum coh__maint op)
+{
+	size_t n = (size_t)c->nsets * c->ways;
+	coh_addr_t from = first;
+	for (;;) {
+		const struct coh__line *next = NULL;
+		for (size_t i = 0; i < n; i++) {
+			const struct coh__line *l = &c->lines[i];
+			if (l->valid && l->va >= from && l->va <= last &&
+			    (!next || l->va < next->va))
+				next = l;
+		}
+		if (!next)
+			return COH_OK;
+		coh_addr_t a = next->va;
+		int r = coh__cache_maint_line(m, c, a, op);
+		if (r || a == last)
+			return r;
+		from = a + c->line_size;
+	}
+}
+
 static int maint(coh_machine *m, unsigned cpu, coh_addr_t va, size_t len, enum coh__maint op,
                  enum coh_event_kind kind)
 {
@@ -529,7 +557,17 @@ static int maint(coh_machine *m, unsigned cpu, coh_addr_t va, size_t len, enum c
 		lo = 0;
 		hi = m->ncpus - 1;
 	}
+	const coh_cache_geometry *g = &m->arch->l1;
+	bool vivt = g->tag != COH_FROM_PHYS && g->index != COH_FROM_PHYS;
+	bool long_range =
+	    (last - first) / line >= (coh_addr_t)m->cache[cpu].nsets * m->cache[cpu].ways;
 	for (unsigned c = lo; c <= hi; c++) {
+		if (vivt && long_range) {
+			int r = maint_cached_lines(m, &m->cache[c], first, last, op);
+			if (r)
+				return r;
+			continue;
+		}
 		for (coh_addr_t a = first;; a += line) {
 			int r = coh__cache_maint_line(m, &m->cache[c], a, op);
 			if (r)
