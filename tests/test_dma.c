@@ -24,6 +24,7 @@ enum mode {
 	CPU_WRITES_DEVICE_BUFFER,
 	SYNC_FOR_CPU_THEN_WRITE,
 	FROM_DEVICE_DIRTY,
+	FROM_DEVICE_SHARED_EDGE,
 };
 
 static enum mode mode;
@@ -88,6 +89,19 @@ static void dma_task(void *arg)
 		d = dma_map_page(&dev, p, 0, 64, DMA_FROM_DEVICE);
 		dma_unmap_page(&dev, d, 64, DMA_FROM_DEVICE);
 		break;
+	case FROM_DEVICE_SHARED_EDGE: {
+		/* a 32-byte buffer at offset 16 shares its edge lines with its
+		 * neighbours; once the device is done, the CPU writes a neighbour
+		 * (its line is filled with the device's data) before the unmap */
+		static const uint8_t data[32] = {9, 9, 9, 9};
+		d = dma_map_page(&dev, p, 16, 32, DMA_FROM_DEVICE);
+		coh_dma_write(m, d, data, sizeof(data));
+		sim_write32(va, 7);
+		dma_unmap_page(&dev, d, 32, DMA_FROM_DEVICE);
+		sim_memcpy_from(seen, va, 4);
+		sim_memcpy_from(seen + 4, simptr_add(va, 16), 4);
+		break;
+	}
 	case SYNC_FOR_CPU_THEN_WRITE:
 		d = dma_map_page(&dev, p, 0, 256, DMA_BIDIRECTIONAL);
 		dma_sync_single_for_cpu(&dev, d, 256, DMA_BIDIRECTIONAL);
@@ -164,6 +178,21 @@ static void dma_map_from_device_invalidates_so_cpu_sees_device_data(void **state
 	run_mode(FROM_DEVICE_DIRTY, n);
 	assert_int_equal(n[COH_F_LOST_WRITE], 1);
 	assert_int_equal(total(n), 1);
+}
+
+/* ARMv7's dma_unmap_area (v7_dma_inv_range) cleans the partial lines at the
+ * edges of the buffer before it invalidates: a neighbour written since the
+ * DMA is kept. */
+static void dma_unmap_keeps_a_neighbour_sharing_an_edge_line(void **state)
+{
+	(void)state;
+	unsigned n[COH_F_KIND_COUNT];
+	arch = "cortex-a9";
+	run_mode(FROM_DEVICE_SHARED_EDGE, n);
+	assert_int_equal(total(n), 0);
+	assert_int_equal(seen[0], 7);
+	assert_int_equal(seen[4], 9);
+	arch = "xscale";
 }
 
 static void dma_on_coherent_x86_needs_no_maintenance(void **state)
@@ -247,6 +276,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(dma_map_to_device_cleans_so_device_sees_cpu_data),
 	    cmocka_unit_test(dma_map_from_device_invalidates_so_cpu_sees_device_data),
+	    cmocka_unit_test(dma_unmap_keeps_a_neighbour_sharing_an_edge_line),
 	    cmocka_unit_test(dma_on_coherent_x86_needs_no_maintenance),
 	    cmocka_unit_test(dma_debug_reports_misuse),
 	    cmocka_unit_test(kmap_high_get_buggy_loses_write_fixed_is_clean),

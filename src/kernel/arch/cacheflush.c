@@ -103,9 +103,11 @@ void coh__dmac_unmap_area(coh_addr_t va, size_t size, enum dma_data_direction di
 	if (dma_coherent() || size == 0 || dir == DMA_TO_DEVICE)
 		return;
 	/* ARMv7: lines may have been filled speculatively while the device
-	 * owned the buffer; ARMv5 never fills on its own. */
+	 * owned the buffer; ARMv5 never fills on its own. v7_dma_unmap_area
+	 * branches to the same v7_dma_inv_range as the map does: the partial
+	 * lines at either edge are cleaned first, never simply discarded. */
 	if (coh_machine_arch(coh__kernel.m)->speculative_fill)
-		range_op(va, size, OP_INVAL);
+		dma_inv_range(va, va + size);
 }
 
 void coh__flush_cache_vunmap(coh_addr_t start, coh_addr_t end)

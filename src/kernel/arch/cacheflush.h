@@ -19,7 +19,8 @@ bool coh__cache_aliases(void);
  * [va, va+size) of the running CPU. Nothing on dma_coherent profiles.
  * dmac_map_area: FROM_DEVICE invalidates (cleaning partial edge lines first),
  * TO_DEVICE cleans, BIDIRECTIONAL flushes. dmac_unmap_area: FROM_DEVICE and
- * BIDIRECTIONAL invalidate on CPUs that fill speculatively, else nothing. */
+ * BIDIRECTIONAL invalidate on CPUs that fill speculatively (cleaning partial
+ * edge lines first, as on the map), else nothing. */
 void coh__dmac_map_area(coh_addr_t va, size_t size, enum dma_data_direction dir);
 void coh__dmac_unmap_area(coh_addr_t va, size_t size, enum dma_data_direction dir);
 
