@@ -18,8 +18,33 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "machine/machine_impl.h"
+
+#ifdef __SSE2__
+#define TAG_GROUP 16 /* tag bytes compared at once */
+
+/* Bit i set for each of the 16 tag bytes at t equal to b. */
+static inline unsigned tag_eq(const uint8_t *t, uint8_t b)
+{
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)t);
+	return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8((char)b)));
+}
+#else
+#define TAG_GROUP 8
+
+/* Bit i set for each of the 8 tag bytes at t equal to b. */
+static inline unsigned tag_eq(const uint8_t *t, uint8_t b)
+{
+	unsigned mask = 0;
+	for (unsigned i = 0; i < 8; i++)
+		mask |= (unsigned)(t[i] == b) << i;
+	return mask;
+}
+#endif
 
 static unsigned log2u(unsigned x)
 {
@@ -27,6 +52,19 @@ static unsigned log2u(unsigned x)
 	while ((1u << r) < x)
 		r++;
 	return r;
+}
+
+/* A set of at most this many ways is scanned without the tag filter. */
+#define FILTER_MIN_WAYS 4
+
+/* Every line invalid: tag bytes 0, the padding 0x7f. */
+static void reset_tags(struct coh__cache *c)
+{
+	for (unsigned set = 0; set < c->nsets; set++) {
+		uint8_t *t = c->tags + (size_t)set * c->tag_stride;
+		memset(t, 0, c->ways);
+		memset(t + c->ways, 0x7f, c->tag_stride - c->ways);
+	}
 }
 
 int coh__cache_init(coh_machine *m, struct coh__cache *c, unsigned cpu)
@@ -56,6 +94,13 @@ int coh__cache_init(coh_machine *m, struct coh__cache *c, unsigned cpu)
 	c->data = calloc(nlines, c->line_size);
 	c->rr = calloc(c->nsets, sizeof(*c->rr));
 	c->mru = calloc(c->nsets, sizeof(*c->mru));
+	if (c->ways > FILTER_MIN_WAYS) {
+		c->tag_stride = (c->ways + TAG_GROUP - 1) & ~(unsigned)(TAG_GROUP - 1);
+		c->tags = malloc((size_t)c->nsets * c->tag_stride);
+		if (!c->tags)
+			return COH_ENOMEM;
+		reset_tags(c);
+	}
 	if (!c->lines || !c->data || !c->rr || !c->mru)
 		return COH_ENOMEM;
 	return COH_OK;
@@ -67,6 +112,8 @@ void coh__cache_free(struct coh__cache *c)
 	free(c->data);
 	free(c->rr);
 	free(c->mru);
+	free(c->tags);
+	c->tags = NULL;
 	c->lines = NULL;
 	c->data = NULL;
 	c->rr = NULL;
@@ -78,6 +125,8 @@ void coh__cache_reset(struct coh__cache *c)
 	memset(c->lines, 0, (size_t)c->nsets * c->ways * sizeof(*c->lines));
 	memset(c->rr, 0, c->nsets * sizeof(*c->rr));
 	memset(c->mru, 0, c->nsets * sizeof(*c->mru));
+	if (c->tags)
+		reset_tags(c);
 	c->stamp = 0;
 }
 
@@ -120,18 +169,10 @@ static inline bool line_matches(const struct coh__cache *c, const struct coh__li
 
 #define NO_WAY UINT_MAX
 
-/*
- * The hot path of every access: the way holding (va, pa) in set, or -1; on
- * a miss, *free_way is the first invalid way of the set (NO_WAY if none).
- */
-static inline int lookup(const struct coh__cache *c, unsigned set, coh_addr_t va, coh_addr_t pa,
-                         unsigned *free_way)
+/* lookup() of a set of few ways: every way compared in full. */
+static inline int scan(const struct coh__cache *c, const struct coh__line *l, unsigned set,
+                       coh_addr_t va, coh_addr_t pa, unsigned *free_way)
 {
-	const struct coh__line *l = coh__line_at(c, set, 0);
-	unsigned hint = c->mru[set];
-	*free_way = NO_WAY;
-	if (line_matches(c, &l[hint], va, pa))
-		return (int)hint;
 	if (c->tag_va) {
 		coh_addr_t lva = va & c->lmask;
 		for (unsigned w = 0; w < c->ways; w++) {
@@ -153,6 +194,45 @@ static inline int lookup(const struct coh__cache *c, unsigned set, coh_addr_t va
 		} else if (l[w].pa == lpa && ((l[w].va ^ va) & c->colour_mask) == 0) {
 			c->mru[set] = w;
 			return (int)w;
+		}
+	}
+	return -1;
+}
+
+/*
+ * The hot path of every access: the way holding (va, pa) in set, or -1; on
+ * a miss, *free_way is the first invalid way of the set (NO_WAY if none).
+ *
+ * After the MRU way, a set of up to FILTER_MIN_WAYS ways is scanned
+ * (scan()); in a larger one the set's tag bytes are compared TAG_GROUP at a time
+ * with the tag byte of (va, pa); only the ways whose byte matches (the
+ * line, and 1 in 128 others) are compared in full. A zero tag byte is an
+ * invalid way; the padding (0x7f) matches neither.
+ */
+static inline __attribute__((always_inline)) int
+lookup(const struct coh__cache *c, unsigned set, coh_addr_t va, coh_addr_t pa, unsigned *free_way)
+{
+	const struct coh__line *l = coh__line_at(c, set, 0);
+	unsigned hint = c->mru[set];
+	*free_way = NO_WAY;
+	if (line_matches(c, &l[hint], va, pa))
+		return (int)hint;
+	if (!c->tags)
+		return scan(c, l, set, va, pa, free_way);
+	uint8_t want = coh__tag_byte((c->tag_va ? va : pa) & c->lmask);
+	const uint8_t *t = c->tags + (size_t)set * c->tag_stride;
+	for (unsigned g = 0; g < c->tag_stride; g += TAG_GROUP) {
+		for (unsigned hit = tag_eq(t + g, want); hit; hit &= hit - 1) {
+			unsigned w = g + (unsigned)__builtin_ctz(hit);
+			if (line_matches(c, &l[w], va, pa)) {
+				c->mru[set] = w;
+				return (int)w;
+			}
+		}
+		if (*free_way == NO_WAY) {
+			unsigned z = tag_eq(t + g, 0);
+			if (z)
+				*free_way = g + (unsigned)__builtin_ctz(z);
 		}
 	}
 	return -1;
@@ -198,7 +278,7 @@ void coh__line_discard(coh_machine *m, struct coh__cache *c, struct coh__line *l
 		if (m->obs.discard)
 			m->obs.discard(m->obs.ctx, c, l, l->pa + off, data + off, c->seg_size);
 	}
-	l->valid = 0;
+	coh__line_invalidate(c, l);
 }
 
 /* free_way: the first invalid way of the set, from lookup(); NO_WAY if none */
@@ -241,6 +321,9 @@ static struct coh__line *fill(coh_machine *m, struct coh__cache *c, unsigned set
 	l->pa = pa & lmask;
 	l->dirty = 0;
 	l->valid = 1;
+	if (c->tags)
+		c->tags[(size_t)set * c->tag_stride + way] =
+		    coh__tag_byte(c->tag_va ? l->va : l->pa);
 	l->lru = ++c->stamp;
 	memcpy(coh__line_data(c, l), coh__mem_at(m, l->pa), c->line_size);
 	l->fill_ev = coh__event(m, COH_EV_FILL, (int)c->cpu, l->va, l->pa, c->line_size, 0);
@@ -257,7 +340,7 @@ static void snoop_drop(coh_machine *m, struct coh__cache *c, struct coh__line *l
 {
 	(void)arg;
 	coh__line_writeback(m, c, l);
-	l->valid = 0;
+	coh__line_invalidate(c, l);
 }
 
 void coh__for_each_copy(coh_machine *m, coh_addr_t pa, int skip_cpu,

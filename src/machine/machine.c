@@ -604,7 +604,7 @@ int coh_cache_evict(coh_machine *m, unsigned cpu, coh_addr_t va)
 	coh__cache_locate(m, &m->cache[cpu], va, false, &l);
 	if (l) {
 		coh__line_writeback(m, &m->cache[cpu], l);
-		l->valid = 0;
+		coh__line_invalidate(&m->cache[cpu], l);
 	}
 	return COH_OK;
 }
@@ -619,7 +619,7 @@ int coh_cache_flush_all(coh_machine *m, unsigned cpu)
 		struct coh__line *l = &c->lines[i];
 		if (l->valid) {
 			coh__line_writeback(m, c, l);
-			l->valid = 0;
+			coh__line_invalidate(c, l);
 		}
 	}
 	return COH_OK;
@@ -667,7 +667,7 @@ static void dma_snoop(coh_machine *m, struct coh__cache *c, struct coh__line *l,
 	bool drop = arg != NULL;
 	coh__line_writeback(m, c, l);
 	if (drop)
-		l->valid = 0;
+		coh__line_invalidate(c, l);
 }
 
 static void dma_snoop_range(coh_machine *m, coh_addr_t pa, size_t len, bool drop)

@@ -37,6 +37,12 @@ struct coh__cache {
 	uint8_t *data;           /* nsets * ways * line_size */
 	unsigned *rr;            /* round-robin pointer per set */
 	unsigned *mru;           /* way of the last hit or fill per set: tried first */
+	/* A tag filter, for sets of more than 4 ways (else NULL): one byte per
+	 * way (tag_stride bytes per set), 0 for an invalid line, coh__tag_byte()
+	 * of its tag for a valid one, 0x7f for the padding up to a multiple of
+	 * 8 or 16 ways. See lookup() in cache.c. */
+	uint8_t *tags;
+	unsigned tag_stride;
 	uint32_t stamp;
 	/* worked out once at init, for the lookup on every access */
 	bool index_va;    /* set index from the VA (else the PA) */
@@ -187,6 +193,20 @@ static inline unsigned coh__cache_set_of(const coh_machine *m, const struct coh_
 	if (c->fold)
 		return coh__cache_set(m, c, va, pa);
 	return (unsigned)((c->index_va ? va : pa) >> c->line_shift) & c->set_mask;
+}
+/* The tag-filter byte of a valid line whose tag (VA or PA, per tag_va) is
+ * the line address key: 0x80-0xff, never 0 (invalid) nor 0x7f (padding). */
+static inline uint8_t coh__tag_byte(coh_addr_t key)
+{
+	return (uint8_t)(0x80 | ((key * 0x9e3779b97f4a7c15ull) >> 57));
+}
+/* Marks l invalid, in the line and in the tag filter. */
+static inline void coh__line_invalidate(struct coh__cache *c, struct coh__line *l)
+{
+	size_t i = (size_t)(l - c->lines);
+	l->valid = 0;
+	if (c->tags)
+		c->tags[i / c->ways * c->tag_stride + i % c->ways] = 0;
 }
 /* The way of the line that holds (va, pa) in set, or -1. */
 int coh__cache_find(const coh_machine *m, const struct coh__cache *c, unsigned set, coh_addr_t va,
