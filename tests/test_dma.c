@@ -25,6 +25,7 @@ enum mode {
 	SYNC_FOR_CPU_THEN_WRITE,
 	FROM_DEVICE_DIRTY,
 	FROM_DEVICE_SHARED_EDGE,
+	DOUBLE_UNMAP_AFTER_WRITE,
 };
 
 static enum mode mode;
@@ -70,6 +71,12 @@ static void dma_task(void *arg)
 		d = dma_map_single(&dev, va, 128, DMA_TO_DEVICE);
 		dma_unmap_single(&dev, d, 128, DMA_TO_DEVICE);
 		dma_unmap_single(&dev, d, 128, DMA_TO_DEVICE);
+		break;
+	case DOUBLE_UNMAP_AFTER_WRITE:
+		d = dma_map_single(&dev, va, 64, DMA_FROM_DEVICE);
+		dma_unmap_single(&dev, d, 64, DMA_FROM_DEVICE);
+		sim_write32(va, 5); /* the CPU owns the buffer again */
+		dma_unmap_single(&dev, d, 64, DMA_FROM_DEVICE);
 		break;
 	case WRONG_SIZE:
 		d = dma_map_page(&dev, p, 0, 256, DMA_TO_DEVICE);
@@ -214,6 +221,13 @@ static void dma_debug_reports_misuse(void **state)
 	run_mode(DOUBLE_UNMAP, n);
 	assert_int_equal(n[COH_F_API_MISUSE], 1);
 	assert_int_equal(total(n), 1);
+	/* dma-debug only reports: the second unmap still invalidates, and on
+	 * a speculating CPU that discards what the CPU wrote in between */
+	arch = "cortex-a9";
+	run_mode(DOUBLE_UNMAP_AFTER_WRITE, n);
+	assert_int_equal(n[COH_F_API_MISUSE], 1);
+	assert_int_equal(n[COH_F_LOST_WRITE], 1);
+	arch = "xscale";
 	run_mode(WRONG_SIZE, n);
 	assert_int_equal(n[COH_F_API_MISUSE], 1);
 	run_mode(WRONG_DIR, n);

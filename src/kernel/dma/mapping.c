@@ -25,6 +25,8 @@
  * {dev, addr, size, dir}; unmap/sync of an unknown address, a double unmap,
  * an unmap with another size or direction, and a CPU access (from the
  * simptr accessors) to a buffer the device owns are api-misuse findings.
+ * Like dma-debug, the checks only report: a bad unmap or sync still does
+ * its cache maintenance (a double unmap invalidates twice).
  * A CPU write to any device-owned buffer is misuse; so is a CPU read of a
  * FROM_DEVICE or BIDIRECTIONAL one (a TO_DEVICE buffer may be read).
  * Data lost by mapping a dirty buffer FROM_DEVICE is not checked here: the
@@ -121,8 +123,9 @@ static void debug_map(const struct device *dev, dma_addr_t addr, size_t size,
 	/* dma-debug disables itself when it runs out of entries; so do we */
 }
 
-/* Checks an unmap against the map; returns true if it may go on. */
-static bool debug_unmap(const struct device *dev, dma_addr_t addr, size_t size,
+/* check_unmap(): checks an unmap against the map. It only reports: the
+ * unmap goes on whatever it finds, as in Linux. */
+static void debug_unmap(const struct device *dev, dma_addr_t addr, size_t size,
                         enum dma_data_direction dir)
 {
 	struct dma_debug_entry *e = find_entry(dev, addr);
@@ -136,7 +139,7 @@ static bool debug_unmap(const struct device *dev, dma_addr_t addr, size_t size,
 		           : "%s: device driver tries to free DMA memory it has not allocated "
 		             "[device address=0x%08llx] [size=%llu bytes]",
 		       devname(dev), (unsigned long long)addr, (unsigned long long)size);
-		return false;
+		return;
 	}
 	if (e->size != size)
 		misuse(addr,
@@ -159,7 +162,6 @@ static bool debug_unmap(const struct device *dev, dma_addr_t addr, size_t size,
 	dd.freed[dd.nfreed++ % DMA_DEBUG_FREED] = *e;
 	e->used = false;
 	dd.nactive--;
-	return true;
 }
 
 static struct dma_debug_entry *debug_sync(const struct device *dev, dma_addr_t addr, size_t size,
@@ -333,9 +335,13 @@ dma_addr_t dma_map_page(struct device *dev, struct page *page, size_t offset, si
 
 void dma_unmap_page(struct device *dev, dma_addr_t addr, size_t size, enum dma_data_direction dir)
 {
-	if (!debug_unmap(dev, addr, size, dir))
+	debug_unmap(dev, addr, size, dir);
+	struct page *page = dma_to_page(addr);
+	if (!page) { /* no struct page behind the address: Linux oopses */
+		BUG();
 		return;
-	dma_page_dev_to_cpu(dma_to_page(addr), dma_offset(addr), size, dir);
+	}
+	dma_page_dev_to_cpu(page, dma_offset(addr), size, dir);
 }
 
 dma_addr_t dma_map_single(struct device *dev, simptr ptr, size_t size, enum dma_data_direction dir)
@@ -352,8 +358,12 @@ dma_addr_t dma_map_single(struct device *dev, simptr ptr, size_t size, enum dma_
 
 void dma_unmap_single(struct device *dev, dma_addr_t addr, size_t size, enum dma_data_direction dir)
 {
-	if (!debug_unmap(dev, addr, size, dir))
+	debug_unmap(dev, addr, size, dir);
+	/* ___dma_single_dev_to_cpu: BUG_ON(!virt_addr_valid(kaddr)) */
+	if (addr + size > coh_machine_highmem_start(coh__kernel.m)) {
+		BUG();
 		return;
+	}
 	coh__dmac_unmap_area(phys_to_virt(addr).addr, size, dir);
 }
 
