@@ -113,6 +113,46 @@ static void pkmap_ring_wrap_recycles_unused_slot(void **state)
 	coh_explore_result_free(&r);
 }
 
+/* ---- the wrap flushes the whole cache (ARM: flush_cache_all) ---- */
+
+static void wrap_flush_task(void *arg)
+{
+	(void)arg;
+	coh_machine *m = kernel_machine();
+	simptr v = vmalloc(4096); /* an alias that is not a pkmap slot */
+	sim_write32(v, 0x55);
+	coh_cache_present(m, 0, v.addr, &obs.flag[0]); /* dirty */
+	for (unsigned i = 1; i <= 4; i++) {            /* the 4th kmap wraps (vmalloc has page 0) */
+		kmap(hpage(i));
+		kunmap(hpage(i));
+	}
+	bool dirty = false;
+	coh_cache_present(m, 0, v.addr, &dirty);
+	obs.flag[1] = dirty;
+	vfree(v);
+}
+
+static int wrap_flush_setup(void *ctx, coh_sched *s)
+{
+	(void)ctx;
+	int r = kinit(s);
+	if (!r && !coh_task_create(s, "wrap", 0, wrap_flush_task, NULL))
+		r = COH_EINVAL;
+	return r;
+}
+
+static void pkmap_wrap_flushes_every_alias(void **state)
+{
+	(void)state;
+	memset(&obs, 0, sizeof(obs));
+	obs.last_pkmap = 4;
+	coh_explore_result r = run(wrap_flush_setup, 1, COH_STRATEGY_REPLAY);
+	assert_int_equal(r.nfindings, 0);
+	assert_true(obs.flag[0]);  /* the vmalloc alias' line was dirty */
+	assert_false(obs.flag[1]); /* flush_cache_kmaps wrote it back */
+	coh_explore_result_free(&r);
+}
+
 /* ---- sleeping when full ---- */
 
 static void full_a(void *arg)
@@ -334,6 +374,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(pkmap_ring_wrap_recycles_unused_slot),
+	    cmocka_unit_test(pkmap_wrap_flushes_every_alias),
 	    cmocka_unit_test(kmap_sleeps_when_full_and_wakes_on_kunmap),
 	    cmocka_unit_test(kmap_high_get_null_when_unmapped_pins_when_mapped),
 	    cmocka_unit_test(kunmap_of_unmapped_page_is_bug),

@@ -16,8 +16,8 @@
  * Range operations go line by line (len = one line), so each line is one
  * machine op and so one preemption point: a maintenance loop can be
  * preempted halfway, which is what seed 2 is about. flush_cache_kmaps runs
- * under kmap_lock and stands for ARM's flush_cache_all(); it flushes each
- * mapped pkmap page in one op, on every CPU.
+ * under kmap_lock and is ARM's flush_cache_all(): the whole D-cache, one op
+ * per CPU, on every CPU.
  */
 #include "kernel/arch/cacheflush.h"
 
@@ -156,18 +156,15 @@ void flush_dcache_page(struct page *page)
 	}
 }
 
-/* ARM: flush_cache_all() before pkmap entries are torn down. Here: every
- * mapped pkmap page, one op each, on every CPU. Caller holds kmap_lock. */
+/* ARM: flush_cache_kmaps() is flush_cache_all(), before pkmap entries are
+ * torn down: every line of the D-cache is written back and invalidated,
+ * whatever alias it belongs to. ARM's is local to the CPU (no ARM SMP had
+ * an aliasing cache); the model flushes every CPU. Caller holds kmap_lock. */
 void flush_cache_kmaps(void)
 {
 	coh_machine *m = coh__kernel.m;
 	if (!coh__cache_aliases())
 		return;
-	size_t size = coh_machine_page_size(m);
-	for (unsigned nr = 0; nr < kmap_last_pkmap(); nr++) {
-		if (!coh__pkmap_slot_page(nr))
-			continue;
-		for (unsigned cpu = 0; cpu < coh_machine_ncpus(m); cpu++)
-			coh_cache_flush(m, cpu, PKMAP_ADDR(nr), size);
-	}
+	for (unsigned cpu = 0; cpu < coh_machine_ncpus(m); cpu++)
+		coh_cache_flush_all(m, cpu);
 }

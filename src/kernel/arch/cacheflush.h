@@ -1,6 +1,6 @@
 /*
  * cacheflush.h - the arch cache maintenance shared inside src/kernel
- * (arch/cacheflush.c), and what it needs from mm/highmem.c.
+ * (arch/cacheflush.c).
  *
  * The range operations work line by line through the machine, so every line
  * is its own preemption point, as a real maintenance loop can be preempted
@@ -30,9 +30,5 @@ void coh__cpuc_flush_dcache_area(coh_addr_t va, size_t size);
 /* flush_cache_vunmap(): before a vmap area goes away, write back and drop
  * its lines (aliasing caches only). One machine op for the whole range. */
 void coh__flush_cache_vunmap(coh_addr_t start, coh_addr_t end);
-
-/* mm/highmem.c: the page mapped in pkmap slot nr, or NULL (caller holds
- * kmap_lock, or runs with the execution stopped). */
-struct page *coh__pkmap_slot_page(unsigned nr);
 
 #endif

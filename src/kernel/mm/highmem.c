@@ -168,11 +168,6 @@ static void set_page_address(struct page *page, simptr virtual)
 	spin_unlock_irqrestore(&pas->lock, flags);
 }
 
-struct page *coh__pkmap_slot_page(unsigned nr)
-{
-	return nr < LAST_PKMAP ? hm.pkmap_page[nr] : NULL;
-}
-
 /* ---- the pkmap ring ---- */
 
 /* Tears down every slot nobody uses (count 1). Caller holds kmap_lock. */
