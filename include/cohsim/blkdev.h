@@ -137,8 +137,10 @@ COH_API int bio_get_nr_vecs(struct block_device *bdev);
 COH_API void submit_bio(unsigned long rw, struct bio *bio);
 /* Ends the bio: clears BIO_UPTODATE on error, calls bi_end_io. */
 COH_API void bio_endio(struct bio *bio, int error);
-/* Zeroes the data of every bvec through the kernel mapping (lowmem pages;
- * highmem pages without a kmap are skipped). */
+/* Zeroes the data of every bvec through the kernel mapping, then
+ * flush_dcache_page() (lowmem pages, and highmem pages with a kmap; Linux
+ * zeroes a highmem page without one through kmap_atomic, which the model
+ * lacks: those are skipped). */
 COH_API void zero_fill_bio(struct bio *bio);
 
 #ifdef __cplusplus

@@ -138,14 +138,18 @@ void bio_endio(struct bio *bio, int error)
 		bio->bi_end_io(bio, error);
 }
 
+/* bvec_kmap_irq, memset, flush_dcache_page, bvec_kunmap_irq: the zeroes are
+ * written back from the kernel alias, so that any other alias that is
+ * invalidated afterwards (dm-io's vmalloc area) reads them from memory. */
 void zero_fill_bio(struct bio *bio)
 {
 	for (unsigned i = 0; i < bio->bi_vcnt; i++) {
 		struct bio_vec *bv = &bio->bi_io_vec[i];
 		simptr va = page_address(bv->bv_page);
 		if (simptr_is_null(va))
-			continue; /* highmem without a kmap: see the file comment */
+			continue; /* highmem without a kmap: see blkdev.h */
 		sim_memset(simptr_add(va, bv->bv_offset), 0, bv->bv_len);
+		flush_dcache_page(bv->bv_page);
 	}
 }
 
