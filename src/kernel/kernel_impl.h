@@ -26,6 +26,11 @@ struct coh__kernel {
 
 extern struct coh__kernel coh__kernel;
 
+/* Tags the machine operations that follow with this kernel source line, so
+ * that a report names where the kernel did them (not the last sim_* access
+ * of the scenario). */
+#define KSITE() coh_machine_set_site(coh__kernel.m, __FILE__, __LINE__)
+
 /* The CPU the running context is on. */
 static inline unsigned coh__cpu(void)
 {

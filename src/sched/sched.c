@@ -482,6 +482,7 @@ static void task_main(void *arg)
 	coh__ctx_entered(&t->ctx);
 	coh_sched *s = coh__cur_sched;
 	resume_actor(s);
+	coh_machine_set_site(s->m, NULL, 0); /* not the site of whoever ran last */
 	t->fn(t->arg);
 	if (t->ctxk == COH_CTX_PROCESS && (t->locks || t->preempt || t->bh || t->irqs_off)) {
 		coh__report(

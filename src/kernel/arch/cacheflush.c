@@ -40,12 +40,15 @@ static void line_op(coh_addr_t a, enum op op)
 	unsigned line = coh_cache_line_size(m);
 	switch (op) {
 	case OP_CLEAN:
+		KSITE();
 		coh_cache_clean(m, cpu, a, line);
 		break;
 	case OP_INVAL:
+		KSITE();
 		coh_cache_inval(m, cpu, a, line);
 		break;
 	case OP_FLUSH:
+		KSITE();
 		coh_cache_flush(m, cpu, a, line);
 		break;
 	}
@@ -112,6 +115,7 @@ void coh__dmac_unmap_area(coh_addr_t va, size_t size, enum dma_data_direction di
 
 void coh__flush_cache_vunmap(coh_addr_t start, coh_addr_t end)
 {
+	KSITE();
 	if (coh__cache_aliases() && end > start)
 		coh_cache_flush(coh__kernel.m, coh__cpu(), start, (size_t)(end - start));
 }
@@ -165,6 +169,7 @@ void flush_cache_kmaps(void)
 	coh_machine *m = coh__kernel.m;
 	if (!coh__cache_aliases())
 		return;
+	KSITE();
 	for (unsigned cpu = 0; cpu < coh_machine_ncpus(m); cpu++)
 		coh_cache_flush_all(m, cpu);
 }

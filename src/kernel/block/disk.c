@@ -306,11 +306,13 @@ static int transfer(struct gendisk *d, struct bio *bio, unsigned i, size_t off)
 	if (len > sizeof(xfer))
 		return COH_EINVAL;
 	if (bio_data_dir(bio) == WRITE) {
+		KSITE();
 		if (coh_dma_read(m, bio->bi_dma[i], xfer, len))
 			return COH_EIO;
 		return backend_rw(d, true, off, xfer, len);
 	}
 	int r = backend_rw(d, false, off, xfer, len);
+	KSITE();
 	if (!r && coh_dma_write(m, bio->bi_dma[i], xfer, len))
 		r = COH_EIO;
 	return r;

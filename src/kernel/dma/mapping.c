@@ -278,8 +278,10 @@ static void dma_cache_maint_page(struct page *page, size_t offset, size_t size,
 		} else if (!coh__cache_aliases()) {
 			coh_preempt_disable();
 			coh_addr_t va = kmap_atomic_slot();
+			KSITE();
 			coh_map(m, COH_KERNEL_AS, va, page_to_phys(page), psize, COH_ATTR_WB);
 			op(va + offset, len, dir);
+			KSITE();
 			coh_unmap(m, COH_KERNEL_AS, va, psize);
 			coh_preempt_enable();
 		} else if (coh_fix("kmap-high-get")) {

@@ -185,6 +185,7 @@ static void flush_all_zero_pkmaps(void)
 			BUG();
 			continue;
 		}
+		KSITE();
 		coh_unmap(m, COH_KERNEL_AS, PKMAP_ADDR(i), coh_machine_page_size(m));
 		hm.pkmap_page[i] = NULL;
 		set_page_address(page, SIMPTR_NULL);
@@ -232,6 +233,7 @@ start:
 	}
 	unsigned nr = hm.last_pkmap_nr;
 	coh_addr_t vaddr = PKMAP_ADDR(nr);
+	KSITE();
 	int r = coh_map(m, COH_KERNEL_AS, vaddr, page_to_phys(page), coh_machine_page_size(m),
 	                COH_ATTR_WB);
 	BUG_ON(r != COH_OK);

@@ -92,6 +92,7 @@ static void unmap_area(struct vm_struct *a)
 {
 	coh_addr_t len = (coh_addr_t)a->nr_pages * page_size();
 	coh__flush_cache_vunmap(a->addr, a->addr + len);
+	KSITE();
 	coh_unmap(coh__kernel.m, COH_KERNEL_AS, a->addr, (size_t)len);
 }
 
@@ -102,6 +103,7 @@ simptr vmap(struct page **pages, unsigned count)
 		return SIMPTR_NULL;
 	for (unsigned i = 0; i < count; i++) {
 		coh_addr_t va = a->addr + (coh_addr_t)i * page_size();
+		KSITE();
 		int r = coh_map(coh__kernel.m, COH_KERNEL_AS, va, page_to_phys(pages[i]),
 		                page_size(), COH_ATTR_WB);
 		BUG_ON(r != COH_OK);
@@ -135,6 +137,7 @@ simptr vmalloc(unsigned long size)
 			vfree(simptr_at(a->addr));
 			return SIMPTR_NULL;
 		}
+		KSITE();
 		int r = coh_map(coh__kernel.m, COH_KERNEL_AS, a->addr + (coh_addr_t)i * ps,
 		                page_to_phys(page), ps, COH_ATTR_WB);
 		BUG_ON(r != COH_OK);
@@ -156,6 +159,7 @@ void vfree(simptr addr)
 	/* page by page: the mapping says which page it is, then goes */
 	for (coh_addr_t va = a->addr; va < end; va += ps) {
 		struct page *p = vmalloc_to_page(simptr_at(va));
+		KSITE();
 		coh_unmap(coh__kernel.m, COH_KERNEL_AS, va, ps);
 		if (p)
 			__free_page(p);
