@@ -14,6 +14,14 @@
  * switch, on in both: without it nothing takes kmap_lock in IRQ context);
  * `buggy` has kmap_lock taken with plain spin_lock (`kmap-lock-irqsafe`
  * off), `fixed` with spin_lock_irq / spin_lock_irqsave.
+ *
+ * An abstraction, said plainly: the seed added kmap_high_get and the
+ * IRQ-safe locking in one commit, so the buggy combination never shipped;
+ * it is the mistake the commit's locking half prevents. The model's
+ * spinlocks spin on a uniprocessor too (as with CONFIG_DEBUG_SPINLOCK), so
+ * the symptom is a deadlock; a real UP kernel, whose spin_lock does not
+ * spin, would instead corrupt pkmap_count (or lockdep would report an
+ * inconsistent lock state).
  */
 #include "cohsim/scenario.h"
 
