@@ -3,7 +3,8 @@
 # Safe to run again: it does nothing when everything is there.
 set -euo pipefail
 need=()
-for pkg in build-essential cmake pkg-config libcmocka-dev; do
+# python3: the command-line tests check JSON output with it
+for pkg in build-essential cmake pkg-config libcmocka-dev python3; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
