@@ -194,30 +194,9 @@ uint64_t coh__rand(coh_machine *m)
 
 /* ---- events ---- */
 
-uint64_t coh__event(coh_machine *m, enum coh_event_kind kind, int cpu, coh_addr_t va, coh_addr_t pa,
-                    uint32_t len, uint64_t value)
-{
-	uint64_t no = ++m->ev;
-	if (m->tracing) {
-		coh_event *e = &m->trace[no % COH__TRACE_CAP];
-		e->no = no;
-		e->kind = kind;
-		e->cpu = cpu;
-		e->va = va;
-		e->pa = pa;
-		e->len = len;
-		e->value = value;
-		e->actor = m->actor;
-		e->file = m->site_file;
-		e->line = m->site_line;
-		e->note = NULL;
-	}
-	return no;
-}
-
 /* Starts a public operation: the preemption point, then its event. */
-static uint64_t begin_op(coh_machine *m, enum coh_event_kind kind, int cpu, coh_addr_t va,
-                         coh_addr_t pa, size_t len, uint64_t value)
+static inline uint64_t begin_op(coh_machine *m, enum coh_event_kind kind, int cpu, coh_addr_t va,
+                                coh_addr_t pa, size_t len, uint64_t value)
 {
 	if (m->hook)
 		m->hook(m->hook_ctx, m, cpu);

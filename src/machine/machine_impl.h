@@ -125,8 +125,28 @@ struct coh_machine {
 /* machine.c */
 void coh__machine_set_observer(coh_machine *m, const struct coh__observer *obs);
 void coh__machine_set_hook(coh_machine *m, coh__access_hook hook, void *ctx);
-uint64_t coh__event(coh_machine *m, enum coh_event_kind kind, int cpu, coh_addr_t va, coh_addr_t pa,
-                    uint32_t len, uint64_t value);
+/* Records one event (in the trace when tracing) and returns its number.
+ * Inline: it runs for every access and every fill or write-back. */
+static inline uint64_t coh__event(coh_machine *m, enum coh_event_kind kind, int cpu, coh_addr_t va,
+                                  coh_addr_t pa, uint32_t len, uint64_t value)
+{
+	uint64_t no = ++m->ev;
+	if (m->tracing) {
+		coh_event *e = &m->trace[no % COH__TRACE_CAP];
+		e->no = no;
+		e->kind = kind;
+		e->cpu = cpu;
+		e->va = va;
+		e->pa = pa;
+		e->len = len;
+		e->value = value;
+		e->actor = m->actor;
+		e->file = m->site_file;
+		e->line = m->site_line;
+		e->note = NULL;
+	}
+	return no;
+}
 uint64_t coh__rand(coh_machine *m);
 
 /* memory.c */
