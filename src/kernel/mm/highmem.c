@@ -76,9 +76,18 @@ int coh__highmem_init(void)
 	return COH_OK;
 }
 
+/*
+ * ARCH_NEEDS_KMAP_HIGH_GET: the profile's own flag (the ARM VIVT profiles),
+ * or any profile on which the model's DMA path uses kmap_high_get (the
+ * `kmap-high-get` switch: the model then behaves as if the arch defined
+ * it). Where it holds, the `kmap-lock-irqsafe` fix takes kmap_lock with
+ * IRQs off; elsewhere the plain spin_lock is right, as in the kernel.
+ */
 static bool kmap_irqsafe(void)
 {
-	return coh_machine_arch(coh__kernel.m)->needs_kmap_high_get && coh_fix("kmap-lock-irqsafe");
+	bool needs_get =
+	    coh_machine_arch(coh__kernel.m)->needs_kmap_high_get || coh_fix("kmap-high-get");
+	return needs_get && coh_fix("kmap-lock-irqsafe");
 }
 
 static void lock_kmap(void)
