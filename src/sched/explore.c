@@ -362,6 +362,33 @@ static unsigned dfs_split(unsigned total)
 	return b + 3;
 }
 
+/* Every 64 executions: has the time limit passed? Also draws the progress
+ * line (at most 4 times a second). */
+static bool time_is_up(const coh_explore_config *cfg, struct shared *sh, double t0, bool progress,
+                       uint64_t execs, double *last)
+{
+	if ((execs & 63) != 0 || !(cfg->time_s > 0 || progress))
+		return false;
+	double t = now_s();
+	if (cfg->time_s > 0 && t - t0 >= cfg->time_s)
+		return true;
+	if (progress && t - *last > 0.25) {
+		progress_line(cfg, sh, 1, t0, false);
+		*last = t;
+	}
+	return false;
+}
+
+/* Hands the finished execution's schedule to cfg->on_execution, if set. */
+static void report_execution(const coh_explore_config *cfg, struct coh__explorer *ex)
+{
+	if (!cfg->on_execution)
+		return;
+	char *str = coh__schedule_encode(ex->s->rec, ex->s->nrec, &ex->fl);
+	cfg->on_execution(cfg->on_execution_arg, str ? str : "", coh_check_count(ex->chk) != 0);
+	free(str);
+}
+
 static int worker(const coh_explore_config *cfg, const coh_machine_config *mcfg,
                   const coh_program *prog, unsigned wi, unsigned sidx, unsigned scnt,
                   struct shared *sh, double t0, bool progress, struct wres *w)
@@ -398,16 +425,9 @@ static int worker(const coh_explore_config *cfg, const coh_machine_config *mcfg,
 			}
 			if (u > __atomic_load_n(&sh->stop_at, __ATOMIC_SEQ_CST))
 				break;
-			if ((execs & 63) == 0 && (cfg->time_s > 0 || progress)) {
-				double t = now_s();
-				if (cfg->time_s > 0 && t - t0 >= cfg->time_s) {
-					w->by_time = true;
-					break;
-				}
-				if (progress && t - last > 0.25) {
-					progress_line(cfg, sh, 1, t0, false);
-					last = t;
-				}
+			if (time_is_up(cfg, sh, t0, progress, execs, &last)) {
+				w->by_time = true;
+				break;
 			}
 			if (pct)
 				coh__pct_begin(pct, cfg->seed, u, &st);
@@ -423,12 +443,7 @@ static int worker(const coh_explore_config *cfg, const coh_machine_config *mcfg,
 				w->max_steps = ex.s->steps;
 			if (pct && ex.s->steps > pct->k)
 				pct->k = ex.s->steps;
-			if (cfg->on_execution) {
-				char *str = coh__schedule_encode(ex.s->rec, ex.s->nrec, &ex.fl);
-				cfg->on_execution(cfg->on_execution_arg, str ? str : "",
-				                  coh_check_count(ex.chk) != 0);
-				free(str);
-			}
+			report_execution(cfg, &ex);
 			unsigned nf = process_findings(&ex, w, u, 1);
 			__atomic_add_fetch(&sh->findings[wi], nf, __ATOMIC_RELAXED);
 			if (coh_check_count(ex.chk) && !cfg->keep_going) {
@@ -451,16 +466,9 @@ static int worker(const coh_explore_config *cfg, const coh_machine_config *mcfg,
 				break;
 			if (cfg->budget && counted >= cfg->budget)
 				break;
-			if ((execs & 63) == 0 && (cfg->time_s > 0 || progress)) {
-				double t = now_s();
-				if (cfg->time_s > 0 && t - t0 >= cfg->time_s) {
-					w->by_time = true;
-					break;
-				}
-				if (progress && t - last > 0.25) {
-					progress_line(cfg, sh, 1, t0, false);
-					last = t;
-				}
+			if (time_is_up(cfg, sh, t0, progress, execs, &last)) {
+				w->by_time = true;
+				break;
 			}
 			coh__dfs_begin(&dfs, &st);
 			rc = coh__explorer_run(&ex, &st);
@@ -484,14 +492,7 @@ static int worker(const coh_explore_config *cfg, const coh_machine_config *mcfg,
 					__atomic_store_n(&sh->done[wi], counted, __ATOMIC_RELAXED);
 					if (ex.s->steps > w->max_steps)
 						w->max_steps = ex.s->steps;
-					if (cfg->on_execution) {
-						char *str = coh__schedule_encode(
-						    ex.s->rec, ex.s->nrec, &ex.fl);
-						cfg->on_execution(cfg->on_execution_arg,
-						                  str ? str : "",
-						                  coh_check_count(ex.chk) != 0);
-						free(str);
-					}
+					report_execution(cfg, &ex);
 					unsigned nf = process_findings(
 					    &ex, w, unit, w->units[w->nunits - 1].nsched);
 					__atomic_add_fetch(&sh->findings[wi], nf, __ATOMIC_RELAXED);
