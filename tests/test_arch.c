@@ -125,13 +125,30 @@ static void only_parisc_hashes_va_bits_up_to_21(void **state)
 	}
 }
 
-static void only_vivt_non_coherent_profiles_need_kmap_high_get(void **state)
+/* ARCH_NEEDS_KMAP_HIGH_GET is set for every ARM in 2.6.31-39; highmem
+ * exists only where the arch allows it with that cache. */
+static void arm_profiles_need_kmap_high_get_and_only_some_have_highmem(void **state)
 {
 	(void)state;
-	assert_true(coh_arch_find("xscale")->needs_kmap_high_get);
-	assert_true(coh_arch_find("arm926")->needs_kmap_high_get);
-	assert_false(coh_arch_find("x86")->needs_kmap_high_get);
-	assert_false(coh_arch_find("cortex-a9")->needs_kmap_high_get);
+	static const struct {
+		const char *name;
+		enum coh_arch_family family;
+		bool kmap_high_get, highmem;
+	} want[] = {
+	    {"xscale", COH_ARCH_ARM, true, true},       {"arm926", COH_ARCH_ARM, true, true},
+	    {"armv6", COH_ARCH_ARM, true, false},       {"cortex-a9", COH_ARCH_ARM, true, true},
+	    {"mips-r4k", COH_ARCH_MIPS, false, false},  {"sh4", COH_ARCH_SH, false, false},
+	    {"parisc", COH_ARCH_PARISC, false, false}, {"x86", COH_ARCH_X86, false, false},
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const coh_arch *a = coh_arch_find(want[i].name);
+		assert_non_null(a);
+		assert_int_equal(a->family, want[i].family);
+		assert_int_equal(a->needs_kmap_high_get, want[i].kmap_high_get);
+		assert_int_equal(a->highmem, want[i].highmem);
+		assert_int_equal(a->arm_arch != 0, a->family == COH_ARCH_ARM);
+	}
+	assert_string_equal(coh_arch_family_name(COH_ARCH_PARISC), "PA-RISC");
 }
 
 static void machine_cache_has_the_profile_set_count(void **state)
@@ -254,7 +271,7 @@ int main(void)
 	    cmocka_unit_test(every_profile_has_the_real_cache_geometry),
 	    cmocka_unit_test(colours_match_the_alias_bits_of_each_profile),
 	    cmocka_unit_test(only_parisc_hashes_va_bits_up_to_21),
-	    cmocka_unit_test(only_vivt_non_coherent_profiles_need_kmap_high_get),
+	    cmocka_unit_test(arm_profiles_need_kmap_high_get_and_only_some_have_highmem),
 	    cmocka_unit_test(machine_cache_has_the_profile_set_count),
 	    cmocka_unit_test(xscale_set_is_va_bits_9_to_5),
 	    cmocka_unit_test(sh4_and_mips_set_is_va_bits_13_to_5),

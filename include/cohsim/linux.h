@@ -94,10 +94,20 @@ COH_API void coh__sim_memset(simptr dst, int c, size_t n, const char *file, unsi
 
 /* ---- the kernel of one execution ---- */
 
+/* The kernel release the model follows, as LINUX_VERSION_CODE. The arch
+ * code changed between releases (ARM's DMA unmap, flush_cache_kmaps, the
+ * highmem fallbacks): each model function follows the release it is given.
+ * Modelled: 2.6.31 (seed 2) to 2.6.39; the default is 2.6.35 (seed 1). */
+#define KERNEL_VERSION(a, b, c) (((a) << 16) + ((b) << 8) + (c))
+#define COH_KERNEL_VERSION_MIN KERNEL_VERSION(2, 6, 31)
+#define COH_KERNEL_VERSION_MAX KERNEL_VERSION(2, 6, 39)
+#define COH_KERNEL_VERSION_DEFAULT KERNEL_VERSION(2, 6, 35)
+
 struct kernel_config {
 	unsigned last_pkmap; /* LAST_PKMAP: kmap slots (default 4: the ring wraps) */
 	/* Names of the fix switches that are on, NULL-terminated (or NULL). */
 	const char *const *fixes;
+	unsigned version; /* KERNEL_VERSION(); 0: COH_KERNEL_VERSION_DEFAULT */
 };
 
 COH_API void kernel_config_init(struct kernel_config *cfg);
@@ -105,6 +115,13 @@ COH_API void kernel_config_init(struct kernel_config *cfg);
 COH_API int kernel_init(coh_sched *s, const struct kernel_config *cfg);
 /* Is the named fix switch on in this execution? */
 COH_API bool coh_fix(const char *name);
+/* LINUX_VERSION_CODE of the running execution's kernel. */
+COH_API unsigned linux_version_code(void);
+/* "2.6.35" -> KERNEL_VERSION(2, 6, 35). COH_EINVAL if it is not a version,
+ * COH_ERANGE if it is outside the modelled releases. */
+COH_API int kernel_version_parse(const char *s, unsigned *out);
+/* "2.6.35" into buf (at least 16 bytes); returns buf. */
+COH_API const char *kernel_version_str(unsigned version, char *buf, size_t len);
 /* The machine / checker / scheduler of the running execution. */
 COH_API coh_machine *kernel_machine(void);
 COH_API coh_check *kernel_check(void);

@@ -54,7 +54,8 @@ typedef struct coh_machine_config {
 	const coh_arch *arch; /* required */
 	unsigned ncpus;       /* 1..COH_MAX_CPUS; default 1 */
 	size_t mem_size;      /* bytes of physical memory; default 4 MiB */
-	size_t lowmem_size;   /* PA below this is lowmem; default mem_size / 2 */
+	size_t lowmem_size;   /* PA below this is lowmem; default mem_size / 2, or all
+	                         of it where the arch has no highmem */
 	unsigned page_size;   /* 0: the arch's page size */
 	uint64_t seed;        /* seeds random replacement */
 	bool oracle;          /* keep the event trace for the oracle; default true */

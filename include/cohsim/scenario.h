@@ -22,7 +22,7 @@ extern "C" {
 #endif
 
 #define COH_MAX_FIXES 8
-#define COH_MAX_DEMO_ROWS 8
+#define COH_MAX_DEMO_ROWS 16
 #define COH_MAX_VARIANTS 4
 
 struct coh_fix_switch {
@@ -45,6 +45,7 @@ struct coh_demo_row {
 	int preemptions;    /* dfs bound */
 	uint64_t budget;    /* 0: the strategy's default */
 	bool must_complete; /* dfs must report `complete` */
+	bool evictions;     /* explore evictions and speculative fills too */
 };
 
 typedef struct coh_scenario {
@@ -57,6 +58,8 @@ typedef struct coh_scenario {
 	size_t mem_size;                                /* 0: 1 MiB */
 	size_t lowmem_size;                             /* 0: half */
 	unsigned last_pkmap;                            /* 0: 4 */
+	unsigned kernel_version; /* KERNEL_VERSION() it follows; 0: the default (2.6.35) */
+	bool needs_highmem;      /* refuses an arch without highmem, saying so */
 	struct coh_fix_switch fixes[COH_MAX_FIXES + 1]; /* name == NULL ends */
 	struct coh_variant variants[COH_MAX_VARIANTS];  /* name == NULL ends, or full */
 	/* Per execution. setup() runs after kernel_init(); state points to
@@ -68,6 +71,7 @@ typedef struct coh_scenario {
 	enum coh_strategy strategy;
 	int preemptions;
 	uint64_t budget;
+	bool evictions; /* explore evictions and speculative fills (dfs too) */
 	struct coh_demo_row demo[COH_MAX_DEMO_ROWS]; /* variant == NULL ends, or full */
 } coh_scenario;
 
@@ -87,11 +91,14 @@ struct coh_run_options {
 		bool on;
 	} overrides[COH_MAX_FIXES];
 	unsigned noverrides;
+	unsigned kernel_version; /* KERNEL_VERSION(); 0: the scenario's */
 };
 
 COH_API void coh_run_options_init(struct coh_run_options *o);
 /* Explores the scenario. Returns 0, or COH_EINVAL with a message in err for
- * an unknown variant, arch or fix. res as for coh_explore(). */
+ * an unknown variant, arch or fix, a kernel release outside the modelled
+ * ones, or an arch the scenario cannot run on (a highmem scenario on an arch
+ * without highmem). res as for coh_explore(). */
 COH_API int coh_scenario_run(const coh_scenario *sc, const struct coh_run_options *o,
                              const coh_explore_config *cfg, coh_explore_result *res, char *err,
                              size_t errlen);

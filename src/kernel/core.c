@@ -5,6 +5,7 @@
  * map), then initialises each subsystem. Fix switches are looked up by name
  * in the NULL-terminated list the scenario passed in its kernel_config.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "kernel/kernel_impl.h"
@@ -31,6 +32,11 @@ int kernel_init(coh_sched *s, const struct kernel_config *cfg)
 		k->cfg = *cfg;
 	if (k->cfg.last_pkmap == 0 || k->cfg.last_pkmap > 512)
 		return COH_EINVAL;
+	if (k->cfg.version == 0)
+		k->cfg.version = COH_KERNEL_VERSION_DEFAULT;
+	if (k->cfg.version < COH_KERNEL_VERSION_MIN || k->cfg.version > COH_KERNEL_VERSION_MAX)
+		return COH_ERANGE;
+
 	k->page_shift = k->m->page_shift;
 	k->pages = pages;
 	k->npages = npages;
@@ -58,6 +64,31 @@ bool coh_fix(const char *name)
 		if (strcmp(*f, name) == 0)
 			return true;
 	return false;
+}
+
+unsigned linux_version_code(void)
+{
+	return coh__kernel.cfg.version ? coh__kernel.cfg.version : COH_KERNEL_VERSION_DEFAULT;
+}
+
+int kernel_version_parse(const char *s, unsigned *out)
+{
+	unsigned v[3];
+	int n = 0;
+	if (!s || sscanf(s, "%3u.%3u.%3u%n", &v[0], &v[1], &v[2], &n) != 3 || s[n] != '\0' ||
+	    v[1] > 255 || v[2] > 255)
+		return COH_EINVAL;
+	unsigned code = KERNEL_VERSION(v[0], v[1], v[2]);
+	if (code < COH_KERNEL_VERSION_MIN || code > COH_KERNEL_VERSION_MAX)
+		return COH_ERANGE;
+	*out = code;
+	return COH_OK;
+}
+
+const char *kernel_version_str(unsigned version, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u.%u.%u", version >> 16, (version >> 8) & 0xff, version & 0xff);
+	return buf;
 }
 
 coh_machine *kernel_machine(void)

@@ -27,6 +27,9 @@ static const coh_arch profiles[] = {
                .dirty_segments = 2,
                .repl = COH_REPL_ROUND_ROBIN},
         .needs_kmap_high_get = true,
+        .family = COH_ARCH_ARM,
+        .arm_arch = 5,
+        .highmem = true,
     },
     {
         .name = "arm926",
@@ -42,6 +45,9 @@ static const coh_arch profiles[] = {
                .dirty_segments = 2,
                .repl = COH_REPL_ROUND_ROBIN},
         .needs_kmap_high_get = true,
+        .family = COH_ARCH_ARM,
+        .arm_arch = 5,
+        .highmem = true,
     },
     {
         .name = "armv6",
@@ -58,6 +64,13 @@ static const coh_arch profiles[] = {
                .dirty_segments = 2,
                .repl = COH_REPL_RANDOM},
         .needs_kmap_high_get = true,
+        /* ARMv6 may fill lines speculatively: 2.6.34's "ARM: dma-mapping:
+         * fix for speculative prefetching" invalidates on unmap for it. Its
+         * aliasing cache rules highmem out: "HIGHMEM is not yet supported
+         * with VIPT aliasing cache, ignoring high memory" (arch/arm/mm/mmu.c) */
+        .speculative_fill = true,
+        .family = COH_ARCH_ARM,
+        .arm_arch = 6,
     },
     {
         .name = "mips-r4k",
@@ -73,6 +86,9 @@ static const coh_arch profiles[] = {
                .write_allocate = true,
                .dirty_segments = 1,
                .repl = COH_REPL_ROUND_ROBIN},
+        /* no highmem with an aliasing D-cache: "This processor doesn't
+         * support highmem" (arch/mips/mm/init.c) */
+        .family = COH_ARCH_MIPS,
     },
     {
         .name = "sh4",
@@ -88,6 +104,7 @@ static const coh_arch profiles[] = {
                .write_allocate = true,
                .dirty_segments = 1,
                .repl = COH_REPL_ROUND_ROBIN},
+        .family = COH_ARCH_SH,
     },
     {
         .name = "parisc",
@@ -105,6 +122,8 @@ static const coh_arch profiles[] = {
                .write_allocate = true,
                .dirty_segments = 1,
                .repl = COH_REPL_ROUND_ROBIN},
+        /* the non-coherent PA7100LC/PA7300LC (pcxl) DMA: flushes by range */
+        .family = COH_ARCH_PARISC,
     },
     {
         .name = "cortex-a9",
@@ -121,6 +140,10 @@ static const coh_arch profiles[] = {
                .repl = COH_REPL_RANDOM},
         .maint_broadcast = true,
         .speculative_fill = true,
+        .needs_kmap_high_get = true,
+        .family = COH_ARCH_ARM,
+        .arm_arch = 7,
+        .highmem = true,
     },
     {
         .name = "x86",
@@ -138,6 +161,7 @@ static const coh_arch profiles[] = {
         .dma_coherent = true,
         .maint_broadcast = true,
         .speculative_fill = true,
+        .family = COH_ARCH_X86,
     },
 };
 
@@ -157,6 +181,12 @@ const coh_arch *coh_arch_find(const char *name)
 		if (strcmp(profiles[i].name, name) == 0)
 			return &profiles[i];
 	return NULL;
+}
+
+const char *coh_arch_family_name(enum coh_arch_family f)
+{
+	static const char *const names[] = {"ARM", "MIPS", "SH", "PA-RISC", "x86"};
+	return (unsigned)f < sizeof(names) / sizeof(names[0]) ? names[f] : "?";
 }
 
 unsigned coh_arch_colours(const coh_arch *a)

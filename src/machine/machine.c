@@ -80,8 +80,9 @@ int coh_machine_create(const coh_machine_config *cfg, coh_machine **out)
 	while ((1u << m->page_shift) < page)
 		m->page_shift++;
 	m->mem_size = cfg->mem_size;
-	if (!m->cfg.lowmem_size)
-		m->cfg.lowmem_size = (m->mem_size / 2) & ~(size_t)(page - 1);
+	if (!m->cfg.lowmem_size) /* an arch without highmem has only lowmem */
+		m->cfg.lowmem_size =
+		    m->arch->highmem ? (m->mem_size / 2) & ~(size_t)(page - 1) : m->mem_size;
 	m->rng = cfg->seed * 0x9e3779b97f4a7c15ull + 1;
 	m->tracing = cfg->oracle;
 	int r = coh__mem_init(m);

@@ -65,6 +65,7 @@ void coh_run_options_init(struct coh_run_options *o)
 struct run_ctx {
 	const coh_scenario *sc;
 	const char *fixes[COH_MAX_FIXES + 1];
+	unsigned version;
 	void *state;
 };
 
@@ -76,6 +77,7 @@ static int run_setup(void *arg, coh_sched *s)
 	if (rc->sc->last_pkmap)
 		kc.last_pkmap = rc->sc->last_pkmap;
 	kc.fixes = rc->fixes;
+	kc.version = rc->version;
 	int r = kernel_init(s, &kc);
 	if (r)
 		return r;
@@ -143,11 +145,30 @@ int coh_scenario_run(const coh_scenario *sc, const struct coh_run_options *o,
 		snprintf(err, errlen, "unknown arch '%s' (see `cohsim arch list`)", aname);
 		return COH_EINVAL;
 	}
+	if (sc->needs_highmem && !arch->highmem) {
+		snprintf(err, errlen,
+		         "scenario %s needs highmem, and arch %s (%s) has none: the %s kernel "
+		         "has no CONFIG_HIGHMEM%s (see `cohsim arch list`)",
+		         sc->name, arch->name, arch->stands_for, coh_arch_family_name(arch->family),
+		         arch->family == COH_ARCH_ARM || arch->family == COH_ARCH_MIPS
+		             ? " with an aliasing D-cache"
+		             : "");
+		return COH_EINVAL;
+	}
+	rc.version = o && o->kernel_version ? o->kernel_version : sc->kernel_version;
+	if (rc.version &&
+	    (rc.version < COH_KERNEL_VERSION_MIN || rc.version > COH_KERNEL_VERSION_MAX)) {
+		char v[16];
+		snprintf(err, errlen, "kernel %s is not modelled (2.6.31 to 2.6.39)",
+		         kernel_version_str(rc.version, v, sizeof(v)));
+		return COH_EINVAL;
+	}
 	coh_machine_config mc;
 	coh_machine_config_init(&mc, arch);
 	mc.ncpus = sc->ncpus ? sc->ncpus : 1;
 	mc.mem_size = sc->mem_size ? sc->mem_size : (1u << 20);
-	mc.lowmem_size = sc->lowmem_size ? sc->lowmem_size : mc.mem_size / 2;
+	/* no highmem on the arch: all of memory is lowmem (the machine's default) */
+	mc.lowmem_size = !arch->highmem ? 0 : sc->lowmem_size ? sc->lowmem_size : mc.mem_size / 2;
 	if (sc->state_size) {
 		rc.state = calloc(1, sc->state_size);
 		if (!rc.state)

@@ -50,7 +50,8 @@ enum cli_opt_bit {
 	OPT_QUIET = 1u << 13,
 	OPT_SCHEDULE = 1u << 14,
 	OPT_FIX = 1u << 15,  /* repeatable: --fix NAME=on|off */
-	OPT_DISK = 1u << 16, /* --disk FILE: file-backed disks */
+	OPT_DISK = 1u << 16,   /* --disk FILE: file-backed disks */
+	OPT_KERNEL = 1u << 17, /* --kernel 2.6.N: the release the kernel model follows */
 };
 /* The exploration options shared by run, replay and litmus. */
 #define OPT_EXPLORE                                                                                \
@@ -82,6 +83,10 @@ struct cli_opts {
 	} fixes[CLI_MAX_ARGS];
 	int nfixes;
 	const char *disk;
+	unsigned kernel_version; /* --kernel; 0: the scenario's */
+	/* evictions and speculative fills: 0 the scenario's default, 1 on, -1 off
+	 * (set by the demo rows) */
+	int evictions;
 	const char *args[CLI_MAX_ARGS]; /* positional arguments after the command */
 	int nargs;
 };

@@ -158,6 +158,7 @@ static int demo_scenarios(FILE *out, const struct cli_opts *o)
 			struct cli_opts ro = *o;
 			ro.given = OPT_PREEMPTIONS;
 			ro.preemptions = d->preemptions > 0 ? (unsigned)d->preemptions : 0;
+			ro.evictions = d->evictions ? 1 : d->strategy == COH_STRATEGY_DFS ? -1 : 0;
 			if (d->budget) {
 				ro.given |= OPT_BUDGET;
 				ro.budget = d->budget;

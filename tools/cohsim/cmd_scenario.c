@@ -107,6 +107,7 @@ int cli_scenario_run(const char *name, const char *variant, const char *arch, co
 	coh_run_options_init(&ro);
 	ro.variant = variant ? variant : "buggy";
 	ro.arch = arch ? arch : sc->default_arch;
+	ro.kernel_version = o->kernel_version;
 	char fixnames[CLI_MAX_ARGS][64];
 	for (int i = 0; i < o->nfixes; i++) {
 		if (o->fixes[i].len >= sizeof(fixnames[i])) {
@@ -145,6 +146,10 @@ int cli_scenario_run(const char *name, const char *variant, const char *arch, co
 	cfg.shard_index = o->shard_index;
 	cfg.shard_count = o->shard_count;
 	cfg.keep_going = o->keep_going;
+	if (o->evictions)
+		cfg.evictions = o->evictions > 0;
+	else if (sc->evictions)
+		cfg.evictions = 1;
 
 	if (o->disk && coh_disk_attach_prefix(o->disk) != 0) {
 		fprintf(stderr, "cohsim: --disk '%s': not a usable file name prefix\n", o->disk);

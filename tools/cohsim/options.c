@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cohsim/linux.h"
 
 struct option_def {
 	const char *name;
@@ -218,6 +219,16 @@ static int set_disk(struct cli_opts *o, const char *v, const char **why)
 	return 0;
 }
 
+static int set_kernel(struct cli_opts *o, const char *v, const char **why)
+{
+	int r = kernel_version_parse(v, &o->kernel_version);
+	if (r == COH_ERANGE)
+		*why = "that release is not modelled (2.6.31 to 2.6.39)";
+	else if (r)
+		*why = "expected a release such as 2.6.35";
+	return r ? -1 : 0;
+}
+
 static const struct option_def options[] = {
     {"variant", OPT_VARIANT, "V", "scenario variant: buggy or fixed", set_variant},
     {"arch", OPT_ARCH, "A", "arch profile (see `cohsim arch list`)", set_arch},
@@ -236,6 +247,7 @@ static const struct option_def options[] = {
     {"schedule", OPT_SCHEDULE, "STRING", "the schedule to replay", set_schedule},
     {"fix", OPT_FIX, "NAME=on|off", "turn a fix switch on or off (repeatable)", set_fix},
     {"disk", OPT_DISK, "FILE", "back the scenario's disks with host files FILE.N", set_disk},
+    {"kernel", OPT_KERNEL, "2.6.N", "the Linux release the kernel model follows", set_kernel},
 };
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
 

@@ -8,19 +8,10 @@
  * coh__dma_debug_cpu_access() (kernel_impl.h).
  *
  * A dma_addr_t is the PA. Mapping hands the buffer to the device: the cache
- * is made to agree with memory through the dma cache ops (cacheflush.c),
- * line by line, on the CPU that maps. Unmapping (or sync_for_cpu) hands it
- * back. For a highmem page the maintenance needs a VA (dma_cache_maint_page):
- *   non-aliasing cache: a temporary kmap_atomic-style mapping (2.6.37 code),
- *     with preemption off;
- *   aliasing cache, fix `kmap-high-get` on: kmap_high_get() pins the kmap
- *     left in place, the maintenance runs on it, kunmap_high() unpins;
- *   fix off: page_address() unpinned (the seed-2 bug: the slot can be
- *     recycled for another page while the loop is preempted).
- *   A highmem page without a kmap needs nothing: flush_all_zero_pkmaps
- *   flushed its lines before it lost its mapping.
- * Nothing is done on dma_coherent profiles.
- *
+ * is made to agree with memory by the arch's own DMA maintenance
+ * (arch/arm.c's dma_cache_maint_page, PA-RISC's pa11_dma_*, MIPS's
+ * __dma_sync, SH's dma_cache_sync; nothing on x86), line by line, on the
+ * CPU that maps. Unmapping (or sync_for_cpu) hands it back.
  * Debug (always on, like CONFIG_DMA_API_DEBUG): every mapping is an entry
  * {dev, addr, size, dir}; unmap/sync of an unknown address, a double unmap,
  * an unmap with another size or direction, and a CPU access (from the
@@ -38,7 +29,6 @@
 
 #define DMA_DEBUG_ENTRIES 64
 #define DMA_DEBUG_FREED 16
-#define FIXADDR_START 0xFFF00000ull /* kmap_atomic slots: cpu * 3 + context */
 
 struct dma_debug_entry {
 	bool used;
@@ -244,73 +234,18 @@ void coh__dma_debug_cpu_access(coh_addr_t va, size_t len, bool write)
 	}
 }
 
-/* ---- cache maintenance ---- */
-
-typedef void (*dma_op)(coh_addr_t va, size_t size, enum dma_data_direction dir);
-
-/* kmap_atomic(): a per-CPU, per-context fixmap slot, preemption off. */
-static coh_addr_t kmap_atomic_slot(void)
-{
-	coh_task *t = coh_current();
-	unsigned type = t ? (unsigned)coh_task_context(t) : 0;
-	return FIXADDR_START +
-	       (coh_addr_t)(coh__cpu() * 3 + type) * coh_machine_page_size(coh__kernel.m);
-}
-
-/* dma_cache_maint_page: one page at a time, since highmem pages are mapped
- * one by one. */
-static void dma_cache_maint_page(struct page *page, size_t offset, size_t size,
-                                 enum dma_data_direction dir, dma_op op)
-{
-	coh_machine *m = coh__kernel.m;
-	size_t psize = coh_machine_page_size(m);
-	size_t left = size;
-	if (coh_machine_arch(m)->dma_coherent)
-		return;
-	page = pfn_to_page(page_to_pfn(page) + offset / psize);
-	offset %= psize;
-	while (left) {
-		size_t len = left;
-		if (PageHighMem(page) && len + offset > psize)
-			len = psize - offset;
-		if (!PageHighMem(page)) {
-			op(page_address(page).addr + offset, len, dir);
-		} else if (!coh__cache_aliases()) {
-			coh_preempt_disable();
-			coh_addr_t va = kmap_atomic_slot();
-			KSITE();
-			coh_map(m, COH_KERNEL_AS, va, page_to_phys(page), psize, COH_ATTR_WB);
-			op(va + offset, len, dir);
-			KSITE();
-			coh_unmap(m, COH_KERNEL_AS, va, psize);
-			coh_preempt_enable();
-		} else if (coh_fix("kmap-high-get")) {
-			simptr va = kmap_high_get(page);
-			if (!simptr_is_null(va)) {
-				op(va.addr + offset, len, dir);
-				kunmap_high(page);
-			}
-		} else {
-			simptr va = page_address(page); /* not pinned: may be recycled */
-			if (!simptr_is_null(va))
-				op(va.addr + offset, len, dir);
-		}
-		offset = 0;
-		left -= len;
-		page = pfn_to_page(page_to_pfn(page) + 1);
-	}
-}
+/* ---- cache maintenance: the arch's own (arch/cacheflush.c) ---- */
 
 static void dma_page_cpu_to_dev(struct page *page, size_t off, size_t size,
                                 enum dma_data_direction dir)
 {
-	dma_cache_maint_page(page, off, size, dir, coh__dmac_map_area);
+	coh__dma_page_cpu_to_dev(page, off, size, dir);
 }
 
 static void dma_page_dev_to_cpu(struct page *page, size_t off, size_t size,
                                 enum dma_data_direction dir)
 {
-	dma_cache_maint_page(page, off, size, dir, coh__dmac_unmap_area);
+	coh__dma_page_dev_to_cpu(page, off, size, dir);
 }
 
 static struct page *dma_to_page(dma_addr_t addr)
@@ -352,8 +287,8 @@ dma_addr_t dma_map_single(struct device *dev, simptr ptr, size_t size, enum dma_
 	/* virt_addr_valid(): lowmem linear map only (not vmalloc, not kmap) */
 	BUG_ON(ptr.addr < PAGE_OFFSET ||
 	       ptr.addr + size > PAGE_OFFSET + coh_machine_highmem_start(coh__kernel.m));
-	coh__dmac_map_area(ptr.addr, size, dir);
 	dma_addr_t addr = virt_to_phys(ptr);
+	dma_page_cpu_to_dev(dma_to_page(addr), dma_offset(addr), size, dir);
 	debug_map(dev, addr, size, dir);
 	return addr;
 }
@@ -366,7 +301,7 @@ void dma_unmap_single(struct device *dev, dma_addr_t addr, size_t size, enum dma
 		BUG();
 		return;
 	}
-	coh__dmac_unmap_area(phys_to_virt(addr).addr, size, dir);
+	dma_page_dev_to_cpu(dma_to_page(addr), dma_offset(addr), size, dir);
 }
 
 void dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, size_t size,

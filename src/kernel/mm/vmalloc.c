@@ -11,9 +11,10 @@
  * vmalloc() backs an area with pages from alloc_page(GFP_HIGHUSER), so they
  * are highmem when any is free: their only kernel mapping is the vmalloc
  * one. The page tables are the truth about which page backs which VA
- * (vmalloc_to_page translates). vunmap/vfree run flush_cache_vunmap first,
- * as the kernel does, so an aliasing cache keeps no line of the dead alias.
- * flush_cache_vmap has nothing to do: a fresh VA holds no lines.
+ * (vmalloc_to_page translates). As in map_vm_area() and __vunmap(), the
+ * arch's flush_cache_vmap runs once an area is mapped, and
+ * flush_cache_vunmap before it is unmapped (a flush_cache_all() on ARM
+ * VIVT and aliasing VIPT, PA-RISC, MIPS and SH; nothing on PIPT).
  *
  * Locking: none; the kernel's vmap_area_lock is a spinlock held only around
  * the bookkeeping, which is atomic here (no preemption point inside).
@@ -108,6 +109,7 @@ simptr vmap(struct page **pages, unsigned count)
 		                page_size(), COH_ATTR_WB);
 		BUG_ON(r != COH_OK);
 	}
+	coh__flush_cache_vmap(a->addr, a->addr + (coh_addr_t)count * page_size());
 	return simptr_at(a->addr);
 }
 
@@ -142,6 +144,7 @@ simptr vmalloc(unsigned long size)
 		                page_to_phys(page), ps, COH_ATTR_WB);
 		BUG_ON(r != COH_OK);
 	}
+	coh__flush_cache_vmap(a->addr, a->addr + (coh_addr_t)count * ps);
 	return simptr_at(a->addr);
 }
 
