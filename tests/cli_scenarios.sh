@@ -41,7 +41,7 @@ SCENARIOS="dm-io-vmap kmap-high-get kmap-lock-irq"
 # the finding kind of the buggy variant on its default arch (the demo rows)
 kind_of() {
 	case $1 in
-	dm-io-vmap) echo "stale-dma" ;;
+	dm-io-vmap) echo "stale-read" ;;
 	kmap-high-get) echo "lost-write" ;;
 	kmap-lock-irq) echo "deadlock" ;;
 	esac
@@ -55,14 +55,14 @@ arch_of() {
 # the fix switches of each scenario
 fixes_of() {
 	case $1 in
-	dm-io-vmap) echo "dm-io-vmap-flush" ;;
+	dm-io-vmap) echo "dm-io-vmap-flush dm-io-vmap-invalidate" ;;
 	kmap-high-get | kmap-lock-irq) echo "kmap-high-get kmap-lock-irqsafe" ;;
 	esac
 }
 # a bound that keeps the fixed variants' exhaustive dfs small
 small() {
 	case $1 in
-	dm-io-vmap) echo "--budget 40" ;;
+	dm-io-vmap) echo "--budget 20" ;;
 	*) echo "--budget 100" ;;
 	esac
 }

@@ -135,9 +135,9 @@ static void arm_profiles_need_kmap_high_get_and_only_some_have_highmem(void **st
 		enum coh_arch_family family;
 		bool kmap_high_get, highmem;
 	} want[] = {
-	    {"xscale", COH_ARCH_ARM, true, true},       {"arm926", COH_ARCH_ARM, true, true},
-	    {"armv6", COH_ARCH_ARM, true, false},       {"cortex-a9", COH_ARCH_ARM, true, true},
-	    {"mips-r4k", COH_ARCH_MIPS, false, false},  {"sh4", COH_ARCH_SH, false, false},
+	    {"xscale", COH_ARCH_ARM, true, true},      {"arm926", COH_ARCH_ARM, true, true},
+	    {"armv6", COH_ARCH_ARM, true, false},      {"cortex-a9", COH_ARCH_ARM, true, true},
+	    {"mips-r4k", COH_ARCH_MIPS, false, false}, {"sh4", COH_ARCH_SH, false, false},
 	    {"parisc", COH_ARCH_PARISC, false, false}, {"x86", COH_ARCH_X86, false, false},
 	};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {

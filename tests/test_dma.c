@@ -292,24 +292,42 @@ static void kmap_lock_irq_buggy_deadlocks_fixed_is_clean(void **state)
 	coh_explore_result_free(&r);
 }
 
-/* Wherever the DMA path uses kmap_high_get, the fix makes kmap_lock
- * IRQ-safe: the fixed variant never deadlocks, on any profile; the buggy one
- * deadlocks on every aliasing profile (PIPT ones never take kmap_lock from
- * the IRQ). */
-static void kmap_lock_irq_fixed_is_clean_on_every_profile(void **state)
+/* Every ARM of 2.6.31 calls kmap_high_get() first in dma_map_page, PIPT
+ * included, so where there is highmem the buggy locking deadlocks and the
+ * fix never does; the seed-2 race too loses a write on every ARM with
+ * highmem, because the invalidation by VA follows the recycled PTE. An arch
+ * without highmem refuses the scenarios, saying why. */
+static void seed2_on_every_profile(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < coh_arch_count(); i++) {
 		const coh_arch *a = coh_arch_at(i);
+		if (!a->highmem) {
+			const coh_scenario *sc = coh_scenario_find("kmap-lock-irq");
+			struct coh_run_options o;
+			coh_run_options_init(&o);
+			o.arch = a->name;
+			coh_explore_config c;
+			coh_explore_config_init(&c);
+			coh_explore_result r;
+			char err[256] = "";
+			assert_int_equal(coh_scenario_run(sc, &o, &c, &r, err, sizeof(err)),
+			                 COH_EINVAL);
+			assert_non_null(strstr(err, "needs highmem"));
+			assert_non_null(strstr(err, a->name));
+			continue;
+		}
 		coh_explore_result r = run_scenario_on("kmap-lock-irq", "fixed", a->name);
 		assert_int_equal(r.nfindings, 0);
 		assert_true(r.complete);
 		coh_explore_result_free(&r);
 		r = run_scenario_on("kmap-lock-irq", "buggy", a->name);
-		bool aliasing = a->l1.index == COH_FROM_VIRT;
-		assert_int_equal(r.nfindings, aliasing ? 1 : 0);
-		if (aliasing)
-			assert_int_equal(r.findings[0].kind, COH_F_DEADLOCK);
+		assert_int_equal(r.nfindings, 1);
+		assert_int_equal(r.findings[0].kind, COH_F_DEADLOCK);
+		coh_explore_result_free(&r);
+		r = run_scenario_on("kmap-high-get", "buggy", a->name);
+		assert_int_equal(r.nfindings, 1);
+		assert_int_equal(r.findings[0].kind, COH_F_LOST_WRITE);
 		coh_explore_result_free(&r);
 	}
 }
@@ -324,7 +342,7 @@ int main(void)
 	    cmocka_unit_test(dma_debug_reports_misuse),
 	    cmocka_unit_test(kmap_high_get_buggy_loses_write_fixed_is_clean),
 	    cmocka_unit_test(kmap_lock_irq_buggy_deadlocks_fixed_is_clean),
-	    cmocka_unit_test(kmap_lock_irq_fixed_is_clean_on_every_profile),
+	    cmocka_unit_test(seed2_on_every_profile),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -299,7 +299,7 @@ static void schedule_strings_round_trip_and_reject_garbage(void **state)
 	(void)state;
 	struct coh__recorded rec[] = {{0, 2, 0}, {0, 2, 0}, {0, 3, 1},
 	                              {0, 3, 2}, {1, 4, 0}, {0, 2, 1}};
-	struct coh__sched_flags fl = {true, 3, 500};
+	struct coh__sched_flags fl = {.evictions = true, .faults = 3, .max_steps = 500};
 	char *s = coh__schedule_encode(rec, 6, &fl);
 	assert_string_equal(s, "v1ef3s500:2,0=2,1");
 	struct coh__deviation *d;
@@ -312,8 +312,18 @@ static void schedule_strings_round_trip_and_reject_garbage(void **state)
 	assert_int_equal(d[1].value, 2);
 	assert_int_equal(d[2].idx, 5);
 	assert_true(out.evictions);
+	assert_true(out.speculation); /* 'e' implies the fills at I/O completions */
 	assert_int_equal(out.faults, 3);
 	assert_int_equal(out.max_steps, 500);
+	free(d);
+	free(s);
+	/* speculative fills alone: 'p' */
+	fl = (struct coh__sched_flags){.speculation = true, .max_steps = COH__DEFAULT_MAX_STEPS};
+	s = coh__schedule_encode(rec, 6, &fl);
+	assert_string_equal(s, "v1p:2,0=2,1");
+	assert_int_equal(coh__schedule_parse(s, &d, &n, &out), 0);
+	assert_true(out.speculation);
+	assert_false(out.evictions);
 	free(d);
 	free(s);
 	const char *bad[] = {"",       "v2:",   "v1",   "v1:x",    "v1:1,",

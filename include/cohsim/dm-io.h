@@ -27,6 +27,9 @@ extern "C" {
 
 #define DM_IO_MAX_REGIONS 64 /* BITS_PER_LONG */
 #define DM_IO_VMAP_FLUSH_FIX "dm-io-vmap-flush"
+/* The read half of the same patch: dec_count() invalidates the vmalloc range
+ * of a READ when its last region completes, before the waiter is woken. */
+#define DM_IO_VMAP_INVALIDATE_FIX "dm-io-vmap-invalidate"
 
 struct dm_io_region {
 	struct block_device *bdev;

@@ -45,7 +45,7 @@ struct coh_demo_row {
 	int preemptions;    /* dfs bound */
 	uint64_t budget;    /* 0: the strategy's default */
 	bool must_complete; /* dfs must report `complete` */
-	bool evictions;     /* explore evictions and speculative fills too */
+	bool speculation;   /* explore speculative fills at I/O completions */
 };
 
 typedef struct coh_scenario {
@@ -55,9 +55,9 @@ typedef struct coh_scenario {
 	    *models; /* the seed or patch: "seed 1: dm io: flush cpu cache with vmapped io" */
 	const char *default_arch;
 	unsigned ncpus;
-	size_t mem_size;                                /* 0: 1 MiB */
-	size_t lowmem_size;                             /* 0: half */
-	unsigned last_pkmap;                            /* 0: 4 */
+	size_t mem_size;         /* 0: 1 MiB */
+	size_t lowmem_size;      /* 0: half */
+	unsigned last_pkmap;     /* 0: 4 */
 	unsigned kernel_version; /* KERNEL_VERSION() it follows; 0: the default (2.6.35) */
 	bool needs_highmem;      /* refuses an arch without highmem, saying so */
 	struct coh_fix_switch fixes[COH_MAX_FIXES + 1]; /* name == NULL ends */
@@ -71,7 +71,9 @@ typedef struct coh_scenario {
 	enum coh_strategy strategy;
 	int preemptions;
 	uint64_t budget;
-	bool evictions; /* explore evictions and speculative fills (dfs too) */
+	/* Explore speculative fills before I/O completions by default (a few
+	 * choices per execution: dfs affords them). */
+	bool speculation;
 	struct coh_demo_row demo[COH_MAX_DEMO_ROWS]; /* variant == NULL ends, or full */
 } coh_scenario;
 

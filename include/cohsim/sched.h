@@ -356,7 +356,8 @@ COH_API int coh__atomic_op(coh_atomic *a, enum coh__atomic_opcode op, int v, int
 
 /*
  * A schedule string: "v1" [flags] ":" items. flags: 'e' eviction choices
- * were enabled, 'f' + hex mask of enabled faults, 's' + the step bound when
+ * were enabled (speculative fills too), 'p' only speculative fills at I/O
+ * completions, 'f' + hex mask of enabled faults, 's' + the step bound when
  * it is not the default; replay takes these from the string, not the
  * config. items: comma-separated
  * deviations from the default choice, each "<gap>" (value 1) or
@@ -396,6 +397,13 @@ typedef struct coh_explore_config {
 	 * -1 = strategy default: on for random and pct (taken with probability
 	 * 1/evict_one_in), off for dfs (they multiply the space); 0 off; 1 on. */
 	int evictions;
+	/* Speculative fill choices before each I/O completion only: a CPU that
+	 * fills speculatively (arch speculative_fill) may fetch again a line it
+	 * touched last while the device works. Few choice points, so dfs can
+	 * afford them. Always on with evictions; 1 turns them on alone, 0 keeps
+	 * them off; -1 (the default) is off, or the scenario's default for
+	 * coh_scenario_run(). */
+	int speculation;
 	unsigned evict_one_in; /* default 16 */
 	unsigned faults;       /* bitmask of (1u << coh_fault) allowed; default 0 */
 	bool shrink;           /* shrink found schedules (default true) */

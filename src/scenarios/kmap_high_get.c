@@ -93,6 +93,8 @@ const coh_scenario coh_scenario_kmap_high_get = {
     .default_arch = "xscale",
     .ncpus = 1,
     .last_pkmap = 2,
+    .kernel_version = KERNEL_VERSION(2, 6, 31),
+    .needs_highmem = true,
     .fixes = {{"kmap-high-get",
                "dma_map_page pins a highmem page's kmap with kmap_high_get while it "
                "maintains the cache through it"},
@@ -111,6 +113,8 @@ const coh_scenario coh_scenario_kmap_high_get = {
     .demo = {{"buggy", "xscale", "lost-write", COH_STRATEGY_DFS, 2, 0, false},
              {"fixed", "xscale", "clean", COH_STRATEGY_DFS, 2, 0, true},
              {"buggy", "arm926", "lost-write", COH_STRATEGY_DFS, 2, 0, false},
-             {"buggy", "x86", "clean", COH_STRATEGY_DFS, 2, 0, true},
+             /* PIPT too: the invalidation by VA goes through the recycled PTE */
+             {"buggy", "cortex-a9", "lost-write", COH_STRATEGY_DFS, 2, 0, false},
+             {"fixed", "cortex-a9", "clean", COH_STRATEGY_DFS, 2, 0, true},
              {NULL, NULL, NULL, 0, 0, 0, false}},
 };

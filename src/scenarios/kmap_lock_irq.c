@@ -84,6 +84,8 @@ const coh_scenario coh_scenario_kmap_lock_irq = {
     .default_arch = "xscale",
     .ncpus = 1,
     .last_pkmap = 2,
+    .kernel_version = KERNEL_VERSION(2, 6, 31),
+    .needs_highmem = true,
     .fixes = {{"kmap-high-get",
                "dma_map_page pins a highmem page's kmap with kmap_high_get (any context)"},
               {"kmap-lock-irqsafe",
@@ -100,7 +102,8 @@ const coh_scenario coh_scenario_kmap_lock_irq = {
     .budget = 0,
     .demo = {{"buggy", "xscale", "deadlock", COH_STRATEGY_DFS, 2, 0, false},
              {"fixed", "xscale", "clean", COH_STRATEGY_DFS, 2, 0, true},
-             /* non-aliasing: dma_map_page uses kmap_atomic, never kmap_lock */
-             {"buggy", "cortex-a9", "clean", COH_STRATEGY_DFS, 2, 0, true},
+             /* every ARM calls kmap_high_get first, PIPT included */
+             {"buggy", "cortex-a9", "deadlock", COH_STRATEGY_DFS, 2, 0, false},
+             {"fixed", "cortex-a9", "clean", COH_STRATEGY_DFS, 2, 0, true},
              {NULL, NULL, NULL, 0, 0, 0, false}},
 };

@@ -175,7 +175,10 @@ int coh_scenario_run(const coh_scenario *sc, const struct coh_run_options *o,
 			return COH_ENOMEM;
 	}
 	coh_program prog = {.name = sc->name, .ctx = &rc, .setup = run_setup, .finish = run_finish};
-	r = coh_explore(cfg, &mc, &prog, res);
+	coh_explore_config c = *cfg;
+	if (c.speculation < 0)
+		c.speculation = sc->speculation;
+	r = coh_explore(&c, &mc, &prog, res);
 	free(rc.state);
 	if (r && err && errlen) {
 		if (r == COH_EINVAL && cfg->strategy == COH_STRATEGY_REPLAY && cfg->schedule)

@@ -42,6 +42,7 @@ void coh_explore_config_init(coh_explore_config *cfg)
 	cfg->shard_count = 1;
 	cfg->max_steps = COH__DEFAULT_MAX_STEPS;
 	cfg->evictions = -1;
+	cfg->speculation = -1;
 	cfg->evict_one_in = 16;
 	cfg->shrink = true;
 	cfg->por = true;
@@ -116,6 +117,7 @@ int coh__explorer_open(struct coh__explorer *ex, const coh_explore_config *cfg,
 	coh__sched_init(ex->s, ex->m, ex->chk, stack);
 	ex->fl.evictions =
 	    cfg->evictions < 0 ? cfg->strategy != COH_STRATEGY_DFS : cfg->evictions != 0;
+	ex->fl.speculation = ex->fl.evictions || cfg->speculation > 0;
 	ex->fl.faults = cfg->faults & ((1u << COH_FAULT_COUNT) - 1);
 	ex->fl.max_steps = cfg->max_steps;
 	return 0;
@@ -139,6 +141,7 @@ int coh__explorer_run(struct coh__explorer *ex, const struct coh__strategy *stra
 	coh_machine_reset(ex->m);
 	coh_check_reset(ex->chk);
 	ex->runs++;
+	ex->s->speculation = ex->fl.speculation;
 	return coh__sched_run(ex->s, ex->prog, strat, ex->fl.max_steps, ex->fl.evictions,
 	                      ex->fl.faults);
 }
@@ -724,6 +727,7 @@ static int explore_replay(const coh_explore_config *cfg, const coh_machine_confi
 		return COH_EINVAL;
 	coh_explore_config c = *cfg;
 	c.evictions = fl.evictions;
+	c.speculation = fl.speculation;
 	c.faults = fl.faults;
 	c.max_steps = fl.max_steps;
 	struct coh__explorer ex;

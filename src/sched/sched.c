@@ -382,6 +382,7 @@ static void run_device(coh_sched *s, unsigned i)
 	memmove(&s->io[i], &s->io[i + 1], (s->nio - i - 1) * sizeof(s->io[0]));
 	s->nio--;
 	coh_task *saved = s->cur;
+	coh__maybe_speculate(s);
 	s->in_device = true;
 	coh_machine_set_actor(s->m, "device");
 	p.fn(p.arg);
@@ -581,62 +582,17 @@ void coh__wake_obj(coh_sched *s, const void *obj)
 	}
 }
 
-/* ---- spontaneous evictions and speculative fills ---- */
-
-/* At a memory access of cpu: maybe evict one of its lines (dirty ones
- * first, at most 15 candidates, in (set, way) order) or speculatively fill
- * the line of a recent access. */
-static void maybe_evict(coh_sched *s, unsigned cpu)
-{
-	struct coh__cache *c = &s->m->cache[cpu];
-	struct coh__line *cand[16];
-	unsigned n = 0;
-	for (int pass = 0; pass < 2; pass++)
-		for (unsigned i = 0; i < c->nsets * c->ways && n < 12; i++) {
-			struct coh__line *l = &c->lines[i];
-			if (l->valid && ((l->dirty != 0) == (pass == 0)))
-				cand[n++] = l;
-		}
-	coh_addr_t pre[3];
-	unsigned npre = 0;
-	if (s->m->arch && s->m->arch->speculative_fill) {
-		coh_event ev[8];
-		size_t ne = coh_machine_trace_tail(s->m, ev, 8);
-		for (size_t i = ne; i-- > 0 && npre < 3;) {
-			if ((ev[i].kind != COH_EV_LOAD && ev[i].kind != COH_EV_STORE) ||
-			    ev[i].cpu != (int)cpu)
-				continue;
-			bool dup = false;
-			for (unsigned j = 0; j < npre; j++)
-				dup |= pre[j] == ev[i].va;
-			if (!dup && coh_cache_present(s->m, cpu, ev[i].va, NULL) == 0)
-				pre[npre++] = ev[i].va;
-		}
-	}
-	unsigned total = 1 + n + npre;
-	if (total < 2)
-		return;
-	struct coh__choice_pt pt = {COH_CHOICE_EVICT, total, false, NULL};
-	unsigned v = coh__choose_pt(s, &pt);
-	if (v == 0)
-		return;
-	s->in_hook = true;
-	if (v <= n)
-		coh_cache_evict(s->m, cpu, cand[v - 1]->va);
-	else
-		coh_cache_prefetch(s->m, cpu, pre[v - 1 - n]);
-	s->in_hook = false;
-}
-
 static void access_hook(void *ctx, coh_machine *m, int cpu)
 {
 	coh_sched *s = ctx;
 	(void)m;
+	if ((s->evictions || s->speculation) && s->running && !s->in_hook)
+		coh__note_recent_access(s);
 	if (!s->running || !s->cur || s->in_hook || s->in_device)
 		return;
 	coh__point(s, "mem", NULL, s->m->site_file, s->m->site_line);
 	if (s->evictions && s->running && cpu >= 0)
-		maybe_evict(s, (unsigned)cpu);
+		coh__maybe_evict(s, (unsigned)cpu);
 }
 
 /* ---- one execution ---- */

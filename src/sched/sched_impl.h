@@ -110,9 +110,15 @@ struct coh__pending {
 	unsigned seq;
 };
 
+#define COH__RECENT_LINES 4
+
 struct coh__cpu {
 	coh_task *curr, *softirq, *hardirq;
 	bool irq_pending[COH_MAX_IRQS];
+	/* the lines this CPU loaded or stored last (distinct line VAs, a ring):
+	 * what its prefetcher may fetch again while a device works */
+	coh_addr_t recent[COH__RECENT_LINES];
+	unsigned nrecent;
 };
 
 struct coh__irq {
@@ -151,6 +157,7 @@ struct coh_sched {
 	struct coh__recorded *rec;
 	size_t nrec, caprec;
 	bool evictions;
+	bool speculation; /* set by the explorer before each run */
 	unsigned faults;
 	bool abort_req;
 	/* footprint of the current segment, and of the last finished one */
@@ -170,6 +177,11 @@ extern coh_sched *coh__cur_sched;
 int coh__sched_init(coh_sched *s, coh_machine *m, coh_check *chk, size_t stack_size);
 void coh__sched_fini(coh_sched *s);
 /* One execution of prog with strategy strat; returns 0 or setup's status. */
+/* evict.c: evictions and speculative fills as choices. */
+void coh__maybe_evict(coh_sched *s, unsigned cpu);
+void coh__maybe_speculate(coh_sched *s);
+void coh__note_recent_access(coh_sched *s);
+
 int coh__sched_run(coh_sched *s, const coh_program *prog, const struct coh__strategy *strat,
                    uint64_t max_steps, bool evictions, unsigned faults);
 /* A preemption point of the running context (what: the op about to run). */
@@ -205,6 +217,7 @@ unsigned coh__choose_pt(coh_sched *s, const struct coh__choice_pt *pt);
 #define COH__DEFAULT_MAX_STEPS 100000
 struct coh__sched_flags {
 	bool evictions;
+	bool speculation; /* speculative fills before I/O completions */
 	unsigned faults;
 	uint64_t max_steps;
 };

@@ -31,6 +31,8 @@ char *coh__schedule_encode(const struct coh__recorded *rec, size_t n,
 	fputs(COH_SCHEDULE_VERSION, f);
 	if (fl->evictions)
 		fputc('e', f);
+	if (fl->speculation && !fl->evictions) /* 'e' implies it */
+		fputc('p', f);
 	if (fl->faults)
 		fprintf(f, "f%x", fl->faults);
 	if (fl->max_steps != COH__DEFAULT_MAX_STEPS)
@@ -73,13 +75,18 @@ int coh__schedule_parse(const char *str, struct coh__deviation **devs, size_t *n
 	*devs = NULL;
 	*ndev = 0;
 	fl->evictions = false;
+	fl->speculation = false;
 	fl->faults = 0;
 	fl->max_steps = COH__DEFAULT_MAX_STEPS;
 	if (!str || strncmp(str, COH_SCHEDULE_VERSION, 2) != 0)
 		return COH_EINVAL;
 	const char *p = str + 2;
 	if (*p == 'e') {
-		fl->evictions = true;
+		fl->evictions = fl->speculation = true;
+		p++;
+	}
+	if (*p == 'p') {
+		fl->speculation = true;
 		p++;
 	}
 	if (*p == 'f') {

@@ -49,7 +49,7 @@ enum cli_opt_bit {
 	OPT_REPORT = 1u << 12,
 	OPT_QUIET = 1u << 13,
 	OPT_SCHEDULE = 1u << 14,
-	OPT_FIX = 1u << 15,  /* repeatable: --fix NAME=on|off */
+	OPT_FIX = 1u << 15,    /* repeatable: --fix NAME=on|off */
 	OPT_DISK = 1u << 16,   /* --disk FILE: file-backed disks */
 	OPT_KERNEL = 1u << 17, /* --kernel 2.6.N: the release the kernel model follows */
 };
@@ -84,9 +84,9 @@ struct cli_opts {
 	int nfixes;
 	const char *disk;
 	unsigned kernel_version; /* --kernel; 0: the scenario's */
-	/* evictions and speculative fills: 0 the scenario's default, 1 on, -1 off
-	 * (set by the demo rows) */
-	int evictions;
+	/* speculative fills at I/O completions: 0 the scenario's default, 1 on,
+	 * -1 off (set by the demo rows) */
+	int speculation;
 	const char *args[CLI_MAX_ARGS]; /* positional arguments after the command */
 	int nargs;
 };

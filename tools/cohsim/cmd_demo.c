@@ -147,7 +147,7 @@ static int demo_scenarios(FILE *out, const struct cli_opts *o)
 {
 	bool timed = isatty(STDOUT_FILENO);
 	fprintf(out, "built-in scenarios (buggy = fix off, fixed = fix on)\n");
-	fprintf(out, "%-15s %-7s %-10s %-10s %-22s %-8s %9s %-8s %8s %s\n", "scenario", "variant",
+	fprintf(out, "%-15s %-15s %-10s %-10s %-22s %-22s %9s %-8s %8s %s\n", "scenario", "variant",
 	        "arch", "strategy", "expected", "result", "schedules", "complete", "time",
 	        "verdict");
 	int failed = 0, rows = 0;
@@ -158,7 +158,7 @@ static int demo_scenarios(FILE *out, const struct cli_opts *o)
 			struct cli_opts ro = *o;
 			ro.given = OPT_PREEMPTIONS;
 			ro.preemptions = d->preemptions > 0 ? (unsigned)d->preemptions : 0;
-			ro.evictions = d->evictions ? 1 : d->strategy == COH_STRATEGY_DFS ? -1 : 0;
+			ro.speculation = d->speculation ? 1 : -1;
 			if (d->budget) {
 				ro.given |= OPT_BUDGET;
 				ro.budget = d->budget;
@@ -177,7 +177,7 @@ static int demo_scenarios(FILE *out, const struct cli_opts *o)
 			char ms[32] = "-";
 			if (timed && rc == 0)
 				snprintf(ms, sizeof(ms), "%.0fms", r.elapsed_s * 1000);
-			fprintf(out, "%-15s %-7s %-10s %-10s %-22s %-8s %9llu %-8s %8s %s\n",
+			fprintf(out, "%-15s %-15s %-10s %-10s %-22s %-22s %9llu %-8s %8s %s\n",
 			        sc->name, d->variant, d->arch, strategy, d->expect, kinds,
 			        rc == 0 ? (unsigned long long)r.schedules : 0ull,
 			        rc == 0 ? (r.complete ? "yes" : "no") : "-", ms,

@@ -146,10 +146,8 @@ int cli_scenario_run(const char *name, const char *variant, const char *arch, co
 	cfg.shard_index = o->shard_index;
 	cfg.shard_count = o->shard_count;
 	cfg.keep_going = o->keep_going;
-	if (o->evictions)
-		cfg.evictions = o->evictions > 0;
-	else if (sc->evictions)
-		cfg.evictions = 1;
+	if (o->speculation)
+		cfg.speculation = o->speculation > 0; /* else the scenario's default */
 
 	if (o->disk && coh_disk_attach_prefix(o->disk) != 0) {
 		fprintf(stderr, "cohsim: --disk '%s': not a usable file name prefix\n", o->disk);

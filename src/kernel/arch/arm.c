@@ -121,8 +121,8 @@ static void dma_cache_maint_page(struct page *page, size_t offset, size_t size,
 		if (!PageHighMem(page)) {
 			op(page_address(page).addr + offset, len, dir);
 		} else {
-			simptr va = coh_fix("kmap-high-get") ? kmap_high_get(page)
-			                                     : page_address(page);
+			simptr va =
+			    coh_fix("kmap-high-get") ? kmap_high_get(page) : page_address(page);
 			if (!simptr_is_null(va)) {
 				op(va.addr + offset, len, dir);
 				if (coh_fix("kmap-high-get"))

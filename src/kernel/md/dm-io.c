@@ -1,7 +1,9 @@
 /*
  * dm-io.c - device-mapper's dm-io, after drivers/md/dm-io.c of 2.6.3x with
- * the seed-1 patch ("dm io: flush cpu cache with vmapped io") as the fix
- * switch "dm-io-vmap-flush".
+ * the seed-1 patch ("dm io: flush cpu cache with vmapped io") as two fix
+ * switches, one per half: "dm-io-vmap-flush" (flush_kernel_vmap_range in
+ * dp_init, before any I/O) and "dm-io-vmap-invalidate" (a READ's range
+ * recorded in dp_init and invalidated by dec_count).
  *
  * dm_io() describes its memory as `struct dpages` (a page iterator over a
  * page list, a bvec array, a vmalloc area or lowmem), splits each region
@@ -18,7 +20,10 @@
  * are different lines: they are neither cleaned before a WRITE nor
  * invalidated after a READ. With the fix on, dp_init() flushes the vmalloc
  * range before the I/O and, for a READ, dec_count() invalidates it when
- * the last region completes, before anybody looks at the data.
+ * the last region completes, before anybody looks at the data. The flush
+ * alone is not enough for a READ where the CPU can fill the alias' lines
+ * again while the device writes (speculation on ARMv6+, or a write-back-only
+ * flush as SH's leaves them valid).
  *
  * The io of both paths comes from a pool (a mempool in Linux; 2.6.3x keeps
  * the sync one on the sleeper's stack); the pool is reset by kernel_init().
@@ -415,12 +420,11 @@ static int dp_init(struct dm_io_request *io_req, struct dpages *dp, unsigned lon
 		break;
 
 	case DM_IO_VMA:
-		if (coh_fix(DM_IO_VMAP_FLUSH_FIX)) {
+		if (coh_fix(DM_IO_VMAP_FLUSH_FIX))
 			flush_kernel_vmap_range(io_req->mem.ptr.vma, (int)size);
-			if ((io_req->bi_rw & RW_MASK) == READ) {
-				dp->vma_invalidate_address = io_req->mem.ptr.vma;
-				dp->vma_invalidate_size = size;
-			}
+		if (coh_fix(DM_IO_VMAP_INVALIDATE_FIX) && (io_req->bi_rw & RW_MASK) == READ) {
+			dp->vma_invalidate_address = io_req->mem.ptr.vma;
+			dp->vma_invalidate_size = size;
 		}
 		vm_dp_init(dp, io_req->mem.ptr.vma);
 		break;

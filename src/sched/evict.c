@@ -1,0 +1,110 @@
+/*
+ * evict.c - the machine's own nondeterminism, as explorer choices:
+ * spontaneous evictions and write-backs of lines, and speculative fills.
+ *
+ * Interface (sched_impl.h): coh__maybe_evict() at each memory access of a
+ * task, coh__maybe_speculate() before each I/O completion runs, and
+ * coh__note_recent_access() before every machine operation, which keeps each
+ * CPU's ring of recently touched lines. All of them act only when the run
+ * explores evictions (coh_explore_config.evictions), and every choice is a
+ * COH_CHOICE_EVICT in the schedule, so a replay redoes it exactly.
+ */
+#include "machine/machine_impl.h"
+#include "sched/sched_impl.h"
+
+/* At a memory access of cpu: maybe evict one of its lines (dirty ones
+ * first, at most 15 candidates, in (set, way) order) or speculatively fill
+ * the line of a recent access. */
+void coh__maybe_evict(coh_sched *s, unsigned cpu)
+{
+	struct coh__cache *c = &s->m->cache[cpu];
+	struct coh__line *cand[16];
+	unsigned n = 0;
+	for (int pass = 0; pass < 2; pass++)
+		for (unsigned i = 0; i < c->nsets * c->ways && n < 12; i++) {
+			struct coh__line *l = &c->lines[i];
+			if (l->valid && ((l->dirty != 0) == (pass == 0)))
+				cand[n++] = l;
+		}
+	coh_addr_t pre[3];
+	unsigned npre = 0;
+	if (s->m->arch && s->m->arch->speculative_fill) {
+		coh_event ev[8];
+		size_t ne = coh_machine_trace_tail(s->m, ev, 8);
+		for (size_t i = ne; i-- > 0 && npre < 3;) {
+			if ((ev[i].kind != COH_EV_LOAD && ev[i].kind != COH_EV_STORE) ||
+			    ev[i].cpu != (int)cpu)
+				continue;
+			bool dup = false;
+			for (unsigned j = 0; j < npre; j++)
+				dup |= pre[j] == ev[i].va;
+			if (!dup && coh_cache_present(s->m, cpu, ev[i].va, NULL) == 0)
+				pre[npre++] = ev[i].va;
+		}
+	}
+	unsigned total = 1 + n + npre;
+	if (total < 2)
+		return;
+	struct coh__choice_pt pt = {COH_CHOICE_EVICT, total, false, NULL};
+	unsigned v = coh__choose_pt(s, &pt);
+	if (v == 0)
+		return;
+	s->in_hook = true;
+	if (v <= n)
+		coh_cache_evict(s->m, cpu, cand[v - 1]->va);
+	else
+		coh_cache_prefetch(s->m, cpu, pre[v - 1 - n]);
+	s->in_hook = false;
+}
+
+/* Before each machine operation: if the one before it was a CPU's load or
+ * store, remember its line as that CPU's recent access. */
+void coh__note_recent_access(coh_sched *s)
+{
+	coh_event ev[8];
+	size_t n = coh_machine_trace_tail(s->m, ev, 8);
+	/* the last operation, past the fills, write-backs and discards it caused */
+	size_t i = n;
+	while (i > 0 && (ev[i - 1].kind == COH_EV_FILL || ev[i - 1].kind == COH_EV_WRITEBACK ||
+	                 ev[i - 1].kind == COH_EV_DISCARD))
+		i--;
+	if (i == 0 || (ev[i - 1].kind != COH_EV_LOAD && ev[i - 1].kind != COH_EV_STORE) ||
+	    ev[i - 1].cpu < 0 || ev[i - 1].cpu >= COH_MAX_CPUS)
+		return;
+	struct coh__cpu *c = &s->cpu[ev[i - 1].cpu];
+	coh_addr_t line = ev[i - 1].va & ~(coh_addr_t)(coh_cache_line_size(s->m) - 1);
+	for (unsigned k = 0; k < COH__RECENT_LINES && k < c->nrecent; k++)
+		if (c->recent[k] == line)
+			return;
+	c->recent[c->nrecent++ % COH__RECENT_LINES] = line;
+}
+
+/* While a device works (before an I/O completion runs), a CPU that fills
+ * speculatively may fetch again one of the lines it touched last, if that
+ * line is no longer in its cache: the refill that makes a missing
+ * invalidate after DMA visible on ARMv6/v7. A choice like an eviction. */
+void coh__maybe_speculate(coh_sched *s)
+{
+	if (!s->speculation || !s->m->arch || !s->m->arch->speculative_fill)
+		return;
+	for (unsigned cpu = 0; cpu < coh_machine_ncpus(s->m); cpu++) {
+		struct coh__cpu *c = &s->cpu[cpu];
+		coh_addr_t cand[COH__RECENT_LINES];
+		unsigned n = 0;
+		unsigned have = c->nrecent < COH__RECENT_LINES ? c->nrecent : COH__RECENT_LINES;
+		for (unsigned k = 0; k < have; k++) { /* newest first */
+			coh_addr_t va = c->recent[(c->nrecent - 1 - k) % COH__RECENT_LINES];
+			if (coh_cache_present(s->m, cpu, va, NULL) == 0)
+				cand[n++] = va;
+		}
+		if (n == 0)
+			continue;
+		struct coh__choice_pt pt = {COH_CHOICE_EVICT, 1 + n, false, NULL};
+		unsigned v = coh__choose_pt(s, &pt);
+		if (v == 0)
+			continue;
+		s->in_hook = true;
+		coh_cache_prefetch(s->m, cpu, cand[v - 1]);
+		s->in_hook = false;
+	}
+}
