@@ -242,6 +242,8 @@ done
 [ "$(grep -c . "$TMP/out")" -eq 9 ] || fail "arch list: not a header and 8 profiles"
 grep -q "^armv6 .* 2 non-coherent" "$TMP/out" || fail "arch list: armv6 should have 2 colours"
 grep -q "^x86 .* coherent " "$TMP/out" || fail "arch list: x86 DMA should be coherent"
+grep -Eq "^xscale .* ARMv5 +yes " "$TMP/out" || fail "arch list: xscale runs ARMv5 code with highmem"
+grep -Eq "^parisc .* PA-RISC +no " "$TMP/out" || fail "arch list: parisc has PA-RISC code, no highmem"
 
 # ---- demo: every example as expected, deterministic, exit 0 ----
 expect_exit 0 "$BIN" demo

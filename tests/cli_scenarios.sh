@@ -345,6 +345,26 @@ ok
 [ -n "$whole" ] && [ -n "$h0" ] && [ -n "$h1" ] && [ "$((h0 + h1))" -eq "$whole" ] ||
 	fail "kmap-high-get --preemptions 2: shards '$h0' + '$h1' != whole '$whole'"
 
+# ---- kernel releases and arches: --kernel, and highmem scenarios refuse an
+# arch without highmem instead of running ARM-only code on it ----
+expect_exit 1 "$BIN" run dm-io-vmap --arch cortex-a9 --kernel 2.6.31
+expect_grep "$TMP/out" "^BUG: cohsim: stale-read" "dm-io-vmap on cortex-a9 in 2.6.31 (no unmapped-highmem fallback)"
+expect_grep "$TMP/out" "^Replay: cohsim replay dm-io-vmap .*--kernel 2.6.31" "the replay command keeps --kernel"
+expect_exit 0 "$BIN" run dm-io-vmap --arch cortex-a9 --kernel 2.6.34
+expect_exit 1 "$BIN" run dm-io-vmap --variant flush-only --arch armv6
+expect_grep "$TMP/out" "^BUG: cohsim: stale-read" "dm-io-vmap flush-only armv6: the read half"
+expect_exit 1 "$BIN" run dm-io-vmap --variant fixed --arch mips-r4k
+for a in parisc mips-r4k sh4 x86 armv6; do
+	for s in kmap-high-get kmap-lock-irq; do
+		expect_exit 2 "$BIN" run "$s" --arch "$a"
+		expect_grep "$TMP/err" "scenario $s needs highmem, and arch $a .* has none" "$s on $a: no highmem message"
+	done
+done
+for k in 2.6.30 3.0.0 2.6 x 2.6.35.1; do
+	expect_exit 2 "$BIN" run dm-io-vmap --kernel "$k"
+	expect_grep "$TMP/err" "--kernel" "--kernel $k: the message names the option"
+done
+
 # ---- demo: every row ok, deterministic, no times when not on a terminal ----
 expect_exit 0 "$BIN" demo
 cp "$TMP/out" "$TMP/demo1"

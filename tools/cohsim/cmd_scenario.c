@@ -33,6 +33,13 @@ int cmd_list(const struct cli_opts *o)
 		const coh_scenario *sc = coh_scenario_at(i);
 		fprintf(out, "%s\n  %s\n  models:       %s\n  default arch: %s\n", sc->name,
 		        sc->description, sc->models, sc->default_arch);
+		char ver[16];
+		fprintf(out, "  kernel:       %s%s\n",
+		        kernel_version_str(sc->kernel_version ? sc->kernel_version
+		                                              : COH_KERNEL_VERSION_DEFAULT,
+		                           ver, sizeof(ver)),
+		        sc->needs_highmem ? " (needs highmem: ARM profiles with highmem only)"
+		                          : "");
 		fprintf(out, "  variants:    ");
 		for (const struct coh_variant *v = sc->variants;
 		     v < sc->variants + COH_MAX_VARIANTS && v->name; v++) {
@@ -63,6 +70,10 @@ static void print_replay(FILE *out, const char *name, const char *variant, const
 	fprintf(out, "Replay: cohsim replay %s --variant %s --arch %s", name, variant, arch);
 	for (int i = 0; i < o->nfixes; i++)
 		fprintf(out, " --fix %s", o->fixes[i].name);
+	if (o->kernel_version) {
+		char v[16];
+		fprintf(out, " --kernel %s", kernel_version_str(o->kernel_version, v, sizeof(v)));
+	}
 	/* without it a replay reports only its execution's first finding,
 	 * which need not be this one */
 	if (o->keep_going)
