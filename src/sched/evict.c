@@ -91,8 +91,8 @@ void coh__maybe_speculate(coh_sched *s)
 		struct coh__cpu *c = &s->cpu[cpu];
 		coh_addr_t cand[COH__RECENT_LINES];
 		unsigned n = 0;
-		unsigned have = c->nrecent < COH__RECENT_LINES ? c->nrecent : COH__RECENT_LINES;
-		for (unsigned k = 0; k < have; k++) { /* newest first */
+		for (unsigned k = 0; k < COH__RECENT_LINES && k < c->nrecent;
+		     k++) { /* newest first */
 			coh_addr_t va = c->recent[(c->nrecent - 1 - k) % COH__RECENT_LINES];
 			if (coh_cache_present(s->m, cpu, va, NULL) == 0)
 				cand[n++] = va;
