@@ -12,6 +12,7 @@
  * (arch/arm.c's dma_cache_maint_page, PA-RISC's pa11_dma_*, MIPS's
  * __dma_sync, SH's dma_cache_sync; nothing on x86), line by line, on the
  * CPU that maps. Unmapping (or sync_for_cpu) hands it back.
+ *
  * Debug (always on, like CONFIG_DMA_API_DEBUG): every mapping is an entry
  * {dev, addr, size, dir}; unmap/sync of an unknown address, a double unmap,
  * an unmap with another size or direction, and a CPU access (from the
