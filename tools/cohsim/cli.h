@@ -49,8 +49,16 @@ enum cli_opt_bit {
 	OPT_REPORT = 1u << 12,
 	OPT_QUIET = 1u << 13,
 	OPT_SCHEDULE = 1u << 14,
-	OPT_FIX = 1u << 15,  /* repeatable: --fix NAME=on|off */
-	OPT_DISK = 1u << 16, /* --disk FILE: file-backed disks */
+	OPT_FIX = 1u << 15,   /* repeatable: --fix NAME=on|off */
+	OPT_DISK = 1u << 16,  /* --disk FILE: file-backed disks */
+	OPT_STATS = 1u << 17, /* --stats: cache statistics per CPU */
+	/* `trace` only */
+	OPT_D1 = 1u << 18,     /* --d1 SIZE,WAYS,LINE[,lru|rr|random] */
+	OPT_CPUS = 1u << 19,   /* --cpus N */
+	OPT_FORMAT = 1u << 20, /* --format lackey|din */
+	OPT_MAP = 1u << 21,    /* repeatable: --map VA:PA:LEN[:wb|wt|uc] or --map FILE */
+	OPT_ICACHE = 1u << 22, /* --icache: instruction fetches are accesses too */
+	OPT_COMPAT = 1u << 23, /* --cachegrind-compat */
 };
 /* The exploration options shared by run, replay and litmus. */
 #define OPT_EXPLORE                                                                                \
@@ -82,6 +90,17 @@ struct cli_opts {
 	} fixes[CLI_MAX_ARGS];
 	int nfixes;
 	const char *disk;
+	bool stats;
+	/* trace */
+	struct {
+		unsigned size, ways, line;
+		enum coh_repl repl;
+	} d1;
+	unsigned cpus;
+	const char *format; /* "lackey", "din" or NULL: by content */
+	const char *maps[CLI_MAX_ARGS];
+	int nmaps;
+	bool icache, compat;
 	const char *args[CLI_MAX_ARGS]; /* positional arguments after the command */
 	int nargs;
 };
@@ -149,6 +168,14 @@ int cli_flush_stdout(const char *buf, size_t len);
 int cli_litmus_run_file(const char *path, const struct cli_opts *o, struct cli_result *r,
                         char **expect);
 
+/* ---- statistics (stats.c) ---- */
+
+/* --stats as text: a block per CPU, then the device's line. */
+void cli_stats_print_text(FILE *out, const coh_stats *st);
+/* --stats in JSON: "stats":[one object per CPU],"device_stats":{...}
+ * (two members of the enclosing object, without a leading comma). */
+void cli_stats_print_json(FILE *out, const coh_stats *st);
+
 /* ---- subcommands ---- */
 
 int cmd_arch_list(const struct cli_opts *o);
@@ -157,6 +184,7 @@ int cmd_demo(const struct cli_opts *o);
 int cmd_list(const struct cli_opts *o);
 int cmd_run(const struct cli_opts *o);
 int cmd_replay(const struct cli_opts *o);
+int cmd_trace(const struct cli_opts *o);
 
 /* ---- built-in scenarios, shared by `run`, `replay` and `demo` ---- */
 

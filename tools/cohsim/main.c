@@ -32,6 +32,12 @@ static const struct command commands[] = {
     {"litmus", OPT_EXPLORE | OPT_SCHEDULE, "litmus FILE.litmus [options]",
      "run a litmus test (docs/litmus.md); --arch overrides the file's arch, --seed its seed",
      cmd_litmus},
+    {"trace",
+     OPT_ARCH | OPT_D1 | OPT_CPUS | OPT_STATS | OPT_JSON | OPT_QUIET | OPT_FORMAT | OPT_MAP |
+         OPT_ICACHE | OPT_COMPAT,
+     "trace FILE [options]",
+     "replay a lackey or din address trace through the caches, oracle on (docs/trace.md)",
+     cmd_trace},
     {"arch list", 0, "arch list", "the arch profiles with their cache geometry", cmd_arch_list},
     {"demo", 0, "demo", "run every bundled example and print a result table", cmd_demo},
     {"version", 0, "version", "print the version", cmd_version},
