@@ -20,8 +20,9 @@
  * the trace's length.
  *
  * --cachegrind-compat counts as cachegrind does (docs/trace.md lists each
- * difference): M is one read, an access is clamped to 16 bytes, and an
- * access that straddles two lines is one access and at most one miss.
+ * difference): M is one read, an access longer than a line is cut to one
+ * line, and an access that straddles two lines is one access and at most
+ * one miss.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -36,7 +37,6 @@
 #define PAGE 4096u
 #define PAGE_SHIFT 12
 #define MAPPED_CACHE 1024 /* pages remembered as mapped, direct-mapped */
-#define CG_MAX_SIZE 16    /* cachegrind's MIN_LINE_SIZE: the largest access it simulates */
 
 struct tracer {
 	const struct cli_opts *o;
@@ -349,8 +349,10 @@ static int replay(struct tracer *t, struct trace_reader *rd, const struct trace_
 		break;
 	}
 	unsigned size = a->size;
-	if (t->o->compat && size > CG_MAX_SIZE)
-		size = CG_MAX_SIZE;
+	/* cachegrind cuts an access (fxsave's 512 bytes, say) to its smallest
+	 * line size, so that it never spans more than two lines */
+	if (t->o->compat && size > t->line)
+		size = t->line;
 	for (uint64_t p = a->addr >> PAGE_SHIFT; p <= (a->addr + size - 1) >> PAGE_SHIFT; p++) {
 		int rc = ensure_page(t, rd, p);
 		if (rc)
