@@ -135,6 +135,11 @@ struct cli_result {
 	double pct_probability;
 	struct cli_finding *findings;
 	size_t nfindings;
+	/* --stats: the counters of one execution, the one stats_schedule
+	 * replays (cli_stats_schedule) */
+	bool has_stats;
+	coh_stats stats;
+	char *stats_schedule;
 };
 
 /* Copies the pct bound of an exploration into r (nothing for other
@@ -175,6 +180,14 @@ void cli_stats_print_text(FILE *out, const coh_stats *st);
 /* --stats in JSON: "stats":[one object per CPU],"device_stats":{...}
  * (two members of the enclosing object, without a leading comma). */
 void cli_stats_print_json(FILE *out, const coh_stats *st);
+
+/* The execution whose statistics --stats shows after an exploration: the
+ * first finding's schedule, or with no finding the execution in which
+ * every choice is the default ("v1:"). */
+const char *cli_stats_schedule(const coh_explore_result *res);
+/* Sets r's statistics from a replay result (res of COH_STRATEGY_REPLAY
+ * with schedule sched). 0 or COH_ENOMEM. */
+int cli_result_set_stats(struct cli_result *r, const coh_explore_result *res, const char *sched);
 
 /* ---- subcommands ---- */
 

@@ -146,7 +146,7 @@ static bool parse_map_spec(const char *s, uint64_t *va, uint64_t *pa, uint64_t *
 			*attr = COH_ATTR_UNCACHED;
 		else if (strcmp(p, "wb") != 0)
 			return false;
-	} else if (*p && *p != '\n' && *p != ' ' && *p != '\t' && *p != '#') {
+	} else if (*p) {
 		return false;
 	}
 	*va = v[0];
@@ -178,14 +178,17 @@ static int add_map(struct tracer *t, const char *arg)
 	int rc = 0;
 	while (!rc && fgets(line, sizeof(line), f)) {
 		no++;
-		const char *p = line + strspn(line, " \t");
-		if (*p == '#' || *p == '\n' || *p == 0)
-			continue;
 		snprintf(what, sizeof(what), "%s:%u", arg, no);
 		if (!strchr(line, '\n') && !feof(f)) {
 			fprintf(stderr, "%s: line too long\n", what);
 			rc = EXIT_USAGE;
-		} else if (!parse_map_spec(p, &va, &pa, &len, &attr)) {
+			break;
+		}
+		char *p = line + strspn(line, " \t");
+		if (*p == '#' || *p == '\n' || *p == '\r' || *p == 0)
+			continue;
+		p[strcspn(p, " \t\r\n#")] = 0; /* the spec, without blanks or a comment */
+		if (!parse_map_spec(p, &va, &pa, &len, &attr)) {
 			fprintf(stderr, "%s: expected VA:PA:LEN[:wb|wt|uc]\n", what);
 			rc = EXIT_USAGE;
 		} else {

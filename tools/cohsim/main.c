@@ -25,11 +25,11 @@ static int cmd_version(const struct cli_opts *o);
 
 static const struct command commands[] = {
     {"list", 0, "list", "the built-in scenarios: variants, fix switches, default arch", cmd_list},
-    {"run", OPT_EXPLORE | OPT_VARIANT | OPT_FIX | OPT_DISK, "run SCENARIO [options]",
+    {"run", OPT_EXPLORE | OPT_VARIANT | OPT_FIX | OPT_DISK | OPT_STATS, "run SCENARIO [options]",
      "explore a scenario variant; stops at the first finding unless --keep-going", cmd_run},
-    {"replay", OPT_EXPLORE | OPT_VARIANT | OPT_FIX | OPT_DISK | OPT_SCHEDULE,
+    {"replay", OPT_EXPLORE | OPT_VARIANT | OPT_FIX | OPT_DISK | OPT_SCHEDULE | OPT_STATS,
      "replay SCENARIO --schedule S", "replay one schedule of a scenario exactly", cmd_replay},
-    {"litmus", OPT_EXPLORE | OPT_SCHEDULE, "litmus FILE.litmus [options]",
+    {"litmus", OPT_EXPLORE | OPT_SCHEDULE | OPT_STATS, "litmus FILE.litmus [options]",
      "run a litmus test (docs/litmus.md); --arch overrides the file's arch, --seed its seed",
      cmd_litmus},
     {"trace",
