@@ -30,7 +30,7 @@ fail() {
 # Lines of at least 32 bytes: cachegrind needs a line as long as the
 # longest register (32 bytes with AVX). Its I1 and LL get D1's line size:
 # it cuts long accesses to the smallest of the three.
-GEOMS="32768,8,64 16384,4,32 4096,1,64 65536,16,64 8192,2,128"
+GEOMS="32768,8,64 16384,4,32 4096,1,64 65536,16,128"
 for prog in stream strided random transpose; do
 	# static: no dynamic loader at start-up, a shorter trace
 	if ! "$CC" -O1 -static -o "$TMP/$prog" "$SRC/tests/trace_progs/$prog.c" 2>/dev/null; then

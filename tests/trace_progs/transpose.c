@@ -1,8 +1,12 @@
-/* transpose.c - a naive transpose of a 128x128 matrix of doubles: rows read,
- * columns written (a trace program of tests/cli_cachegrind.sh). */
+/* transpose.c - a naive transpose of an NxN matrix of doubles (N = 128, or
+ * -DSIDE=N): rows read, columns written (a trace program of
+ * tests/cli_cachegrind.sh and bench/bench_trace.sh). */
 #include <stdlib.h>
 
-enum { N = 128 };
+#ifndef SIDE
+#define SIDE 128
+#endif
+enum { N = SIDE };
 
 int main(void)
 {
