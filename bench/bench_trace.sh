@@ -3,8 +3,8 @@
 # against cachegrind simulating the same program? (docs/benchmarks.md)
 #   bash bench/bench_trace.sh BUILD_DIR [SIDE]
 # The program is tests/trace_progs/transpose.c with an SIDE x SIDE matrix
-# (default 512), built static. Its lackey trace is made first (not timed).
-# Figures, each the best of 3 runs:
+# (default 1024), built static. Its lackey trace is made first (not timed).
+# Figures, each the best of 5 runs:
 #   cohsim   `cohsim trace FILE --d1 32768,8,64 --cachegrind-compat`, oracle
 #            on: data accesses per second, reading and parsing included;
 #   cachegrind  `valgrind --tool=cachegrind --cache-sim=yes` on the program:
@@ -15,7 +15,7 @@
 # Needs valgrind and a C compiler; prints a note and exits 0 without them.
 set -euo pipefail
 dir=${1:?usage: bench_trace.sh BUILD_DIR [SIDE]}
-side=${2:-512}
+side=${2:-1024}
 src=$(cd "$(dirname "$0")/.." && pwd)
 if ! command -v valgrind >/dev/null || ! command -v cc >/dev/null; then
 	echo "bench_trace: skipped (needs valgrind and cc)"
@@ -51,23 +51,23 @@ ours=$(sed -n 's/^cachegrind: Dr \([0-9]*\) D1mr [0-9]* Dw \([0-9]*\) .*/\1 \2/p
 lines=$(wc -l <"$tmp/t.lackey")
 mb=$(du -m "$tmp/t.lackey" | cut -f1)
 
-t_co=$(best 3 "$dir/cohsim" trace "$tmp/t.lackey" --d1 32768,8,64 --cachegrind-compat --quiet)
-t_cg=$(best 3 valgrind --tool=cachegrind --cache-sim=yes --D1=32768,8,64 --I1=32768,8,64 \
+t_co=$(best 5 "$dir/cohsim" trace "$tmp/t.lackey" --d1 32768,8,64 --cachegrind-compat --quiet)
+t_cg=$(best 5 valgrind --tool=cachegrind --cache-sim=yes --D1=32768,8,64 --I1=32768,8,64 \
 	--LL=8388608,16,64 --cachegrind-out-file=/dev/null "$tmp/prog")
-t_none=$(best 3 valgrind --tool=none "$tmp/prog")
-t_nat=$(best 3 "$tmp/prog")
+t_none=$(best 5 valgrind --tool=none "$tmp/prog")
+t_nat=$(best 5 "$tmp/prog")
 
 echo "program: transpose ${side}x${side} (static): $acc data accesses (cachegrind Dr+Dw;" \
 	"cohsim counts $ours); lackey trace: $lines lines, $mb MB"
-awk -v a="$acc" -v co="$t_co" -v cg="$t_cg" -v no="$t_none" -v nat="$t_nat" 'BEGIN {
+awk -v a="$acc" -v l="$lines" -v co="$t_co" -v cg="$t_cg" -v no="$t_none" -v nat="$t_nat" 'BEGIN {
 	r_co = a / co / 1e6; r_cg = a / cg / 1e6
 	sim = cg - no; r_sim = sim > 0 ? a / sim / 1e6 : 0
 	printf "%-34s %9s %12s\n", "", "seconds", "M data acc/s"
-	printf "%-34s %9.3f %12.2f\n", "cohsim trace (oracle on, parsing)", co, r_co
+	printf "%-34s %9.3f %12.2f   (%.2f M trace lines/s)\n", "cohsim trace (oracle on, parsing)", co, r_co, l / co / 1e6
 	printf "%-34s %9.3f %12.2f\n", "cachegrind, whole run", cg, r_cg
 	printf "%-34s %9.3f %12s\n", "valgrind --tool=none", no, "-"
 	printf "%-34s %9.3f %12.2f\n", "cachegrind minus none", sim, r_sim
 	printf "%-34s %9.3f %12.2f\n", "native program", nat, a / nat / 1e6
 	printf "cohsim trace vs cachegrind: %.2fx its whole-run rate, %.2fx its rate without start-up\n",
-		r_co / r_cg, r_sim > 0 ? r_co / r_sim : 0
+		r_co / r_cg, (r_sim > 0 ? r_co / r_sim : 0)
 }'
