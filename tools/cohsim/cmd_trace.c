@@ -405,7 +405,7 @@ static void print_text(FILE *out, const struct tracer *t, const struct trace_rea
                        const struct cli_result *r, const coh_stats *st)
 {
 	const coh_cache_geometry *g = &coh_machine_arch(t->m)->l1;
-	for (size_t i = 0; i < r->nfindings; i++)
+	for (size_t i = 0; !t->o->quiet && i < r->nfindings; i++)
 		fputs(r->findings[i].text, out);
 	fprintf(out,
 	        "trace: %" PRIu64 " loads, %" PRIu64 " stores, %" PRIu64 " modifies, %" PRIu64
