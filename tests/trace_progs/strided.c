@@ -13,7 +13,8 @@ int main(void)
 	memset((void *)a, 1, BYTES);
 	for (int r = 0; r < 2; r++)
 		for (size_t i = 60; i + 8 <= BYTES; i += STRIDE)
-			*(volatile unsigned long *)(a + i) += 1; /* 8 bytes at 60 mod 64: straddles */
+			/* 8 bytes at 60 + 72k: some straddle two lines */
+			*(volatile unsigned long *)(a + i) += 1;
 	unsigned long s = a[100];
 	free((void *)a);
 	return s == 1 ? 0 : 1;
