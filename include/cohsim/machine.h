@@ -142,6 +142,52 @@ COH_API int coh_mem_poke(coh_machine *m, coh_addr_t pa, const void *buf, size_t 
 COH_API void coh_machine_set_site(coh_machine *m, const char *file, unsigned line);
 COH_API void coh_machine_set_actor(coh_machine *m, const char *actor);
 
+/* ---- statistics ---- */
+
+/* Maintenance and spontaneous cache operations, by kind (coh_cpu_stats.ops). */
+enum coh_op_kind {
+	COH_OP_CLEAN,     /* coh_cache_clean */
+	COH_OP_INVAL,     /* coh_cache_inval */
+	COH_OP_FLUSH,     /* coh_cache_flush */
+	COH_OP_FLUSH_ALL, /* coh_cache_flush_all */
+	COH_OP_EVICT,     /* coh_cache_evict (spontaneous) */
+	COH_OP_PREFETCH,  /* coh_cache_prefetch (speculative) */
+	COH_OP_KIND_COUNT
+};
+/* "clean", "inval", "flush", "flush-all", "evict", "prefetch". */
+COH_API const char *coh_op_kind_name(enum coh_op_kind kind);
+
+/*
+ * What one CPU did to its cache since the machine was created or reset.
+ * Hits and misses count line accesses: a load or store that straddles two
+ * lines is two of them, each a hit or a miss. Accesses through an uncached
+ * mapping are neither; they count as uncached.
+ */
+typedef struct coh_cpu_stats {
+	uint64_t loads, stores;          /* operations: coh_load/coh_read, coh_store/coh_write */
+	uint64_t read_hits, read_misses; /* cached line accesses of loads */
+	uint64_t write_hits,
+	    write_misses; /* of stores (a miss allocates only with write_allocate) */
+	uint64_t uncached_reads, uncached_writes; /* line accesses that bypassed the cache */
+	uint64_t fills;                  /* lines filled from memory (misses and prefetches) */
+	uint64_t writebacks;             /* dirty segments written to memory, snoops included */
+	uint64_t evictions;              /* valid lines displaced to make room for a fill */
+	uint64_t ops[COH_OP_KIND_COUNT]; /* operations issued by this CPU */
+	uint64_t oracle_checks;          /* loads, write-backs and discards the oracle checked */
+} coh_cpu_stats;
+
+typedef struct coh_stats {
+	unsigned ncpus;
+	coh_cpu_stats cpu[COH_MAX_CPUS];
+	uint64_t dma_reads, dma_writes;           /* device operations */
+	uint64_t dma_read_bytes, dma_write_bytes; /* memory to device, device to memory */
+	uint64_t dma_oracle_checks;               /* DMA reads the oracle checked */
+} coh_stats;
+
+/* Copies the machine's counters into *out. They count from creation or the
+ * last coh_machine_reset(); keeping them costs a few increments per access. */
+COH_API void coh_machine_stats(const coh_machine *m, coh_stats *out);
+
 /* ---- the event trace ---- */
 
 enum coh_event_kind {

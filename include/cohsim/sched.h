@@ -442,6 +442,9 @@ typedef struct coh_explore_result {
 	uint64_t max_steps_seen;
 	coh_explore_finding *findings; /* in deterministic order */
 	size_t nfindings;
+	/* COH_STRATEGY_REPLAY only: the machine's counters at the end of the
+	 * execution (coh_machine_stats); zero for the other strategies. */
+	coh_stats stats;
 } coh_explore_result;
 
 /*

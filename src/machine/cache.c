@@ -128,6 +128,7 @@ void coh__cache_reset(struct coh__cache *c)
 	if (c->tags)
 		reset_tags(c);
 	c->stamp = 0;
+	memset(&c->st, 0, sizeof(c->st));
 }
 
 unsigned coh__cache_set(const coh_machine *m, const struct coh__cache *c, coh_addr_t va,
@@ -256,9 +257,12 @@ void coh__line_writeback(coh_machine *m, struct coh__cache *c, struct coh__line 
 		unsigned off = s * c->seg_size;
 		coh_addr_t pa = l->pa + off;
 		coh__event(m, COH_EV_WRITEBACK, (int)c->cpu, l->va + off, pa, c->seg_size, 0);
-		if (m->obs.writeback)
+		c->st.writebacks++;
+		if (m->obs.writeback) {
+			c->st.oracle_checks++;
 			m->obs.writeback(m->obs.ctx, c, l, pa, data + off, coh__mem_at(m, pa),
 			                 c->seg_size);
+		}
 		coh__mem_write(m, pa, data + off, c->seg_size);
 	}
 }
@@ -275,8 +279,10 @@ void coh__line_discard(coh_machine *m, struct coh__cache *c, struct coh__line *l
 		           0);
 		/* the line stays valid while the oracle looks, so that it is not
 		 * counted among the other copies */
-		if (m->obs.discard)
+		if (m->obs.discard) {
+			c->st.oracle_checks++;
 			m->obs.discard(m->obs.ctx, c, l, l->pa + off, data + off, c->seg_size);
+		}
 	}
 	coh__line_invalidate(c, l);
 }
@@ -313,7 +319,9 @@ static struct coh__line *fill(coh_machine *m, struct coh__cache *c, unsigned set
 	unsigned way = pick_victim(m, c, set, free_way);
 	struct coh__line *l = coh__line_at(c, set, way);
 	c->mru[set] = way;
+	c->st.fills++;
 	if (l->valid) {
+		c->st.evictions++;
 		coh__line_writeback(m, c, l);
 		l->valid = 0;
 	}
@@ -373,9 +381,12 @@ void coh__cache_read(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t pa,
 {
 	struct coh__cache *c = &m->cache[cpu];
 	if (attr == COH_ATTR_UNCACHED) {
+		c->st.uncached_reads++;
 		memcpy(buf, coh__mem_at(m, pa), len);
-		if (m->obs.load)
+		if (m->obs.load) {
+			c->st.oracle_checks++;
 			m->obs.load(m->obs.ctx, cpu, va, pa, buf, len, NULL, c);
+		}
 		return;
 	}
 	unsigned set = coh__cache_set_of(m, c, va, pa);
@@ -385,14 +396,18 @@ void coh__cache_read(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t pa,
 	if (way >= 0) {
 		l = coh__line_at(c, set, (unsigned)way);
 		l->lru = ++c->stamp;
+		c->st.read_hits++;
 	} else {
+		c->st.read_misses++;
 		if (m->ncpus > 1)
 			coh__for_each_copy(m, pa, (int)cpu, snoop_clean, NULL);
 		l = fill(m, c, set, va, pa, free_way);
 	}
 	coh__copy(buf, coh__line_data(c, l) + (pa & (c->line_size - 1)), len);
-	if (m->obs.load)
+	if (m->obs.load) {
+		c->st.oracle_checks++;
 		m->obs.load(m->obs.ctx, cpu, va, pa, buf, len, l, c);
+	}
 }
 
 void coh__cache_write(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t pa,
@@ -401,6 +416,7 @@ void coh__cache_write(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t pa
 	struct coh__cache *c = &m->cache[cpu];
 	const coh_cache_geometry *g = &m->arch->l1;
 	if (attr == COH_ATTR_UNCACHED) {
+		c->st.uncached_writes++;
 		if (m->obs.store)
 			m->obs.store(m->obs.ctx, (int)cpu, pa, buf, len, m->op_ev);
 		coh__mem_write(m, pa, buf, len);
@@ -413,10 +429,14 @@ void coh__cache_write(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t pa
 	unsigned free_way;
 	int way = lookup(c, set, va, pa, &free_way);
 	struct coh__line *l = NULL;
-	if (way >= 0)
+	if (way >= 0) {
 		l = coh__line_at(c, set, (unsigned)way);
-	else if (g->write_allocate && !through)
-		l = fill(m, c, set, va, pa, free_way);
+		c->st.write_hits++;
+	} else {
+		c->st.write_misses++;
+		if (g->write_allocate && !through)
+			l = fill(m, c, set, va, pa, free_way);
+	}
 	/* The new value exists only from here on: the write-backs this store
 	 * caused (other CPUs' snooped copies, the fill's victim) carry older
 	 * data and must not be judged against it. */

@@ -119,6 +119,9 @@ void coh_machine_reset(coh_machine *m)
 		coh__tlb_flush_cpu(m, c);
 	}
 	m->rng = m->cfg.seed * 0x9e3779b97f4a7c15ull + 1;
+	m->dma_reads = m->dma_writes = m->dma_read_bytes = m->dma_write_bytes = m->dma_checks = 0;
+	memset(m->nloads, 0, sizeof(m->nloads));
+	memset(m->nstores, 0, sizeof(m->nstores));
 	m->ev = 0;
 	m->op_ev = 0;
 	memset(m->trace, 0, sizeof(m->trace));
@@ -180,6 +183,34 @@ void coh_machine_set_site(coh_machine *m, const char *file, unsigned line)
 void coh_machine_set_actor(coh_machine *m, const char *actor)
 {
 	m->actor = actor;
+}
+
+/* ---- statistics ---- */
+
+const char *coh_op_kind_name(enum coh_op_kind kind)
+{
+	static const char *const names[] = {
+	    [COH_OP_CLEAN] = "clean", [COH_OP_INVAL] = "inval",
+	    [COH_OP_FLUSH] = "flush", [COH_OP_FLUSH_ALL] = "flush-all",
+	    [COH_OP_EVICT] = "evict", [COH_OP_PREFETCH] = "prefetch",
+	};
+	return (unsigned)kind < COH_OP_KIND_COUNT ? names[kind] : "?";
+}
+
+void coh_machine_stats(const coh_machine *m, coh_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->ncpus = m->ncpus;
+	for (unsigned c = 0; c < m->ncpus; c++) {
+		out->cpu[c] = m->cache[c].st;
+		out->cpu[c].loads = m->nloads[c];
+		out->cpu[c].stores = m->nstores[c];
+	}
+	out->dma_reads = m->dma_reads;
+	out->dma_writes = m->dma_writes;
+	out->dma_read_bytes = m->dma_read_bytes;
+	out->dma_write_bytes = m->dma_write_bytes;
+	out->dma_oracle_checks = m->dma_checks;
 }
 
 uint64_t coh__rand(coh_machine *m)
@@ -418,6 +449,7 @@ int coh_load(coh_machine *m, unsigned cpu, coh_addr_t va, unsigned size, uint64_
 		return COH_EINVAL;
 	uint8_t b[8] = {0};
 	begin_op(m, COH_EV_LOAD, (int)cpu, va, 0, size, 0);
+	m->nloads[cpu]++;
 	if (one_line(m, va, size)) {
 		/* the common case: one translation, one line, no chunk loop */
 		coh_addr_t pa;
@@ -450,6 +482,7 @@ int coh_store(coh_machine *m, unsigned cpu, coh_addr_t va, unsigned size, uint64
 	uint8_t b[8];
 	le_put(b, size, val);
 	begin_op(m, COH_EV_STORE, (int)cpu, va, 0, size, val);
+	m->nstores[cpu]++;
 	if (one_line(m, va, size)) {
 		coh_addr_t pa;
 		enum coh_attr attr;
@@ -472,6 +505,7 @@ int coh_read(coh_machine *m, unsigned cpu, coh_addr_t va, void *buf, size_t len)
 	if (cpu >= m->ncpus)
 		return COH_ERANGE;
 	begin_op(m, COH_EV_LOAD, (int)cpu, va, 0, len, 0);
+	m->nloads[cpu]++;
 	int r = access(m, cpu, va, buf, len, false);
 	note_op_pa(m, cpu, va);
 	return r;
@@ -482,6 +516,7 @@ int coh_write(coh_machine *m, unsigned cpu, coh_addr_t va, const void *buf, size
 	if (cpu >= m->ncpus)
 		return COH_ERANGE;
 	begin_op(m, COH_EV_STORE, (int)cpu, va, 0, len, len ? ((const uint8_t *)buf)[0] : 0);
+	m->nstores[cpu]++;
 	/* access() does not write through buf when storing */
 	int r = access(m, cpu, va, (uint8_t *)(uintptr_t)buf, len, true);
 	note_op_pa(m, cpu, va);
@@ -519,7 +554,7 @@ static int maint_cached_lines(coh_machine *m, struct coh__cache *c, coh_addr_t f
 }
 
 static int maint(coh_machine *m, unsigned cpu, coh_addr_t va, size_t len, enum coh__maint op,
-                 enum coh_event_kind kind)
+                 enum coh_event_kind kind, enum coh_op_kind stat)
 {
 	if (cpu >= m->ncpus)
 		return COH_ERANGE;
@@ -528,6 +563,7 @@ static int maint(coh_machine *m, unsigned cpu, coh_addr_t va, size_t len, enum c
 	if (va + len - 1 < va) /* wraps: would loop over the whole VA space */
 		return COH_EINVAL;
 	begin_op(m, kind, (int)cpu, va, 0, len, 0);
+	m->cache[cpu].st.ops[stat]++;
 	note_op_result(m, cpu, va, 0); /* its PA, for the trace, if mapped */
 	unsigned line = m->arch->l1.line_size;
 	coh_addr_t first = va & ~(coh_addr_t)(line - 1);
@@ -561,17 +597,17 @@ static int maint(coh_machine *m, unsigned cpu, coh_addr_t va, size_t len, enum c
 
 int coh_cache_clean(coh_machine *m, unsigned cpu, coh_addr_t va, size_t len)
 {
-	return maint(m, cpu, va, len, COH__CLEAN, COH_EV_CLEAN);
+	return maint(m, cpu, va, len, COH__CLEAN, COH_EV_CLEAN, COH_OP_CLEAN);
 }
 
 int coh_cache_inval(coh_machine *m, unsigned cpu, coh_addr_t va, size_t len)
 {
-	return maint(m, cpu, va, len, COH__INVAL, COH_EV_INVAL);
+	return maint(m, cpu, va, len, COH__INVAL, COH_EV_INVAL, COH_OP_INVAL);
 }
 
 int coh_cache_flush(coh_machine *m, unsigned cpu, coh_addr_t va, size_t len)
 {
-	return maint(m, cpu, va, len, COH__FLUSH, COH_EV_FLUSH);
+	return maint(m, cpu, va, len, COH__FLUSH, COH_EV_FLUSH, COH_OP_FLUSH);
 }
 
 int coh_cache_evict(coh_machine *m, unsigned cpu, coh_addr_t va)
@@ -579,6 +615,7 @@ int coh_cache_evict(coh_machine *m, unsigned cpu, coh_addr_t va)
 	if (cpu >= m->ncpus)
 		return COH_ERANGE;
 	begin_op(m, COH_EV_EVICT, (int)cpu, va, 0, 1, 0);
+	m->cache[cpu].st.ops[COH_OP_EVICT]++;
 	struct coh__line *l;
 	/* a spontaneous eviction never faults: an unmapped VA just has no line */
 	coh__cache_locate(m, &m->cache[cpu], va, false, &l);
@@ -594,6 +631,7 @@ int coh_cache_flush_all(coh_machine *m, unsigned cpu)
 	if (cpu >= m->ncpus)
 		return COH_ERANGE;
 	begin_op(m, COH_EV_FLUSH_ALL, (int)cpu, 0, 0, m->arch->l1.size, 0);
+	m->cache[cpu].st.ops[COH_OP_FLUSH_ALL]++;
 	struct coh__cache *c = &m->cache[cpu];
 	for (size_t i = 0; i < (size_t)c->nsets * c->ways; i++) {
 		struct coh__line *l = &c->lines[i];
@@ -610,6 +648,7 @@ int coh_cache_prefetch(coh_machine *m, unsigned cpu, coh_addr_t va)
 	if (cpu >= m->ncpus)
 		return COH_ERANGE;
 	begin_op(m, COH_EV_PREFETCH, (int)cpu, va, 0, 1, 0);
+	m->cache[cpu].st.ops[COH_OP_PREFETCH]++;
 	coh_addr_t pa;
 	enum coh_attr attr;
 	/* speculation never faults and never touches uncached memory */
@@ -663,11 +702,15 @@ int coh_dma_read(coh_machine *m, coh_addr_t pa, void *buf, size_t len)
 	if (pa > m->mem_size || len > m->mem_size - pa)
 		return COH_EFAULT;
 	begin_op(m, COH_EV_DMA_READ, -1, 0, pa, len, 0);
+	m->dma_reads++;
+	m->dma_read_bytes += len;
 	if (m->arch->dma_coherent)
 		dma_snoop_range(m, pa, len, false);
 	memcpy(buf, coh__mem_at(m, pa), len);
-	if (m->obs.dma_read && len)
+	if (m->obs.dma_read && len) {
+		m->dma_checks++;
 		m->obs.dma_read(m->obs.ctx, pa, buf, (unsigned)len);
+	}
 	return COH_OK;
 }
 
@@ -676,6 +719,8 @@ int coh_dma_write(coh_machine *m, coh_addr_t pa, const void *buf, size_t len)
 	if (pa > m->mem_size || len > m->mem_size - pa)
 		return COH_EFAULT;
 	begin_op(m, COH_EV_DMA_WRITE, -1, 0, pa, len, len ? ((const uint8_t *)buf)[0] : 0);
+	m->dma_writes++;
+	m->dma_write_bytes += len;
 	if (m->arch->dma_coherent)
 		dma_snoop_range(m, pa, len, true);
 	if (m->obs.store && len)

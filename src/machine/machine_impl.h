@@ -49,6 +49,7 @@ struct coh__cache {
 	bool tag_va;      /* virtual tag (else physical tag and colour) */
 	bool fold;        /* hashed index with VA bits folded in: coh__cache_set */
 	coh_addr_t lmask; /* ~(line_size - 1) */
+	coh_cpu_stats st; /* this CPU's counters (loads and stores: nloads, nstores) */
 };
 
 /* One page-table entry, in a hash keyed by (asid, vpn). */
@@ -103,6 +104,11 @@ struct coh_machine {
 	unsigned cur_as[COH_MAX_CPUS];
 	struct coh__cache cache[COH_MAX_CPUS];
 	uint64_t rng;
+	/* loads and stores per CPU (the rest of coh_cpu_stats is in its cache:
+	 * these two are counted where the cache is not at hand) */
+	uint64_t nloads[COH_MAX_CPUS], nstores[COH_MAX_CPUS];
+	/* the device's counters (coh_machine_stats) */
+	uint64_t dma_reads, dma_writes, dma_read_bytes, dma_write_bytes, dma_checks;
 	/* trace */
 	uint64_t ev;
 	uint64_t op_ev; /* the public operation being carried out */
@@ -272,9 +278,12 @@ static inline void coh__cache_read_fast(coh_machine *m, unsigned cpu, coh_addr_t
 		return;
 	}
 	l->lru = ++c->stamp;
+	c->st.read_hits++;
 	coh__copy(buf, coh__line_data(c, l) + (pa & (c->line_size - 1)), len);
-	if (m->obs.load)
+	if (m->obs.load) {
+		c->st.oracle_checks++;
 		m->obs.load(m->obs.ctx, cpu, va, pa, buf, len, l, c);
+	}
 }
 
 /* coh__cache_write of len bytes within one line: a write-back hit of a
@@ -294,6 +303,7 @@ static inline void coh__cache_write_fast(coh_machine *m, unsigned cpu, coh_addr_
 	unsigned off = (unsigned)(pa & (c->line_size - 1));
 	coh__copy(coh__line_data(c, l) + off, buf, len);
 	l->lru = ++c->stamp;
+	c->st.write_hits++;
 	for (unsigned s = off / c->seg_size; s <= (off + len - 1) / c->seg_size; s++)
 		l->dirty |= (uint8_t)(1u << s);
 }

@@ -4,16 +4,24 @@
  * Interface: coh__mem_write() is the only way the machine changes memory, so
  * that coh__mem_reset() clears just the frames written since the last reset.
  * Frames below cfg.lowmem_size are lowmem, the rest highmem.
+ *
+ * The array is an anonymous mapping, not calloc'd: the host gives a page
+ * only when it is first touched, so a large simulated memory (`cohsim
+ * trace` has 1 GiB) costs what is used, also under ASan, which would
+ * otherwise poison the shadow of the whole array up front.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "machine/machine_impl.h"
 
 int coh__mem_init(coh_machine *m)
 {
 	m->nframes = m->mem_size >> m->page_shift;
-	m->mem = calloc(1, m->mem_size);
+	void *p = mmap(NULL, m->mem_size, PROT_READ | PROT_WRITE,
+	               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	m->mem = p == MAP_FAILED ? NULL : p;
 	m->touched = calloc(m->nframes, 1);
 	if (!m->mem || !m->touched)
 		return COH_ENOMEM;
@@ -22,7 +30,8 @@ int coh__mem_init(coh_machine *m)
 
 void coh__mem_free(coh_machine *m)
 {
-	free(m->mem);
+	if (m->mem)
+		munmap(m->mem, m->mem_size);
 	free(m->touched);
 	m->mem = NULL;
 	m->touched = NULL;

@@ -741,6 +741,7 @@ static int explore_replay(const coh_explore_config *cfg, const coh_machine_confi
 	}
 	res->schedules = 1;
 	res->max_steps_seen = ex.s->steps;
+	coh_machine_stats(ex.m, &res->stats);
 	size_t n = coh_check_count(ex.chk);
 	char **keys = calloc(n ? n : 1, sizeof(*keys));
 	res->findings = calloc(n ? n : 1, sizeof(*res->findings));

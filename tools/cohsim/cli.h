@@ -49,9 +49,17 @@ enum cli_opt_bit {
 	OPT_REPORT = 1u << 12,
 	OPT_QUIET = 1u << 13,
 	OPT_SCHEDULE = 1u << 14,
-	OPT_FIX = 1u << 15,    /* repeatable: --fix NAME=on|off */
-	OPT_DISK = 1u << 16,   /* --disk FILE: file-backed disks */
-	OPT_KERNEL = 1u << 17, /* --kernel 2.6.N: the release the kernel model follows */
+	OPT_FIX = 1u << 15,   /* repeatable: --fix NAME=on|off */
+	OPT_DISK = 1u << 16,  /* --disk FILE: file-backed disks */
+	OPT_STATS = 1u << 17, /* --stats: cache statistics per CPU */
+	/* `trace` only */
+	OPT_D1 = 1u << 18,     /* --d1 SIZE,WAYS,LINE[,lru|rr|random] */
+	OPT_CPUS = 1u << 19,   /* --cpus N */
+	OPT_FORMAT = 1u << 20, /* --format lackey|din */
+	OPT_MAP = 1u << 21,    /* repeatable: --map VA:PA:LEN[:wb|wt|uc] or --map FILE */
+	OPT_ICACHE = 1u << 22, /* --icache: instruction fetches are accesses too */
+	OPT_COMPAT = 1u << 23, /* --cachegrind-compat */
+	OPT_KERNEL = 1u << 24, /* --kernel 2.6.N: the release the kernel model follows */
 };
 /* The exploration options shared by run, replay and litmus. */
 #define OPT_EXPLORE                                                                                \
@@ -87,6 +95,17 @@ struct cli_opts {
 	/* speculative fills at I/O completions: 0 the scenario's default, 1 on,
 	 * -1 off (set by the demo rows) */
 	int speculation;
+	bool stats;
+	/* trace */
+	struct {
+		unsigned size, ways, line;
+		enum coh_repl repl;
+	} d1;
+	unsigned cpus;
+	const char *format; /* "lackey", "din" or NULL: by content */
+	const char *maps[CLI_MAX_ARGS];
+	int nmaps;
+	bool icache, compat;
 	const char *args[CLI_MAX_ARGS]; /* positional arguments after the command */
 	int nargs;
 };
@@ -121,6 +140,11 @@ struct cli_result {
 	double pct_probability;
 	struct cli_finding *findings;
 	size_t nfindings;
+	/* --stats: the counters of one execution, the one stats_schedule
+	 * replays (cli_stats_schedule) */
+	bool has_stats;
+	coh_stats stats;
+	char *stats_schedule;
 };
 
 /* Copies the pct bound of an exploration into r (nothing for other
@@ -154,6 +178,22 @@ int cli_flush_stdout(const char *buf, size_t len);
 int cli_litmus_run_file(const char *path, const struct cli_opts *o, struct cli_result *r,
                         char **expect);
 
+/* ---- statistics (stats.c) ---- */
+
+/* --stats as text: a block per CPU, then the device's line. */
+void cli_stats_print_text(FILE *out, const coh_stats *st);
+/* --stats in JSON: "stats":[one object per CPU],"device_stats":{...}
+ * (two members of the enclosing object, without a leading comma). */
+void cli_stats_print_json(FILE *out, const coh_stats *st);
+
+/* The execution whose statistics --stats shows after an exploration: the
+ * first finding's schedule, or with no finding the execution in which
+ * every choice is the default ("v1:"). */
+const char *cli_stats_schedule(const coh_explore_result *res);
+/* Sets r's statistics from a replay result (res of COH_STRATEGY_REPLAY
+ * with schedule sched). 0 or COH_ENOMEM. */
+int cli_result_set_stats(struct cli_result *r, const coh_explore_result *res, const char *sched);
+
 /* ---- subcommands ---- */
 
 int cmd_arch_list(const struct cli_opts *o);
@@ -162,6 +202,7 @@ int cmd_demo(const struct cli_opts *o);
 int cmd_list(const struct cli_opts *o);
 int cmd_run(const struct cli_opts *o);
 int cmd_replay(const struct cli_opts *o);
+int cmd_trace(const struct cli_opts *o);
 
 /* ---- built-in scenarios, shared by `run`, `replay` and `demo` ---- */
 

@@ -212,6 +212,26 @@ static void print_stats(const char *path, const coh_explore_result *res,
 	        res->elapsed_s);
 }
 
+/* --stats: the counters of one execution (cli_stats_schedule), replayed
+ * unless the run was that replay. */
+static int add_stats(struct cli_result *r, const coh_explore_config *cfg,
+                     const coh_machine_config *mcfg, coh_litmus_program *prog,
+                     const coh_explore_result *res)
+{
+	if (cfg->strategy == COH_STRATEGY_REPLAY)
+		return cli_result_set_stats(r, res, cfg->schedule) ? EXIT_INTERNAL : 0;
+	coh_explore_config one = *cfg;
+	one.strategy = COH_STRATEGY_REPLAY;
+	one.schedule = cli_stats_schedule(res);
+	one.jobs = 1;
+	one.progress = false;
+	coh_explore_result ores;
+	int st = coh_explore(&one, mcfg, coh_litmus_program_get(prog), &ores);
+	int rc = st || cli_result_set_stats(r, &ores, one.schedule) ? EXIT_INTERNAL : 0;
+	coh_explore_result_free(&ores);
+	return rc;
+}
+
 int cli_litmus_run_file(const char *path, const struct cli_opts *o, struct cli_result *r,
                         char **expect)
 {
@@ -279,6 +299,8 @@ int cli_litmus_run_file(const char *path, const struct cli_opts *o, struct cli_r
 	cli_result_set_pct(r, &res);
 	if (add_findings(r, &res, path, o))
 		rc = EXIT_INTERNAL;
+	if (!rc && o->stats)
+		rc = add_stats(r, &cfg, &mcfg, prog, &res);
 	if (!rc && !o->quiet)
 		print_stats(path, &res, &cfg);
 out:

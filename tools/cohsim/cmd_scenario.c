@@ -105,6 +105,28 @@ static int strategy_of(const char *s, const coh_scenario *sc)
 	return s ? coh_strategy_parse(s) : (int)sc->strategy;
 }
 
+/* --stats: the counters of one execution (cli_stats_schedule): this run's
+ * if it was a replay, else a replay of the first finding's schedule (or of
+ * "v1:"). Returns 0 or a COH_E* status. */
+static int add_stats(const coh_scenario *sc, const struct coh_run_options *ro,
+                     const coh_explore_config *cfg, const coh_explore_result *res,
+                     struct cli_result *r, char *err, size_t errlen)
+{
+	if (cfg->strategy == COH_STRATEGY_REPLAY)
+		return cli_result_set_stats(r, res, cfg->schedule);
+	coh_explore_config one = *cfg;
+	one.strategy = COH_STRATEGY_REPLAY;
+	one.schedule = cli_stats_schedule(res);
+	one.jobs = 1;
+	one.progress = false;
+	coh_explore_result ores;
+	int rc = coh_scenario_run(sc, ro, &one, &ores, err, errlen);
+	if (!rc)
+		rc = cli_result_set_stats(r, &ores, one.schedule);
+	coh_explore_result_free(&ores);
+	return rc;
+}
+
 int cli_scenario_run(const char *name, const char *variant, const char *arch, const char *strategy,
                      const struct cli_opts *o, struct cli_result *r)
 {
@@ -167,6 +189,8 @@ int cli_scenario_run(const char *name, const char *variant, const char *arch, co
 	coh_explore_result res;
 	char err[256] = "";
 	int rc = coh_scenario_run(sc, &ro, &cfg, &res, err, sizeof(err));
+	if (!rc && o->stats)
+		rc = add_stats(sc, &ro, &cfg, &res, r, err, sizeof(err));
 	if (o->disk) {
 		coh_disk_close_all();
 		coh_disk_detach_all();
@@ -174,11 +198,13 @@ int cli_scenario_run(const char *name, const char *variant, const char *arch, co
 	if (rc == COH_EINVAL) {
 		fprintf(stderr, "cohsim: %s\n", err[0] ? err : "invalid run options or schedule");
 		coh_explore_result_free(&res);
+		cli_result_free(r);
 		return EXIT_USAGE;
 	}
 	if (rc) {
 		fprintf(stderr, "cohsim: %s: %s\n", name, err[0] ? err : coh_strerror(rc));
 		coh_explore_result_free(&res);
+		cli_result_free(r);
 		/* a backing file that cannot be used is bad input, not our failure */
 		return rc == COH_EIO && o->disk ? EXIT_USAGE : EXIT_INTERNAL;
 	}

@@ -229,6 +229,99 @@ static int set_kernel(struct cli_opts *o, const char *v, const char **why)
 	return r ? -1 : 0;
 }
 
+static int set_stats(struct cli_opts *o, const char *v, const char **why)
+{
+	(void)v, (void)why;
+	o->stats = true;
+	return 0;
+}
+
+static bool pow2(uint64_t x)
+{
+	return x && !(x & (x - 1));
+}
+
+/* SIZE,WAYS,LINE[,lru|rr|random], as cachegrind's --D1 (plus the policy) */
+static int set_d1(struct cli_opts *o, const char *v, const char **why)
+{
+	*why = "expected SIZE,WAYS,LINE[,lru|rr|random]: powers of two, SIZE >= WAYS*LINE, "
+	       "8 <= LINE <= 4096";
+	char buf[64];
+	if (strlen(v) >= sizeof(buf))
+		return -1;
+	strcpy(buf, v);
+	char *f[5] = {0};
+	int n = 0;
+	for (char *save = NULL, *t = strtok_r(buf, ",", &save); t && n < 5;
+	     t = strtok_r(NULL, ",", &save))
+		f[n++] = t;
+	if (n < 3 || n > 4)
+		return -1;
+	uint64_t size, ways, line;
+	if (!parse_u64(f[0], &size) || !parse_u64(f[1], &ways) || !parse_u64(f[2], &line))
+		return -1;
+	if (!pow2(size) || !pow2(ways) || !pow2(line) || line < 8 || line > 4096 ||
+	    size > (1u << 30) || size < ways * line)
+		return -1;
+	o->d1.repl = COH_REPL_LRU;
+	if (n == 4) {
+		if (!strcmp(f[3], "rr"))
+			o->d1.repl = COH_REPL_ROUND_ROBIN;
+		else if (!strcmp(f[3], "random"))
+			o->d1.repl = COH_REPL_RANDOM;
+		else if (strcmp(f[3], "lru") != 0)
+			return -1;
+	}
+	o->d1.size = (unsigned)size;
+	o->d1.ways = (unsigned)ways;
+	o->d1.line = (unsigned)line;
+	return 0;
+}
+
+static int set_cpus(struct cli_opts *o, const char *v, const char **why)
+{
+	*why = "not a number of CPUs between 1 and 8";
+	return set_small(&o->cpus, v, 1, COH_MAX_CPUS);
+}
+
+static int set_format(struct cli_opts *o, const char *v, const char **why)
+{
+	if (strcmp(v, "lackey") != 0 && strcmp(v, "din") != 0) {
+		*why = "unknown trace format (lackey or din)";
+		return -1;
+	}
+	o->format = v;
+	return 0;
+}
+
+static int set_map(struct cli_opts *o, const char *v, const char **why)
+{
+	if (!*v) {
+		*why = "expected VA:PA:LEN[:wb|wt|uc] or a map file";
+		return -1;
+	}
+	if (o->nmaps == CLI_MAX_ARGS) {
+		*why = "too many --map options (use a map file)";
+		return -1;
+	}
+	o->maps[o->nmaps++] = v;
+	return 0;
+}
+
+static int set_icache(struct cli_opts *o, const char *v, const char **why)
+{
+	(void)v, (void)why;
+	o->icache = true;
+	return 0;
+}
+
+static int set_compat(struct cli_opts *o, const char *v, const char **why)
+{
+	(void)v, (void)why;
+	o->compat = true;
+	return 0;
+}
+
 static const struct option_def options[] = {
     {"variant", OPT_VARIANT, "V", "scenario variant: buggy or fixed", set_variant},
     {"arch", OPT_ARCH, "A", "arch profile (see `cohsim arch list`)", set_arch},
@@ -248,6 +341,15 @@ static const struct option_def options[] = {
     {"fix", OPT_FIX, "NAME=on|off", "turn a fix switch on or off (repeatable)", set_fix},
     {"disk", OPT_DISK, "FILE", "back the scenario's disks with host files FILE.N", set_disk},
     {"kernel", OPT_KERNEL, "2.6.N", "the Linux release the kernel model follows", set_kernel},
+    {"stats", OPT_STATS, NULL, "cache statistics per CPU (docs/trace.md)", set_stats},
+    {"d1", OPT_D1, "SIZE,WAYS,LINE[,R]", "trace: a PIPT L1 of this geometry, R lru|rr|random",
+     set_d1},
+    {"cpus", OPT_CPUS, "N", "trace: CPUs of the machine (default 1)", set_cpus},
+    {"format", OPT_FORMAT, "F", "trace: lackey or din (default: by content)", set_format},
+    {"map", OPT_MAP, "VA:PA:LEN|FILE", "trace: map VA to PA (repeatable; aliases)", set_map},
+    {"icache", OPT_ICACHE, NULL, "trace: instruction fetches are loads too", set_icache},
+    {"cachegrind-compat", OPT_COMPAT, NULL, "trace: count as cachegrind does (docs/trace.md)",
+     set_compat},
 };
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
 
@@ -259,6 +361,7 @@ static void defaults(struct cli_opts *o)
 	o->shard_count = 1;
 	o->depth = 2;
 	o->preemptions = 3;
+	o->cpus = 1;
 }
 
 int cli_parse_options(const char *cmd, unsigned allowed, int argc, char **argv, struct cli_opts *o)
@@ -316,7 +419,7 @@ int cli_parse_options(const char *cmd, unsigned allowed, int argc, char **argv, 
 			fprintf(stderr, "cohsim %s: --%s takes no value\n", cmd, d->name);
 			return EXIT_USAGE;
 		}
-		if ((o->given & d->bit) && d->bit != OPT_FIX) {
+		if ((o->given & d->bit) && d->bit != OPT_FIX && d->bit != OPT_MAP) {
 			fprintf(stderr, "cohsim %s: --%s given twice\n", cmd, d->name);
 			return EXIT_USAGE;
 		}

@@ -78,6 +78,9 @@ void cli_result_free(struct cli_result *r)
 	free(r->findings);
 	r->findings = NULL;
 	r->nfindings = 0;
+	free(r->stats_schedule);
+	r->stats_schedule = NULL;
+	r->has_stats = false;
 }
 
 void cli_result_kinds(const struct cli_result *r, char *buf, size_t size)
@@ -119,6 +122,12 @@ static void print_json(FILE *out, const struct cli_result *r)
 		fprintf(out,
 		        ",\"pct_bound\":{\"n\":%u,\"k\":%" PRIu64 ",\"d\":%u,\"probability\":%.6g}",
 		        r->pct_n, r->pct_k, r->pct_d, r->pct_probability);
+	if (r->has_stats) {
+		fputs(",\"stats_schedule\":", out);
+		coh_json_string(out, r->stats_schedule);
+		fputc(',', out);
+		cli_stats_print_json(out, &r->stats);
+	}
 	fprintf(out, ",\"elapsed_s\":%.6f,\"findings\":[", r->elapsed_s);
 	for (size_t i = 0; i < r->nfindings; i++)
 		fprintf(out, "%s\n  %s", i ? "," : "", r->findings[i].json);
@@ -134,6 +143,13 @@ void cli_result_print(FILE *out, const struct cli_result *r, bool json, bool qui
 	if (!quiet)
 		for (size_t i = 0; i < r->nfindings; i++)
 			fputs(r->findings[i].text, out);
+	if (r->has_stats) {
+		fprintf(out, "stats of the execution %s%s:\n", r->stats_schedule,
+		        strcmp(r->stats_schedule, COH_SCHEDULE_VERSION ":") == 0
+		            ? " (every choice the default)"
+		            : "");
+		cli_stats_print_text(out, &r->stats);
+	}
 	char kinds[256];
 	cli_result_kinds(r, kinds, sizeof(kinds));
 	fprintf(out, "cohsim: %s", r->scenario);
@@ -153,6 +169,22 @@ void cli_result_print(FILE *out, const struct cli_result *r, bool json, bool qui
 		        "pct bound per run: P(find a depth-%u bug) >= 1/(n*k^(d-1)) = %.3g "
 		        "(n=%u, k=%" PRIu64 ", d=%u)\n",
 		        r->pct_d, r->pct_probability, r->pct_n, r->pct_k, r->pct_d);
+}
+
+const char *cli_stats_schedule(const coh_explore_result *res)
+{
+	return res->nfindings ? res->findings[0].schedule : COH_SCHEDULE_VERSION ":";
+}
+
+int cli_result_set_stats(struct cli_result *r, const coh_explore_result *res, const char *sched)
+{
+	free(r->stats_schedule);
+	r->stats_schedule = strdup(sched);
+	if (!r->stats_schedule)
+		return COH_ENOMEM;
+	r->stats = res->stats;
+	r->has_stats = true;
+	return 0;
 }
 
 int cli_flush_stdout(const char *buf, size_t len)
