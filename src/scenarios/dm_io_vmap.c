@@ -50,6 +50,7 @@ static unsigned long chunk_bytes(void)
 /* chunk_io(): read or write one chunk of the COW device from/to the area. */
 static int chunk_io(struct dm_exception_store *ps, sector_t chunk, unsigned long rw)
 {
+	COH_FRAME();
 	struct dm_io_region where = {
 	    .bdev = ps->cow,
 	    .sector = chunk * CHUNK_SECTORS,
@@ -68,6 +69,7 @@ static int chunk_io(struct dm_exception_store *ps, sector_t chunk, unsigned long
 static void read_exception(struct dm_exception_store *ps, unsigned index, u64 *old_chunk,
                            u64 *new_chunk)
 {
+	COH_FRAME();
 	simptr de = simptr_add(ps->area, (long)index * EXC_SIZE);
 	*old_chunk = sim_read64(de);
 	*new_chunk = sim_read64(simptr_add(de, 8));
@@ -76,6 +78,7 @@ static void read_exception(struct dm_exception_store *ps, unsigned index, u64 *o
 static void write_exception(struct dm_exception_store *ps, unsigned index, u64 old_chunk,
                             u64 new_chunk)
 {
+	COH_FRAME();
 	simptr de = simptr_add(ps->area, (long)index * EXC_SIZE);
 	sim_write64(de, old_chunk);
 	sim_write64(simptr_add(de, 8), new_chunk);
@@ -84,6 +87,7 @@ static void write_exception(struct dm_exception_store *ps, unsigned index, u64 o
 /* insert_exceptions(): walks the area up to the first free slot. */
 static void insert_exceptions(struct dm_exception_store *ps)
 {
+	COH_FRAME();
 	unsigned per_area = (unsigned)(chunk_bytes() / EXC_SIZE);
 	ps->current_committed = 0;
 	for (unsigned i = 0; i < per_area; i++) {
@@ -98,6 +102,7 @@ static void insert_exceptions(struct dm_exception_store *ps)
 
 static void snapshot_task(void *arg)
 {
+	COH_FRAME();
 	struct dm_exception_store *ps = arg;
 	ps->area = vmalloc(chunk_bytes());
 	BUG_ON(simptr_is_null(ps->area));
@@ -129,6 +134,7 @@ static void snapshot_task(void *arg)
  * lowmem buffer. The DMA API's cleaning of the linear map covers it. */
 static void peer_task(void *arg)
 {
+	COH_FRAME();
 	struct dm_exception_store *ps = arg;
 	coh_wait_for_completion(&ps->committed);
 	struct page *page = alloc_page(GFP_KERNEL);

@@ -728,8 +728,10 @@ static int explore_replay(const coh_explore_config *cfg, const coh_machine_confi
 	c.max_steps = fl.max_steps;
 	struct coh__explorer ex;
 	int rc = coh__explorer_open(&ex, &c, mcfg, prog);
-	if (rc == 0)
+	if (rc == 0) {
+		coh_machine_set_stacks(ex.m, true); /* this run is the report's */
 		rc = coh__explorer_replay(&ex, devs, ndev);
+	}
 	free(devs);
 	if (rc != 0) {
 		coh__explorer_close(&ex);

@@ -62,7 +62,11 @@ int coh__report_finding(struct coh__explorer *ex, size_t i, struct coh__found *o
 int coh__report_found(struct coh__explorer *ex, const char *key, const struct coh__deviation *devs,
                       size_t ndev, struct coh__found *out)
 {
-	if (coh__explorer_replay(ex, devs, ndev) != 0)
+	/* the report's replay records call chains; the search did not */
+	coh_machine_set_stacks(ex->m, true);
+	int rc = coh__explorer_replay(ex, devs, ndev);
+	coh_machine_set_stacks(ex->m, false);
+	if (rc != 0)
 		return -1;
 	size_t n = coh_check_count(ex->chk);
 	for (size_t i = 0; i < n; i++) {

@@ -352,11 +352,13 @@ static void switch_to(coh_sched *s, coh_task *to)
 	coh_task *self = s->cur;
 	struct coh__ctx *from = self ? &self->ctx : &s->host;
 	bool exiting = self && self->st == COH__T_DONE;
+	coh_frame *frames = coh__frame_top; /* our call chain, on our stack */
 	s->cur = to;
 	if (to)
 		coh_machine_set_actor(s->m, to->name);
 	coh__ctx_switch(from, to ? &to->ctx : &s->host, exiting);
 	/* resumed: whoever switched here set s->cur to us */
+	coh__frame_top = frames;
 	resume_actor(s);
 }
 
@@ -382,11 +384,14 @@ static void run_device(coh_sched *s, unsigned i)
 	memmove(&s->io[i], &s->io[i + 1], (s->nio - i - 1) * sizeof(s->io[0]));
 	s->nio--;
 	coh_task *saved = s->cur;
+	coh_frame *frames = coh__frame_top;
+	coh__frame_top = NULL; /* the device is not the task it interrupts */
 	s->in_device = true;
 	coh_machine_set_actor(s->m, "device");
 	p.fn(p.arg);
 	s->in_device = false;
 	s->cur = saved;
+	coh__frame_top = frames;
 	resume_actor(s);
 }
 
@@ -482,6 +487,7 @@ static void task_main(void *arg)
 	coh__ctx_entered(&t->ctx);
 	coh_sched *s = coh__cur_sched;
 	resume_actor(s);
+	coh__frame_top = NULL;               /* a new call chain */
 	coh_machine_set_site(s->m, NULL, 0); /* not the site of whoever ran last */
 	t->fn(t->arg);
 	if (t->ctxk == COH_CTX_PROCESS && (t->locks || t->preempt || t->bh || t->irqs_off)) {
@@ -541,7 +547,9 @@ void coh__point(coh_sched *s, const char *op, const char *obj, const char *file,
 	unsigned sline = s->m->site_line;
 	dispatch(s);
 	log_point(s, self, op, obj, file, line);
-	coh_machine_set_site(s->m, sfile, sline);
+	/* back to our own site; not a step of the innermost frame */
+	s->m->site_file = sfile;
+	s->m->site_line = sline;
 }
 
 void coh__block(coh_sched *s, bool spinning, const char *kind, const char *name, const void *obj,

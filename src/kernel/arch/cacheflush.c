@@ -35,6 +35,7 @@ enum op { OP_CLEAN, OP_INVAL, OP_FLUSH };
 
 static void line_op(coh_addr_t a, enum op op)
 {
+	COH_FRAME();
 	coh_machine *m = coh__kernel.m;
 	unsigned cpu = coh__cpu();
 	unsigned line = coh_cache_line_size(m);
@@ -67,6 +68,7 @@ static void range_op(coh_addr_t va, size_t size, enum op op)
 
 void coh__cpuc_flush_dcache_area(coh_addr_t va, size_t size)
 {
+	COH_FRAME();
 	range_op(va, size, OP_FLUSH);
 }
 
@@ -74,6 +76,7 @@ void coh__cpuc_flush_dcache_area(coh_addr_t va, size_t size)
  * bytes outside the buffer), then invalidate every line of the range. */
 static void dma_inv_range(coh_addr_t start, coh_addr_t end)
 {
+	COH_FRAME();
 	coh_addr_t mask = coh_cache_line_size(coh__kernel.m) - 1;
 	if (start & mask)
 		line_op(start & ~mask, OP_CLEAN);
@@ -84,6 +87,7 @@ static void dma_inv_range(coh_addr_t start, coh_addr_t end)
 
 void coh__dmac_map_area(coh_addr_t va, size_t size, enum dma_data_direction dir)
 {
+	COH_FRAME();
 	if (dma_coherent() || size == 0)
 		return;
 	switch (dir) {
@@ -103,6 +107,7 @@ void coh__dmac_map_area(coh_addr_t va, size_t size, enum dma_data_direction dir)
 
 void coh__dmac_unmap_area(coh_addr_t va, size_t size, enum dma_data_direction dir)
 {
+	COH_FRAME();
 	if (dma_coherent() || size == 0 || dir == DMA_TO_DEVICE)
 		return;
 	/* ARMv7: lines may have been filled speculatively while the device
@@ -115,6 +120,7 @@ void coh__dmac_unmap_area(coh_addr_t va, size_t size, enum dma_data_direction di
 
 void coh__flush_cache_vunmap(coh_addr_t start, coh_addr_t end)
 {
+	COH_FRAME();
 	KSITE();
 	if (coh__cache_aliases() && end > start)
 		coh_cache_flush(coh__kernel.m, coh__cpu(), start, (size_t)(end - start));
@@ -123,6 +129,7 @@ void coh__flush_cache_vunmap(coh_addr_t start, coh_addr_t end)
 /* ARM: __cpuc_flush_dcache_area when the cache is VIVT or aliasing VIPT. */
 void flush_kernel_vmap_range(simptr addr, int size)
 {
+	COH_FRAME();
 	if (coh__cache_aliases() && size > 0)
 		range_op(addr.addr, (size_t)size, OP_FLUSH);
 }
@@ -132,6 +139,7 @@ void flush_kernel_vmap_range(simptr addr, int size)
  * oracle calls that a lost write, as it should. */
 void invalidate_kernel_vmap_range(simptr addr, int size)
 {
+	COH_FRAME();
 	if (coh__cache_aliases() && size > 0)
 		range_op(addr.addr, (size_t)size, OP_FLUSH);
 }
@@ -140,6 +148,7 @@ void invalidate_kernel_vmap_range(simptr addr, int size)
  * PG_dcache_dirty bookkeeping: the kernel alias is flushed now. */
 void flush_dcache_page(struct page *page)
 {
+	COH_FRAME();
 	if (!coh__cache_aliases())
 		return;
 	size_t size = coh_machine_page_size(coh__kernel.m);
@@ -166,6 +175,7 @@ void flush_dcache_page(struct page *page)
  * an aliasing cache); the model flushes every CPU. Caller holds kmap_lock. */
 void flush_cache_kmaps(void)
 {
+	COH_FRAME();
 	coh_machine *m = coh__kernel.m;
 	if (!coh__cache_aliases())
 		return;

@@ -262,6 +262,7 @@ static coh_addr_t kmap_atomic_slot(void)
 static void dma_cache_maint_page(struct page *page, size_t offset, size_t size,
                                  enum dma_data_direction dir, dma_op op)
 {
+	COH_FRAME();
 	coh_machine *m = coh__kernel.m;
 	size_t psize = coh_machine_page_size(m);
 	size_t left = size;
@@ -304,12 +305,14 @@ static void dma_cache_maint_page(struct page *page, size_t offset, size_t size,
 static void dma_page_cpu_to_dev(struct page *page, size_t off, size_t size,
                                 enum dma_data_direction dir)
 {
+	COH_FRAME();
 	dma_cache_maint_page(page, off, size, dir, coh__dmac_map_area);
 }
 
 static void dma_page_dev_to_cpu(struct page *page, size_t off, size_t size,
                                 enum dma_data_direction dir)
 {
+	COH_FRAME();
 	dma_cache_maint_page(page, off, size, dir, coh__dmac_unmap_area);
 }
 
@@ -328,6 +331,7 @@ static size_t dma_offset(dma_addr_t addr)
 dma_addr_t dma_map_page(struct device *dev, struct page *page, size_t offset, size_t size,
                         enum dma_data_direction dir)
 {
+	COH_FRAME();
 	BUG_ON(dir == DMA_NONE);
 	dma_page_cpu_to_dev(page, offset, size, dir);
 	dma_addr_t addr = page_to_phys(page) + offset;
@@ -337,6 +341,7 @@ dma_addr_t dma_map_page(struct device *dev, struct page *page, size_t offset, si
 
 void dma_unmap_page(struct device *dev, dma_addr_t addr, size_t size, enum dma_data_direction dir)
 {
+	COH_FRAME();
 	debug_unmap(dev, addr, size, dir);
 	struct page *page = dma_to_page(addr);
 	if (!page) { /* no struct page behind the address: Linux oopses */
@@ -348,6 +353,7 @@ void dma_unmap_page(struct device *dev, dma_addr_t addr, size_t size, enum dma_d
 
 dma_addr_t dma_map_single(struct device *dev, simptr ptr, size_t size, enum dma_data_direction dir)
 {
+	COH_FRAME();
 	BUG_ON(dir == DMA_NONE);
 	/* virt_addr_valid(): lowmem linear map only (not vmalloc, not kmap) */
 	BUG_ON(ptr.addr < PAGE_OFFSET ||
@@ -360,6 +366,7 @@ dma_addr_t dma_map_single(struct device *dev, simptr ptr, size_t size, enum dma_
 
 void dma_unmap_single(struct device *dev, dma_addr_t addr, size_t size, enum dma_data_direction dir)
 {
+	COH_FRAME();
 	debug_unmap(dev, addr, size, dir);
 	/* ___dma_single_dev_to_cpu: BUG_ON(!virt_addr_valid(kaddr)) */
 	if (addr + size > coh_machine_highmem_start(coh__kernel.m)) {
@@ -372,6 +379,7 @@ void dma_unmap_single(struct device *dev, dma_addr_t addr, size_t size, enum dma
 void dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, size_t size,
                              enum dma_data_direction dir)
 {
+	COH_FRAME();
 	struct dma_debug_entry *e = debug_sync(dev, addr, size, dir, "for cpu");
 	dma_page_dev_to_cpu(dma_to_page(addr), dma_offset(addr), size, dir);
 	if (e)
@@ -381,6 +389,7 @@ void dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, size_t size,
 void dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size,
                                 enum dma_data_direction dir)
 {
+	COH_FRAME();
 	struct dma_debug_entry *e = debug_sync(dev, addr, size, dir, "for device");
 	if (e)
 		e->cpu_owns = false;
