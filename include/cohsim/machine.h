@@ -182,11 +182,12 @@ static inline void coh__frame_at(const char *file, unsigned line)
 	                                                                 __FILE__, __LINE__};      \
 	coh__frame_top = &coh__frame
 
-#define COH_STACK_MAX 8 /* frames an event keeps, innermost first */
+#define COH_STACK_MAX 12 /* frames an event keeps, innermost first */
 
 typedef struct coh_stack {
-	unsigned n;    /* frames in f[] */
-	unsigned more; /* outer frames left off */
+	unsigned n;      /* frames in f[] */
+	unsigned more;   /* outer frames left off */
+	unsigned queued; /* f[queued-1..] is the chain that queued the work; 0: none */
 	struct coh_stack_frame {
 		const char *func, *file;
 		unsigned line;

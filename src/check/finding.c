@@ -120,7 +120,9 @@ void coh_finding_print(const coh_finding *f, FILE *out)
 	else if (f->kind == COH_F_STALE_DMA)
 		fprintf(out, " by the device");
 	fprintf(out, "\n\n%s\n", f->message);
-	if (f->trigger.no)
+	/* a deadlock or livelock is the state of the tasks, not the last access */
+	bool whole_run = f->kind == COH_F_DEADLOCK || f->kind == COH_F_LIVELOCK;
+	if (f->trigger.no && !whole_run)
 		print_side(out, "Exposed by", &f->trigger);
 	if (f->len) {
 		fprintf(out, "\n  expected: ");
@@ -204,6 +206,8 @@ static void json_stack(FILE *out, const coh_stack *st)
 	fputc(']', out);
 	if (st && st->more)
 		fprintf(out, ",\"stack_more\":%u", st->more);
+	if (st && st->queued) /* stack[i] for i >= this queued the work */
+		fprintf(out, ",\"stack_queued_from\":%u", st->queued - 1);
 }
 
 static void json_event_body(FILE *out, const coh_event *e)

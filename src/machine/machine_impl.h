@@ -112,6 +112,7 @@ struct coh_machine {
 	struct coh__stack_block *stk_blocks; /* the store of captured chains */
 	struct coh__stack_block *stk_cur;    /* the block being filled */
 	const coh_stack *stk_last;           /* the last chain stored */
+	const coh_stack *stk_origin;         /* appended as "queued by" (the device) */
 	const char *site_file;
 	unsigned site_line;
 	const char *actor;

@@ -45,7 +45,7 @@ static bool same_chain(const coh_stack *s)
 
 const coh_stack *coh__stack_capture(coh_machine *m)
 {
-	if (m->stk_last && same_chain(m->stk_last))
+	if (m->stk_last && !m->stk_origin && !m->stk_last->queued && same_chain(m->stk_last))
 		return m->stk_last; /* a loop's next line: the chain it had */
 	struct coh__stack_block *b = m->stk_cur;
 	if (!b || b->used == STACKS_PER_BLOCK) {
@@ -75,6 +75,13 @@ const coh_stack *coh__stack_capture(coh_machine *m)
 		st->f[st->n].line = f->line;
 		st->n++;
 	}
+	st->queued = 0;
+	const coh_stack *o = m->stk_origin;
+	if (o && o->n && st->n < COH_STACK_MAX) {
+		st->queued = st->n + 1;
+		for (unsigned i = 0; i < o->n && st->n < COH_STACK_MAX; i++)
+			st->f[st->n++] = o->f[i];
+	}
 	m->stk_last = st;
 	return st;
 }
@@ -83,6 +90,7 @@ void coh__stack_store_reset(coh_machine *m)
 {
 	m->stk_cur = NULL;
 	m->stk_last = NULL;
+	m->stk_origin = NULL;
 }
 
 void coh__stack_store_free(coh_machine *m)
@@ -103,9 +111,12 @@ void coh_stack_print(const coh_stack *s, const char *indent, FILE *out)
 		if (l > w)
 			w = l;
 	}
-	for (unsigned i = 0; i < s->n; i++)
+	for (unsigned i = 0; i < s->n; i++) {
+		if (s->queued && i + 1 == s->queued)
+			fprintf(out, "%squeued by:\n", indent);
 		fprintf(out, "%s%-*s  %s:%u\n", indent, w, s->f[i].func, s->f[i].file,
 		        s->f[i].line);
+	}
 	if (s->more)
 		fprintf(out, "%s... %u outer frame%s left off\n", indent, s->more,
 		        s->more == 1 ? "" : "s");
@@ -120,6 +131,13 @@ int coh_stack_format(const coh_stack *s, bool with_site, char *buf, size_t size)
 	for (unsigned i = 0; i < s->n; i++) {
 		const struct coh_stack_frame *f = &s->f[i];
 		int n;
+		if (s->queued && i + 1 == s->queued) {
+			n = snprintf(buf + used, size - used, "%s(queued by)", i ? " <- " : "");
+			if (n < 0)
+				return n;
+			total += n;
+			used = (size_t)total < size ? (size_t)total : (size ? size - 1 : 0);
+		}
 		if (with_site && i + 1 == s->n && !s->more)
 			n = snprintf(buf + used, size - used, "%s%s (%s:%u)", i ? " <- " : "",
 			             f->func, f->file, f->line);

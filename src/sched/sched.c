@@ -386,10 +386,12 @@ static void run_device(coh_sched *s, unsigned i)
 	coh_task *saved = s->cur;
 	coh_frame *frames = coh__frame_top;
 	coh__frame_top = NULL; /* the device is not the task it interrupts */
+	s->m->stk_origin = p.origin;
 	s->in_device = true;
 	coh_machine_set_actor(s->m, "device");
 	p.fn(p.arg);
 	s->in_device = false;
+	s->m->stk_origin = NULL;
 	s->cur = saved;
 	coh__frame_top = frames;
 	resume_actor(s);
@@ -978,7 +980,7 @@ void coh_softirq_raise(coh_sched *s, unsigned cpu, coh_task_fn fn, void *arg, co
 		return;
 	}
 	s->softirq[s->nsoftirq++] =
-	    (struct coh__pending){fn, arg, name ? name : "softirq", cpu, s->softirq_seq++};
+	    (struct coh__pending){fn, arg, name ? name : "softirq", cpu, s->softirq_seq++, NULL};
 	coh__fp_global(s);
 }
 
@@ -990,6 +992,8 @@ void coh_io_complete_later(coh_sched *s, coh_task_fn fn, void *arg, const char *
 		pending_overflow(s, "I/O completions", name);
 		return;
 	}
-	s->io[s->nio++] = (struct coh__pending){fn, arg, name ? name : "io", 0, s->io_seq++};
+	s->io[s->nio++] =
+	    (struct coh__pending){fn, arg,         name ? name : "io",
+	                          0,  s->io_seq++, s->m->stacks ? coh__stack_capture(s->m) : NULL};
 	coh__fp_global(s);
 }

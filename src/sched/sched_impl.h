@@ -108,6 +108,7 @@ struct coh__pending {
 	const char *name;
 	unsigned cpu;
 	unsigned seq;
+	const coh_stack *origin; /* the chain that queued it (stacks on only) */
 };
 
 struct coh__cpu {
