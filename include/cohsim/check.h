@@ -34,6 +34,7 @@ enum coh_finding_kind {
 	COH_F_BUG,             /* a BUG_ON in the model */
 	COH_F_API_MISUSE,      /* DMA-API-debug style misuse */
 	COH_F_USE_AFTER_FREE,  /* use of a freed model object */
+	COH_F_LOCK_INVERSION,  /* lockdep: IRQ-safe/unsafe usage or lock order broken */
 	COH_F_KIND_COUNT
 };
 

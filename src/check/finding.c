@@ -26,6 +26,7 @@ const char *coh_finding_kind_name(enum coh_finding_kind kind)
 	    [COH_F_BUG] = "bug",
 	    [COH_F_API_MISUSE] = "api-misuse",
 	    [COH_F_USE_AFTER_FREE] = "use-after-free",
+	    [COH_F_LOCK_INVERSION] = "lock-inversion",
 	};
 	return (unsigned)kind < COH_F_KIND_COUNT ? names[kind] : "?";
 }
@@ -49,7 +50,7 @@ static void print_who(FILE *out, const coh_event *e)
 	if (e->cpu < 0 && (e->kind == COH_EV_DMA_READ || e->kind == COH_EV_DMA_WRITE))
 		fprintf(out, "the device");
 	else if (e->actor)
-		fprintf(out, "task %s%s", e->actor, e->cpu >= 0 ? "" : "");
+		fprintf(out, "task %s", e->actor);
 	else
 		fprintf(out, "cpu%d", e->cpu);
 	if (e->actor && e->cpu >= 0)
@@ -121,7 +122,9 @@ void coh_finding_print(const coh_finding *f, FILE *out)
 		fprintf(out, " by the device");
 	fprintf(out, "\n\n%s\n", f->message);
 	/* a deadlock or livelock is the state of the tasks, not the last access */
-	bool whole_run = f->kind == COH_F_DEADLOCK || f->kind == COH_F_LIVELOCK;
+	bool whole_run = f->kind == COH_F_DEADLOCK || f->kind == COH_F_LIVELOCK ||
+	                 f->kind == COH_F_LOCK_INVERSION || f->kind == COH_F_SLEEP_IN_ATOMIC ||
+	                 f->kind == COH_F_BUG;
 	if (f->trigger.no && !whole_run)
 		print_side(out, "Exposed by", &f->trigger);
 	if (f->len) {

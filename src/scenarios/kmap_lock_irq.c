@@ -101,7 +101,7 @@ const coh_scenario coh_scenario_kmap_lock_irq = {
     .strategy = COH_STRATEGY_DFS,
     .preemptions = 2,
     .budget = 0,
-    .demo = {{"buggy", "xscale", "deadlock", COH_STRATEGY_DFS, 2, 0, false},
+    .demo = {{"buggy", "xscale", "lock-inversion", COH_STRATEGY_DFS, 2, 0, false},
              {"fixed", "xscale", "clean", COH_STRATEGY_DFS, 2, 0, true},
              /* non-aliasing: dma_map_page uses kmap_atomic, never kmap_lock */
              {"buggy", "cortex-a9", "clean", COH_STRATEGY_DFS, 2, 0, true},

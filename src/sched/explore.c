@@ -46,6 +46,7 @@ void coh_explore_config_init(coh_explore_config *cfg)
 	cfg->shrink = true;
 	cfg->por = true;
 	cfg->progress = true;
+	cfg->lockdep = true;
 }
 
 static const char *const strategy_names[] = {"random", "pct", "dfs", "replay"};
@@ -114,6 +115,7 @@ int coh__explorer_open(struct coh__explorer *ex, const coh_explore_config *cfg,
 #endif
 	}
 	coh__sched_init(ex->s, ex->m, ex->chk, stack);
+	ex->s->lockdep = cfg->lockdep;
 	ex->fl.evictions =
 	    cfg->evictions < 0 ? cfg->strategy != COH_STRATEGY_DFS : cfg->evictions != 0;
 	ex->fl.faults = cfg->faults & ((1u << COH_FAULT_COUNT) - 1);

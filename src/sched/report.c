@@ -49,8 +49,15 @@ int coh__report_finding(struct coh__explorer *ex, size_t i, struct coh__found *o
 	out->schedule = coh__schedule_encode(s->rec, s->nrec, &ex->fl);
 	char *timeline = coh__timeline(s);
 	coh_finding_set_schedule(f, out->schedule);
-	if (timeline)
+	if (timeline) {
+		/* after the finding's own detail (lockdep's two sides) */
+		char *both = NULL;
+		if (f->detail && asprintf(&both, "%s\n%s", f->detail, timeline) >= 0) {
+			free(timeline);
+			timeline = both;
+		}
 		coh_finding_set_detail(f, timeline);
+	}
 	free(timeline);
 	out->report = print_to_string(f, false);
 	out->json = print_to_string(f, true);

@@ -36,6 +36,7 @@ int coh__sched_init(coh_sched *s, coh_machine *m, coh_check *chk, size_t stack_s
 	s->chk = chk;
 	s->ncpus = coh_machine_ncpus(m);
 	s->stack_size = stack_size;
+	s->lockdep = true;
 	coh__ctx_init_host(&s->host);
 	coh__machine_set_hook(m, access_hook, s);
 	return 0;
@@ -674,6 +675,7 @@ int coh__sched_run(coh_sched *s, const coh_program *prog, const struct coh__stra
 	s->faults = faults;
 	s->abort_req = false;
 	s->slept_reported = false;
+	coh__lockdep_reset(&s->ld);
 	s->cur = NULL;
 	s->in_hook = s->in_device = false;
 	s->run_max_entities = 0;

@@ -35,6 +35,37 @@ struct coh__step_log {
 	unsigned line;
 };
 
+/* lockdep.c: lock classes, their IRQ usage and their order */
+#define COH__LD_CLASSES 64
+#define COH__LD_HELD 16
+enum coh__ld_usage {
+	COH__LD_IN_HARDIRQ,
+	COH__LD_HARDIRQ_ON,
+	COH__LD_IN_SOFTIRQ,
+	COH__LD_SOFTIRQ_ON,
+	COH__LD_USAGES
+};
+struct coh__ld_use { /* the first time a class was used so */
+	bool seen;
+	const char *task;
+	enum coh_ctx ctx;
+	unsigned cpu;
+	const char *file;
+	unsigned line;
+	const coh_stack *stack; /* when the machine's stacks are on */
+};
+struct coh__ld_class {
+	const char *name;
+	struct coh__ld_use use[COH__LD_USAGES];
+};
+struct coh__lockdep {
+	unsigned nclass;
+	bool reported; /* one report per execution */
+	struct coh__ld_class cls[COH__LD_CLASSES];
+	bool edge_seen[COH__LD_CLASSES][COH__LD_CLASSES]; /* [a][b]: b taken holding a */
+	struct coh__ld_use edge[COH__LD_CLASSES][COH__LD_CLASSES];
+};
+
 struct coh_task {
 	unsigned slot;
 	unsigned id; /* creation order in this execution */
@@ -52,6 +83,12 @@ struct coh_task {
 	int state; /* COH_TASK_RUNNING / _UNINTERRUPTIBLE (wait queues) */
 	bool yielded;
 	unsigned locks; /* spinlocks held (for the exit check) */
+	struct {        /* lock classes held, in order (lockdep.c) */
+		unsigned cls;
+		const char *file;
+		unsigned line;
+	} held[COH__LD_HELD];
+	unsigned nheld;
 	/* what it is blocked on, for deadlock reports */
 	const char *wait_kind;
 	const char *wait_name;
@@ -164,6 +201,8 @@ struct coh_sched {
 	/* where the sched layer reported its findings: key per finding index */
 	char report_site[64][96];
 	uint64_t run_max_entities;
+	bool lockdep; /* check lock classes (default on) */
+	struct coh__lockdep ld;
 };
 
 /* sched.c */
@@ -192,6 +231,11 @@ void coh__fp_global(coh_sched *s);
 bool coh__fp_independent(const struct coh__fp *a, const struct coh__fp *b);
 /* Writes the per-task timeline of the last execution into a malloc'd string. */
 char *coh__timeline(coh_sched *s);
+
+/* lockdep.c */
+void coh__lockdep_reset(struct coh__lockdep *ld);
+void coh__lockdep_acquire(coh_sched *s, const char *name, const char *file, unsigned line);
+void coh__lockdep_release(coh_sched *s, const char *name);
 
 /* task.c */
 coh_task *coh__task_alloc(coh_sched *s, const char *name, unsigned cpu, enum coh_ctx ctxk,

@@ -51,12 +51,13 @@ enum cli_opt_bit {
 	OPT_SCHEDULE = 1u << 14,
 	OPT_FIX = 1u << 15,  /* repeatable: --fix NAME=on|off */
 	OPT_DISK = 1u << 16, /* --disk FILE: file-backed disks */
+	OPT_NO_LOCKDEP = 1u << 17,
 };
 /* The exploration options shared by run, replay and litmus. */
 #define OPT_EXPLORE                                                                                \
 	(OPT_ARCH | OPT_STRATEGY | OPT_SEED | OPT_BUDGET | OPT_TIME | OPT_DEPTH |                  \
 	 OPT_PREEMPTIONS | OPT_JOBS | OPT_SHARD | OPT_KEEP_GOING | OPT_JSON | OPT_REPORT |         \
-	 OPT_QUIET)
+	 OPT_QUIET | OPT_NO_LOCKDEP)
 
 #define CLI_MAX_ARGS 8
 
@@ -73,6 +74,7 @@ struct cli_opts {
 	unsigned jobs;
 	unsigned shard_index, shard_count;
 	bool keep_going, json, quiet;
+	bool no_lockdep;    /* --no-lockdep */
 	const char *report; /* --report FILE.html */
 	const char *schedule;
 	struct {

@@ -81,6 +81,8 @@ static char *replay_command(const char *path, const struct cli_opts *o, const ch
 		fprintf(f, " --arch %s", o->arch->name);
 	if (o->given & OPT_SEED)
 		fprintf(f, " --seed %" PRIu64, o->seed);
+	if (o->no_lockdep)
+		fputs(" --no-lockdep", f);
 	fputs(" --schedule '", f);
 	for (const char *c = schedule; *c; c++) /* schedules have no quotes; be safe */
 		if (*c != '\'')
@@ -154,6 +156,7 @@ static int explore_config(const struct cli_opts *o, const coh_litmus *lt, uint64
 	cfg->seed = seed;
 	cfg->progress = !o->quiet;
 	cfg->keep_going = o->keep_going;
+	cfg->lockdep = !o->no_lockdep;
 	cfg->jobs = o->jobs;
 	cfg->shard_index = o->shard_index;
 	cfg->shard_count = o->shard_count;

@@ -67,6 +67,8 @@ static void print_replay(FILE *out, const char *name, const char *variant, const
 	 * which need not be this one */
 	if (o->keep_going)
 		fprintf(out, " --keep-going");
+	if (o->no_lockdep)
+		fprintf(out, " --no-lockdep");
 	fprintf(out, " --schedule '%s'\n\n", schedule);
 }
 
@@ -79,8 +81,15 @@ static char *render_text(const coh_explore_finding *f, const char *name, const c
 	if (!out)
 		return NULL;
 	fputs(f->report, out);
-	fprintf(out, "(found after %" PRIu64 " schedule%s; shrunk from %u to %u deviations)\n",
-	        f->found_at, f->found_at == 1 ? "" : "s", f->shrunk_from, f->deviations);
+	/* only what tells something: not "after 1 schedule", not "from 0 to 0" */
+	if (f->found_at > 1 && f->shrunk_from != f->deviations)
+		fprintf(out,
+		        "(found after %" PRIu64 " schedules; shrunk from %u to %u deviations)\n",
+		        f->found_at, f->shrunk_from, f->deviations);
+	else if (f->found_at > 1)
+		fprintf(out, "(found after %" PRIu64 " schedules)\n", f->found_at);
+	else if (f->shrunk_from != f->deviations)
+		fprintf(out, "(shrunk from %u to %u deviations)\n", f->shrunk_from, f->deviations);
 	print_replay(out, name, variant, arch, o, f->schedule);
 	if (fclose(out)) {
 		free(buf);
@@ -145,6 +154,7 @@ int cli_scenario_run(const char *name, const char *variant, const char *arch, co
 	cfg.shard_index = o->shard_index;
 	cfg.shard_count = o->shard_count;
 	cfg.keep_going = o->keep_going;
+	cfg.lockdep = !o->no_lockdep;
 
 	if (o->disk && coh_disk_attach_prefix(o->disk) != 0) {
 		fprintf(stderr, "cohsim: --disk '%s': not a usable file name prefix\n", o->disk);

@@ -156,6 +156,13 @@ static int set_keep_going(struct cli_opts *o, const char *v, const char **why)
 	return 0;
 }
 
+static int set_no_lockdep(struct cli_opts *o, const char *v, const char **why)
+{
+	(void)v, (void)why;
+	o->no_lockdep = true;
+	return 0;
+}
+
 static int set_json(struct cli_opts *o, const char *v, const char **why)
 {
 	(void)v, (void)why;
@@ -230,6 +237,8 @@ static const struct option_def options[] = {
     {"jobs", OPT_JOBS, "N", "worker processes", set_jobs},
     {"shard", OPT_SHARD, "I/N", "explore shard I of N", set_shard},
     {"keep-going", OPT_KEEP_GOING, NULL, "collect every distinct finding", set_keep_going},
+    {"no-lockdep", OPT_NO_LOCKDEP, NULL, "no lock-class checks (to see the deadlock itself)",
+     set_no_lockdep},
     {"json", OPT_JSON, NULL, "one JSON object on stdout", set_json},
     {"report", OPT_REPORT, "FILE.html", "write an HTML report", set_report},
     {"quiet", OPT_QUIET, NULL, "print only the summary line", set_quiet},

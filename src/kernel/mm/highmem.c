@@ -92,6 +92,7 @@ static bool kmap_irqsafe(void)
 
 static void lock_kmap(void)
 {
+	COH_FRAME();
 	if (kmap_irqsafe())
 		spin_lock_irq(&hm.kmap_lock);
 	else
@@ -100,6 +101,7 @@ static void lock_kmap(void)
 
 static void unlock_kmap(void)
 {
+	COH_FRAME();
 	if (kmap_irqsafe())
 		spin_unlock_irq(&hm.kmap_lock);
 	else
