@@ -227,6 +227,7 @@ static void report_deadlock(coh_sched *s)
 	const char *file = NULL;
 	unsigned line = 0;
 	len += (size_t)snprintf(msg + len, sizeof(msg) - len, "every task is blocked:");
+	const char *sep = " ";
 	for (unsigned i = 0; i < COH__SLOTS && len < sizeof(msg); i++) {
 		coh_task *t = s->slots[i];
 		if (!t || t->st == COH__T_FREE || t->st == COH__T_DONE)
@@ -237,22 +238,35 @@ static void report_deadlock(coh_sched *s)
 				line = t->wait_line;
 			}
 			len += (size_t)snprintf(msg + len, sizeof(msg) - len,
-			                        " '%s' (cpu%u) %s on %s '%s'", t->name, t->cpu,
-			                        task_state_name(t), t->wait_kind,
-			                        t->wait_name ? t->wait_name : "?");
+			                        "%s'%s' (cpu%u) is %s on %s '%s' at %s:%u", sep,
+			                        t->name, t->cpu, task_state_name(t), t->wait_kind,
+			                        t->wait_name ? t->wait_name : "?",
+			                        t->wait_file ? t->wait_file : "?", t->wait_line);
+			/* where the holder took it: spinlocks and mutexes remember */
+			const char *hfile = NULL;
+			unsigned hline = 0;
+			if (t->wait_obj && strcmp(t->wait_kind, "spinlock") == 0) {
+				hfile = ((const coh_spinlock *)t->wait_obj)->file;
+				hline = ((const coh_spinlock *)t->wait_obj)->line;
+			} else if (t->wait_obj && strcmp(t->wait_kind, "mutex") == 0) {
+				hfile = ((const coh_mutex *)t->wait_obj)->file;
+				hline = ((const coh_mutex *)t->wait_obj)->line;
+			}
 			if (t->wait_holder && len < sizeof(msg))
 				len += (size_t)snprintf(msg + len, sizeof(msg) - len,
-				                        " held by '%s'", t->wait_holder->name);
-			if (len < sizeof(msg))
-				len += (size_t)snprintf(msg + len, sizeof(msg) - len, " at %s:%u;",
-				                        t->wait_file ? t->wait_file : "?",
-				                        t->wait_line);
+				                        ", held by '%s'", t->wait_holder->name);
+			if (t->wait_holder && hfile && len < sizeof(msg))
+				len += (size_t)snprintf(msg + len, sizeof(msg) - len,
+				                        ", which took it at %s:%u", hfile, hline);
 		} else if (len < sizeof(msg)) {
 			len += (size_t)snprintf(msg + len, sizeof(msg) - len,
-			                        " '%s' (cpu%u) runnable but its CPU is held;",
-			                        t->name, t->cpu);
+			                        "%s'%s' (cpu%u) is runnable but its CPU is held",
+			                        sep, t->name, t->cpu);
 		}
+		sep = "; ";
 	}
+	if (len < sizeof(msg))
+		snprintf(msg + len, sizeof(msg) - len, ".");
 	coh_task *saved = s->cur;
 	s->cur = NULL;
 	coh__report(s, COH_F_DEADLOCK, file, line, "%s", msg);
