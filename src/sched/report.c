@@ -47,7 +47,9 @@ int coh__report_finding(struct coh__explorer *ex, size_t i, struct coh__found *o
 	out->kind = f->kind;
 	out->key = coh__finding_key(ex, i);
 	out->schedule = coh__schedule_encode(s->rec, s->nrec, &ex->fl);
-	char *timeline = coh__timeline(s);
+	/* the window is around the operation that exposed it (for the sched
+	 * layer's findings, the last one before the report) */
+	char *timeline = coh__timeline(s, f->trigger.no);
 	coh_finding_set_schedule(f, out->schedule);
 	if (timeline) {
 		/* after the finding's own detail (lockdep's two sides) */

@@ -402,6 +402,9 @@ static void run_device(coh_sched *s, unsigned i)
 	coh_frame *frames = coh__frame_top;
 	coh__frame_top = NULL; /* the device is not the task it interrupts */
 	s->m->stk_origin = p.origin;
+	coh__glog(s, "device", p.name, NULL, 0);
+	s->glog[(s->nglog - 1) % COH__GLOG].task = "device";
+	s->glog[(s->nglog - 1) % COH__GLOG].cpu = UINT32_MAX; /* no CPU */
 	s->in_device = true;
 	coh_machine_set_actor(s->m, "device");
 	p.fn(p.arg);
@@ -534,11 +537,27 @@ void coh__task_start(coh_sched *s, coh_task *t)
 
 /* ---- preemption points ---- */
 
+void coh__glog(coh_sched *s, const char *op, const char *obj, const char *file, unsigned line)
+{
+	struct coh__gstep *g = &s->glog[s->nglog++ % COH__GLOG];
+	const coh_task *t = s->cur;
+	g->step = ++s->nlogged;
+	g->ev = coh_machine_events(s->m);
+	g->task = t ? t->name : NULL;
+	g->cpu = t ? t->cpu : 0;
+	g->ctxk = t ? (uint8_t)t->ctxk : 0;
+	g->op = op;
+	g->obj = obj;
+	g->file = file;
+	g->line = line;
+}
+
 static void log_point(coh_sched *s, coh_task *t, const char *op, const char *obj, const char *file,
                       unsigned line)
 {
+	coh__glog(s, op, obj, file, line);
 	struct coh__step_log *l = &t->log[t->nlog++ % COH__LOG];
-	l->step = ++s->nlogged;
+	l->step = s->nlogged;
 	l->ev = coh_machine_events(s->m);
 	l->cpu = t->cpu;
 	l->op = op;
@@ -681,6 +700,7 @@ int coh__sched_run(coh_sched *s, const coh_program *prog, const struct coh__stra
 	s->next_obj = 0;
 	s->steps = 0;
 	s->nlogged = 0;
+	s->nglog = 0;
 	s->max_steps = max_steps;
 	s->status = COH__RUN_OK;
 	s->strat = *strat;
@@ -716,7 +736,66 @@ int coh__sched_run(coh_sched *s, const coh_program *prog, const struct coh__stra
 
 /* ---- timeline ---- */
 
-char *coh__timeline(coh_sched *s)
+/* What a step did, in a few words: a machine op names its event. */
+static void step_what(coh_sched *s, const struct coh__gstep *g, char *what, size_t size)
+{
+	coh_event e;
+	if (strcmp(g->op, "mem") == 0 && coh_machine_event(s->m, g->ev + 1, &e) &&
+	    e.kind != COH_EV_NOTE)
+		snprintf(what, size, "%s va=0x%llx", coh_event_kind_name(e.kind),
+		         (unsigned long long)e.va);
+	else if (strcmp(g->op, "deviation") == 0)
+		snprintf(what, size, "%s", g->obj ? g->obj : "?");
+	else if (strcmp(g->op, "device") == 0)
+		snprintf(what, size, "the device completes %s", g->obj ? g->obj : "I/O");
+	else if (g->obj)
+		snprintf(what, size, "%s(%s)", g->op, g->obj);
+	else
+		snprintf(what, size, "%s", g->op);
+}
+
+static bool is_mem(const struct coh__gstep *g)
+{
+	return strcmp(g->op, "mem") == 0;
+}
+
+static bool is_dev(const struct coh__gstep *g)
+{
+	return strcmp(g->op, "deviation") == 0;
+}
+
+/* The kind of a machine step's event, or -1 if it aged out. */
+static int mem_kind(const coh_sched *s, const struct coh__gstep *g)
+{
+	coh_event e;
+	return coh_machine_event(s->m, g->ev + 1, &e) ? (int)e.kind : -1;
+}
+
+/* The steps [i, end) that one timeline line shows: a loop's run of one
+ * machine step, or a task's run of sync steps, or one step. */
+static uint64_t line_end(const coh_sched *s, uint64_t i, uint64_t end)
+{
+	const struct coh__gstep *a = &s->glog[i % COH__GLOG];
+	uint64_t j = i + 1;
+	if (is_dev(a))
+		return j;
+	for (; j < end; j++) {
+		const struct coh__gstep *b = &s->glog[j % COH__GLOG];
+		if (is_dev(b) || b->task != a->task)
+			break;
+		if (is_mem(a) ? !(is_mem(b) && b->file == a->file && b->line == a->line &&
+		                  mem_kind(s, a) == mem_kind(s, b))
+		              : is_mem(b))
+			break;
+	}
+	return j;
+}
+
+#define WINDOW_BEFORE 16 /* timeline lines up to the finding */
+#define WINDOW_AFTER 4   /* steps after it */
+#define WINDOW_REACH 64  /* lines back to the explorer's last choice */
+
+char *coh__timeline(coh_sched *s, uint64_t around)
 {
 	char *buf = NULL;
 	size_t size = 0;
@@ -724,7 +803,66 @@ char *coh__timeline(coh_sched *s)
 	if (!f)
 		return NULL;
 	static const char *const ctxname[] = {"process", "softirq", "hardirq"};
-	fprintf(f, "timeline (last %d steps of each task, numbered in global order):\n", COH__LOG);
+	uint64_t have = s->nglog < COH__GLOG ? s->nglog : COH__GLOG;
+	uint64_t lo = s->nglog - have, hi = s->nglog; /* [lo, hi) still held */
+	uint64_t end = hi;
+	if (around) {
+		end = lo;
+		while (end < hi && s->glog[end % COH__GLOG].ev < around)
+			end++;
+		end = end + WINDOW_AFTER < hi ? end + WINDOW_AFTER : hi;
+	}
+	/* the line starts in [lo, end), oldest first */
+	uint64_t starts[COH__GLOG];
+	size_t nl = 0;
+	for (uint64_t i = lo; i < end; i = line_end(s, i, end))
+		starts[nl++] = i;
+	/* the last WINDOW_BEFORE lines, back to the last choice if it is near */
+	size_t from = nl > WINDOW_BEFORE ? nl - WINDOW_BEFORE : 0;
+	for (size_t k = nl; k-- > 0 && nl - k <= WINDOW_REACH;)
+		if (is_dev(&s->glog[starts[k] % COH__GLOG])) {
+			if (k < from)
+				from = k;
+			break;
+		}
+	fprintf(f,
+	        "timeline %s (every context's steps in global order; > the explorer's "
+	        "choices):\n",
+	        around ? "up to the finding" : "at the end of the execution");
+	if (from < nl && starts[from] > lo)
+		fprintf(f, "    ... %llu earlier steps\n", (unsigned long long)starts[from]);
+	for (size_t k = from; k < nl; k++) {
+		uint64_t i = starts[k], j = k + 1 < nl ? starts[k + 1] : end;
+		const struct coh__gstep *g = &s->glog[i % COH__GLOG];
+		const struct coh__gstep *last = &s->glog[(j - 1) % COH__GLOG];
+		char one[96], what[160];
+		step_what(s, g, one, sizeof(one));
+		if (j - i == 1)
+			snprintf(what, sizeof(what), "%s", one);
+		else if (is_mem(g))
+			snprintf(what, sizeof(what), "%llu x %s ..", (unsigned long long)(j - i),
+			         one);
+		else
+			snprintf(what, sizeof(what), "%llu sync steps: %s .. %s",
+			         (unsigned long long)(j - i), one,
+			         last->obj ? last->obj : last->op);
+		char cpu[16] = "-";
+		if (g->cpu != UINT32_MAX)
+			snprintf(cpu, sizeof(cpu), "cpu%u", g->cpu);
+		if (is_dev(g))
+			fprintf(f, "  > #%-5llu %-4s %-10s %s\n", (unsigned long long)g->step, cpu,
+			        g->task ? g->task : "-", what);
+		else if (g->file)
+			fprintf(f, "    #%-5llu %-4s %-10s %-44s %s:%u\n",
+			        (unsigned long long)g->step, cpu, g->task ? g->task : "-", what,
+			        g->file, g->line);
+		else
+			fprintf(f, "    #%-5llu %-4s %-10s %s\n", (unsigned long long)g->step, cpu,
+			        g->task ? g->task : "-", what);
+	}
+	if (end < hi)
+		fprintf(f, "    ... %llu later steps\n", (unsigned long long)(hi - end));
+	fprintf(f, "tasks at the end:\n");
 	for (unsigned id = 0; id < s->ntasks; id++) {
 		coh_task *t = NULL;
 		for (unsigned i = 0; i < COH__SLOTS && !t; i++)
@@ -739,27 +877,6 @@ char *coh__timeline(coh_sched *s)
 			        t->wait_name ? t->wait_name : "?",
 			        t->wait_file ? t->wait_file : "?", t->wait_line);
 		fputc('\n', f);
-		unsigned first = t->nlog > COH__LOG ? t->nlog - COH__LOG : 0;
-		for (unsigned k = first; k < t->nlog; k++) {
-			const struct coh__step_log *l = &t->log[k % COH__LOG];
-			char what[96];
-			coh_event e;
-			if (strcmp(l->op, "mem") == 0 && coh_machine_event(s->m, l->ev + 1, &e) &&
-			    e.kind != COH_EV_NOTE)
-				snprintf(what, sizeof(what), "%s va=0x%llx",
-				         coh_event_kind_name(e.kind), (unsigned long long)e.va);
-			else if (l->obj)
-				snprintf(what, sizeof(what), "%s(%s)", l->op, l->obj);
-			else
-				snprintf(what, sizeof(what), "%s", l->op);
-			if (l->file)
-				fprintf(f, "    #%-5llu cpu%u  %-34s %s:%u\n",
-				        (unsigned long long)l->step, l->cpu, what, l->file,
-				        l->line);
-			else
-				fprintf(f, "    #%-5llu cpu%u  %s\n", (unsigned long long)l->step,
-				        l->cpu, what);
-		}
 	}
 	fclose(f);
 	return buf;

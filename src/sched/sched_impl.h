@@ -35,6 +35,19 @@ struct coh__step_log {
 	unsigned line;
 };
 
+/* The steps of all contexts in global order (the report's timeline window),
+ * and the non-default choices as marker steps (op "deviation"). */
+#define COH__GLOG 1024
+struct coh__gstep {
+	uint64_t step;
+	uint64_t ev; /* machine event count at the point: the op is ev + 1 */
+	const char *task;
+	unsigned cpu;
+	uint8_t ctxk;
+	const char *op, *obj, *file;
+	unsigned line;
+};
+
 /* lockdep.c: lock classes, their IRQ usage and their order */
 #define COH__LD_CLASSES 64
 #define COH__LD_HELD 16
@@ -202,6 +215,8 @@ struct coh_sched {
 	char report_site[64][96];
 	uint64_t run_max_entities;
 	bool lockdep; /* check lock classes (default on) */
+	struct coh__gstep glog[COH__GLOG];
+	uint64_t nglog; /* entries written; glog[i % COH__GLOG] */
 	struct coh__lockdep ld;
 };
 
@@ -229,8 +244,13 @@ void coh__check_sleep(coh_sched *s, const char *what, const char *file, unsigned
 void coh__fp_obj(coh_sched *s, struct coh__syncobj *o, bool write);
 void coh__fp_global(coh_sched *s);
 bool coh__fp_independent(const struct coh__fp *a, const struct coh__fp *b);
-/* Writes the per-task timeline of the last execution into a malloc'd string. */
-char *coh__timeline(coh_sched *s);
+/* Writes the timeline of the last execution into a malloc'd string: the
+ * steps of every context in global order, around machine event `around`
+ * (0: the end of the execution), runs of one step collapsed, the choices
+ * the explorer made marked; then each task's state. */
+char *coh__timeline(coh_sched *s, uint64_t around);
+/* Appends a step to the global log (sched.c). */
+void coh__glog(coh_sched *s, const char *op, const char *obj, const char *file, unsigned line);
 
 /* lockdep.c */
 void coh__lockdep_reset(struct coh__lockdep *ld);
