@@ -813,7 +813,7 @@ char *coh__timeline(coh_sched *s, uint64_t around)
 		end = end + WINDOW_AFTER < hi ? end + WINDOW_AFTER : hi;
 	}
 	/* the line starts in [lo, end), oldest first */
-	uint64_t starts[COH__GLOG];
+	uint64_t starts[COH__GLOG] = {0};
 	size_t nl = 0;
 	for (uint64_t i = lo; i < end; i = line_end(s, i, end))
 		starts[nl++] = i;
