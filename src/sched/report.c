@@ -49,8 +49,11 @@ int coh__report_finding(struct coh__explorer *ex, size_t i, struct coh__found *o
 	out->schedule = coh__schedule_encode(s->rec, s->nrec, &ex->fl);
 	/* the window is around the operation that exposed it (for the sched
 	 * layer's findings, the last one before the report) */
-	char *timeline = coh__timeline(s, f->trigger.no);
-	coh_finding_set_schedule(f, out->schedule);
+	/* a program without tasks (a litmus test without threads) has one
+	 * execution: no timeline, no schedule in its text */
+	char *timeline = s->ntasks ? coh__timeline(s, f->trigger.no) : NULL;
+	if (s->ntasks)
+		coh_finding_set_schedule(f, out->schedule);
 	if (timeline) {
 		/* after the finding's own detail (lockdep's two sides) */
 		char *both = NULL;

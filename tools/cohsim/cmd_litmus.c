@@ -119,7 +119,7 @@ static char *json_with_replay(const char *json, const char *cmd)
 
 /* Adds the explorer's findings to r, each with its replay command. */
 static int add_findings(struct cli_result *r, const coh_explore_result *res, const char *path,
-                        const struct cli_opts *o)
+                        const struct cli_opts *o, bool threads)
 {
 	if (!res->nfindings)
 		return 0;
@@ -129,9 +129,13 @@ static int add_findings(struct cli_result *r, const coh_explore_result *res, con
 	for (size_t i = 0; i < res->nfindings; i++) {
 		const coh_explore_finding *ef = &res->findings[i];
 		struct cli_finding *cf = &r->findings[i];
-		char *cmd = replay_command(path, o, ef->schedule);
+		/* without threads there is one execution: nothing to replay */
+		char *cmd = threads ? replay_command(path, o, ef->schedule) : NULL;
 		cf->kind = ef->kind;
-		if (cmd) {
+		if (!threads) {
+			cf->text = strdup(ef->report);
+			cf->json = strdup(ef->json);
+		} else if (cmd) {
 			size_t n = strlen(ef->report);
 			bool nl = n && ef->report[n - 1] == '\n';
 			if (asprintf(&cf->text, "%s%sreplay: %s\n\n", ef->report, nl ? "" : "\n",
@@ -280,7 +284,7 @@ int cli_litmus_run_file(const char *path, const struct cli_opts *o, struct cli_r
 	              : cfg.strategy == COH_STRATEGY_REPLAY ? false
 	                                                    : res.complete;
 	cli_result_set_pct(r, &res);
-	if (add_findings(r, &res, path, o))
+	if (add_findings(r, &res, path, o, coh_litmus_thread_count(lt) > 0))
 		rc = EXIT_INTERNAL;
 	if (!rc && !o->quiet)
 		print_stats(path, &res, &cfg);
