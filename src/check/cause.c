@@ -180,8 +180,16 @@ void coh__explain(coh_check *c, coh_finding *f)
 			         "device read PA 0x%" PRIx64 " at event #%" PRIu64,
 			         ww, W->va, W->no, wc, f->pa, f->trigger.no);
 		break;
-	case COH_F_LOST_WRITE:
-		if (dma && f->trigger.kind != COH_EV_INVAL && f->trigger.kind != COH_EV_DISCARD)
+	case COH_F_LOST_WRITE: {
+		bool discard = f->trigger.kind == COH_EV_INVAL || f->trigger.kind == COH_EV_DISCARD;
+		if (discard && !dma)
+			snprintf(f->cause, sizeof(f->cause),
+			         "%s stored to VA 0x%" PRIx64 " at event #%" PRIu64
+			         "%s; the line was invalidated at event #%" PRIu64
+			         " before it was written back: a clean or a flush was needed here, "
+			         "not an invalidate",
+			         ww, W->va, W->no, wc, f->trigger.no);
+		else if (!discard && dma)
 			snprintf(f->cause, sizeof(f->cause),
 			         "the device wrote PA 0x%" PRIx64 " at event #%" PRIu64
 			         "%s while cpu%d held a dirty line for VA 0x%" PRIx64
@@ -191,14 +199,18 @@ void coh__explain(coh_check *c, coh_finding *f)
 			         " put the old bytes back",
 			         W->pa, W->no, wc, f->stale_cpu, f->stale_line_va, f->stale_since,
 			         f->trigger.no);
-		else if (!dma)
-			snprintf(f->cause, sizeof(f->cause),
-			         "%s stored to VA 0x%" PRIx64 " at event #%" PRIu64
-			         "%s; the line was invalidated at event #%" PRIu64
-			         " before it was written back: a clean or a flush was needed here, "
-			         "not an invalidate",
-			         ww, W->va, W->no, wc, f->trigger.no);
+		else if (!discard && f->stale_is_line && W->va != f->stale_line_va)
+			snprintf(
+			    f->cause, sizeof(f->cause),
+			    "%s stored the latest data through VA 0x%" PRIx64 " at event #%" PRIu64
+			    "%s while cpu%d held a dirty line of the alias VA 0x%" PRIx64
+			    " (filled at event #%" PRIu64 "); that line's older bytes were written "
+			    "back over it at event #%" PRIu64
+			    ": the alias was not flushed before the store through the other VA",
+			    ww, W->va, W->no, wc, f->stale_cpu, f->stale_line_va, f->stale_since,
+			    f->trigger.no);
 		break;
+	}
 	default:
 		break;
 	}

@@ -198,13 +198,18 @@ static int explore_config(const struct cli_opts *o, const coh_litmus *lt, uint64
 static void print_stats(const char *path, const coh_explore_result *res,
                         const coh_explore_config *cfg)
 {
-	for (size_t i = 0; i < res->nfindings; i++)
-		fprintf(stderr,
-		        "cohsim: %s: finding %zu (%s) found after %" PRIu64
-		        " schedules; shrunk from %u to %u deviations\n",
-		        path, i + 1, coh_finding_kind_name(res->findings[i].kind),
-		        res->findings[i].found_at, res->findings[i].shrunk_from,
-		        res->findings[i].deviations);
+	for (size_t i = 0; i < res->nfindings; i++) {
+		const coh_explore_finding *f = &res->findings[i];
+		if (f->found_at <= 1 && f->shrunk_from == f->deviations)
+			continue; /* found at once, nothing shrunk: nothing to tell */
+		fprintf(stderr, "cohsim: %s: finding %zu (%s) found after %" PRIu64 " schedule%s",
+		        path, i + 1, coh_finding_kind_name(f->kind), f->found_at,
+		        f->found_at == 1 ? "" : "s");
+		if (f->shrunk_from != f->deviations)
+			fprintf(stderr, "; shrunk from %u to %u deviations", f->shrunk_from,
+			        f->deviations);
+		fputc('\n', stderr);
+	}
 	if (res->pruned)
 		fprintf(stderr, "cohsim: %s: %" PRIu64 " executions cut by sleep sets\n", path,
 		        res->pruned);
