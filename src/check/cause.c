@@ -16,6 +16,7 @@
  * Call chains appear when the machine's stacks are on (a report's replay).
  */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -48,6 +49,15 @@ static void chain(const coh_event *e, char *buf, size_t size)
 	buf[1] = '(';
 	coh_stack_format(e->stack, false, buf + 2, size - 3);
 	strcat(buf, ")");
+}
+
+/* f->cause, cut to its size if it must be */
+__attribute__((format(printf, 2, 3))) static void say(coh_finding *f, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(f->cause, sizeof(f->cause), fmt, ap);
+	va_end(ap);
 }
 
 static size_t find(const struct trace *t, uint64_t no)
@@ -97,13 +107,13 @@ static bool remap_under_task(coh_finding *f, const struct trace *t, size_t ti)
 			strcpy(pc, " in ");
 			coh_stack_format(P->stack, false, pc + 4, sizeof(pc) - 4);
 		}
-		snprintf(f->cause, sizeof(f->cause),
-		         "VA 0x%" PRIx64 " was remapped from PA 0x%" PRIx64 " to 0x%" PRIx64
-		         " at event #%" PRIu64 "%s, task %s, while task %s was switched out%s "
-		         "(between its events #%" PRIu64 " and #%" PRIu64
-		         "): it went on using the VA for the old page",
-		         vpage, P->pa & t->page_mask, ppage, M->no, mc, M->actor ? M->actor : "-",
-		         T->actor, pc, P->no, T->no);
+		say(f,
+		    "VA 0x%" PRIx64 " was remapped from PA 0x%" PRIx64 " to 0x%" PRIx64
+		    " at event #%" PRIu64 "%s, task %s, while task %s was switched out%s "
+		    "(between its events #%" PRIu64 " and #%" PRIu64
+		    "): it went on using the VA for the old page",
+		    vpage, P->pa & t->page_mask, ppage, M->no, mc, M->actor ? M->actor : "-",
+		    T->actor, pc, P->no, T->no);
 		f->cause_event = *M;
 		return true;
 	}
@@ -126,11 +136,11 @@ static bool remap_under_line(coh_finding *f, const struct trace *t, size_t ti)
 		return false;
 	char mc[320];
 	chain(M, mc, sizeof(mc));
-	snprintf(f->cause, sizeof(f->cause),
-	         "the line was filled through VA 0x%" PRIx64 " at event #%" PRIu64
-	         " when the VA mapped PA 0x%" PRIx64 "; the VA was remapped to PA 0x%" PRIx64
-	         " at event #%" PRIu64 "%s, task %s, and nothing flushed the line in between",
-	         f->stale_line_va, f->stale_since, old, now, M->no, mc, M->actor ? M->actor : "-");
+	say(f,
+	    "the line was filled through VA 0x%" PRIx64 " at event #%" PRIu64
+	    " when the VA mapped PA 0x%" PRIx64 "; the VA was remapped to PA 0x%" PRIx64
+	    " at event #%" PRIu64 "%s, task %s, and nothing flushed the line in between",
+	    f->stale_line_va, f->stale_since, old, now, M->no, mc, M->actor ? M->actor : "-");
 	f->cause_event = *M;
 	return true;
 }
@@ -164,41 +174,39 @@ void coh__explain(coh_check *c, coh_finding *f)
 			    "), and the line was not invalidated between the DMA and this load",
 			    W->pa, W->no, wc, f->stale_cpu, f->stale_line_va, f->stale_since);
 		else if (!dma && f->stale_is_line && W->va != f->trigger.va)
-			snprintf(f->cause, sizeof(f->cause),
-			         "the latest data was stored through VA 0x%" PRIx64
-			         " at event #%" PRIu64
-			         "%s, %s; this load went through VA 0x%" PRIx64
-			         ", an alias of the same PA whose line (filled at event #%" PRIu64
-			         ") was not invalidated, nor the store's line flushed, in between",
-			         W->va, W->no, wc, ww, f->trigger.va, f->stale_since);
+			say(f,
+			    "the latest data was stored through VA 0x%" PRIx64 " at event #%" PRIu64
+			    "%s, %s; this load went through VA 0x%" PRIx64
+			    ", an alias of the same PA whose line (filled at event #%" PRIu64
+			    ") was not invalidated, nor the store's line flushed, in between",
+			    W->va, W->no, wc, ww, f->trigger.va, f->stale_since);
 		break;
 	case COH_F_STALE_DMA:
 		if (!dma)
-			snprintf(f->cause, sizeof(f->cause),
-			         "%s stored to VA 0x%" PRIx64 " at event #%" PRIu64
-			         "%s into a write-back line; the line was not cleaned before the "
-			         "device read PA 0x%" PRIx64 " at event #%" PRIu64,
-			         ww, W->va, W->no, wc, f->pa, f->trigger.no);
+			say(f,
+			    "%s stored to VA 0x%" PRIx64 " at event #%" PRIu64
+			    "%s into a write-back line; the line was not cleaned before the "
+			    "device read PA 0x%" PRIx64 " at event #%" PRIu64,
+			    ww, W->va, W->no, wc, f->pa, f->trigger.no);
 		break;
 	case COH_F_LOST_WRITE: {
 		bool discard = f->trigger.kind == COH_EV_INVAL || f->trigger.kind == COH_EV_DISCARD;
 		if (discard && !dma)
-			snprintf(f->cause, sizeof(f->cause),
-			         "%s stored to VA 0x%" PRIx64 " at event #%" PRIu64
-			         "%s; the line was invalidated at event #%" PRIu64
-			         " before it was written back: a clean or a flush was needed here, "
-			         "not an invalidate",
-			         ww, W->va, W->no, wc, f->trigger.no);
+			say(f,
+			    "%s stored to VA 0x%" PRIx64 " at event #%" PRIu64
+			    "%s; the line was invalidated at event #%" PRIu64
+			    " before it was written back: a clean or a flush was needed here, "
+			    "not an invalidate",
+			    ww, W->va, W->no, wc, f->trigger.no);
 		else if (!discard && dma)
-			snprintf(f->cause, sizeof(f->cause),
-			         "the device wrote PA 0x%" PRIx64 " at event #%" PRIu64
-			         "%s while cpu%d held a dirty line for VA 0x%" PRIx64
-			         " (filled at event #%" PRIu64
-			         "); the line was not cleaned before the DMA nor invalidated after "
-			         "it, so its write-back at event #%" PRIu64
-			         " put the old bytes back",
-			         W->pa, W->no, wc, f->stale_cpu, f->stale_line_va, f->stale_since,
-			         f->trigger.no);
+			say(f,
+			    "the device wrote PA 0x%" PRIx64 " at event #%" PRIu64
+			    "%s while cpu%d held a dirty line for VA 0x%" PRIx64
+			    " (filled at event #%" PRIu64
+			    "); the line was not cleaned before the DMA nor invalidated after "
+			    "it, so its write-back at event #%" PRIu64 " put the old bytes back",
+			    W->pa, W->no, wc, f->stale_cpu, f->stale_line_va, f->stale_since,
+			    f->trigger.no);
 		else if (!discard && f->stale_is_line && W->va != f->stale_line_va)
 			snprintf(
 			    f->cause, sizeof(f->cause),
