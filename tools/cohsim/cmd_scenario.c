@@ -109,7 +109,10 @@ int cli_scenario_run(const char *name, const char *variant, const char *arch, co
 	memset(r, 0, sizeof(*r));
 	const coh_scenario *sc = coh_scenario_find(name);
 	if (!sc) {
-		fprintf(stderr, "cohsim: unknown scenario '%s' (see `cohsim list`)\n", name);
+		fprintf(stderr, "cohsim: unknown scenario '%s'; the scenarios:", name);
+		for (size_t i = 0; i < coh_scenario_count(); i++)
+			fprintf(stderr, " %s", coh_scenario_at(i)->name);
+		fputc('\n', stderr);
 		return EXIT_USAGE;
 	}
 	struct coh_run_options ro;

@@ -51,7 +51,12 @@ static int set_arch(struct cli_opts *o, const char *v, const char **why)
 {
 	o->arch = coh_arch_find(v);
 	if (!o->arch) {
-		*why = "unknown arch (see `cohsim arch list`)";
+		static char names[512]; /* the message names the profiles */
+		int n = snprintf(names, sizeof(names), "unknown arch; the profiles:");
+		for (size_t i = 0; i < coh_arch_count() && n >= 0 && (size_t)n < sizeof(names); i++)
+			n += snprintf(names + n, sizeof(names) - (size_t)n, " %s",
+			              coh_arch_at(i)->name);
+		*why = names;
 		return -1;
 	}
 	return 0;
