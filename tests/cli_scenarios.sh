@@ -43,7 +43,7 @@ kind_of() {
 	case $1 in
 	dm-io-vmap) echo "stale-read" ;;
 	kmap-high-get) echo "lost-write" ;;
-	kmap-lock-irq) echo "deadlock" ;;
+	kmap-lock-irq) echo "lock-inversion" ;;
 	esac
 }
 arch_of() {
@@ -124,7 +124,7 @@ blocks() { # FILE PREFIX: writes PREFIX.1, PREFIX.2, ...
 	rm -f "$2".*
 	awk -v out="$2" '
 		/^=+$/ && !inb { inb = 1; n++; f = out "." n }
-		inb && !/^\(found after [0-9]+ schedules?; / { print > f }
+		inb && !/^\((found after [0-9]+ schedules?|shrunk from [0-9]+ to)/ { print > f }
 		/^Replay: / && inb { inb = 0; close(f) }' "$1"
 }
 nrep=0

@@ -791,12 +791,13 @@ static void text_report_names_everything(void **state)
 	struct rig r = rig("xscale", 1);
 	struct ev_nos e = make_stale_read(&r);
 	char *s = print_to_string(only(&r, COH_F_STALE_READ), false);
-	char want[128];
+	char want[256];
 	assert_contains(s, "BUG: cohsim: stale-read at VA 0x20040 PA 0x40040 on cpu0");
 	assert_contains(s, "expected: 44 33 22 11");
 	assert_contains(s, "seen:     00 00 00 00");
 	/* the writer's own line follows, not just its place in the tail */
-	snprintf(want, sizeof(want), "written by event #%llu:\n  #%-5llu cpu0/writer",
+	snprintf(want, sizeof(want),
+	         "written by task writer on cpu0, event #%llu:\n  #%-5llu cpu0/writer",
 	         (unsigned long long)e.store, (unsigned long long)e.store);
 	assert_contains(s, want);
 	assert_contains(s, "store");
@@ -804,8 +805,14 @@ static void text_report_names_everything(void **state)
 	snprintf(want, sizeof(want), "filled through VA 0x20040 (PA 0x40040) at event #%llu",
 	         (unsigned long long)e.fill);
 	assert_contains(s, want);
-	assert_contains(s, "Last ");
-	assert_contains(s, "Exposed by:");
+	assert_contains(s, "The trace up to it (last ");
+	assert_contains(s, "Exposed by task reader on cpu0, event #");
+	/* the other side and the cause: a store through another alias */
+	snprintf(want, sizeof(want),
+	         "Cause: the latest data was stored through VA 0x10040 at event #%llu, task writer "
+	         "on cpu0; this load went through VA 0x20040, an alias",
+	         (unsigned long long)e.store);
+	assert_contains(s, want);
 	free(s);
 	done(&r);
 }

@@ -34,6 +34,7 @@ enum coh_finding_kind {
 	COH_F_BUG,             /* a BUG_ON in the model */
 	COH_F_API_MISUSE,      /* DMA-API-debug style misuse */
 	COH_F_USE_AFTER_FREE,  /* use of a freed model object */
+	COH_F_LOCK_INVERSION,  /* lockdep: IRQ-safe/unsafe usage or lock order broken */
 	COH_F_KIND_COUNT
 };
 
@@ -41,7 +42,7 @@ enum coh_finding_kind {
 COH_API const char *coh_finding_kind_name(enum coh_finding_kind kind);
 
 #define COH_FINDING_MAX_BYTES 16
-#define COH_FINDING_TRACE 12
+#define COH_FINDING_TRACE 40
 
 typedef struct coh_finding {
 	enum coh_finding_kind kind;
@@ -64,6 +65,10 @@ typedef struct coh_finding {
 	coh_addr_t stale_line_pa;
 	uint64_t stale_since; /* event that filled the line, or last wrote memory */
 	char message[256];    /* one line: what happened, in words */
+	/* The cause the trace shows, in words ("" if none is recognised), and
+	 * the event it turns on (a remap; cause_event.no == 0 if none). */
+	char cause[640];
+	coh_event cause_event;
 	coh_event tail[COH_FINDING_TRACE];
 	unsigned ntail;
 	/* Higher layers may attach a schedule string and a longer report. */

@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "cohsim/arch.h"
 
@@ -188,6 +190,66 @@ typedef struct coh_stats {
  * last coh_machine_reset(); keeping them costs a few increments per access. */
 COH_API void coh_machine_stats(const coh_machine *m, coh_stats *out);
 
+/*
+ * Call chains. A function of the kernel model (or of a scenario) that opens
+ * with COH_FRAME(); pushes a frame on the running task's shadow stack and
+ * pops it when it returns (a cleanup variable: every return path pops).
+ * The frames live on the task's own host stack; the scheduler keeps the top
+ * per task across switches. A frame's line starts at the COH_FRAME() line
+ * and follows the sites its function sets (KSITE, the sim_* accessors),
+ * so a caller's frame names the last line it reached before the call.
+ * Events capture the chain only while coh_machine_set_stacks() is on (the
+ * explorer turns it on for the replay a report is made from), so a search
+ * pays one branch per event. Names and lines only, never addresses. The
+ * machine keeps the captured chains until its next reset.
+ */
+typedef struct coh_frame {
+	struct coh_frame *up; /* the caller's frame; NULL at the base */
+	const char *func, *file;
+	unsigned line;
+} coh_frame;
+
+COH_API extern coh_frame *coh__frame_top; /* the running task's innermost frame */
+
+static inline void coh__frame_pop(coh_frame *f)
+{
+	coh__frame_top = f->up;
+}
+
+/* The running frame reached file:line (if it is that file's frame). */
+static inline void coh__frame_at(const char *file, unsigned line)
+{
+	coh_frame *f = coh__frame_top;
+	if (f && file && (f->file == file || strcmp(f->file, file) == 0))
+		f->line = line;
+}
+
+#define COH_FRAME()                                                                                \
+	coh_frame coh__frame __attribute__((cleanup(coh__frame_pop))) = {coh__frame_top, __func__, \
+	                                                                 __FILE__, __LINE__};      \
+	coh__frame_top = &coh__frame
+
+#define COH_STACK_MAX 12 /* frames an event keeps, innermost first */
+
+typedef struct coh_stack {
+	unsigned n;      /* frames in f[] */
+	unsigned more;   /* outer frames left off */
+	unsigned queued; /* f[queued-1..] is the chain that queued the work; 0: none */
+	struct coh_stack_frame {
+		const char *func, *file;
+		unsigned line;
+	} f[COH_STACK_MAX];
+} coh_stack;
+
+/* Events record the running chain while on (default off). */
+COH_API void coh_machine_set_stacks(coh_machine *m, bool on);
+/* Writes the chain of s innermost first, KASAN style, one frame a line:
+ * indent, function, file:line. */
+COH_API void coh_stack_print(const coh_stack *s, const char *indent, FILE *out);
+/* The chain on one line, "inner <- outer <- ...": names only, or with the
+ * outermost frame's file:line when with_site. Returns snprintf's count. */
+COH_API int coh_stack_format(const coh_stack *s, bool with_site, char *buf, size_t size);
+
 /* ---- the event trace ---- */
 
 enum coh_event_kind {
@@ -220,6 +282,9 @@ typedef struct coh_event {
 	const char *file;
 	unsigned line;
 	const char *note; /* COH_EV_NOTE only */
+	/* The call chain, NULL unless stacks were on; owned by the machine,
+	 * valid until coh_machine_reset() or coh_machine_destroy(). */
+	const coh_stack *stack;
 } coh_event;
 
 COH_API const char *coh_event_kind_name(enum coh_event_kind kind);

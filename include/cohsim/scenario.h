@@ -14,7 +14,7 @@
 #ifndef COHSIM_SCENARIO_H
 #define COHSIM_SCENARIO_H
 
-#include "cohsim/linux.h"
+#include "cohsim/callsite.h" /* includes cohsim/linux.h */
 #include "cohsim/sched.h"
 
 #ifdef __cplusplus

@@ -391,6 +391,7 @@ typedef struct coh_explore_config {
 	unsigned shard_index;       /* this shard, 0-based ... */
 	unsigned shard_count;       /* ... of this many (default 1) */
 	bool keep_going;            /* collect distinct findings instead of stopping */
+	bool lockdep;               /* lock classes: IRQ usage and order (default true) */
 	const char *schedule;       /* for COH_STRATEGY_REPLAY */
 	uint64_t max_steps;         /* per execution; over it = livelock (default 100000) */
 	/* Spontaneous eviction / speculative fill choices at each memory access.

@@ -26,4 +26,7 @@ struct coh_check {
 	size_t dropped; /* findings over the cap */
 };
 
+/* cause.c: fills f->cause from the trace (the oracle calls it) */
+void coh__explain(coh_check *c, coh_finding *f);
+
 #endif

@@ -26,6 +26,7 @@ const char *coh_finding_kind_name(enum coh_finding_kind kind)
 	    [COH_F_BUG] = "bug",
 	    [COH_F_API_MISUSE] = "api-misuse",
 	    [COH_F_USE_AFTER_FREE] = "use-after-free",
+	    [COH_F_LOCK_INVERSION] = "lock-inversion",
 	};
 	return (unsigned)kind < COH_F_KIND_COUNT ? names[kind] : "?";
 }
@@ -43,6 +44,70 @@ static void print_event(FILE *out, const char *indent, const coh_event *e)
 	fprintf(out, "%s%s\n", indent, buf);
 }
 
+/* "task rx on cpu0", "the device", "cpu1" */
+static void print_who(FILE *out, const coh_event *e)
+{
+	if (e->cpu < 0 && (e->kind == COH_EV_DMA_READ || e->kind == COH_EV_DMA_WRITE))
+		fprintf(out, "the device");
+	else if (e->actor)
+		fprintf(out, "task %s", e->actor);
+	else
+		fprintf(out, "cpu%d", e->cpu);
+	if (e->actor && e->cpu >= 0)
+		fprintf(out, " on cpu%d", e->cpu);
+}
+
+/* One side of a finding: who, the event, and its call chain. */
+static void print_side(FILE *out, const char *what, const coh_event *e)
+{
+	fprintf(out, "\n%s ", what);
+	print_who(out, e);
+	fprintf(out, ", event #%" PRIu64 ":\n", e->no);
+	print_event(out, "  ", e);
+	if (e->stack && e->stack->n)
+		coh_stack_print(e->stack, "    ", out);
+}
+
+/* Events a and b form a run: the same step of a loop over addresses. */
+static bool same_step(const coh_event *a, const coh_event *b)
+{
+	return a->kind == b->kind && a->cpu == b->cpu && a->actor == b->actor &&
+	       a->file == b->file && a->line == b->line && a->len == b->len &&
+	       a->kind != COH_EV_NOTE && a->kind != COH_EV_LOAD && a->kind != COH_EV_STORE &&
+	       b->no == a->no + 1;
+}
+
+/* The trace window, a loop's run of 3 or more equal steps on one line. */
+static void print_window(FILE *out, const coh_event *ev, unsigned n)
+{
+	for (unsigned i = 0; i < n;) {
+		unsigned j = i + 1;
+		while (j < n && same_step(&ev[j - 1], &ev[j]) &&
+		       ev[j].va - ev[j - 1].va == ev[i + 1].va - ev[i].va)
+			j++;
+		if (j - i < 3) {
+			for (; i < j; i++)
+				print_event(out, "  ", &ev[i]);
+			continue;
+		}
+		const coh_event *a = &ev[i], *b = &ev[j - 1];
+		char who[48];
+		if (a->actor)
+			snprintf(who, sizeof(who), "cpu%d/%s", a->cpu, a->actor);
+		else
+			snprintf(who, sizeof(who), "cpu%d", a->cpu);
+		fprintf(out,
+		        "  #%" PRIu64 "-%" PRIu64 " %s  %u x %s va=0x%08" PRIx64 "..0x%08" PRIx64
+		        " pa=0x%08" PRIx64 "..0x%08" PRIx64 " len=%u",
+		        a->no, b->no, who, j - i, coh_event_kind_name(a->kind), a->va, b->va, a->pa,
+		        b->pa, a->len);
+		if (a->file)
+			fprintf(out, "  (%s:%u)", a->file, a->line);
+		fprintf(out, "\n");
+		i = j;
+	}
+}
+
 static const char *rule = "==================================================================";
 
 void coh_finding_print(const coh_finding *f, FILE *out)
@@ -56,10 +121,12 @@ void coh_finding_print(const coh_finding *f, FILE *out)
 	else if (f->kind == COH_F_STALE_DMA)
 		fprintf(out, " by the device");
 	fprintf(out, "\n\n%s\n", f->message);
-	if (f->trigger.no) {
-		fprintf(out, "\nExposed by:\n");
-		print_event(out, "  ", &f->trigger);
-	}
+	/* a deadlock or livelock is the state of the tasks, not the last access */
+	bool whole_run = f->kind == COH_F_DEADLOCK || f->kind == COH_F_LIVELOCK ||
+	                 f->kind == COH_F_LOCK_INVERSION || f->kind == COH_F_SLEEP_IN_ATOMIC ||
+	                 f->kind == COH_F_BUG;
+	if (f->trigger.no && !whole_run)
+		print_side(out, "Exposed by", &f->trigger);
 	if (f->len) {
 		fprintf(out, "\n  expected: ");
 		print_bytes(out, f->expected, f->len);
@@ -67,27 +134,37 @@ void coh_finding_print(const coh_finding *f, FILE *out)
 		print_bytes(out, f->seen, f->len);
 		fprintf(out, "\n");
 	}
-	if (f->writer.no) {
-		fprintf(out, "\nThe latest version was written by event #%" PRIu64 "%s\n",
-		        f->writer.no,
-		        f->writer_aged_out ? " (its details aged out of the trace)" : ":");
-		if (!f->writer_aged_out)
-			print_event(out, "  ", &f->writer);
-	}
-	if (f->stale_is_line)
+	if (f->writer.no && !f->writer_aged_out)
+		print_side(out, "The latest data was written by", &f->writer);
+	else if (f->writer.no)
 		fprintf(out,
-		        "\nThe stale copy: cpu%d L1 set %u way %u, filled through VA 0x%" PRIx64
+		        "\nThe latest data was written by event #%" PRIu64
+		        " (its details aged out of the trace)\n",
+		        f->writer.no);
+	if (f->stale_is_line) {
+		/* a discarded line held the latest data: it was not the stale copy */
+		bool discarded =
+		    f->kind == COH_F_LOST_WRITE && f->trigger.kind != COH_EV_WRITEBACK &&
+		    f->trigger.kind != COH_EV_EVICT && f->trigger.kind != COH_EV_CLEAN &&
+		    f->trigger.kind != COH_EV_FLUSH && f->trigger.kind != COH_EV_FLUSH_ALL;
+		fprintf(out,
+		        "\n%s: cpu%d L1 set %u way %u, filled through VA 0x%" PRIx64
 		        " (PA 0x%" PRIx64 ") at event #%" PRIu64 "\n",
-		        f->stale_cpu, f->stale_set, f->stale_way, f->stale_line_va,
-		        f->stale_line_pa, f->stale_since);
+		        discarded ? "The discarded line" : "The stale copy", f->stale_cpu,
+		        f->stale_set, f->stale_way, f->stale_line_va, f->stale_line_pa,
+		        f->stale_since);
+	}
+	if (f->cause[0])
+		fprintf(out, "\nCause: %s.\n", f->cause);
+	if (f->cause_event.no && f->cause_event.stack && f->cause_event.stack->n)
+		print_side(out, "The remap, by", &f->cause_event);
 	if (f->ntail) {
-		fprintf(out, "\nLast %u events:\n", f->ntail);
-		for (unsigned i = 0; i < f->ntail; i++)
-			print_event(out, "  ", &f->tail[i]);
+		fprintf(out, "\nThe trace up to it (last %u events):\n", f->ntail);
+		print_window(out, f->tail, f->ntail);
 	}
 	if (f->detail)
 		fprintf(out, "\n%s", f->detail);
-	if (f->schedule)
+	if (f->schedule && f->schedule[0])
 		fprintf(out, "\nSchedule: %s\n", f->schedule);
 	fprintf(out, "%s\n", rule);
 }
@@ -119,19 +196,48 @@ static void json_bytes(FILE *out, const char *name, const uint8_t *b, unsigned n
 	fputc('"', out);
 }
 
-static void json_event(FILE *out, const char *name, const coh_event *e)
+static void json_stack(FILE *out, const coh_stack *st)
+{
+	fprintf(out, ",\"stack\":[");
+	for (unsigned i = 0; st && i < st->n; i++) {
+		fprintf(out, "%s{\"func\":", i ? "," : "");
+		coh_json_string(out, st->f[i].func);
+		fprintf(out, ",\"file\":");
+		coh_json_string(out, st->f[i].file);
+		fprintf(out, ",\"line\":%u}", st->f[i].line);
+	}
+	fputc(']', out);
+	if (st && st->more)
+		fprintf(out, ",\"stack_more\":%u", st->more);
+	if (st && st->queued) /* stack[i] for i >= this queued the work */
+		fprintf(out, ",\"stack_queued_from\":%u", st->queued - 1);
+}
+
+static void json_event_body(FILE *out, const coh_event *e)
 {
 	char buf[256];
 	coh_event_format(e, buf, sizeof(buf));
-	fprintf(out, ",\"%s\":{\"event\":%" PRIu64 ",\"text\":", name, e->no);
+	fprintf(out, "{\"event\":%" PRIu64 ",\"text\":", e->no);
 	coh_json_string(out, buf);
+	if (e->actor) {
+		fprintf(out, ",\"task\":");
+		coh_json_string(out, e->actor);
+	}
+	fprintf(out, ",\"cpu\":%d", e->cpu);
 	if (e->line)
 		fprintf(out, ",\"line\":%u", e->line);
 	if (e->file) {
 		fprintf(out, ",\"file\":");
 		coh_json_string(out, e->file);
 	}
+	json_stack(out, e->stack);
 	fputc('}', out);
+}
+
+static void json_event(FILE *out, const char *name, const coh_event *e)
+{
+	fprintf(out, ",\"%s\":", name);
+	json_event_body(out, e);
 }
 
 void coh_finding_print_json(const coh_finding *f, FILE *out)
@@ -158,6 +264,21 @@ void coh_finding_print_json(const coh_finding *f, FILE *out)
 		json_event(out, "trigger", &f->trigger);
 	if (f->writer.no && !f->writer_aged_out)
 		json_event(out, "writer", &f->writer);
+	if (f->cause[0]) {
+		fprintf(out, ",\"cause\":");
+		coh_json_string(out, f->cause);
+	}
+	if (f->cause_event.no)
+		json_event(out, "cause_event", &f->cause_event);
+	if (f->ntail) {
+		fprintf(out, ",\"trace\":[");
+		for (unsigned i = 0; i < f->ntail; i++) {
+			if (i)
+				fputc(',', out);
+			json_event_body(out, &f->tail[i]);
+		}
+		fputc(']', out);
+	}
 	if (f->stale_is_line)
 		fprintf(out,
 		        ",\"stale_copy\":{\"cpu\":%d,\"set\":%u,\"way\":%u,\"va\":\"0x%" PRIx64

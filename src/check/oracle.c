@@ -200,6 +200,7 @@ static void on_load(void *ctx, unsigned cpu, coh_addr_t va, coh_addr_t pa, const
 		         "cpu%u loaded stale data at VA 0x%llx (PA 0x%llx) from memory (uncached)",
 		         cpu, (unsigned long long)va, (unsigned long long)pa);
 	}
+	coh__explain(c, f);
 }
 
 static void on_store(void *ctx, int cpu, coh_addr_t pa, const uint8_t *bytes, unsigned len,
@@ -287,6 +288,7 @@ static void on_dma_read(void *ctx, coh_addr_t pa, const uint8_t *seen, unsigned 
 			         "the device read stale memory at PA 0x%llx",
 			         (unsigned long long)bpa);
 		}
+		coh__explain(c, f);
 		return; /* one finding per DMA read */
 	}
 }
@@ -328,6 +330,7 @@ static void on_writeback(void *ctx, const struct coh__cache *cache, const struct
 		         "cpu%u wrote back a dirty line (filled through VA 0x%llx) over newer data "
 		         "at PA 0x%llx",
 		         cache->cpu, (unsigned long long)line->va, (unsigned long long)(pa + i));
+		coh__explain(c, f);
 		return;
 	}
 }
@@ -362,6 +365,7 @@ static void on_discard(void *ctx, const struct coh__cache *cache, const struct c
 		    "cpu%u discarded a dirty line (filled through VA 0x%llx) that held the only "
 		    "copy of the latest data at PA 0x%llx",
 		    cache->cpu, (unsigned long long)line->va, (unsigned long long)(pa + i));
+		coh__explain(c, f);
 		return;
 	}
 }

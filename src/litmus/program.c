@@ -37,8 +37,12 @@ static void thread_fn(void *arg)
 	coh_sched *s = coh_sched_current();
 	coh_machine *m = coh_sched_machine(s);
 	coh_check *chk = coh_sched_check(s);
+	/* the thread is the one frame of its call chain, at its op's line */
+	coh_frame frame = {coh__frame_top, th->name, coh_litmus_name(lt), 0};
+	coh__frame_top = &frame;
 	for (size_t i = 0; i < th->nops; i++) {
 		const coh_litmus_op *op = &th->ops[i];
+		frame.line = op->line;
 		/* the machine's hook makes every other op a preemption point */
 		if (op->code == COH_LOP_MAP || op->code == COH_LOP_UNMAP)
 			coh__preempt_point(NULL, op->line);
@@ -48,9 +52,10 @@ static void thread_fn(void *arg)
 			coh_check_report(chk, COH_F_BUG, (int)th->cpu,
 			                 "%s (thread '%s', in this interleaving)", err.message,
 			                 th->name);
-			return;
+			break;
 		}
 	}
+	coh__frame_top = frame.up;
 }
 
 static int setup(void *ctx, coh_sched *s)

@@ -106,12 +106,14 @@ void coh_machine_destroy(coh_machine *m)
 		coh__cache_free(&m->cache[c]);
 	coh__mmu_free(&m->mmu);
 	coh__mem_free(m);
+	coh__stack_store_free(m);
 	free(m);
 }
 
 void coh_machine_reset(coh_machine *m)
 {
 	coh__mem_reset(m);
+	coh__stack_store_reset(m);
 	coh__mmu_reset(&m->mmu);
 	for (unsigned c = 0; c < m->ncpus; c++) {
 		coh__cache_reset(&m->cache[c]);
@@ -124,10 +126,12 @@ void coh_machine_reset(coh_machine *m)
 	memset(m->nstores, 0, sizeof(m->nstores));
 	m->ev = 0;
 	m->op_ev = 0;
-	memset(m->trace, 0, sizeof(m->trace));
+	for (unsigned i = 0; i < COH__TRACE_CAP; i++)
+		m->trace[i].no = 0; /* the rest is written with each event */
 	m->site_file = NULL;
 	m->site_line = 0;
 	m->actor = NULL;
+	coh__frame_top = NULL;
 }
 
 const coh_arch *coh_machine_arch(const coh_machine *m)
@@ -178,6 +182,12 @@ void coh_machine_set_site(coh_machine *m, const char *file, unsigned line)
 {
 	m->site_file = file;
 	m->site_line = line;
+	coh__frame_at(file, line); /* the innermost frame follows its own lines */
+}
+
+void coh_machine_set_stacks(coh_machine *m, bool on)
+{
+	m->stacks = on;
 }
 
 void coh_machine_set_actor(coh_machine *m, const char *actor)

@@ -114,6 +114,11 @@ struct coh_machine {
 	uint64_t op_ev; /* the public operation being carried out */
 	coh_event trace[COH__TRACE_CAP];
 	bool tracing;
+	bool stacks;                         /* traced events capture the call chain (stack.c) */
+	struct coh__stack_block *stk_blocks; /* the store of captured chains */
+	struct coh__stack_block *stk_cur;    /* the block being filled */
+	const coh_stack *stk_last;           /* the last chain stored */
+	const coh_stack *stk_origin;         /* appended as "queued by" (the device) */
 	const char *site_file;
 	unsigned site_line;
 	const char *actor;
@@ -127,6 +132,12 @@ struct coh_machine {
 		enum coh_attr attr;
 	} tlb[COH_MAX_CPUS][COH__TLB_SIZE];
 };
+
+/* stack.c: the running task's call chain, kept in the machine's store
+ * (NULL when the store cannot grow); the store is emptied at reset */
+const coh_stack *coh__stack_capture(coh_machine *m);
+void coh__stack_store_reset(coh_machine *m);
+void coh__stack_store_free(coh_machine *m);
 
 /* machine.c */
 void coh__machine_set_observer(coh_machine *m, const struct coh__observer *obs);
@@ -150,6 +161,7 @@ static inline uint64_t coh__event(coh_machine *m, enum coh_event_kind kind, int 
 		e->file = m->site_file;
 		e->line = m->site_line;
 		e->note = NULL;
+		e->stack = m->stacks ? coh__stack_capture(m) : NULL;
 	}
 	return no;
 }

@@ -68,6 +68,7 @@ static sector_t area_location(unsigned area)
 /* chunk_io(): read or write one chunk of the COW device from/to the area. */
 static int chunk_io(struct dm_exception_store *ps, sector_t chunk, unsigned long rw)
 {
+	COH_FRAME();
 	struct dm_io_region where = {
 	    .bdev = ps->cow,
 	    .sector = chunk * CHUNK_SECTORS,
@@ -85,12 +86,14 @@ static int chunk_io(struct dm_exception_store *ps, sector_t chunk, unsigned long
 
 static int area_io(struct dm_exception_store *ps, unsigned long rw)
 {
+	COH_FRAME();
 	return chunk_io(ps, area_location(ps->current_area), rw);
 }
 
 static void read_exception(struct dm_exception_store *ps, unsigned index, u64 *old_chunk,
                            u64 *new_chunk)
 {
+	COH_FRAME();
 	simptr de = simptr_add(ps->area, (long)index * EXC_SIZE);
 	*old_chunk = sim_read64(de);
 	*new_chunk = sim_read64(simptr_add(de, 8));
@@ -99,6 +102,7 @@ static void read_exception(struct dm_exception_store *ps, unsigned index, u64 *o
 static void write_exception(struct dm_exception_store *ps, unsigned index, u64 old_chunk,
                             u64 new_chunk)
 {
+	COH_FRAME();
 	simptr de = simptr_add(ps->area, (long)index * EXC_SIZE);
 	sim_write64(de, old_chunk);
 	sim_write64(simptr_add(de, 8), new_chunk);
@@ -108,6 +112,7 @@ static void write_exception(struct dm_exception_store *ps, unsigned index, u64 o
  * there is none. */
 static void insert_exceptions(struct dm_exception_store *ps, int *full)
 {
+	COH_FRAME();
 	*full = 1;
 	for (unsigned i = 0; i < EXCEPTIONS_PER_AREA; i++) {
 		u64 old_chunk, new_chunk;
@@ -127,6 +132,7 @@ static void insert_exceptions(struct dm_exception_store *ps, int *full)
  * not full. */
 static int read_exceptions(struct dm_exception_store *ps)
 {
+	COH_FRAME();
 	int full = 1;
 	for (ps->current_area = 0; full; ps->current_area++) {
 		int r = area_io(ps, READ);
@@ -140,6 +146,7 @@ static int read_exceptions(struct dm_exception_store *ps)
 
 static void snapshot_task(void *arg)
 {
+	COH_FRAME();
 	struct dm_exception_store *ps = arg;
 	ps->area = vmalloc(chunk_bytes());
 	if (simptr_is_null(ps->area))

@@ -32,6 +32,7 @@ struct khg_state {
 
 static void rx_task(void *arg)
 {
+	COH_FRAME();
 	struct khg_state *st = arg;
 	struct page *p = st->p;
 
@@ -55,6 +56,7 @@ static void rx_task(void *arg)
 
 static void user_task(void *arg)
 {
+	COH_FRAME();
 	struct khg_state *st = arg;
 	static const char record[16] = "Q2 user record!";
 	simptr a = kmap(st->q1);

@@ -37,6 +37,7 @@ struct kli_state {
 /* The NIC finished a receive: it raises its line on cpu0. */
 static void nic_complete(void *arg)
 {
+	COH_FRAME();
 	(void)arg;
 	coh_irq_raise(coh_sched_current(), NIC_IRQ, 0);
 }
@@ -44,6 +45,7 @@ static void nic_complete(void *arg)
 /* Hardirq: refill the RX ring with a fresh buffer. */
 static void nic_irq(unsigned irq, void *arg)
 {
+	COH_FRAME();
 	struct kli_state *st = arg;
 	(void)irq;
 	st->rx_dma = dma_map_page(&st->dev, st->rx, 0, 64, DMA_FROM_DEVICE);
@@ -52,6 +54,7 @@ static void nic_irq(unsigned irq, void *arg)
 
 static void worker(void *arg)
 {
+	COH_FRAME();
 	struct kli_state *st = arg;
 	coh_io_complete_later(coh_sched_current(), nic_complete, st, "nic-rx");
 	simptr va = kmap(st->mine);
@@ -100,10 +103,10 @@ const coh_scenario coh_scenario_kmap_lock_irq = {
     .strategy = COH_STRATEGY_DFS,
     .preemptions = 2,
     .budget = 0,
-    .demo = {{"buggy", "xscale", "deadlock", COH_STRATEGY_DFS, 2, 0, false},
+    .demo = {{"buggy", "xscale", "lock-inversion", COH_STRATEGY_DFS, 2, 0, false},
              {"fixed", "xscale", "clean", COH_STRATEGY_DFS, 2, 0, true},
              /* every ARM calls kmap_high_get first, PIPT included */
-             {"buggy", "cortex-a9", "deadlock", COH_STRATEGY_DFS, 2, 0, false},
+             {"buggy", "cortex-a9", "lock-inversion", COH_STRATEGY_DFS, 2, 0, false},
              {"fixed", "cortex-a9", "clean", COH_STRATEGY_DFS, 2, 0, true},
              {NULL, NULL, NULL, 0, 0, 0, false}},
 };

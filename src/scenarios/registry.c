@@ -100,7 +100,12 @@ static int resolve_fixes(const coh_scenario *sc, const struct coh_run_options *o
 	const char *vname = o && o->variant ? o->variant : "buggy";
 	const struct coh_variant *v = coh_scenario_variant(sc, vname);
 	if (!v) {
-		snprintf(err, errlen, "scenario %s has no variant '%s'", sc->name, vname);
+		int n = snprintf(err, errlen,
+		                 "scenario %s has no variant '%s'; its variants:", sc->name, vname);
+		for (unsigned i = 0; i < COH_MAX_VARIANTS && sc->variants[i].name; i++)
+			if (n >= 0 && (size_t)n < errlen)
+				n += snprintf(err + n, errlen - (size_t)n, " %s",
+				              sc->variants[i].name);
 		return COH_EINVAL;
 	}
 	bool on[COH_MAX_FIXES] = {0};
@@ -116,8 +121,14 @@ static int resolve_fixes(const coh_scenario *sc, const struct coh_run_options *o
 		while (i < nfix && strcmp(sc->fixes[i].name, o->overrides[k].name) != 0)
 			i++;
 		if (i == nfix) {
-			snprintf(err, errlen, "scenario %s has no fix switch '%s'", sc->name,
-			         o->overrides[k].name);
+			int m =
+			    snprintf(err, errlen,
+			             "scenario %s has no fix switch '%s'; its switches:", sc->name,
+			             o->overrides[k].name);
+			for (unsigned j = 0; j < nfix; j++)
+				if (m >= 0 && (size_t)m < errlen)
+					m += snprintf(err + m, errlen - (size_t)m, " %s",
+					              sc->fixes[j].name);
 			return COH_EINVAL;
 		}
 		on[i] = o->overrides[k].on;

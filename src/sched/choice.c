@@ -31,6 +31,16 @@ unsigned coh__choose_pt(coh_sched *s, const struct coh__choice_pt *pt)
 		s->caprec = cap;
 	}
 	s->rec[s->nrec++] = (struct coh__recorded){(uint8_t)pt->kind, pt->n, v};
+	if (v) { /* the timeline marks what the explorer chose */
+		static const char *const what[COH_CHOICE_KIND_COUNT] = {
+		    [COH_CHOICE_SCHED] = "preempted: the explorer runs another context here",
+		    [COH_CHOICE_EVICT] = "the explorer evicts or fills a cache line here",
+		    [COH_CHOICE_FAULT] = "the explorer injects a fault here",
+		    [COH_CHOICE_DATA] = "the explorer takes another data choice here"};
+		coh__glog(s, "deviation",
+		          (unsigned)pt->kind < COH_CHOICE_KIND_COUNT ? what[pt->kind] : "?", NULL,
+		          0);
+	}
 	return v;
 }
 

@@ -47,6 +47,7 @@ void coh_explore_config_init(coh_explore_config *cfg)
 	cfg->shrink = true;
 	cfg->por = true;
 	cfg->progress = true;
+	cfg->lockdep = true;
 }
 
 static const char *const strategy_names[] = {"random", "pct", "dfs", "replay"};
@@ -115,6 +116,7 @@ int coh__explorer_open(struct coh__explorer *ex, const coh_explore_config *cfg,
 #endif
 	}
 	coh__sched_init(ex->s, ex->m, ex->chk, stack);
+	ex->s->lockdep = cfg->lockdep;
 	ex->fl.evictions =
 	    cfg->evictions < 0 ? cfg->strategy != COH_STRATEGY_DFS : cfg->evictions != 0;
 	ex->fl.speculation = ex->fl.evictions || cfg->speculation > 0;
@@ -732,8 +734,10 @@ static int explore_replay(const coh_explore_config *cfg, const coh_machine_confi
 	c.max_steps = fl.max_steps;
 	struct coh__explorer ex;
 	int rc = coh__explorer_open(&ex, &c, mcfg, prog);
-	if (rc == 0)
+	if (rc == 0) {
+		coh_machine_set_stacks(ex.m, true); /* this run is the report's */
 		rc = coh__explorer_replay(&ex, devs, ndev);
+	}
 	free(devs);
 	if (rc != 0) {
 		coh__explorer_close(&ex);

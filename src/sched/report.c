@@ -47,10 +47,22 @@ int coh__report_finding(struct coh__explorer *ex, size_t i, struct coh__found *o
 	out->kind = f->kind;
 	out->key = coh__finding_key(ex, i);
 	out->schedule = coh__schedule_encode(s->rec, s->nrec, &ex->fl);
-	char *timeline = coh__timeline(s);
-	coh_finding_set_schedule(f, out->schedule);
-	if (timeline)
+	/* the window is around the operation that exposed it (for the sched
+	 * layer's findings, the last one before the report) */
+	/* a program without tasks (a litmus test without threads) has one
+	 * execution: no timeline, no schedule in its text */
+	char *timeline = s->ntasks ? coh__timeline(s, f->trigger.no) : NULL;
+	if (s->ntasks)
+		coh_finding_set_schedule(f, out->schedule);
+	if (timeline) {
+		/* after the finding's own detail (lockdep's two sides) */
+		char *both = NULL;
+		if (f->detail && asprintf(&both, "%s\n%s", f->detail, timeline) >= 0) {
+			free(timeline);
+			timeline = both;
+		}
 		coh_finding_set_detail(f, timeline);
+	}
 	free(timeline);
 	out->report = print_to_string(f, false);
 	out->json = print_to_string(f, true);
@@ -62,7 +74,11 @@ int coh__report_finding(struct coh__explorer *ex, size_t i, struct coh__found *o
 int coh__report_found(struct coh__explorer *ex, const char *key, const struct coh__deviation *devs,
                       size_t ndev, struct coh__found *out)
 {
-	if (coh__explorer_replay(ex, devs, ndev) != 0)
+	/* the report's replay records call chains; the search did not */
+	coh_machine_set_stacks(ex->m, true);
+	int rc = coh__explorer_replay(ex, devs, ndev);
+	coh_machine_set_stacks(ex->m, false);
+	if (rc != 0)
 		return -1;
 	size_t n = coh_check_count(ex->chk);
 	for (size_t i = 0; i < n; i++) {

@@ -36,6 +36,7 @@ int coh__sched_init(coh_sched *s, coh_machine *m, coh_check *chk, size_t stack_s
 	s->chk = chk;
 	s->ncpus = coh_machine_ncpus(m);
 	s->stack_size = stack_size;
+	s->lockdep = true;
 	coh__ctx_init_host(&s->host);
 	coh__machine_set_hook(m, access_hook, s);
 	return 0;
@@ -226,6 +227,7 @@ static void report_deadlock(coh_sched *s)
 	const char *file = NULL;
 	unsigned line = 0;
 	len += (size_t)snprintf(msg + len, sizeof(msg) - len, "every task is blocked:");
+	const char *sep = " ";
 	for (unsigned i = 0; i < COH__SLOTS && len < sizeof(msg); i++) {
 		coh_task *t = s->slots[i];
 		if (!t || t->st == COH__T_FREE || t->st == COH__T_DONE)
@@ -236,22 +238,35 @@ static void report_deadlock(coh_sched *s)
 				line = t->wait_line;
 			}
 			len += (size_t)snprintf(msg + len, sizeof(msg) - len,
-			                        " '%s' (cpu%u) %s on %s '%s'", t->name, t->cpu,
-			                        task_state_name(t), t->wait_kind,
-			                        t->wait_name ? t->wait_name : "?");
+			                        "%s'%s' (cpu%u) is %s on %s '%s' at %s:%u", sep,
+			                        t->name, t->cpu, task_state_name(t), t->wait_kind,
+			                        t->wait_name ? t->wait_name : "?",
+			                        t->wait_file ? t->wait_file : "?", t->wait_line);
+			/* where the holder took it: spinlocks and mutexes remember */
+			const char *hfile = NULL;
+			unsigned hline = 0;
+			if (t->wait_obj && strcmp(t->wait_kind, "spinlock") == 0) {
+				hfile = ((const coh_spinlock *)t->wait_obj)->file;
+				hline = ((const coh_spinlock *)t->wait_obj)->line;
+			} else if (t->wait_obj && strcmp(t->wait_kind, "mutex") == 0) {
+				hfile = ((const coh_mutex *)t->wait_obj)->file;
+				hline = ((const coh_mutex *)t->wait_obj)->line;
+			}
 			if (t->wait_holder && len < sizeof(msg))
 				len += (size_t)snprintf(msg + len, sizeof(msg) - len,
-				                        " held by '%s'", t->wait_holder->name);
-			if (len < sizeof(msg))
-				len += (size_t)snprintf(msg + len, sizeof(msg) - len, " at %s:%u;",
-				                        t->wait_file ? t->wait_file : "?",
-				                        t->wait_line);
+				                        ", held by '%s'", t->wait_holder->name);
+			if (t->wait_holder && hfile && len < sizeof(msg))
+				len += (size_t)snprintf(msg + len, sizeof(msg) - len,
+				                        ", which took it at %s:%u", hfile, hline);
 		} else if (len < sizeof(msg)) {
 			len += (size_t)snprintf(msg + len, sizeof(msg) - len,
-			                        " '%s' (cpu%u) runnable but its CPU is held;",
-			                        t->name, t->cpu);
+			                        "%s'%s' (cpu%u) is runnable but its CPU is held",
+			                        sep, t->name, t->cpu);
 		}
+		sep = "; ";
 	}
+	if (len < sizeof(msg))
+		snprintf(msg + len, sizeof(msg) - len, ".");
 	coh_task *saved = s->cur;
 	s->cur = NULL;
 	coh__report(s, COH_F_DEADLOCK, file, line, "%s", msg);
@@ -352,11 +367,13 @@ static void switch_to(coh_sched *s, coh_task *to)
 	coh_task *self = s->cur;
 	struct coh__ctx *from = self ? &self->ctx : &s->host;
 	bool exiting = self && self->st == COH__T_DONE;
+	coh_frame *frames = coh__frame_top; /* our call chain, on our stack */
 	s->cur = to;
 	if (to)
 		coh_machine_set_actor(s->m, to->name);
 	coh__ctx_switch(from, to ? &to->ctx : &s->host, exiting);
 	/* resumed: whoever switched here set s->cur to us */
+	coh__frame_top = frames;
 	resume_actor(s);
 }
 
@@ -383,11 +400,19 @@ static void run_device(coh_sched *s, unsigned i)
 	s->nio--;
 	coh_task *saved = s->cur;
 	coh__maybe_speculate(s);
+	coh_frame *frames = coh__frame_top;
+	coh__frame_top = NULL; /* the device is not the task it interrupts */
+	s->m->stk_origin = p.origin;
+	coh__glog(s, "device", p.name, NULL, 0);
+	s->glog[(s->nglog - 1) % COH__GLOG].task = "device";
+	s->glog[(s->nglog - 1) % COH__GLOG].cpu = UINT32_MAX; /* no CPU */
 	s->in_device = true;
 	coh_machine_set_actor(s->m, "device");
 	p.fn(p.arg);
 	s->in_device = false;
+	s->m->stk_origin = NULL;
 	s->cur = saved;
+	coh__frame_top = frames;
 	resume_actor(s);
 }
 
@@ -483,6 +508,7 @@ static void task_main(void *arg)
 	coh__ctx_entered(&t->ctx);
 	coh_sched *s = coh__cur_sched;
 	resume_actor(s);
+	coh__frame_top = NULL;               /* a new call chain */
 	coh_machine_set_site(s->m, NULL, 0); /* not the site of whoever ran last */
 	t->fn(t->arg);
 	if (t->ctxk == COH_CTX_PROCESS && (t->locks || t->preempt || t->bh || t->irqs_off)) {
@@ -512,11 +538,27 @@ void coh__task_start(coh_sched *s, coh_task *t)
 
 /* ---- preemption points ---- */
 
+void coh__glog(coh_sched *s, const char *op, const char *obj, const char *file, unsigned line)
+{
+	struct coh__gstep *g = &s->glog[s->nglog++ % COH__GLOG];
+	const coh_task *t = s->cur;
+	g->step = ++s->nlogged;
+	g->ev = coh_machine_events(s->m);
+	g->task = t ? t->name : NULL;
+	g->cpu = t ? t->cpu : 0;
+	g->ctxk = t ? (uint8_t)t->ctxk : 0;
+	g->op = op;
+	g->obj = obj;
+	g->file = file;
+	g->line = line;
+}
+
 static void log_point(coh_sched *s, coh_task *t, const char *op, const char *obj, const char *file,
                       unsigned line)
 {
+	coh__glog(s, op, obj, file, line);
 	struct coh__step_log *l = &t->log[t->nlog++ % COH__LOG];
-	l->step = ++s->nlogged;
+	l->step = s->nlogged;
 	l->ev = coh_machine_events(s->m);
 	l->cpu = t->cpu;
 	l->op = op;
@@ -542,7 +584,9 @@ void coh__point(coh_sched *s, const char *op, const char *obj, const char *file,
 	unsigned sline = s->m->site_line;
 	dispatch(s);
 	log_point(s, self, op, obj, file, line);
-	coh_machine_set_site(s->m, sfile, sline);
+	/* back to our own site; not a step of the innermost frame */
+	s->m->site_file = sfile;
+	s->m->site_line = sline;
 }
 
 void coh__block(coh_sched *s, bool spinning, const char *kind, const char *name, const void *obj,
@@ -612,6 +656,7 @@ int coh__sched_run(coh_sched *s, const coh_program *prog, const struct coh__stra
 	s->next_obj = 0;
 	s->steps = 0;
 	s->nlogged = 0;
+	s->nglog = 0;
 	s->max_steps = max_steps;
 	s->status = COH__RUN_OK;
 	s->strat = *strat;
@@ -620,6 +665,7 @@ int coh__sched_run(coh_sched *s, const coh_program *prog, const struct coh__stra
 	s->faults = faults;
 	s->abort_req = false;
 	s->slept_reported = false;
+	coh__lockdep_reset(&s->ld);
 	s->cur = NULL;
 	s->in_hook = s->in_device = false;
 	s->run_max_entities = 0;
@@ -646,7 +692,66 @@ int coh__sched_run(coh_sched *s, const coh_program *prog, const struct coh__stra
 
 /* ---- timeline ---- */
 
-char *coh__timeline(coh_sched *s)
+/* What a step did, in a few words: a machine op names its event. */
+static void step_what(coh_sched *s, const struct coh__gstep *g, char *what, size_t size)
+{
+	coh_event e;
+	if (strcmp(g->op, "mem") == 0 && coh_machine_event(s->m, g->ev + 1, &e) &&
+	    e.kind != COH_EV_NOTE)
+		snprintf(what, size, "%s va=0x%llx", coh_event_kind_name(e.kind),
+		         (unsigned long long)e.va);
+	else if (strcmp(g->op, "deviation") == 0)
+		snprintf(what, size, "%s", g->obj ? g->obj : "?");
+	else if (strcmp(g->op, "device") == 0)
+		snprintf(what, size, "the device completes %s", g->obj ? g->obj : "I/O");
+	else if (g->obj)
+		snprintf(what, size, "%s(%s)", g->op, g->obj);
+	else
+		snprintf(what, size, "%s", g->op);
+}
+
+static bool is_mem(const struct coh__gstep *g)
+{
+	return strcmp(g->op, "mem") == 0;
+}
+
+static bool is_dev(const struct coh__gstep *g)
+{
+	return strcmp(g->op, "deviation") == 0;
+}
+
+/* The kind of a machine step's event, or -1 if it aged out. */
+static int mem_kind(const coh_sched *s, const struct coh__gstep *g)
+{
+	coh_event e;
+	return coh_machine_event(s->m, g->ev + 1, &e) ? (int)e.kind : -1;
+}
+
+/* The steps [i, end) that one timeline line shows: a loop's run of one
+ * machine step, or a task's run of sync steps, or one step. */
+static uint64_t line_end(const coh_sched *s, uint64_t i, uint64_t end)
+{
+	const struct coh__gstep *a = &s->glog[i % COH__GLOG];
+	uint64_t j = i + 1;
+	if (is_dev(a))
+		return j;
+	for (; j < end; j++) {
+		const struct coh__gstep *b = &s->glog[j % COH__GLOG];
+		if (is_dev(b) || b->task != a->task)
+			break;
+		if (is_mem(a) ? !(is_mem(b) && b->file == a->file && b->line == a->line &&
+		                  mem_kind(s, a) == mem_kind(s, b))
+		              : is_mem(b))
+			break;
+	}
+	return j;
+}
+
+#define WINDOW_BEFORE 16 /* timeline lines up to the finding */
+#define WINDOW_AFTER 4   /* steps after it */
+#define WINDOW_REACH 64  /* lines back to the explorer's last choice */
+
+char *coh__timeline(coh_sched *s, uint64_t around)
 {
 	char *buf = NULL;
 	size_t size = 0;
@@ -654,7 +759,66 @@ char *coh__timeline(coh_sched *s)
 	if (!f)
 		return NULL;
 	static const char *const ctxname[] = {"process", "softirq", "hardirq"};
-	fprintf(f, "timeline (last %d steps of each task, numbered in global order):\n", COH__LOG);
+	uint64_t have = s->nglog < COH__GLOG ? s->nglog : COH__GLOG;
+	uint64_t lo = s->nglog - have, hi = s->nglog; /* [lo, hi) still held */
+	uint64_t end = hi;
+	if (around) {
+		end = lo;
+		while (end < hi && s->glog[end % COH__GLOG].ev < around)
+			end++;
+		end = end + WINDOW_AFTER < hi ? end + WINDOW_AFTER : hi;
+	}
+	/* the line starts in [lo, end), oldest first */
+	uint64_t starts[COH__GLOG] = {0};
+	size_t nl = 0;
+	for (uint64_t i = lo; i < end; i = line_end(s, i, end))
+		starts[nl++] = i;
+	/* the last WINDOW_BEFORE lines, back to the last choice if it is near */
+	size_t from = nl > WINDOW_BEFORE ? nl - WINDOW_BEFORE : 0;
+	for (size_t k = nl; k-- > 0 && nl - k <= WINDOW_REACH;)
+		if (is_dev(&s->glog[starts[k] % COH__GLOG])) {
+			if (k < from)
+				from = k;
+			break;
+		}
+	fprintf(f,
+	        "timeline %s (every context's steps in global order; > the explorer's "
+	        "choices):\n",
+	        around ? "up to the finding" : "at the end of the execution");
+	if (from < nl && starts[from] > lo)
+		fprintf(f, "    ... %llu earlier steps\n", (unsigned long long)starts[from]);
+	for (size_t k = from; k < nl; k++) {
+		uint64_t i = starts[k], j = k + 1 < nl ? starts[k + 1] : end;
+		const struct coh__gstep *g = &s->glog[i % COH__GLOG];
+		const struct coh__gstep *last = &s->glog[(j - 1) % COH__GLOG];
+		char one[96], what[160];
+		step_what(s, g, one, sizeof(one));
+		if (j - i == 1)
+			snprintf(what, sizeof(what), "%s", one);
+		else if (is_mem(g))
+			snprintf(what, sizeof(what), "%llu x %s ..", (unsigned long long)(j - i),
+			         one);
+		else
+			snprintf(what, sizeof(what), "%llu sync steps: %s .. %s",
+			         (unsigned long long)(j - i), one,
+			         last->obj ? last->obj : last->op);
+		char cpu[16] = "-";
+		if (g->cpu != UINT32_MAX)
+			snprintf(cpu, sizeof(cpu), "cpu%u", g->cpu);
+		if (is_dev(g))
+			fprintf(f, "  > #%-5llu %-4s %-10s %s\n", (unsigned long long)g->step, cpu,
+			        g->task ? g->task : "-", what);
+		else if (g->file)
+			fprintf(f, "    #%-5llu %-4s %-10s %-44s %s:%u\n",
+			        (unsigned long long)g->step, cpu, g->task ? g->task : "-", what,
+			        g->file, g->line);
+		else
+			fprintf(f, "    #%-5llu %-4s %-10s %s\n", (unsigned long long)g->step, cpu,
+			        g->task ? g->task : "-", what);
+	}
+	if (end < hi)
+		fprintf(f, "    ... %llu later steps\n", (unsigned long long)(hi - end));
+	fprintf(f, "tasks at the end:\n");
 	for (unsigned id = 0; id < s->ntasks; id++) {
 		coh_task *t = NULL;
 		for (unsigned i = 0; i < COH__SLOTS && !t; i++)
@@ -669,27 +833,6 @@ char *coh__timeline(coh_sched *s)
 			        t->wait_name ? t->wait_name : "?",
 			        t->wait_file ? t->wait_file : "?", t->wait_line);
 		fputc('\n', f);
-		unsigned first = t->nlog > COH__LOG ? t->nlog - COH__LOG : 0;
-		for (unsigned k = first; k < t->nlog; k++) {
-			const struct coh__step_log *l = &t->log[k % COH__LOG];
-			char what[96];
-			coh_event e;
-			if (strcmp(l->op, "mem") == 0 && coh_machine_event(s->m, l->ev + 1, &e) &&
-			    e.kind != COH_EV_NOTE)
-				snprintf(what, sizeof(what), "%s va=0x%llx",
-				         coh_event_kind_name(e.kind), (unsigned long long)e.va);
-			else if (l->obj)
-				snprintf(what, sizeof(what), "%s(%s)", l->op, l->obj);
-			else
-				snprintf(what, sizeof(what), "%s", l->op);
-			if (l->file)
-				fprintf(f, "    #%-5llu cpu%u  %-34s %s:%u\n",
-				        (unsigned long long)l->step, l->cpu, what, l->file,
-				        l->line);
-			else
-				fprintf(f, "    #%-5llu cpu%u  %s\n", (unsigned long long)l->step,
-				        l->cpu, what);
-		}
 	}
 	fclose(f);
 	return buf;
@@ -926,7 +1069,7 @@ void coh_softirq_raise(coh_sched *s, unsigned cpu, coh_task_fn fn, void *arg, co
 		return;
 	}
 	s->softirq[s->nsoftirq++] =
-	    (struct coh__pending){fn, arg, name ? name : "softirq", cpu, s->softirq_seq++};
+	    (struct coh__pending){fn, arg, name ? name : "softirq", cpu, s->softirq_seq++, NULL};
 	coh__fp_global(s);
 }
 
@@ -938,6 +1081,8 @@ void coh_io_complete_later(coh_sched *s, coh_task_fn fn, void *arg, const char *
 		pending_overflow(s, "I/O completions", name);
 		return;
 	}
-	s->io[s->nio++] = (struct coh__pending){fn, arg, name ? name : "io", 0, s->io_seq++};
+	s->io[s->nio++] =
+	    (struct coh__pending){fn, arg,         name ? name : "io",
+	                          0,  s->io_seq++, s->m->stacks ? coh__stack_capture(s->m) : NULL};
 	coh__fp_global(s);
 }

@@ -35,6 +35,50 @@ struct coh__step_log {
 	unsigned line;
 };
 
+/* The steps of all contexts in global order (the report's timeline window),
+ * and the non-default choices as marker steps (op "deviation"). */
+#define COH__GLOG 1024
+struct coh__gstep {
+	uint64_t step;
+	uint64_t ev; /* machine event count at the point: the op is ev + 1 */
+	const char *task;
+	unsigned cpu;
+	uint8_t ctxk;
+	const char *op, *obj, *file;
+	unsigned line;
+};
+
+/* lockdep.c: lock classes, their IRQ usage and their order */
+#define COH__LD_CLASSES 64
+#define COH__LD_HELD 16
+enum coh__ld_usage {
+	COH__LD_IN_HARDIRQ,
+	COH__LD_HARDIRQ_ON,
+	COH__LD_IN_SOFTIRQ,
+	COH__LD_SOFTIRQ_ON,
+	COH__LD_USAGES
+};
+struct coh__ld_use { /* the first time a class was used so */
+	bool seen;
+	const char *task;
+	enum coh_ctx ctx;
+	unsigned cpu;
+	const char *file;
+	unsigned line;
+	const coh_stack *stack; /* when the machine's stacks are on */
+};
+struct coh__ld_class {
+	const char *name;
+	struct coh__ld_use use[COH__LD_USAGES];
+};
+struct coh__lockdep {
+	unsigned nclass;
+	bool reported; /* one report per execution */
+	struct coh__ld_class cls[COH__LD_CLASSES];
+	bool edge_seen[COH__LD_CLASSES][COH__LD_CLASSES]; /* [a][b]: b taken holding a */
+	struct coh__ld_use edge[COH__LD_CLASSES][COH__LD_CLASSES];
+};
+
 struct coh_task {
 	unsigned slot;
 	unsigned id; /* creation order in this execution */
@@ -52,6 +96,12 @@ struct coh_task {
 	int state; /* COH_TASK_RUNNING / _UNINTERRUPTIBLE (wait queues) */
 	bool yielded;
 	unsigned locks; /* spinlocks held (for the exit check) */
+	struct {        /* lock classes held, in order (lockdep.c) */
+		unsigned cls;
+		const char *file;
+		unsigned line;
+	} held[COH__LD_HELD];
+	unsigned nheld;
 	/* what it is blocked on, for deadlock reports */
 	const char *wait_kind;
 	const char *wait_name;
@@ -108,6 +158,7 @@ struct coh__pending {
 	const char *name;
 	unsigned cpu;
 	unsigned seq;
+	const coh_stack *origin; /* the chain that queued it (stacks on only) */
 };
 
 #define COH__RECENT_LINES 4
@@ -170,6 +221,10 @@ struct coh_sched {
 	/* where the sched layer reported its findings: key per finding index */
 	char report_site[64][96];
 	uint64_t run_max_entities;
+	bool lockdep; /* check lock classes (default on) */
+	struct coh__gstep glog[COH__GLOG];
+	uint64_t nglog; /* entries written; glog[i % COH__GLOG] */
+	struct coh__lockdep ld;
 };
 
 /* sched.c */
@@ -201,8 +256,18 @@ void coh__check_sleep(coh_sched *s, const char *what, const char *file, unsigned
 void coh__fp_obj(coh_sched *s, struct coh__syncobj *o, bool write);
 void coh__fp_global(coh_sched *s);
 bool coh__fp_independent(const struct coh__fp *a, const struct coh__fp *b);
-/* Writes the per-task timeline of the last execution into a malloc'd string. */
-char *coh__timeline(coh_sched *s);
+/* Writes the timeline of the last execution into a malloc'd string: the
+ * steps of every context in global order, around machine event `around`
+ * (0: the end of the execution), runs of one step collapsed, the choices
+ * the explorer made marked; then each task's state. */
+char *coh__timeline(coh_sched *s, uint64_t around);
+/* Appends a step to the global log (sched.c). */
+void coh__glog(coh_sched *s, const char *op, const char *obj, const char *file, unsigned line);
+
+/* lockdep.c */
+void coh__lockdep_reset(struct coh__lockdep *ld);
+void coh__lockdep_acquire(coh_sched *s, const char *name, const char *file, unsigned line);
+void coh__lockdep_release(coh_sched *s, const char *name);
 
 /* task.c */
 coh_task *coh__task_alloc(coh_sched *s, const char *name, unsigned cpu, enum coh_ctx ctxk,

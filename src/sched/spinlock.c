@@ -30,6 +30,7 @@ static const char *lname(const coh_spinlock *l)
 static void acquire(coh_sched *s, coh_spinlock *l, const char *file, unsigned line)
 {
 	coh_task *t = s->cur;
+	coh__lockdep_acquire(s, lname(l), file, line); /* before it spins */
 	t->preempt++;
 	coh__fp_obj(s, &l->o, true);
 	while (l->owner)
@@ -52,6 +53,7 @@ static void release(coh_sched *s, coh_spinlock *l, const char *file, unsigned li
 	}
 	l->owner = NULL;
 	t->locks--;
+	coh__lockdep_release(s, lname(l));
 	if (t->preempt > 0)
 		t->preempt--;
 	coh__wake_obj(s, l);

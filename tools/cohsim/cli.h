@@ -53,19 +53,20 @@ enum cli_opt_bit {
 	OPT_DISK = 1u << 16,  /* --disk FILE: file-backed disks */
 	OPT_STATS = 1u << 17, /* --stats: cache statistics per CPU */
 	/* `trace` only */
-	OPT_D1 = 1u << 18,     /* --d1 SIZE,WAYS,LINE[,lru|rr|random] */
-	OPT_CPUS = 1u << 19,   /* --cpus N */
-	OPT_FORMAT = 1u << 20, /* --format lackey|din */
-	OPT_MAP = 1u << 21,    /* repeatable: --map VA:PA:LEN[:wb|wt|uc] or --map FILE */
-	OPT_ICACHE = 1u << 22, /* --icache: instruction fetches are accesses too */
-	OPT_COMPAT = 1u << 23, /* --cachegrind-compat */
-	OPT_KERNEL = 1u << 24, /* --kernel 2.6.N: the release the kernel model follows */
+	OPT_D1 = 1u << 18,         /* --d1 SIZE,WAYS,LINE[,lru|rr|random] */
+	OPT_CPUS = 1u << 19,       /* --cpus N */
+	OPT_FORMAT = 1u << 20,     /* --format lackey|din */
+	OPT_MAP = 1u << 21,        /* repeatable: --map VA:PA:LEN[:wb|wt|uc] or --map FILE */
+	OPT_ICACHE = 1u << 22,     /* --icache: instruction fetches are accesses too */
+	OPT_COMPAT = 1u << 23,     /* --cachegrind-compat */
+	OPT_KERNEL = 1u << 24,     /* --kernel 2.6.N: the release the kernel model follows */
+	OPT_NO_LOCKDEP = 1u << 25, /* --no-lockdep */
 };
 /* The exploration options shared by run, replay and litmus. */
 #define OPT_EXPLORE                                                                                \
 	(OPT_ARCH | OPT_STRATEGY | OPT_SEED | OPT_BUDGET | OPT_TIME | OPT_DEPTH |                  \
 	 OPT_PREEMPTIONS | OPT_JOBS | OPT_SHARD | OPT_KEEP_GOING | OPT_JSON | OPT_REPORT |         \
-	 OPT_QUIET)
+	 OPT_QUIET | OPT_NO_LOCKDEP)
 
 #define CLI_MAX_ARGS 8
 
@@ -82,6 +83,7 @@ struct cli_opts {
 	unsigned jobs;
 	unsigned shard_index, shard_count;
 	bool keep_going, json, quiet;
+	bool no_lockdep;    /* --no-lockdep */
 	const char *report; /* --report FILE.html */
 	const char *schedule;
 	struct {

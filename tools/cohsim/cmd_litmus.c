@@ -81,6 +81,8 @@ static char *replay_command(const char *path, const struct cli_opts *o, const ch
 		fprintf(f, " --arch %s", o->arch->name);
 	if (o->given & OPT_SEED)
 		fprintf(f, " --seed %" PRIu64, o->seed);
+	if (o->no_lockdep)
+		fputs(" --no-lockdep", f);
 	fputs(" --schedule '", f);
 	for (const char *c = schedule; *c; c++) /* schedules have no quotes; be safe */
 		if (*c != '\'')
@@ -117,7 +119,7 @@ static char *json_with_replay(const char *json, const char *cmd)
 
 /* Adds the explorer's findings to r, each with its replay command. */
 static int add_findings(struct cli_result *r, const coh_explore_result *res, const char *path,
-                        const struct cli_opts *o)
+                        const struct cli_opts *o, bool threads)
 {
 	if (!res->nfindings)
 		return 0;
@@ -127,9 +129,13 @@ static int add_findings(struct cli_result *r, const coh_explore_result *res, con
 	for (size_t i = 0; i < res->nfindings; i++) {
 		const coh_explore_finding *ef = &res->findings[i];
 		struct cli_finding *cf = &r->findings[i];
-		char *cmd = replay_command(path, o, ef->schedule);
+		/* without threads there is one execution: nothing to replay */
+		char *cmd = threads ? replay_command(path, o, ef->schedule) : NULL;
 		cf->kind = ef->kind;
-		if (cmd) {
+		if (!threads) {
+			cf->text = strdup(ef->report);
+			cf->json = strdup(ef->json);
+		} else if (cmd) {
 			size_t n = strlen(ef->report);
 			bool nl = n && ef->report[n - 1] == '\n';
 			if (asprintf(&cf->text, "%s%sreplay: %s\n\n", ef->report, nl ? "" : "\n",
@@ -154,6 +160,7 @@ static int explore_config(const struct cli_opts *o, const coh_litmus *lt, uint64
 	cfg->seed = seed;
 	cfg->progress = !o->quiet;
 	cfg->keep_going = o->keep_going;
+	cfg->lockdep = !o->no_lockdep;
 	cfg->jobs = o->jobs;
 	cfg->shard_index = o->shard_index;
 	cfg->shard_count = o->shard_count;
@@ -191,13 +198,18 @@ static int explore_config(const struct cli_opts *o, const coh_litmus *lt, uint64
 static void print_stats(const char *path, const coh_explore_result *res,
                         const coh_explore_config *cfg)
 {
-	for (size_t i = 0; i < res->nfindings; i++)
-		fprintf(stderr,
-		        "cohsim: %s: finding %zu (%s) found after %" PRIu64
-		        " schedules; shrunk from %u to %u deviations\n",
-		        path, i + 1, coh_finding_kind_name(res->findings[i].kind),
-		        res->findings[i].found_at, res->findings[i].shrunk_from,
-		        res->findings[i].deviations);
+	for (size_t i = 0; i < res->nfindings; i++) {
+		const coh_explore_finding *f = &res->findings[i];
+		if (f->found_at <= 1 && f->shrunk_from == f->deviations)
+			continue; /* found at once, nothing shrunk: nothing to tell */
+		fprintf(stderr, "cohsim: %s: finding %zu (%s) found after %" PRIu64 " schedule%s",
+		        path, i + 1, coh_finding_kind_name(f->kind), f->found_at,
+		        f->found_at == 1 ? "" : "s");
+		if (f->shrunk_from != f->deviations)
+			fprintf(stderr, "; shrunk from %u to %u deviations", f->shrunk_from,
+			        f->deviations);
+		fputc('\n', stderr);
+	}
 	if (res->pruned)
 		fprintf(stderr, "cohsim: %s: %" PRIu64 " executions cut by sleep sets\n", path,
 		        res->pruned);
@@ -297,7 +309,7 @@ int cli_litmus_run_file(const char *path, const struct cli_opts *o, struct cli_r
 	              : cfg.strategy == COH_STRATEGY_REPLAY ? false
 	                                                    : res.complete;
 	cli_result_set_pct(r, &res);
-	if (add_findings(r, &res, path, o))
+	if (add_findings(r, &res, path, o, coh_litmus_thread_count(lt) > 0))
 		rc = EXIT_INTERNAL;
 	if (!rc && o->stats)
 		rc = add_stats(r, &cfg, &mcfg, prog, &res);

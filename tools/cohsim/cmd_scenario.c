@@ -78,6 +78,8 @@ static void print_replay(FILE *out, const char *name, const char *variant, const
 	 * which need not be this one */
 	if (o->keep_going)
 		fprintf(out, " --keep-going");
+	if (o->no_lockdep)
+		fprintf(out, " --no-lockdep");
 	fprintf(out, " --schedule '%s'\n\n", schedule);
 }
 
@@ -90,8 +92,15 @@ static char *render_text(const coh_explore_finding *f, const char *name, const c
 	if (!out)
 		return NULL;
 	fputs(f->report, out);
-	fprintf(out, "(found after %" PRIu64 " schedule%s; shrunk from %u to %u deviations)\n",
-	        f->found_at, f->found_at == 1 ? "" : "s", f->shrunk_from, f->deviations);
+	/* only what tells something: not "after 1 schedule", not "from 0 to 0" */
+	if (f->found_at > 1 && f->shrunk_from != f->deviations)
+		fprintf(out,
+		        "(found after %" PRIu64 " schedules; shrunk from %u to %u deviations)\n",
+		        f->found_at, f->shrunk_from, f->deviations);
+	else if (f->found_at > 1)
+		fprintf(out, "(found after %" PRIu64 " schedules)\n", f->found_at);
+	else if (f->shrunk_from != f->deviations)
+		fprintf(out, "(shrunk from %u to %u deviations)\n", f->shrunk_from, f->deviations);
 	print_replay(out, name, variant, arch, o, f->schedule);
 	if (fclose(out)) {
 		free(buf);
@@ -133,7 +142,10 @@ int cli_scenario_run(const char *name, const char *variant, const char *arch, co
 	memset(r, 0, sizeof(*r));
 	const coh_scenario *sc = coh_scenario_find(name);
 	if (!sc) {
-		fprintf(stderr, "cohsim: unknown scenario '%s' (see `cohsim list`)\n", name);
+		fprintf(stderr, "cohsim: unknown scenario '%s'; the scenarios:", name);
+		for (size_t i = 0; i < coh_scenario_count(); i++)
+			fprintf(stderr, " %s", coh_scenario_at(i)->name);
+		fputc('\n', stderr);
 		return EXIT_USAGE;
 	}
 	struct coh_run_options ro;
@@ -181,6 +193,7 @@ int cli_scenario_run(const char *name, const char *variant, const char *arch, co
 	cfg.keep_going = o->keep_going;
 	if (o->speculation)
 		cfg.speculation = o->speculation > 0; /* else the scenario's default */
+	cfg.lockdep = !o->no_lockdep;
 
 	if (o->disk && coh_disk_attach_prefix(o->disk) != 0) {
 		fprintf(stderr, "cohsim: --disk '%s': not a usable file name prefix\n", o->disk);

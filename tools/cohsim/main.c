@@ -43,7 +43,7 @@ static const struct command commands[] = {
     {"arch list", 0, "arch list", "the arch profiles with their cache geometry", cmd_arch_list},
     {"demo", 0, "demo", "run every bundled example and print a result table", cmd_demo},
     {"version", 0, "version", "print the version", cmd_version},
-    {"help", 0, "help", "this help", cmd_help},
+    {"help", 0, "help [COMMAND]", "this help, or one command's usage and options", cmd_help},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -58,10 +58,42 @@ static void usage(FILE *out)
 	             "3 internal error\n");
 }
 
+/* One command's usage and the options it takes. */
+static void command_help(FILE *out, const struct command *c)
+{
+	fprintf(out, "usage: cohsim %s\n\n%s\n", c->usage, c->help);
+	if (c->options) {
+		fprintf(out, "\noptions:\n");
+		cli_options_help(out, c->options);
+	}
+	fprintf(out, "\nexit status: 0 no finding, 1 findings, 2 bad usage or input, "
+	             "3 internal error\n");
+}
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	if (!strcmp(name, "arch"))
+		return find_command("arch list");
+	return NULL;
+}
+
+/* `cohsim help [COMMAND]` */
 static int cmd_help(const struct cli_opts *o)
 {
-	(void)o;
-	usage(stdout);
+	if (!o || o->nargs == 0) {
+		usage(stdout);
+		return EXIT_CLEAN;
+	}
+	const struct command *c = find_command(o->args[0]);
+	if (!c) {
+		fprintf(stderr, "cohsim help: unknown command '%s'\n\n", o->args[0]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	command_help(stdout, c);
 	return EXIT_CLEAN;
 }
 
@@ -99,10 +131,20 @@ int main(int argc, char **argv)
 		return cmd_help(NULL);
 	if (!strcmp(argv[1], "--version"))
 		return cmd_version(NULL);
+	if (argc == 2 && !strcmp(argv[1], "arch")) { /* `cohsim arch` lists the profiles */
+		struct cli_opts o;
+		int rc = cli_parse_options("arch", 0, 0, argv + 2, &o);
+		return rc ? rc : find_command("arch list")->run(&o);
+	}
 	for (size_t i = 0; i < NCOMMANDS; i++) {
 		int words = match(commands[i].name, argc, argv);
 		if (!words)
 			continue;
+		for (int k = 1 + words; k < argc; k++) /* `cohsim COMMAND --help` */
+			if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h")) {
+				command_help(stdout, &commands[i]);
+				return EXIT_CLEAN;
+			}
 		struct cli_opts o;
 		int rc = cli_parse_options(commands[i].name, commands[i].options, argc - 1 - words,
 		                           argv + 1 + words, &o);

@@ -52,7 +52,12 @@ static int set_arch(struct cli_opts *o, const char *v, const char **why)
 {
 	o->arch = coh_arch_find(v);
 	if (!o->arch) {
-		*why = "unknown arch (see `cohsim arch list`)";
+		static char names[512]; /* the message names the profiles */
+		int n = snprintf(names, sizeof(names), "unknown arch; the profiles:");
+		for (size_t i = 0; i < coh_arch_count() && n >= 0 && (size_t)n < sizeof(names); i++)
+			n += snprintf(names + n, sizeof(names) - (size_t)n, " %s",
+			              coh_arch_at(i)->name);
+		*why = names;
 		return -1;
 	}
 	return 0;
@@ -154,6 +159,13 @@ static int set_keep_going(struct cli_opts *o, const char *v, const char **why)
 {
 	(void)v, (void)why;
 	o->keep_going = true;
+	return 0;
+}
+
+static int set_no_lockdep(struct cli_opts *o, const char *v, const char **why)
+{
+	(void)v, (void)why;
+	o->no_lockdep = true;
 	return 0;
 }
 
@@ -334,6 +346,8 @@ static const struct option_def options[] = {
     {"jobs", OPT_JOBS, "N", "worker processes", set_jobs},
     {"shard", OPT_SHARD, "I/N", "explore shard I of N", set_shard},
     {"keep-going", OPT_KEEP_GOING, NULL, "collect every distinct finding", set_keep_going},
+    {"no-lockdep", OPT_NO_LOCKDEP, NULL, "no lock-class checks (to see the deadlock itself)",
+     set_no_lockdep},
     {"json", OPT_JSON, NULL, "one JSON object on stdout", set_json},
     {"report", OPT_REPORT, "FILE.html", "write an HTML report", set_report},
     {"quiet", OPT_QUIET, NULL, "print only the summary line", set_quiet},

@@ -43,6 +43,7 @@ static unsigned arm_arch(void)
  * instead, and invalidates those in between. */
 static void dma_inv_range(coh_addr_t start, coh_addr_t end)
 {
+	COH_FRAME();
 	coh_addr_t mask = coh_cache_line_size(coh__kernel.m) - 1;
 	if (arm_arch() >= 7) {
 		coh_addr_t a = start & ~mask, last = (end - 1) & ~mask;
@@ -64,6 +65,7 @@ static void dma_inv_range(coh_addr_t start, coh_addr_t end)
  * switch over the direction (2.6.31-33, and ARMv5 in every release). */
 static void dmac_map_area(coh_addr_t va, size_t size, enum dma_data_direction dir)
 {
+	COH_FRAME();
 	bool v6plus = arm_arch() >= 6 && kver() >= KERNEL_VERSION(2, 6, 34);
 	switch (dir) {
 	case DMA_FROM_DEVICE:
@@ -85,6 +87,7 @@ static void dmac_map_area(coh_addr_t va, size_t size, enum dma_data_direction di
  * v4wb_dma_unmap_area and every 2.6.31-33 unmap do nothing. */
 static void dmac_unmap_area(coh_addr_t va, size_t size, enum dma_data_direction dir)
 {
+	COH_FRAME();
 	if (arm_arch() < 6 || kver() < KERNEL_VERSION(2, 6, 34) || dir == DMA_TO_DEVICE)
 		return;
 	dma_inv_range(va, va + size);
@@ -109,6 +112,7 @@ static coh_addr_t kmap_atomic_slot(void)
 static void dma_cache_maint_page(struct page *page, size_t offset, size_t size,
                                  enum dma_data_direction dir, dma_op op)
 {
+	COH_FRAME();
 	coh_machine *m = coh__kernel.m;
 	size_t psize = coh_machine_page_size(m);
 	size_t left = size;
@@ -167,6 +171,7 @@ static void arm_dma_page_dev_to_cpu(struct page *page, size_t off, size_t size,
  * write, as it should.) */
 static void arm_vmap_range(coh_addr_t va, size_t size)
 {
+	COH_FRAME();
 	if (coh__cache_is_vivt() || coh__cache_is_vipt_aliasing())
 		coh__cpuc_flush_dcache_area(va, size);
 }
@@ -179,6 +184,7 @@ static void arm_vmap_range(coh_addr_t va, size_t size)
  * modelled yet. */
 static void arm_flush_dcache_page(struct page *page)
 {
+	COH_FRAME();
 	size_t size = coh_machine_page_size(coh__kernel.m);
 	if (!PageHighMem(page)) {
 		coh__cpuc_flush_dcache_area(page_address(page).addr, size);
@@ -202,6 +208,7 @@ static void arm_flush_dcache_page(struct page *page)
  * VIVT. Caller holds kmap_lock. */
 static void arm_flush_cache_kmaps(void)
 {
+	COH_FRAME();
 	if (kver() >= KERNEL_VERSION(2, 6, 34) && !coh__cache_is_vivt())
 		return;
 	coh__flush_cache_all_local();
@@ -211,6 +218,7 @@ static void arm_flush_cache_kmaps(void)
  * is VIPT non-aliasing. */
 static void arm_flush_cache_vmap(coh_addr_t start, coh_addr_t end)
 {
+	COH_FRAME();
 	(void)start;
 	(void)end;
 	if (!coh__cache_is_vipt_nonaliasing())

@@ -56,6 +56,7 @@ bool coh__cache_is_vipt_nonaliasing(void)
 
 void coh__cache_line(coh_addr_t a, enum coh__cop op)
 {
+	COH_FRAME();
 	coh_machine *m = coh__kernel.m;
 	unsigned cpu = coh__cpu();
 	unsigned line = coh_cache_line_size(m);
@@ -78,6 +79,7 @@ void coh__cache_line(coh_addr_t a, enum coh__cop op)
 /* One cache operation per line of [va, va+size): each a preemption point. */
 void coh__cache_range(coh_addr_t va, size_t size, enum coh__cop op)
 {
+	COH_FRAME();
 	if (size == 0)
 		return;
 	coh_addr_t line = coh_cache_line_size(coh__kernel.m);
@@ -88,17 +90,20 @@ void coh__cache_range(coh_addr_t va, size_t size, enum coh__cop op)
 
 void coh__cpuc_flush_dcache_area(coh_addr_t va, size_t size)
 {
+	COH_FRAME();
 	coh__cache_range(va, size, COH__DC_FLUSH);
 }
 
 void coh__flush_cache_all_local(void)
 {
+	COH_FRAME();
 	KSITE();
 	coh_cache_flush_all(coh__kernel.m, coh__cpu());
 }
 
 void coh__flush_cache_all_cpus(void)
 {
+	COH_FRAME();
 	coh_machine *m = coh__kernel.m;
 	for (unsigned cpu = 0; cpu < coh_machine_ncpus(m); cpu++) {
 		KSITE();
@@ -109,6 +114,7 @@ void coh__flush_cache_all_cpus(void)
 void coh__dma_lowmem_pages(struct page *page, size_t offset, size_t size,
                            enum dma_data_direction dir, coh__dma_area_fn fn)
 {
+	COH_FRAME();
 	size_t psize = coh_machine_page_size(coh__kernel.m);
 	unsigned long pfn = page_to_pfn(page) + offset / psize;
 	offset %= psize;
@@ -127,6 +133,7 @@ void coh__dma_lowmem_pages(struct page *page, size_t offset, size_t size,
 
 void flush_kernel_vmap_range(simptr addr, int size)
 {
+	COH_FRAME();
 	const struct coh__arch_ops *a = arch_ops();
 	if (a && a->flush_kernel_vmap_range && size > 0)
 		a->flush_kernel_vmap_range(addr.addr, (size_t)size);
@@ -134,6 +141,7 @@ void flush_kernel_vmap_range(simptr addr, int size)
 
 void invalidate_kernel_vmap_range(simptr addr, int size)
 {
+	COH_FRAME();
 	const struct coh__arch_ops *a = arch_ops();
 	if (a && a->invalidate_kernel_vmap_range && size > 0)
 		a->invalidate_kernel_vmap_range(addr.addr, (size_t)size);
@@ -141,6 +149,7 @@ void invalidate_kernel_vmap_range(simptr addr, int size)
 
 void flush_dcache_page(struct page *page)
 {
+	COH_FRAME();
 	const struct coh__arch_ops *a = arch_ops();
 	if (a && a->flush_dcache_page)
 		a->flush_dcache_page(page);
@@ -149,6 +158,7 @@ void flush_dcache_page(struct page *page)
 /* Called under kmap_lock by flush_all_zero_pkmaps. */
 void flush_cache_kmaps(void)
 {
+	COH_FRAME();
 	const struct coh__arch_ops *a = arch_ops();
 	if (a && a->flush_cache_kmaps)
 		a->flush_cache_kmaps();

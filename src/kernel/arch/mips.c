@@ -20,6 +20,7 @@
  * unmapped page-cache pages (PG_dcache_dirty) needs a mapping: not yet. */
 static void mips_flush_dcache_page(struct page *page)
 {
+	COH_FRAME();
 	if (PageHighMem(page))
 		return;
 	coh__cache_range(page_address(page).addr, coh_machine_page_size(coh__kernel.m),
@@ -30,6 +31,7 @@ static void mips_flush_dcache_page(struct page *page)
  * the whole D-cache of this CPU. */
 static void mips_flush_cache_vmap(coh_addr_t start, coh_addr_t end)
 {
+	COH_FRAME();
 	(void)start;
 	(void)end;
 	if (coh__cache_aliases())
@@ -38,6 +40,7 @@ static void mips_flush_cache_vmap(coh_addr_t start, coh_addr_t end)
 
 static void dma_cache_wback_inv(coh_addr_t va, size_t size, enum dma_data_direction dir)
 {
+	COH_FRAME();
 	BUG_ON(dir == DMA_NONE);
 	coh__cache_range(va, size, COH__DC_FLUSH);
 }
@@ -46,6 +49,7 @@ static void dma_cache_wback_inv(coh_addr_t va, size_t size, enum dma_data_direct
 static void mips_dma_cpu_to_dev(struct page *page, size_t off, size_t size,
                                 enum dma_data_direction dir)
 {
+	COH_FRAME();
 	coh__dma_lowmem_pages(page, off, size, dir, dma_cache_wback_inv);
 }
 

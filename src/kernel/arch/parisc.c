@@ -15,6 +15,7 @@
 /* flush_kernel_dcache_range_asm over [va, va+size) */
 static void flush_kernel_dcache_range(coh_addr_t va, size_t size)
 {
+	COH_FRAME();
 	coh__cache_range(va, size, COH__DC_FLUSH);
 }
 
@@ -27,6 +28,7 @@ static void flush_kernel_dcache_range(coh_addr_t va, size_t size)
  * modelled yet. */
 static void parisc_flush_dcache_page(struct page *page)
 {
+	COH_FRAME();
 	simptr va = page_address(page);
 	if (!simptr_is_null(va))
 		flush_kernel_dcache_range(va.addr, coh_machine_page_size(coh__kernel.m));
@@ -35,6 +37,7 @@ static void parisc_flush_dcache_page(struct page *page)
 /* flush_cache_vmap / flush_cache_vunmap: flush_cache_all(), on_each_cpu. */
 static void parisc_flush_cache_vmap(coh_addr_t start, coh_addr_t end)
 {
+	COH_FRAME();
 	(void)start;
 	(void)end;
 	coh__flush_cache_all_cpus();
@@ -51,6 +54,7 @@ static void flush_area(coh_addr_t va, size_t size, enum dma_data_direction dir)
 static void pa11_dma_cpu_to_dev(struct page *page, size_t off, size_t size,
                                 enum dma_data_direction dir)
 {
+	COH_FRAME();
 	BUG_ON(dir == DMA_NONE);
 	coh__dma_lowmem_pages(page, off, size, dir, flush_area);
 }
@@ -62,6 +66,7 @@ static void pa11_dma_cpu_to_dev(struct page *page, size_t off, size_t size,
 static void pa11_dma_dev_to_cpu(struct page *page, size_t off, size_t size,
                                 enum dma_data_direction dir)
 {
+	COH_FRAME();
 	BUG_ON(dir == DMA_NONE);
 	if (dir == DMA_TO_DEVICE)
 		return;

@@ -25,6 +25,7 @@ static void flush_invalidate_region(coh_addr_t va, size_t size)
  * an unmapped page-cache page: both need user mappings, not modelled yet.) */
 static void sh_flush_dcache_page(struct page *page)
 {
+	COH_FRAME();
 	simptr va = page_address(page);
 	if (!simptr_is_null(va))
 		coh__cache_range(va.addr, coh_machine_page_size(coh__kernel.m), COH__DC_FLUSH);
@@ -33,6 +34,7 @@ static void sh_flush_dcache_page(struct page *page)
 /* flush_cache_vmap / vunmap: flush_cache_all(), on every CPU. */
 static void sh_flush_cache_vmap(coh_addr_t start, coh_addr_t end)
 {
+	COH_FRAME();
 	(void)start;
 	(void)end;
 	coh__flush_cache_all_cpus();
@@ -42,6 +44,7 @@ static void sh_flush_cache_vmap(coh_addr_t start, coh_addr_t end)
  * FROM_DEVICE, write back only for TO_DEVICE, purge for BIDIRECTIONAL. */
 static void dma_cache_sync(coh_addr_t va, size_t size, enum dma_data_direction dir)
 {
+	COH_FRAME();
 	switch (dir) {
 	case DMA_FROM_DEVICE:
 		flush_invalidate_region(va, size);
@@ -61,6 +64,7 @@ static void dma_cache_sync(coh_addr_t va, size_t size, enum dma_data_direction d
 static void sh_dma_cpu_to_dev(struct page *page, size_t off, size_t size,
                               enum dma_data_direction dir)
 {
+	COH_FRAME();
 	coh__dma_lowmem_pages(page, off, size, dir, dma_cache_sync);
 }
 

@@ -127,6 +127,7 @@ int bio_add_page(struct bio *bio, struct page *page, unsigned int len, unsigned 
 
 void bio_endio(struct bio *bio, int error)
 {
+	COH_FRAME();
 	BUG_ON(bio->bi_state == BIO_S_FREE || bio->bi_state == BIO_S_ENDED);
 	if (error)
 		bio->bi_flags &= ~(1ul << BIO_UPTODATE);
@@ -143,6 +144,7 @@ void bio_endio(struct bio *bio, int error)
  * invalidated afterwards (dm-io's vmalloc area) reads them from memory. */
 void zero_fill_bio(struct bio *bio)
 {
+	COH_FRAME();
 	for (unsigned i = 0; i < bio->bi_vcnt; i++) {
 		struct bio_vec *bv = &bio->bi_io_vec[i];
 		simptr va = page_address(bv->bv_page);
@@ -159,6 +161,7 @@ void zero_fill_bio(struct bio *bio)
  * DMA and hands it to the device. */
 static void disk_request_fn(struct gendisk *disk)
 {
+	COH_FRAME();
 	struct request_queue *q = &disk->queue;
 	while (q->head) {
 		struct bio *bio = q->head;
@@ -179,6 +182,7 @@ static void disk_request_fn(struct gendisk *disk)
 
 static void generic_make_request(struct bio *bio)
 {
+	COH_FRAME();
 	struct gendisk *disk = bio->bi_bdev->bd_disk;
 	struct request_queue *q = &disk->queue;
 	sector_t nr = bio->bi_size >> SECTOR_SHIFT;
@@ -202,6 +206,7 @@ static void generic_make_request(struct bio *bio)
 
 void submit_bio(unsigned long rw, struct bio *bio)
 {
+	COH_FRAME();
 	BUG_ON(bio->bi_state != BIO_S_ALLOCATED);
 	BUG_ON(!bio->bi_bdev || !bio->bi_bdev->bd_disk->live);
 	bio->bi_rw |= rw;
@@ -210,6 +215,7 @@ void submit_bio(unsigned long rw, struct bio *bio)
 
 void coh__bio_complete(struct bio *bio)
 {
+	COH_FRAME();
 	struct gendisk *disk = bio->bi_bdev->bd_disk;
 	BUG_ON(bio->bi_state != BIO_S_DONE);
 	enum dma_data_direction dir = bio_dma_dir(bio);

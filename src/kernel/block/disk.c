@@ -301,6 +301,7 @@ int coh__disk_flush(struct gendisk *disk)
  * backend. */
 static int transfer(struct gendisk *d, struct bio *bio, unsigned i, size_t off)
 {
+	COH_FRAME();
 	coh_machine *m = coh__kernel.m;
 	unsigned len = bio->bi_io_vec[i].bv_len;
 	if (len > sizeof(xfer))
@@ -320,6 +321,7 @@ static int transfer(struct gendisk *d, struct bio *bio, unsigned i, size_t off)
 
 static void device_work(void *arg)
 {
+	COH_FRAME();
 	struct bio *bio = arg;
 	struct gendisk *d = bio->bi_bdev->bd_disk;
 	BUG_ON(bio->bi_state != BIO_S_IN_FLIGHT);
@@ -351,11 +353,13 @@ static void device_work(void *arg)
 
 void coh__disk_start_io(struct gendisk *disk, struct bio *bio)
 {
+	COH_FRAME();
 	coh_io_complete_later(coh__kernel.s, device_work, bio, disk->disk_name);
 }
 
 static void disk_irq_handler(unsigned irq, void *arg)
 {
+	COH_FRAME();
 	struct gendisk *d = arg;
 	(void)irq;
 	while (d->done_head) {

@@ -240,12 +240,14 @@ void coh__dma_debug_cpu_access(coh_addr_t va, size_t len, bool write)
 static void dma_page_cpu_to_dev(struct page *page, size_t off, size_t size,
                                 enum dma_data_direction dir)
 {
+	COH_FRAME();
 	coh__dma_page_cpu_to_dev(page, off, size, dir);
 }
 
 static void dma_page_dev_to_cpu(struct page *page, size_t off, size_t size,
                                 enum dma_data_direction dir)
 {
+	COH_FRAME();
 	coh__dma_page_dev_to_cpu(page, off, size, dir);
 }
 
@@ -264,6 +266,7 @@ static size_t dma_offset(dma_addr_t addr)
 dma_addr_t dma_map_page(struct device *dev, struct page *page, size_t offset, size_t size,
                         enum dma_data_direction dir)
 {
+	COH_FRAME();
 	BUG_ON(dir == DMA_NONE);
 	dma_page_cpu_to_dev(page, offset, size, dir);
 	dma_addr_t addr = page_to_phys(page) + offset;
@@ -273,6 +276,7 @@ dma_addr_t dma_map_page(struct device *dev, struct page *page, size_t offset, si
 
 void dma_unmap_page(struct device *dev, dma_addr_t addr, size_t size, enum dma_data_direction dir)
 {
+	COH_FRAME();
 	debug_unmap(dev, addr, size, dir);
 	struct page *page = dma_to_page(addr);
 	if (!page) { /* no struct page behind the address: Linux oopses */
@@ -284,6 +288,7 @@ void dma_unmap_page(struct device *dev, dma_addr_t addr, size_t size, enum dma_d
 
 dma_addr_t dma_map_single(struct device *dev, simptr ptr, size_t size, enum dma_data_direction dir)
 {
+	COH_FRAME();
 	BUG_ON(dir == DMA_NONE);
 	/* virt_addr_valid(): lowmem linear map only (not vmalloc, not kmap) */
 	BUG_ON(ptr.addr < PAGE_OFFSET ||
@@ -296,6 +301,7 @@ dma_addr_t dma_map_single(struct device *dev, simptr ptr, size_t size, enum dma_
 
 void dma_unmap_single(struct device *dev, dma_addr_t addr, size_t size, enum dma_data_direction dir)
 {
+	COH_FRAME();
 	debug_unmap(dev, addr, size, dir);
 	/* ___dma_single_dev_to_cpu: BUG_ON(!virt_addr_valid(kaddr)) */
 	if (addr + size > coh_machine_highmem_start(coh__kernel.m)) {
@@ -308,6 +314,7 @@ void dma_unmap_single(struct device *dev, dma_addr_t addr, size_t size, enum dma
 void dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, size_t size,
                              enum dma_data_direction dir)
 {
+	COH_FRAME();
 	struct dma_debug_entry *e = debug_sync(dev, addr, size, dir, "for cpu");
 	dma_page_dev_to_cpu(dma_to_page(addr), dma_offset(addr), size, dir);
 	if (e)
@@ -317,6 +324,7 @@ void dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, size_t size,
 void dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size,
                                 enum dma_data_direction dir)
 {
+	COH_FRAME();
 	struct dma_debug_entry *e = debug_sync(dev, addr, size, dir, "for device");
 	if (e)
 		e->cpu_owns = false;

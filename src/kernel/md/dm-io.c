@@ -125,6 +125,7 @@ static void retrieve_io_and_region_from_bio(struct bio *bio, struct io **io, uns
  *---------------------------------------------------------------*/
 static void dec_count(struct io *io, unsigned region, int error)
 {
+	COH_FRAME();
 	if (error)
 		io->error_bits |= 1ul << region; /* set_bit */
 
@@ -148,6 +149,7 @@ static void dec_count(struct io *io, unsigned region, int error)
 
 static void endio(struct bio *bio, int error)
 {
+	COH_FRAME();
 	struct io *io;
 	unsigned region;
 
@@ -284,6 +286,7 @@ static sector_t dm_sector_div_up(sector_t n, sector_t sz)
 static void do_region(unsigned long rw, unsigned region, struct dm_io_region *where,
                       struct dpages *dp, struct io *io)
 {
+	COH_FRAME();
 	struct page *page;
 	unsigned long len;
 	unsigned offset;
@@ -330,6 +333,7 @@ static void do_region(unsigned long rw, unsigned region, struct dm_io_region *wh
 static void dispatch_io(unsigned long rw, unsigned num_regions, struct dm_io_region *where,
                         struct dpages *dp, struct io *io, int sync)
 {
+	COH_FRAME();
 	struct dpages old_pages = *dp;
 
 	BUG_ON(num_regions > DM_IO_MAX_REGIONS);
@@ -351,6 +355,7 @@ static void dispatch_io(unsigned long rw, unsigned num_regions, struct dm_io_reg
 static int sync_io(struct dm_io_client *client, unsigned num_regions, struct dm_io_region *where,
                    unsigned long rw, struct dpages *dp, unsigned long *error_bits)
 {
+	COH_FRAME();
 	if (num_regions > 1 && (rw & RW_MASK) != WRITE)
 		return -EIO; /* WARN_ON(1) */
 
@@ -382,6 +387,7 @@ static int sync_io(struct dm_io_client *client, unsigned num_regions, struct dm_
 static int async_io(struct dm_io_client *client, unsigned num_regions, struct dm_io_region *where,
                     unsigned long rw, struct dpages *dp, io_notify_fn fn, void *context)
 {
+	COH_FRAME();
 	if (num_regions > 1 && (rw & RW_MASK) != WRITE) {
 		fn(1, context); /* WARN_ON(1) */
 		return -EIO;
@@ -443,6 +449,7 @@ static int dp_init(struct dm_io_request *io_req, struct dpages *dp, unsigned lon
 int dm_io(struct dm_io_request *io_req, unsigned num_regions, struct dm_io_region *where,
           unsigned long *sync_error_bits)
 {
+	COH_FRAME();
 	int r;
 	struct dpages dp;
 

@@ -92,6 +92,7 @@ static bool kmap_irqsafe(void)
 
 static void lock_kmap(void)
 {
+	COH_FRAME();
 	if (kmap_irqsafe())
 		spin_lock_irq(&hm.kmap_lock);
 	else
@@ -100,6 +101,7 @@ static void lock_kmap(void)
 
 static void unlock_kmap(void)
 {
+	COH_FRAME();
 	if (kmap_irqsafe())
 		spin_unlock_irq(&hm.kmap_lock);
 	else
@@ -130,6 +132,7 @@ static struct page_address_slot *page_slot(const struct page *page)
 
 simptr page_address(const struct page *page)
 {
+	COH_FRAME();
 	if (!PageHighMem(page))
 		return phys_to_virt(page_to_phys(page));
 	struct page_address_slot *pas = page_slot(page);
@@ -149,6 +152,7 @@ simptr page_address(const struct page *page)
 /* Caller holds kmap_lock. */
 static void set_page_address(struct page *page, simptr virtual)
 {
+	COH_FRAME();
 	struct page_address_slot *pas = page_slot(page);
 	unsigned long flags;
 	BUG_ON(!PageHighMem(page));
@@ -182,6 +186,7 @@ static void set_page_address(struct page *page, simptr virtual)
 /* Tears down every slot nobody uses (count 1). Caller holds kmap_lock. */
 static void flush_all_zero_pkmaps(void)
 {
+	COH_FRAME();
 	coh_machine *m = coh__kernel.m;
 	flush_cache_kmaps();
 	for (unsigned i = 0; i < LAST_PKMAP; i++) {
@@ -204,6 +209,7 @@ static void flush_all_zero_pkmaps(void)
 
 void kmap_flush_unused(void)
 {
+	COH_FRAME();
 	lock_kmap();
 	flush_all_zero_pkmaps();
 	unlock_kmap();
@@ -213,6 +219,7 @@ void kmap_flush_unused(void)
  * pkmap_map_wait with kmap_lock dropped. Caller holds kmap_lock. */
 static simptr map_new_virtual(struct page *page)
 {
+	COH_FRAME();
 	coh_machine *m = coh__kernel.m;
 	unsigned count;
 start:
@@ -254,6 +261,7 @@ start:
 
 simptr kmap_high(struct page *page)
 {
+	COH_FRAME();
 	/* for highmem pages, "virtual" can't be trusted until we hold the lock */
 	lock_kmap();
 	simptr vaddr = page_address(page);
@@ -268,6 +276,7 @@ simptr kmap_high(struct page *page)
 
 simptr kmap_high_get(struct page *page)
 {
+	COH_FRAME();
 	unsigned long flags = 0;
 	lock_kmap_any(flags);
 	simptr vaddr = page_address(page);
@@ -282,6 +291,7 @@ simptr kmap_high_get(struct page *page)
 
 void kunmap_high(struct page *page)
 {
+	COH_FRAME();
 	unsigned long flags = 0;
 	bool need_wakeup = false;
 	lock_kmap_any(flags);
@@ -308,6 +318,7 @@ void kunmap_high(struct page *page)
 
 simptr kmap(struct page *page)
 {
+	COH_FRAME();
 	coh_might_sleep();
 	if (!PageHighMem(page))
 		return page_address(page);
@@ -316,6 +327,7 @@ simptr kmap(struct page *page)
 
 void kunmap(struct page *page)
 {
+	COH_FRAME();
 	BUG_ON(coh_in_interrupt());
 	if (!PageHighMem(page))
 		return;

@@ -91,6 +91,7 @@ struct page *vmalloc_to_page(simptr addr)
 
 static void unmap_area(struct vm_struct *a)
 {
+	COH_FRAME();
 	coh_addr_t len = (coh_addr_t)a->nr_pages * page_size();
 	coh__flush_cache_vunmap(a->addr, a->addr + len);
 	KSITE();
@@ -99,6 +100,7 @@ static void unmap_area(struct vm_struct *a)
 
 simptr vmap(struct page **pages, unsigned count)
 {
+	COH_FRAME();
 	struct vm_struct *a = get_vm_area(count);
 	if (!a)
 		return SIMPTR_NULL;
@@ -115,6 +117,7 @@ simptr vmap(struct page **pages, unsigned count)
 
 void vunmap(simptr addr)
 {
+	COH_FRAME();
 	struct vm_struct *a = find_vm_area(addr);
 	BUG_ON(!a || a->vmalloced);
 	if (!a)
@@ -125,6 +128,7 @@ void vunmap(simptr addr)
 
 simptr vmalloc(unsigned long size)
 {
+	COH_FRAME();
 	size_t ps = page_size();
 	unsigned count = (unsigned)((size + ps - 1) / ps);
 	struct vm_struct *a = get_vm_area(count);
@@ -150,6 +154,7 @@ simptr vmalloc(unsigned long size)
 
 void vfree(simptr addr)
 {
+	COH_FRAME();
 	if (simptr_is_null(addr))
 		return;
 	struct vm_struct *a = find_vm_area(addr);

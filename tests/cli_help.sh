@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Help that helps: `cohsim help COMMAND` and `cohsim COMMAND --help` print
+# that command's usage and only its options; `cohsim arch` lists the
+# profiles; an unknown scenario, variant, arch or fix switch names the
+# valid ones (exit 2, nothing on stdout).
+#   usage: bash cli_help.sh BIN SRCDIR
+set -u
+BIN=$1
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+fails=0
+checks=0
+fail() {
+	echo "FAIL: $*" >&2
+	fails=$((fails + 1))
+}
+# has WANT_EXIT PATTERN CMD... : exit status, and PATTERN in stdout+stderr
+has() {
+	local want=$1 pat=$2
+	shift 2
+	checks=$((checks + 1))
+	"$@" >"$TMP/out" 2>"$TMP/err"
+	local got=$?
+	[ "$got" -eq "$want" ] || fail "$*: exit $got, want $want"
+	grep -Eq -- "$pat" "$TMP/out" "$TMP/err" || fail "$*: no /$pat/ in: $(head -c 300 "$TMP/out" "$TMP/err")"
+	if [ "$want" -eq 2 ] && [ -s "$TMP/out" ]; then fail "$*: bad usage, yet stdout"; fi
+}
+
+has 0 '^usage: cohsim run SCENARIO' "$BIN" help run
+has 0 '^  --no-lockdep ' "$BIN" help run
+has 0 '^usage: cohsim litmus FILE' "$BIN" litmus --help
+has 0 '^usage: cohsim replay SCENARIO' "$BIN" replay kmap-high-get --help
+has 0 '^usage: cohsim arch list' "$BIN" help arch
+has 0 '^xscale +VIVT' "$BIN" arch
+has 2 "unknown command 'nope'" "$BIN" help nope
+# a command's help lists only its own options
+checks=$((checks + 1))
+"$BIN" help litmus | grep -q -- '--disk' && fail "litmus help lists --disk"
+checks=$((checks + 1))
+"$BIN" help list | grep -q -- '--seed' && fail "list help lists --seed"
+# unknown names come with the valid ones
+has 2 "unknown scenario 'nope'; the scenarios: dm-io-vmap kmap-high-get kmap-lock-irq" "$BIN" run nope
+has 2 "no variant 'nope'; its variants: buggy fixed" "$BIN" run kmap-high-get --variant nope
+has 2 "unknown arch; the profiles: xscale arm926" "$BIN" run kmap-high-get --arch nope
+has 2 "no fix switch 'nope'; its switches: kmap-high-get kmap-lock-irqsafe" "$BIN" run kmap-high-get --fix nope=on
+
+echo "cli_help: $checks checks, $fails failed"
+[ "$fails" -eq 0 ]
