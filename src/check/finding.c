@@ -26,6 +26,8 @@ const char *coh_finding_kind_name(enum coh_finding_kind kind)
 	    [COH_F_BUG] = "bug",
 	    [COH_F_API_MISUSE] = "api-misuse",
 	    [COH_F_USE_AFTER_FREE] = "use-after-free",
+	    [COH_F_DOUBLE_FREE] = "double-free",
+	    [COH_F_OUT_OF_BOUNDS] = "out-of-bounds",
 	};
 	return (unsigned)kind < COH_F_KIND_COUNT ? names[kind] : "?";
 }
@@ -41,6 +43,39 @@ static void print_event(FILE *out, const char *indent, const coh_event *e)
 	char buf[256];
 	coh_event_format(e, buf, sizeof(buf));
 	fprintf(out, "%s%s\n", indent, buf);
+}
+
+/* The object of a lifetime finding, and where the bad address lies
+ * relative to it, as KASAN says it; then its allocation and free sites. */
+static void print_object(FILE *out, const coh_finding *f)
+{
+	const char *cache = f->obj_cache ? f->obj_cache : "?";
+	if (!f->obj_size) {
+		fprintf(out,
+		        "\nThe address is in a slot of cache %s at VA 0x%" PRIx64 " (PA 0x%" PRIx64
+		        ") that was never allocated\n",
+		        cache, f->obj_va, f->obj_pa);
+		return;
+	}
+	long long off = f->obj_offset;
+	fprintf(out,
+	        "\nThe object: the %u-byte region [VA 0x%" PRIx64 ", 0x%" PRIx64 ") (PA 0x%" PRIx64
+	        ") of cache %s;\n  the address is ",
+	        f->obj_size, f->obj_va, f->obj_va + f->obj_size, f->obj_pa, cache);
+	if (off < 0)
+		fprintf(out, "%lld bytes to the left of it\n", -off);
+	else if (off >= (long long)f->obj_size)
+		fprintf(out, "%lld bytes to the right of it\n", off - (long long)f->obj_size);
+	else
+		fprintf(out, "%lld bytes inside it\n", off);
+	if (f->alloc_site.no) {
+		fprintf(out, "\nAllocated by:\n");
+		print_event(out, "  ", &f->alloc_site);
+	}
+	if (f->free_site.no) {
+		fprintf(out, "\nFreed by:\n");
+		print_event(out, "  ", &f->free_site);
+	}
 }
 
 static const char *rule = "==================================================================";
@@ -60,6 +95,8 @@ void coh_finding_print(const coh_finding *f, FILE *out)
 		fprintf(out, "\nExposed by:\n");
 		print_event(out, "  ", &f->trigger);
 	}
+	if (f->has_object)
+		print_object(out, f);
 	if (f->len) {
 		fprintf(out, "\n  expected: ");
 		print_bytes(out, f->expected, f->len);
@@ -158,6 +195,18 @@ void coh_finding_print_json(const coh_finding *f, FILE *out)
 		json_event(out, "trigger", &f->trigger);
 	if (f->writer.no && !f->writer_aged_out)
 		json_event(out, "writer", &f->writer);
+	if (f->has_object) {
+		fprintf(out,
+		        ",\"object\":{\"va\":\"0x%" PRIx64 "\",\"pa\":\"0x%" PRIx64
+		        "\",\"size\":%u,\"offset\":%lld,\"cache\":",
+		        f->obj_va, f->obj_pa, f->obj_size, f->obj_offset);
+		coh_json_string(out, f->obj_cache ? f->obj_cache : "?");
+		fputc('}', out);
+		if (f->alloc_site.no)
+			json_event(out, "allocated", &f->alloc_site);
+		if (f->free_site.no)
+			json_event(out, "freed", &f->free_site);
+	}
 	if (f->stale_is_line)
 		fprintf(out,
 		        ",\"stale_copy\":{\"cpu\":%d,\"set\":%u,\"way\":%u,\"va\":\"0x%" PRIx64
