@@ -36,6 +36,7 @@ static enum mode mode;
 static const char *arch = "xscale";
 static unsigned minalign;         /* kernel_config.kmalloc_minalign */
 static long long quarantine = -1; /* kernel_config.slab_quarantine */
+static bool oracle = true;        /* coh_machine_config.oracle */
 static simptr got[4];
 static uint32_t seen;
 static unsigned reported_minalign;
@@ -185,6 +186,7 @@ static coh_explore_result run_mode(enum mode md)
 	coh_machine_config mc;
 	coh_machine_config_init(&mc, coh_arch_find(arch));
 	mc.mem_size = 1u << 20;
+	mc.oracle = oracle;
 	coh_explore_config c;
 	coh_explore_config_init(&c);
 	c.strategy = COH_STRATEGY_REPLAY;
@@ -244,6 +246,25 @@ static void slab_use_after_free_is_reported_with_both_sites(void **state)
 	assert_non_null(strstr(f->json, "\"freed\":{"));
 	assert_non_null(strstr(f->json, "\"cache\":\"kmalloc-32\""));
 	coh_explore_result_free(&r);
+}
+
+/* With the oracle off (no values, no trace) the lifetime checks still run. */
+static void slab_checks_run_with_the_oracle_off(void **state)
+{
+	(void)state;
+	oracle = false;
+	coh_explore_result r = run_mode(UAF_READ);
+	assert_int_equal(r.nfindings, 1);
+	assert_int_equal(r.findings[0].kind, COH_F_USE_AFTER_FREE);
+	assert_site(r.findings[0].report, "Freed by:", free_line);
+	coh_explore_result_free(&r);
+	r = run_mode(OOB_WRITE);
+	assert_int_equal(count(&r, COH_F_OUT_OF_BOUNDS), 1);
+	coh_explore_result_free(&r);
+	r = run_mode(USE_BEFORE_FREE);
+	assert_int_equal(r.nfindings, 0);
+	coh_explore_result_free(&r);
+	oracle = true;
 }
 
 static void slab_double_free_is_reported(void **state)
@@ -411,18 +432,30 @@ static void slab_dma_buffer_sharing_a_line_goes_stale_on_armv5(void **state)
 	arch = "xscale";
 }
 
+/* Back to the defaults, even after a failed test. */
+static int reset(void **state)
+{
+	(void)state;
+	arch = "xscale";
+	minalign = 0;
+	quarantine = -1;
+	oracle = true;
+	return 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(slab_use_after_free_is_reported_with_both_sites),
-	    cmocka_unit_test(slab_double_free_is_reported),
-	    cmocka_unit_test(slab_out_of_bounds_in_the_red_zone),
-	    cmocka_unit_test(slab_wild_frees_are_misuse_and_change_nothing),
-	    cmocka_unit_test(slab_quarantine_delays_reuse),
-	    cmocka_unit_test(slab_kmem_cache_lifecycle),
-	    cmocka_unit_test(slab_kmalloc_large_pages_are_checked),
-	    cmocka_unit_test(slab_minalign_per_profile),
-	    cmocka_unit_test(slab_dma_buffer_sharing_a_line_goes_stale_on_armv5),
+	    cmocka_unit_test_teardown(slab_use_after_free_is_reported_with_both_sites, reset),
+	    cmocka_unit_test_teardown(slab_checks_run_with_the_oracle_off, reset),
+	    cmocka_unit_test_teardown(slab_double_free_is_reported, reset),
+	    cmocka_unit_test_teardown(slab_out_of_bounds_in_the_red_zone, reset),
+	    cmocka_unit_test_teardown(slab_wild_frees_are_misuse_and_change_nothing, reset),
+	    cmocka_unit_test_teardown(slab_quarantine_delays_reuse, reset),
+	    cmocka_unit_test_teardown(slab_kmem_cache_lifecycle, reset),
+	    cmocka_unit_test_teardown(slab_kmalloc_large_pages_are_checked, reset),
+	    cmocka_unit_test_teardown(slab_minalign_per_profile, reset),
+	    cmocka_unit_test_teardown(slab_dma_buffer_sharing_a_line_goes_stale_on_armv5, reset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
