@@ -317,6 +317,12 @@ static void report_access(coh_check *c, const struct life_page *lp, int cpu, coh
 	f->has_addr = true;
 	f->va = bad_va;
 	f->pa = bad;
+	if (va_known && f->trigger.no && bad_va >= f->trigger.va) {
+		/* the load's own trace entry gets its PA only when it ends */
+		f->trigger.pa = bad - (bad_va - f->trigger.va);
+		if (f->ntail && f->tail[f->ntail - 1].no == f->trigger.no)
+			f->tail[f->ntail - 1].pa = f->trigger.pa;
+	}
 	char who[64];
 	if (cpu >= 0)
 		snprintf(who, sizeof(who), "cpu%d %s %u bytes", cpu, write ? "wrote" : "read", len);
