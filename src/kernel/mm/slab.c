@@ -38,6 +38,7 @@ struct slab {
 	unsigned order;
 	unsigned idx;  /* in its cache's slabs[] */
 	unsigned size; /* bytes per slot (kmalloc_large: the whole span) */
+	unsigned nslots;
 	coh_addr_t va, pa;
 	unsigned nfree;
 	unsigned *freelist; /* slot numbers; freelist[nfree - 1] goes next */
@@ -242,6 +243,7 @@ static struct slab *slab_new(struct kmem_cache *s, unsigned order, unsigned size
 	sb->page = pg;
 	sb->order = order;
 	sb->size = size;
+	sb->nslots = nslots;
 	sb->pa = page_to_phys(pg);
 	sb->va = PAGE_OFFSET + sb->pa;
 	for (unsigned i = 0; i < nslots; i++)
@@ -457,10 +459,12 @@ static void slab_free(struct kmem_cache *s, simptr p, const char *what, const ch
 	}
 	coh_addr_t off = pa - sb->pa;
 	unsigned slot = (unsigned)(off / sb->size);
-	if (off % sb->size || sb->state[slot] != SLOT_LIVE) {
+	/* the slot's start, and a slot (not the slab's leftover bytes) */
+	bool start = off % sb->size == 0 && slot < sb->nslots;
+	if (!start || sb->state[slot] != SLOT_LIVE) {
 		if (k->chk)
 			coh__life_bad_free(k->chk, pa, p.addr, &site,
-			                   !(off % sb->size) && sb->state[slot] == SLOT_FREED);
+			                   start && sb->state[slot] == SLOT_FREED);
 		return;
 	}
 	sb->state[slot] = SLOT_FREED;
