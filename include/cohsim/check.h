@@ -33,8 +33,10 @@ enum coh_finding_kind {
 	COH_F_SLEEP_IN_ATOMIC, /* sleeping with a spinlock held or IRQs off */
 	COH_F_BUG,             /* a BUG_ON in the model */
 	COH_F_API_MISUSE,      /* DMA-API-debug style misuse */
-	COH_F_USE_AFTER_FREE,  /* use of a freed model object */
+	COH_F_USE_AFTER_FREE,  /* access to a freed slab object, or use of a freed model object */
 	COH_F_LOCK_INVERSION,  /* lockdep: IRQ-safe/unsafe usage or lock order broken */
+	COH_F_DOUBLE_FREE,     /* kfree / kmem_cache_free of an object already freed */
+	COH_F_OUT_OF_BOUNDS,   /* access to a slab red zone or a slot never allocated */
 	COH_F_KIND_COUNT
 };
 
@@ -69,6 +71,15 @@ typedef struct coh_finding {
 	 * the event it turns on (a remap; cause_event.no == 0 if none). */
 	char cause[640];
 	coh_event cause_event;
+	/* Lifetime findings (use-after-free, double-free, out-of-bounds): the
+	 * slab object involved, as KASAN names it. */
+	bool has_object;
+	coh_addr_t obj_va, obj_pa; /* its first byte */
+	unsigned obj_size;         /* bytes asked for; 0: a slot never allocated */
+	const char *obj_cache;     /* "kmalloc-32", or a kmem_cache's name */
+	long long obj_offset;      /* the bad address minus obj_va */
+	coh_event alloc_site;      /* the allocation (a note event); no == 0: none */
+	coh_event free_site;       /* the (first) free; no == 0: not freed */
 	coh_event tail[COH_FINDING_TRACE];
 	unsigned ntail;
 	/* Higher layers may attach a schedule string and a longer report. */

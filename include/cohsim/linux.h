@@ -108,6 +108,12 @@ struct kernel_config {
 	/* Names of the fix switches that are on, NULL-terminated (or NULL). */
 	const char *const *fixes;
 	unsigned version; /* KERNEL_VERSION(); 0: COH_KERNEL_VERSION_DEFAULT */
+	/* ARCH_KMALLOC_MINALIGN, a power of two from 8 to the page size; 0:
+	 * the profile's (coh_arch_kmalloc_minalign, slab.h). */
+	unsigned kmalloc_minalign;
+	/* Bytes of freed slab objects held back from reuse (KASAN's
+	 * quarantine): -1 (the default) = 1/32 of memory, as KASAN; 0 = none. */
+	long long slab_quarantine;
 };
 
 COH_API void kernel_config_init(struct kernel_config *cfg);
@@ -153,6 +159,10 @@ struct page {
  * allocation failure is injected. */
 COH_API struct page *alloc_page(gfp_t gfp);
 COH_API void __free_page(struct page *page);
+/* 2^order contiguous frames, naturally aligned (as the buddy allocator
+ * gives them), the lowest such run of the zone. */
+COH_API struct page *alloc_pages(gfp_t gfp, unsigned order);
+COH_API void __free_pages(struct page *page, unsigned order);
 COH_API struct page *pfn_to_page(unsigned long pfn);
 COH_API unsigned long page_to_pfn(const struct page *page);
 COH_API phys_addr_t page_to_phys(const struct page *page);
@@ -254,5 +264,6 @@ typedef coh_atomic atomic_t;
 /* Block I/O and dm-io, under the kernel's names. */
 #include "cohsim/blkdev.h"
 #include "cohsim/dm-io.h"
+#include "cohsim/slab.h"
 
 #endif

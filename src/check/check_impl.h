@@ -23,10 +23,17 @@ struct coh_check {
 	coh_event *writes; /* ring of writer events, indexed by event number */
 	coh_finding *findings;
 	size_t nfindings, cap;
-	size_t dropped; /* findings over the cap */
+	size_t dropped;         /* findings over the cap */
+	struct coh__life *life; /* lifetime shadow (lifetime.c), NULL until a slab */
+	bool life_on;           /* some slab is live: check every access */
 };
 
 /* cause.c: fills f->cause from the trace (the oracle calls it) */
 void coh__explain(coh_check *c, coh_finding *f);
+/* oracle.c: a new finding of a higher layer's kind (trigger and tail from
+ * the trace), NULL at the cap; (re)installs the observer hooks that the
+ * config and the lifetime shadow need. */
+coh_finding *coh__finding_new(coh_check *c, enum coh_finding_kind kind, int cpu);
+void coh__check_observe(coh_check *c);
 
 #endif

@@ -27,6 +27,8 @@ const char *coh_finding_kind_name(enum coh_finding_kind kind)
 	    [COH_F_API_MISUSE] = "api-misuse",
 	    [COH_F_USE_AFTER_FREE] = "use-after-free",
 	    [COH_F_LOCK_INVERSION] = "lock-inversion",
+	    [COH_F_DOUBLE_FREE] = "double-free",
+	    [COH_F_OUT_OF_BOUNDS] = "out-of-bounds",
 	};
 	return (unsigned)kind < COH_F_KIND_COUNT ? names[kind] : "?";
 }
@@ -108,6 +110,39 @@ static void print_window(FILE *out, const coh_event *ev, unsigned n)
 	}
 }
 
+/* The object of a lifetime finding, and where the bad address lies
+ * relative to it, as KASAN says it; then its allocation and free sites. */
+static void print_object(FILE *out, const coh_finding *f)
+{
+	const char *cache = f->obj_cache ? f->obj_cache : "?";
+	if (!f->obj_size) {
+		fprintf(out,
+		        "\nThe address is in a slot of cache %s at VA 0x%" PRIx64 " (PA 0x%" PRIx64
+		        ") that was never allocated\n",
+		        cache, f->obj_va, f->obj_pa);
+		return;
+	}
+	long long off = f->obj_offset;
+	fprintf(out,
+	        "\nThe object: the %u-byte region [VA 0x%" PRIx64 ", 0x%" PRIx64 ") (PA 0x%" PRIx64
+	        ") of cache %s;\n  the address is ",
+	        f->obj_size, f->obj_va, f->obj_va + f->obj_size, f->obj_pa, cache);
+	if (off < 0)
+		fprintf(out, "%lld bytes to the left of it\n", -off);
+	else if (off >= (long long)f->obj_size)
+		fprintf(out, "%lld bytes to the right of it\n", off - (long long)f->obj_size);
+	else
+		fprintf(out, "%lld bytes inside it\n", off);
+	if (f->alloc_site.no) {
+		fprintf(out, "\nAllocated by:\n");
+		print_event(out, "  ", &f->alloc_site);
+	}
+	if (f->free_site.no) {
+		fprintf(out, "\nFreed by:\n");
+		print_event(out, "  ", &f->free_site);
+	}
+}
+
 static const char *rule = "==================================================================";
 
 void coh_finding_print(const coh_finding *f, FILE *out)
@@ -127,6 +162,8 @@ void coh_finding_print(const coh_finding *f, FILE *out)
 	                 f->kind == COH_F_BUG;
 	if (f->trigger.no && !whole_run)
 		print_side(out, "Exposed by", &f->trigger);
+	if (f->has_object)
+		print_object(out, f);
 	if (f->len) {
 		fprintf(out, "\n  expected: ");
 		print_bytes(out, f->expected, f->len);
@@ -278,6 +315,18 @@ void coh_finding_print_json(const coh_finding *f, FILE *out)
 			json_event_body(out, &f->tail[i]);
 		}
 		fputc(']', out);
+	}
+	if (f->has_object) {
+		fprintf(out,
+		        ",\"object\":{\"va\":\"0x%" PRIx64 "\",\"pa\":\"0x%" PRIx64
+		        "\",\"size\":%u,\"offset\":%lld,\"cache\":",
+		        f->obj_va, f->obj_pa, f->obj_size, f->obj_offset);
+		coh_json_string(out, f->obj_cache ? f->obj_cache : "?");
+		fputc('}', out);
+		if (f->alloc_site.no)
+			json_event(out, "allocated", &f->alloc_site);
+		if (f->free_site.no)
+			json_event(out, "freed", &f->free_site);
 	}
 	if (f->stale_is_line)
 		fprintf(out,

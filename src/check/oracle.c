@@ -12,6 +12,8 @@
  *   fault      access through an unmapped VA                 -> bad-access
  * Findings are compared by value, so a stale copy that happens to hold the
  * latest bytes is not a finding. Shadow pages are allocated on first write.
+ * Once the kernel has a slab, the load, store and DMA hooks also ask the
+ * lifetime shadow (lifetime.c) about every access, oracle on or off.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,6 +21,7 @@
 #include <string.h>
 
 #include "check/check_impl.h"
+#include "check/lifetime.h"
 
 static struct shadow_page *shadow_get(coh_check *c, coh_addr_t pa, bool create)
 {
@@ -68,6 +71,11 @@ static coh_finding *new_finding(coh_check *c, enum coh_finding_kind kind, int cp
 		f->trigger.no = c->m->op_ev;
 	f->ntail = (unsigned)coh_machine_trace_tail(c->m, f->tail, COH_FINDING_TRACE);
 	return f;
+}
+
+coh_finding *coh__finding_new(coh_check *c, enum coh_finding_kind kind, int cpu)
+{
+	return new_finding(c, kind, cpu);
 }
 
 /* Was a finding of this kind already made for the operation under way? */
@@ -165,6 +173,8 @@ static void on_load(void *ctx, unsigned cpu, coh_addr_t va, coh_addr_t pa, const
 	coh_check *c = ctx;
 	uint8_t exp[256];
 	uint64_t ver = 0;
+	if (c->life_on)
+		coh__life_access(c, (int)cpu, va, true, pa, len, false);
 	if (len > sizeof(exp))
 		len = sizeof(exp);
 	if (all_latest(c, pa, seen, len))
@@ -207,7 +217,8 @@ static void on_store(void *ctx, int cpu, coh_addr_t pa, const uint8_t *bytes, un
                      uint64_t ev)
 {
 	coh_check *c = ctx;
-	(void)cpu;
+	if (c->life_on)
+		coh__life_access(c, cpu, 0, false, pa, len, true);
 	coh_event *w = &c->writes[ev % COH__WRITES_CAP];
 	if (w->no != ev) {
 		if (!coh_machine_event(c->m, ev, w))
@@ -257,6 +268,8 @@ static void holder_visit(coh_machine *m, struct coh__cache *cache, struct coh__l
 static void on_dma_read(void *ctx, coh_addr_t pa, const uint8_t *seen, unsigned len)
 {
 	coh_check *c = ctx;
+	if (c->life_on)
+		coh__life_access(c, -1, 0, false, pa, len, false);
 	for (unsigned done = 0; done < len;) {
 		uint8_t exp[64];
 		unsigned n = len - done < sizeof(exp) ? len - done : (unsigned)sizeof(exp);
@@ -410,15 +423,24 @@ int coh_check_create(coh_machine *m, const coh_check_config *cfg, coh_check **ou
 		coh_check_destroy(c);
 		return COH_ENOMEM;
 	}
-	struct coh__observer obs = {.ctx = c, .fault = on_fault};
-	obs.load = c->cfg.oracle ? on_load : NULL;
-	obs.store = c->cfg.oracle ? on_store : NULL;
-	obs.dma_read = c->cfg.oracle ? on_dma_read : NULL;
-	obs.writeback = c->cfg.oracle ? on_writeback : NULL;
-	obs.discard = c->cfg.oracle ? on_discard : NULL;
-	coh__machine_set_observer(m, &obs);
+	coh__check_observe(c);
 	*out = c;
 	return COH_OK;
+}
+
+void coh__check_observe(coh_check *c)
+{
+	struct coh__observer obs = {.ctx = c, .fault = on_fault};
+	if (c->cfg.oracle) {
+		obs.load = on_load;
+		obs.store = on_store;
+		obs.dma_read = on_dma_read;
+		obs.writeback = on_writeback;
+		obs.discard = on_discard;
+	} else if (c->life_on) {
+		coh__life_hooks(&obs);
+	}
+	coh__machine_set_observer(c->m, &obs);
 }
 
 static void free_findings(coh_check *c)
@@ -443,6 +465,7 @@ void coh_check_destroy(coh_check *c)
 		free(c->shadow[f]);
 	free(c->shadow);
 	free(c->writes);
+	coh__life_free_all(c);
 	free(c);
 }
 
@@ -453,6 +476,7 @@ void coh_check_reset(coh_check *c)
 		if (c->shadow[f])
 			memset(c->shadow[f]->ver, 0, c->m->page_size * sizeof(uint64_t));
 	memset(c->writes, 0, COH__WRITES_CAP * sizeof(*c->writes));
+	coh__life_reset(c);
 }
 
 size_t coh_check_count(const coh_check *c)

@@ -16,6 +16,7 @@ void kernel_config_init(struct kernel_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->last_pkmap = 4;
+	cfg->slab_quarantine = -1;
 }
 
 int kernel_init(coh_sched *s, const struct kernel_config *cfg)
@@ -44,6 +45,8 @@ int kernel_init(coh_sched *s, const struct kernel_config *cfg)
 	int r = coh_map(k->m, COH_KERNEL_AS, PAGE_OFFSET, 0, lowmem, COH_ATTR_WB);
 	if (!r)
 		r = coh__page_alloc_init();
+	if (!r)
+		r = coh__slab_init();
 	if (!r)
 		r = coh__highmem_init();
 	if (!r)

@@ -39,6 +39,7 @@ static inline unsigned coh__cpu(void)
 
 /* Subsystem init, called by kernel_init() (each file defines its own). */
 int coh__page_alloc_init(void);
+int coh__slab_init(void);      /* mm/slab.c: kmalloc caches; EINVAL on a bad minalign */
 int coh__highmem_init(void);   /* mm/highmem.c: the pkmap area */
 int coh__vmalloc_init(void);   /* mm/vmalloc.c */
 int coh__dma_debug_init(void); /* dma/mapping.c: DMA-API-debug entries */

@@ -5,10 +5,13 @@
  * (highmem when __GFP_HIGHMEM is given and any is free, else lowmem), so
  * the same program gets the same pages in every execution. Frame 0 is never
  * handed out, so that PA 0 stays unused. An allocation failure can be
- * injected (COH_FAULT_ALLOC).
+ * injected (COH_FAULT_ALLOC). alloc_pages() hands out the lowest free
+ * naturally aligned run of 2^order frames. Pages handed out stop being slab
+ * memory for the lifetime checker (KASAN unpoisons them on allocation).
  */
 #include <stdlib.h>
 
+#include "check/lifetime.h"
 #include "kernel/kernel_impl.h"
 
 int coh__page_alloc_init(void)
@@ -36,37 +39,62 @@ int coh__page_alloc_init(void)
 	return COH_OK;
 }
 
-static struct page *first_free(unsigned long lo, unsigned long hi)
+/* The first free run of n (a power of two) frames in [lo, hi), aligned to n. */
+static struct page *first_free(unsigned long lo, unsigned long hi, unsigned long n)
 {
-	for (unsigned long pfn = lo; pfn < hi; pfn++)
-		if (!coh__kernel.pages[pfn].allocated)
+	for (unsigned long pfn = (lo + n - 1) & ~(n - 1); pfn + n <= hi; pfn += n) {
+		unsigned long i = 0;
+		while (i < n && !coh__kernel.pages[pfn + i].allocated)
+			i++;
+		if (i == n)
 			return &coh__kernel.pages[pfn];
+	}
 	return NULL;
 }
 
 struct page *alloc_page(gfp_t gfp)
 {
+	return alloc_pages(gfp, 0);
+}
+
+/* alloc_pages (include/linux/gfp.h, 2.6.3x): the buddy allocator's result,
+ * without its free lists: the lowest free aligned run. */
+struct page *alloc_pages(gfp_t gfp, unsigned order)
+{
 	struct coh__kernel *k = &coh__kernel;
-	if (coh_inject_fault(k->s, COH_FAULT_ALLOC))
+	if (order > 10 || coh_inject_fault(k->s, COH_FAULT_ALLOC))
 		return NULL;
+	unsigned long n = 1ul << order;
 	struct page *p = NULL;
 	if (gfp & __GFP_HIGHMEM)
-		p = first_free(k->highmem_pfn, k->npages);
+		p = first_free(k->highmem_pfn, k->npages, n);
 	if (!p)
-		p = first_free(1, k->highmem_pfn);
-	if (p) {
-		p->allocated = true;
-		p->_refcount = 1;
+		p = first_free(1, k->highmem_pfn, n);
+	if (!p)
+		return NULL;
+	for (unsigned long i = 0; i < n; i++) {
+		p[i].allocated = true;
+		p[i]._refcount = 1;
 	}
+	if (k->chk)
+		coh__life_forget(k->chk, page_to_phys(p), n << k->page_shift);
 	return p;
 }
 
 void __free_page(struct page *page)
 {
-	BUG_ON(!page->allocated);
-	BUG_ON(page->_refcount != 1);
-	page->_refcount = 0;
-	page->allocated = false;
+	__free_pages(page, 0);
+}
+
+/* __free_pages (mm/page_alloc.c, 2.6.3x), for pages with one reference. */
+void __free_pages(struct page *page, unsigned order)
+{
+	for (unsigned long i = 0; i < 1ul << order; i++) {
+		BUG_ON(!page[i].allocated);
+		BUG_ON(page[i]._refcount != 1);
+		page[i]._refcount = 0;
+		page[i].allocated = false;
+	}
 }
 
 struct page *pfn_to_page(unsigned long pfn)
