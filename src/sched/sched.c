@@ -383,6 +383,7 @@ static void run_device(coh_sched *s, unsigned i)
 	s->nio--;
 	coh_task *saved = s->cur;
 	s->in_device = true;
+	s->dev_name = p.name;
 	coh_machine_set_actor(s->m, "device");
 	p.fn(p.arg);
 	s->in_device = false;
@@ -492,6 +493,8 @@ static void task_main(void *arg)
 		    t->name, t->locks, t->preempt, t->bh, t->irqs_off);
 	}
 	t->st = COH__T_DONE;
+	if (s->watch)
+		coh__watch_step(s, t, "exit", NULL, NULL, 0);
 	struct coh__cpu *cp = &s->cpu[t->cpu];
 	if (cp->hardirq == t)
 		cp->hardirq = NULL;
@@ -522,6 +525,8 @@ static void log_point(coh_sched *s, coh_task *t, const char *op, const char *obj
 	l->obj = obj;
 	l->file = file;
 	l->line = line;
+	if (s->watch)
+		coh__watch_step(s, t, op, obj, file, line);
 }
 
 void coh__point(coh_sched *s, const char *op, const char *obj, const char *file, unsigned line)
@@ -674,9 +679,14 @@ int coh__sched_run(coh_sched *s, const coh_program *prog, const struct coh__stra
 	coh__cur_sched = s;
 	coh_machine_set_actor(s->m, NULL);
 	coh_machine_set_site(s->m, NULL, 0);
+	if (s->watch)
+		coh__watch_begin(s);
 	int rc = prog->setup ? prog->setup(prog->ctx, s) : 0;
-	if (rc != 0)
+	if (rc != 0) {
+		if (s->watch)
+			coh__watch_end(s);
 		return rc;
+	}
 	s->seg_ev = coh_machine_events(s->m);
 	s->running = true;
 	dispatch(s); /* returns when the execution has ended */
@@ -685,6 +695,8 @@ int coh__sched_run(coh_sched *s, const coh_program *prog, const struct coh__stra
 	coh_machine_set_actor(s->m, NULL);
 	if (s->status == COH__RUN_OK && prog->finish)
 		prog->finish(prog->ctx, s);
+	if (s->watch)
+		coh__watch_end(s);
 	return 0;
 }
 

@@ -163,7 +163,15 @@ struct coh_sched {
 	/* where the sched layer reported its findings: key per finding index */
 	char report_site[64][96];
 	uint64_t run_max_entities;
+	const coh_watcher *watch; /* NULL: nobody watches (watch.c) */
+	const char *dev_name;     /* the I/O completion running as the device */
 };
+
+/* watch.c: the explorer's watcher, if any (s->watch != NULL) */
+void coh__watch_begin(coh_sched *s);
+void coh__watch_step(coh_sched *s, const coh_task *t, const char *op, const char *obj,
+                     const char *file, unsigned line);
+void coh__watch_end(coh_sched *s);
 
 /* sched.c */
 extern coh_sched *coh__cur_sched;

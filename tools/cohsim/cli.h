@@ -49,14 +49,15 @@ enum cli_opt_bit {
 	OPT_REPORT = 1u << 12,
 	OPT_QUIET = 1u << 13,
 	OPT_SCHEDULE = 1u << 14,
-	OPT_FIX = 1u << 15,  /* repeatable: --fix NAME=on|off */
-	OPT_DISK = 1u << 16, /* --disk FILE: file-backed disks */
+	OPT_FIX = 1u << 15,   /* repeatable: --fix NAME=on|off */
+	OPT_DISK = 1u << 16,  /* --disk FILE: file-backed disks */
+	OPT_TRACE = 1u << 17, /* --trace FILE.json: Chrome trace-event file */
 };
 /* The exploration options shared by run, replay and litmus. */
 #define OPT_EXPLORE                                                                                \
 	(OPT_ARCH | OPT_STRATEGY | OPT_SEED | OPT_BUDGET | OPT_TIME | OPT_DEPTH |                  \
 	 OPT_PREEMPTIONS | OPT_JOBS | OPT_SHARD | OPT_KEEP_GOING | OPT_JSON | OPT_REPORT |         \
-	 OPT_QUIET)
+	 OPT_QUIET | OPT_TRACE)
 
 #define CLI_MAX_ARGS 8
 
@@ -74,6 +75,7 @@ struct cli_opts {
 	unsigned shard_index, shard_count;
 	bool keep_going, json, quiet;
 	const char *report; /* --report FILE.html */
+	const char *trace;  /* --trace FILE.json */
 	const char *schedule;
 	struct {
 		const char *name; /* points into argv */
@@ -116,6 +118,7 @@ struct cli_result {
 	double pct_probability;
 	struct cli_finding *findings;
 	size_t nfindings;
+	struct cli_timeline *timeline; /* --report/--trace: one execution (timeline.h) */
 };
 
 /* Copies the pct bound of an exploration into r (nothing for other
@@ -139,6 +142,23 @@ int cli_result_emit(struct cli_result *r, const struct cli_opts *o);
 int cli_result_write_html(const char *path, const struct cli_result *r);
 /* Writes a memstream buffer to stdout in one go; EXIT_INTERNAL if that fails. */
 int cli_flush_stdout(const char *buf, size_t len);
+
+/* ---- pictures of one execution (picture.c) ---- */
+
+/* Does o ask for a picture (--report or --trace)? */
+bool cli_wants_timeline(const struct cli_opts *o);
+/* Runs one execution again, under cfg (a replay with a watcher). */
+typedef int (*cli_replay_fn)(void *arg, const coh_explore_config *cfg, coh_explore_result *res);
+/* Replays schedule through fn with a watcher and attaches the captured
+ * timeline to r, with the command that replays it. 0, or EXIT_INTERNAL
+ * with a message. */
+int cli_timeline_capture(struct cli_result *r, const char *schedule, const char *replay,
+                         bool of_finding, cli_replay_fn fn, void *arg);
+/* Writes a file whole or not at all: write(out, arg) into a temporary file
+ * beside path, then renamed over it. opt names the option in messages.
+ * 0, EXIT_USAGE (cannot create it) or EXIT_INTERNAL. */
+int cli_write_whole(const char *path, const char *opt, void (*write)(FILE *out, const void *arg),
+                    const void *arg);
 
 /* ---- litmus, shared by `litmus` and `demo` ---- */
 

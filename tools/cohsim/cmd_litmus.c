@@ -187,6 +187,34 @@ static int explore_config(const struct cli_opts *o, const coh_litmus *lt, uint64
 	return 0;
 }
 
+struct litmus_replay {
+	const coh_machine_config *mcfg;
+	const coh_program *prog;
+};
+
+static int replay_litmus(void *arg, const coh_explore_config *cfg, coh_explore_result *res)
+{
+	const struct litmus_replay *a = arg;
+	return coh_explore(cfg, a->mcfg, a->prog, res);
+}
+
+/* --report/--trace: the execution of the first finding, or the default one. */
+static int capture_timeline(const char *path, const struct cli_opts *o,
+                            const coh_machine_config *mcfg, const coh_program *prog,
+                            const coh_explore_result *res, struct cli_result *r)
+{
+	const char *sched = res->nfindings ? res->findings[0].schedule
+	                    : o->schedule  ? o->schedule
+	                                   : COH_SCHEDULE_VERSION ":";
+	char *cmd = replay_command(path, o, sched);
+	if (!cmd)
+		return EXIT_INTERNAL;
+	struct litmus_replay a = {mcfg, prog};
+	int rc = cli_timeline_capture(r, sched, cmd, res->nfindings != 0, replay_litmus, &a);
+	free(cmd);
+	return rc;
+}
+
 /* Timings and how each finding was found, on stderr. */
 static void print_stats(const char *path, const coh_explore_result *res,
                         const coh_explore_config *cfg)
@@ -279,6 +307,8 @@ int cli_litmus_run_file(const char *path, const struct cli_opts *o, struct cli_r
 	cli_result_set_pct(r, &res);
 	if (add_findings(r, &res, path, o))
 		rc = EXIT_INTERNAL;
+	if (!rc && cli_wants_timeline(o))
+		rc = capture_timeline(path, o, &mcfg, coh_litmus_program_get(prog), &res, r);
 	if (!rc && !o->quiet)
 		print_stats(path, &res, &cfg);
 out:

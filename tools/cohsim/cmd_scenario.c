@@ -60,14 +60,60 @@ int cmd_list(const struct cli_opts *o)
 static void print_replay(FILE *out, const char *name, const char *variant, const char *arch,
                          const struct cli_opts *o, const char *schedule)
 {
-	fprintf(out, "Replay: cohsim replay %s --variant %s --arch %s", name, variant, arch);
+	fprintf(out, "cohsim replay %s --variant %s --arch %s", name, variant, arch);
 	for (int i = 0; i < o->nfixes; i++)
 		fprintf(out, " --fix %s", o->fixes[i].name);
 	/* without it a replay reports only its execution's first finding,
 	 * which need not be this one */
 	if (o->keep_going)
 		fprintf(out, " --keep-going");
-	fprintf(out, " --schedule '%s'\n\n", schedule);
+	fprintf(out, " --schedule '%s'", schedule);
+}
+
+/* The same as one malloc'd string (NULL when out of memory). */
+static char *replay_string(const char *name, const char *variant, const char *arch,
+                           const struct cli_opts *o, const char *schedule)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	if (!out)
+		return NULL;
+	print_replay(out, name, variant, arch, o, schedule);
+	if (fclose(out)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+struct scenario_replay {
+	const coh_scenario *sc;
+	const struct coh_run_options *ro;
+};
+
+static int replay_scenario(void *arg, const coh_explore_config *cfg, coh_explore_result *res)
+{
+	const struct scenario_replay *a = arg;
+	char err[256];
+	return coh_scenario_run(a->sc, a->ro, cfg, res, err, sizeof(err));
+}
+
+/* --report/--trace: the execution of the first finding, or the default one. */
+static int capture_timeline(const coh_scenario *sc, const struct coh_run_options *ro,
+                            const struct cli_opts *o, const coh_explore_result *res,
+                            struct cli_result *r)
+{
+	const char *sched = res->nfindings ? res->findings[0].schedule
+	                    : o->schedule  ? o->schedule
+	                                   : COH_SCHEDULE_VERSION ":";
+	char *cmd = replay_string(sc->name, r->variant, r->arch, o, sched);
+	if (!cmd)
+		return EXIT_INTERNAL;
+	struct scenario_replay a = {sc, ro};
+	int rc = cli_timeline_capture(r, sched, cmd, res->nfindings != 0, replay_scenario, &a);
+	free(cmd);
+	return rc;
 }
 
 static char *render_text(const coh_explore_finding *f, const char *name, const char *variant,
@@ -81,7 +127,9 @@ static char *render_text(const coh_explore_finding *f, const char *name, const c
 	fputs(f->report, out);
 	fprintf(out, "(found after %" PRIu64 " schedule%s; shrunk from %u to %u deviations)\n",
 	        f->found_at, f->found_at == 1 ? "" : "s", f->shrunk_from, f->deviations);
+	fputs("Replay: ", out);
 	print_replay(out, name, variant, arch, o, f->schedule);
+	fputs("\n\n", out);
 	if (fclose(out)) {
 		free(buf);
 		return NULL;
@@ -94,10 +142,10 @@ static int strategy_of(const char *s, const coh_scenario *sc)
 	return s ? coh_strategy_parse(s) : (int)sc->strategy;
 }
 
-int cli_scenario_run(const char *name, const char *variant, const char *arch, const char *strategy,
-                     const struct cli_opts *o, struct cli_result *r)
+/* cli_scenario_run() while the --disk files, if any, are attached. */
+static int run_attached(const char *name, const char *variant, const char *arch,
+                        const char *strategy, const struct cli_opts *o, struct cli_result *r)
 {
-	memset(r, 0, sizeof(*r));
 	const coh_scenario *sc = coh_scenario_find(name);
 	if (!sc) {
 		fprintf(stderr, "cohsim: unknown scenario '%s' (see `cohsim list`)\n", name);
@@ -146,17 +194,9 @@ int cli_scenario_run(const char *name, const char *variant, const char *arch, co
 	cfg.shard_count = o->shard_count;
 	cfg.keep_going = o->keep_going;
 
-	if (o->disk && coh_disk_attach_prefix(o->disk) != 0) {
-		fprintf(stderr, "cohsim: --disk '%s': not a usable file name prefix\n", o->disk);
-		return EXIT_USAGE;
-	}
 	coh_explore_result res;
 	char err[256] = "";
 	int rc = coh_scenario_run(sc, &ro, &cfg, &res, err, sizeof(err));
-	if (o->disk) {
-		coh_disk_close_all();
-		coh_disk_detach_all();
-	}
 	if (rc == COH_EINVAL) {
 		fprintf(stderr, "cohsim: %s\n", err[0] ? err : "invalid run options or schedule");
 		coh_explore_result_free(&res);
@@ -196,8 +236,29 @@ int cli_scenario_run(const char *name, const char *variant, const char *arch, co
 			return EXIT_INTERNAL;
 		}
 	}
+	if (cli_wants_timeline(o) && (rc = capture_timeline(sc, &ro, o, &res, r)) != 0) {
+		coh_explore_result_free(&res);
+		cli_result_free(r);
+		return rc;
+	}
 	coh_explore_result_free(&res);
 	return 0;
+}
+
+int cli_scenario_run(const char *name, const char *variant, const char *arch, const char *strategy,
+                     const struct cli_opts *o, struct cli_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (o->disk && coh_disk_attach_prefix(o->disk) != 0) {
+		fprintf(stderr, "cohsim: --disk '%s': not a usable file name prefix\n", o->disk);
+		return EXIT_USAGE;
+	}
+	int rc = run_attached(name, variant, arch, strategy, o, r);
+	if (o->disk) {
+		coh_disk_close_all();
+		coh_disk_detach_all();
+	}
+	return rc;
 }
 
 static int run_and_print(const char *cmd, const struct cli_opts *o)

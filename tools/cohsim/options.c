@@ -180,6 +180,16 @@ static int set_report(struct cli_opts *o, const char *v, const char **why)
 	return 0;
 }
 
+static int set_trace(struct cli_opts *o, const char *v, const char **why)
+{
+	if (!*v) {
+		*why = "empty file name";
+		return -1;
+	}
+	o->trace = v;
+	return 0;
+}
+
 static int set_schedule(struct cli_opts *o, const char *v, const char **why)
 {
 	if (!*v) {
@@ -232,6 +242,8 @@ static const struct option_def options[] = {
     {"keep-going", OPT_KEEP_GOING, NULL, "collect every distinct finding", set_keep_going},
     {"json", OPT_JSON, NULL, "one JSON object on stdout", set_json},
     {"report", OPT_REPORT, "FILE.html", "write an HTML report", set_report},
+    {"trace", OPT_TRACE, "FILE.json",
+     "write the execution of the first finding as a Chrome trace (Perfetto)", set_trace},
     {"quiet", OPT_QUIET, NULL, "print only the summary line", set_quiet},
     {"schedule", OPT_SCHEDULE, "STRING", "the schedule to replay", set_schedule},
     {"fix", OPT_FIX, "NAME=on|off", "turn a fix switch on or off (repeatable)", set_fix},

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "timeline.h"
 
 static char *render(const coh_finding *f, bool json)
 {
@@ -78,6 +79,8 @@ void cli_result_free(struct cli_result *r)
 	free(r->findings);
 	r->findings = NULL;
 	r->nfindings = 0;
+	cli_timeline_free(r->timeline);
+	r->timeline = NULL;
 }
 
 void cli_result_kinds(const struct cli_result *r, char *buf, size_t size)
@@ -162,11 +165,19 @@ int cli_flush_stdout(const char *buf, size_t len)
 	return fflush(stdout) ? EXIT_INTERNAL : 0;
 }
 
+static void write_trace(FILE *out, const void *arg)
+{
+	const struct cli_result *r = arg;
+	cli_timeline_trace_json(out, r->timeline, r->scenario);
+}
+
 int cli_result_emit(struct cli_result *r, const struct cli_opts *o)
 {
 	int rc = 0;
 	if (o->report)
 		rc = cli_result_write_html(o->report, r);
+	if (!rc && o->trace && r->timeline)
+		rc = cli_write_whole(o->trace, "trace", write_trace, r);
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *out = rc ? NULL : open_memstream(&buf, &len);
