@@ -52,14 +52,17 @@ enum cli_opt_bit {
 	OPT_FIX = 1u << 15,   /* repeatable: --fix NAME=on|off */
 	OPT_DISK = 1u << 16,  /* --disk FILE: file-backed disks */
 	OPT_TRACE = 1u << 17, /* --trace FILE.json: Chrome trace-event file */
+	OPT_JUNIT = 1u << 18, /* --junit FILE.xml */
+	OPT_TAP = 1u << 19,   /* --tap: TAP on stdout */
 };
 /* The exploration options shared by run, replay and litmus. */
 #define OPT_EXPLORE                                                                                \
 	(OPT_ARCH | OPT_STRATEGY | OPT_SEED | OPT_BUDGET | OPT_TIME | OPT_DEPTH |                  \
 	 OPT_PREEMPTIONS | OPT_JOBS | OPT_SHARD | OPT_KEEP_GOING | OPT_JSON | OPT_REPORT |         \
-	 OPT_QUIET | OPT_TRACE)
+	 OPT_QUIET | OPT_TRACE | OPT_JUNIT | OPT_TAP)
 
-#define CLI_MAX_ARGS 8
+#define CLI_MAX_ARGS 8          /* --fix options */
+#define CLI_MAX_POSITIONAL 1024 /* files of `litmus` and `merge` */
 
 struct cli_opts {
 	unsigned given; /* OPT_* bits of the options present */
@@ -73,9 +76,10 @@ struct cli_opts {
 	unsigned preemptions;
 	unsigned jobs;
 	unsigned shard_index, shard_count;
-	bool keep_going, json, quiet;
+	bool keep_going, json, quiet, tap;
 	const char *report; /* --report FILE.html */
 	const char *trace;  /* --trace FILE.json */
+	const char *junit;  /* --junit FILE.xml */
 	const char *schedule;
 	struct {
 		const char *name; /* points into argv */
@@ -84,7 +88,7 @@ struct cli_opts {
 	} fixes[CLI_MAX_ARGS];
 	int nfixes;
 	const char *disk;
-	const char *args[CLI_MAX_ARGS]; /* positional arguments after the command */
+	const char *args[CLI_MAX_POSITIONAL]; /* positional arguments after the command */
 	int nargs;
 };
 
@@ -109,6 +113,7 @@ struct cli_result {
 	const char *arch;
 	const char *strategy;
 	uint64_t seed;
+	unsigned shard_index, shard_count; /* --shard I/N; count 0 or 1: none */
 	uint64_t schedules;
 	bool complete;
 	double elapsed_s; /* the only non-deterministic field */
@@ -140,6 +145,9 @@ int cli_result_emit(struct cli_result *r, const struct cli_opts *o);
 /* --report: writes r as one self-contained HTML page, whole or not at all.
  * 0, EXIT_USAGE (cannot create the file) or EXIT_INTERNAL. */
 int cli_result_write_html(const char *path, const struct cli_result *r);
+/* A JSON object's text with ,"name":"value" added at its end (malloc'd;
+ * NULL when out of memory). */
+char *cli_json_with_field(const char *json, const char *name, const char *value);
 /* Writes a memstream buffer to stdout in one go; EXIT_INTERNAL if that fails. */
 int cli_flush_stdout(const char *buf, size_t len);
 
@@ -169,6 +177,56 @@ int cli_write_whole(const char *path, const char *opt, void (*write)(FILE *out, 
 int cli_litmus_run_file(const char *path, const struct cli_opts *o, struct cli_result *r,
                         char **expect);
 
+/* ---- CI output: JUnit XML and TAP (ci.c) ---- */
+
+/* One test case: a run, or a row of a table. */
+struct cli_row {
+	char *suite;   /* "scenarios", "litmus", "run", ... */
+	char *name;    /* the test case */
+	bool ok;       /* as expected */
+	bool error;    /* could not run (bad input): an error, not a failure */
+	char *message; /* one line when not ok */
+	char *detail;  /* the finding reports, or NULL */
+};
+struct cli_rows {
+	struct cli_row *row;
+	size_t n;
+	bool nomem;
+};
+/* Adds a row (strings copied; message and detail may be NULL). */
+void cli_rows_add(struct cli_rows *rs, const char *suite, const char *name, bool ok, bool error,
+                  const char *message, const char *detail);
+void cli_rows_free(struct cli_rows *rs);
+/* TAP version 13, as kselftest prints it: a plan, a line per row, the
+ * report of a failed row as "# " diagnostics. */
+void cli_rows_tap(FILE *out, const struct cli_rows *rs);
+/* --junit: a testsuite per suite, a testcase per row, the report as the
+ * failure's text; written whole or not at all (cli_write_whole). */
+int cli_rows_junit(const char *path, const struct cli_rows *rs);
+/* The text reports of r's findings, one after the other (NULL when there
+ * is none or no memory). */
+char *cli_result_reports(const struct cli_result *r);
+/* The row of a whole run (run, replay, one litmus file). */
+void cli_rows_add_result(struct cli_rows *rs, const char *suite, const struct cli_result *r);
+
+/* ---- litmus tables, shared by `litmus` (several files) and `demo` ---- */
+
+struct cli_table_counts {
+	size_t rows, failed, errors; /* errors: files that could not be run */
+};
+/* Runs the litmus files paths[0..n) and prints a table (title first): each
+ * file against its `# expect:` header (none: clean is expected). labels
+ * name the rows (NULL: the paths). Adds a row per file to rows (may be
+ * NULL). Returns 0, or EXIT_INTERNAL on a host failure. */
+int cli_litmus_table(FILE *out, const char *title, char *const *paths, char *const *labels,
+                     size_t n, const struct cli_opts *o, struct cli_rows *rows,
+                     struct cli_table_counts *counts);
+/* The sorted *.litmus names in dir; NULL on a host failure. */
+char **cli_list_litmus(const char *dir, size_t *count);
+/* The set of finding kinds named by a list ("clean" is empty), as a mask;
+ * -1 when a word is not a kind. */
+long cli_kinds_mask(const char *s);
+
 /* ---- subcommands ---- */
 
 int cmd_arch_list(const struct cli_opts *o);
@@ -177,6 +235,7 @@ int cmd_demo(const struct cli_opts *o);
 int cmd_list(const struct cli_opts *o);
 int cmd_run(const struct cli_opts *o);
 int cmd_replay(const struct cli_opts *o);
+int cmd_merge(const struct cli_opts *o);
 
 /* ---- built-in scenarios, shared by `run`, `replay` and `demo` ---- */
 

@@ -25,6 +25,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cli.h"
@@ -93,28 +94,6 @@ static char *replay_command(const char *path, const struct cli_opts *o, const ch
 	return buf;
 }
 
-/* The explorer's JSON object of a finding with "replay":CMD added. */
-static char *json_with_replay(const char *json, const char *cmd)
-{
-	const char *end = strrchr(json, '}');
-	if (!end)
-		return strdup(json);
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	if (!f)
-		return NULL;
-	fwrite(json, 1, (size_t)(end - json), f);
-	fputs(",\"replay\":", f);
-	coh_json_string(f, cmd);
-	fputs(end, f);
-	if (fclose(f)) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
-
 /* Adds the explorer's findings to r, each with its replay command. */
 static int add_findings(struct cli_result *r, const coh_explore_result *res, const char *path,
                         const struct cli_opts *o)
@@ -135,7 +114,9 @@ static int add_findings(struct cli_result *r, const coh_explore_result *res, con
 			if (asprintf(&cf->text, "%s%sreplay: %s\n\n", ef->report, nl ? "" : "\n",
 			             cmd) < 0)
 				cf->text = NULL;
-			cf->json = json_with_replay(ef->json, cmd);
+			char *keyed = cli_json_with_field(ef->json, "key", ef->key);
+			cf->json = keyed ? cli_json_with_field(keyed, "replay", cmd) : NULL;
+			free(keyed);
 		}
 		free(cmd);
 		r->nfindings = i + 1;
@@ -296,6 +277,8 @@ int cli_litmus_run_file(const char *path, const struct cli_opts *o, struct cli_r
 		goto out;
 	}
 	r->scenario = path;
+	r->shard_index = cfg.shard_index;
+	r->shard_count = cfg.shard_count;
 	r->arch = mcfg.arch->name;
 	r->strategy = strategy;
 	r->seed = mcfg.seed;
@@ -326,13 +309,123 @@ out:
 	return rc;
 }
 
+static bool is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The files to run: each FILE as given, each DIR's *.litmus in sorted
+ * order. NULL (message printed) when a directory cannot be read. */
+static char **batch_paths(const struct cli_opts *o, size_t *count)
+{
+	char **paths = NULL;
+	size_t n = 0;
+	for (int i = 0; i < o->nargs; i++) {
+		size_t k = 1;
+		char **names = NULL;
+		if (is_dir(o->args[i]) && !(names = cli_list_litmus(o->args[i], &k))) {
+			fprintf(stderr, "cohsim litmus: cannot read the directory %s\n",
+			        o->args[i]);
+			goto fail;
+		}
+		char **more = realloc(paths, (n + k + 1) * sizeof(*paths));
+		if (!more) {
+			for (size_t j = 0; names && j < k; j++)
+				free(names[j]);
+			free(names);
+			goto fail;
+		}
+		paths = more;
+		for (size_t j = 0; j < k; j++) {
+			int rc = names ? asprintf(&paths[n], "%s/%s", o->args[i], names[j])
+			               : asprintf(&paths[n], "%s", o->args[i]);
+			if (rc >= 0)
+				n++;
+			if (names)
+				free(names[j]);
+		}
+		free(names);
+	}
+	*count = n;
+	return paths ? paths : calloc(1, sizeof(*paths));
+fail:
+	for (size_t j = 0; j < n; j++)
+		free(paths[j]);
+	free(paths);
+	return NULL;
+}
+
+/* `cohsim litmus FILE|DIR...`: the result table of every file. */
+static int litmus_batch(const struct cli_opts *o)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} single[] = {{OPT_SCHEDULE, "--schedule"},
+	              {OPT_JSON, "--json"},
+	              {OPT_REPORT, "--report"},
+	              {OPT_TRACE, "--trace"}};
+	for (size_t i = 0; i < sizeof(single) / sizeof(single[0]); i++)
+		if (o->given & single[i].bit) {
+			fprintf(stderr,
+			        "cohsim litmus: %s applies to one litmus file, not to several or a "
+			        "directory\n",
+			        single[i].name);
+			return EXIT_USAGE;
+		}
+	size_t n = 0;
+	char **paths = batch_paths(o, &n);
+	if (!paths)
+		return EXIT_USAGE;
+	struct cli_opts quiet = *o;
+	quiet.quiet = true;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	struct cli_rows rows = {0};
+	struct cli_table_counts c = {0};
+	int rc = out ? 0 : EXIT_INTERNAL;
+	if (!rc)
+		rc = cli_litmus_table(out, "litmus tests", paths, NULL, n, &quiet, &rows, &c);
+	if (out && fclose(out) && !rc)
+		rc = EXIT_INTERNAL;
+	if (!rc && rows.nomem)
+		rc = EXIT_INTERNAL;
+	if (!rc && o->junit)
+		rc = cli_rows_junit(o->junit, &rows);
+	if (!rc && o->tap) {
+		free(buf);
+		buf = NULL;
+		out = open_memstream(&buf, &len);
+		if (!out) {
+			rc = EXIT_INTERNAL;
+		} else {
+			cli_rows_tap(out, &rows);
+			rc = fclose(out) ? EXIT_INTERNAL : 0;
+		}
+	}
+	if (!rc)
+		rc = cli_flush_stdout(buf, len);
+	free(buf);
+	cli_rows_free(&rows);
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+	if (rc)
+		return rc;
+	return c.errors ? EXIT_USAGE : c.failed ? EXIT_FINDINGS : EXIT_CLEAN;
+}
+
 int cmd_litmus(const struct cli_opts *o)
 {
-	if (o->nargs != 1) {
-		fprintf(stderr, "cohsim litmus: %s (usage: cohsim litmus FILE [options])\n",
-		        o->nargs ? "one FILE only" : "missing FILE");
+	if (o->nargs == 0) {
+		fprintf(stderr, "cohsim litmus: missing FILE (usage: cohsim litmus FILE|DIR... "
+		                "[options])\n");
 		return EXIT_USAGE;
 	}
+	if (o->nargs > 1 || is_dir(o->args[0]))
+		return litmus_batch(o);
 	struct cli_result r;
 	int rc = cli_litmus_run_file(o->args[0], o, &r, NULL);
 	if (rc)

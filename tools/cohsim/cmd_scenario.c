@@ -213,6 +213,8 @@ static int run_attached(const char *name, const char *variant, const char *arch,
 	r->arch = coh_arch_find(ro.arch)->name;
 	r->strategy = coh_strategy_name(cfg.strategy);
 	r->seed = cfg.seed;
+	r->shard_index = cfg.shard_index;
+	r->shard_count = cfg.shard_count;
 	r->schedules = res.schedules;
 	r->complete = res.complete;
 	r->elapsed_s = res.elapsed_s;
@@ -228,7 +230,7 @@ static int run_attached(const char *name, const char *variant, const char *arch,
 		struct cli_finding *f = &r->findings[r->nfindings];
 		f->kind = res.findings[i].kind;
 		f->text = render_text(&res.findings[i], sc->name, r->variant, r->arch, o);
-		f->json = strdup(res.findings[i].json);
+		f->json = cli_json_with_field(res.findings[i].json, "key", res.findings[i].key);
 		r->nfindings++;
 		if (!f->text || !f->json) {
 			coh_explore_result_free(&res);

@@ -29,11 +29,15 @@ static const struct command commands[] = {
      "explore a scenario variant; stops at the first finding unless --keep-going", cmd_run},
     {"replay", OPT_EXPLORE | OPT_VARIANT | OPT_FIX | OPT_DISK | OPT_SCHEDULE,
      "replay SCENARIO --schedule S", "replay one schedule of a scenario exactly", cmd_replay},
-    {"litmus", OPT_EXPLORE | OPT_SCHEDULE, "litmus FILE.litmus [options]",
-     "run a litmus test (docs/litmus.md); --arch overrides the file's arch, --seed its seed",
+    {"litmus", OPT_EXPLORE | OPT_SCHEDULE, "litmus FILE.litmus|DIR... [options]",
+     "run a litmus test (docs/litmus.md), or several as a table; --arch overrides the file's "
+     "arch, --seed its seed",
      cmd_litmus},
+    {"merge", 0, "merge RESULT.json...",
+     "merge the --json results of --shard I/N runs into one result", cmd_merge},
     {"arch list", 0, "arch list", "the arch profiles with their cache geometry", cmd_arch_list},
-    {"demo", 0, "demo", "run every bundled example and print a result table", cmd_demo},
+    {"demo", OPT_JUNIT | OPT_TAP, "demo [--junit FILE.xml] [--tap]",
+     "run every bundled example and print a result table", cmd_demo},
     {"version", 0, "version", "print the version", cmd_version},
     {"help", 0, "help", "this help", cmd_help},
 };

@@ -190,6 +190,23 @@ static int set_trace(struct cli_opts *o, const char *v, const char **why)
 	return 0;
 }
 
+static int set_junit(struct cli_opts *o, const char *v, const char **why)
+{
+	if (!*v) {
+		*why = "empty file name";
+		return -1;
+	}
+	o->junit = v;
+	return 0;
+}
+
+static int set_tap(struct cli_opts *o, const char *v, const char **why)
+{
+	(void)v, (void)why;
+	o->tap = true;
+	return 0;
+}
+
 static int set_schedule(struct cli_opts *o, const char *v, const char **why)
 {
 	if (!*v) {
@@ -244,6 +261,8 @@ static const struct option_def options[] = {
     {"report", OPT_REPORT, "FILE.html", "write an HTML report", set_report},
     {"trace", OPT_TRACE, "FILE.json",
      "write the execution of the first finding as a Chrome trace (Perfetto)", set_trace},
+    {"junit", OPT_JUNIT, "FILE.xml", "write JUnit XML: a test case per row or run", set_junit},
+    {"tap", OPT_TAP, NULL, "print TAP (as kselftest does) instead of the report", set_tap},
     {"quiet", OPT_QUIET, NULL, "print only the summary line", set_quiet},
     {"schedule", OPT_SCHEDULE, "STRING", "the schedule to replay", set_schedule},
     {"fix", OPT_FIX, "NAME=on|off", "turn a fix switch on or off (repeatable)", set_fix},
@@ -268,7 +287,7 @@ int cli_parse_options(const char *cmd, unsigned allowed, int argc, char **argv, 
 	for (int i = 0; i < argc; i++) {
 		const char *w = argv[i];
 		if (only_args || w[0] != '-' || w[1] == 0) {
-			if (o->nargs == CLI_MAX_ARGS) {
+			if (o->nargs == CLI_MAX_POSITIONAL) {
 				fprintf(stderr, "cohsim %s: too many arguments\n", cmd);
 				return EXIT_USAGE;
 			}
@@ -327,6 +346,11 @@ int cli_parse_options(const char *cmd, unsigned allowed, int argc, char **argv, 
 			return EXIT_USAGE;
 		}
 		o->given |= d->bit;
+	}
+	if (o->tap && o->json) {
+		fprintf(stderr, "cohsim %s: --tap and --json both print on stdout; choose one\n",
+		        cmd);
+		return EXIT_USAGE;
 	}
 	return 0;
 }

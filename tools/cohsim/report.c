@@ -116,8 +116,11 @@ static void print_json(FILE *out, const struct cli_result *r)
 	coh_json_string(out, r->arch);
 	fprintf(out, ",\"strategy\":");
 	coh_json_string(out, r->strategy);
-	fprintf(out, ",\"seed\":%" PRIu64 ",\"schedules\":%" PRIu64 ",\"complete\":%s", r->seed,
-	        r->schedules, r->complete ? "true" : "false");
+	fprintf(out, ",\"seed\":%" PRIu64, r->seed);
+	if (r->shard_count > 1)
+		fprintf(out, ",\"shard\":\"%u/%u\"", r->shard_index, r->shard_count);
+	fprintf(out, ",\"schedules\":%" PRIu64 ",\"complete\":%s", r->schedules,
+	        r->complete ? "true" : "false");
 	if (r->pct_n)
 		fprintf(out,
 		        ",\"pct_bound\":{\"n\":%u,\"k\":%" PRIu64 ",\"d\":%u,\"probability\":%.6g}",
@@ -158,6 +161,27 @@ void cli_result_print(FILE *out, const struct cli_result *r, bool json, bool qui
 		        r->pct_d, r->pct_probability, r->pct_n, r->pct_k, r->pct_d);
 }
 
+char *cli_json_with_field(const char *json, const char *name, const char *value)
+{
+	const char *end = strrchr(json, '}');
+	if (!end)
+		return strdup(json);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return NULL;
+	fwrite(json, 1, (size_t)(end - json), f);
+	fprintf(f, ",\"%s\":", name);
+	coh_json_string(f, value ? value : "");
+	fputs(end, f);
+	if (fclose(f)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
 int cli_flush_stdout(const char *buf, size_t len)
 {
 	if (len && fwrite(buf, 1, len, stdout) != len)
@@ -183,10 +207,24 @@ int cli_result_emit(struct cli_result *r, const struct cli_opts *o)
 	FILE *out = rc ? NULL : open_memstream(&buf, &len);
 	if (!rc && !out)
 		rc = EXIT_INTERNAL;
-	if (!rc) {
-		cli_result_print(out, r, o->json, o->quiet);
-		rc = fclose(out) ? EXIT_INTERNAL : cli_flush_stdout(buf, len);
+	struct cli_rows rows = {0};
+	if (!rc && (o->junit || o->tap)) {
+		cli_rows_add_result(&rows, r->variant ? "run" : "litmus", r);
+		if (rows.nomem)
+			rc = EXIT_INTERNAL;
+		if (!rc && o->junit)
+			rc = cli_rows_junit(o->junit, &rows);
 	}
+	if (!rc) {
+		if (o->tap)
+			cli_rows_tap(out, &rows);
+		else
+			cli_result_print(out, r, o->json, o->quiet);
+		rc = fclose(out) ? EXIT_INTERNAL : cli_flush_stdout(buf, len);
+	} else if (out) {
+		fclose(out);
+	}
+	cli_rows_free(&rows);
 	free(buf);
 	if (!rc)
 		rc = r->nfindings ? EXIT_FINDINGS : EXIT_CLEAN;
