@@ -39,7 +39,8 @@ static const struct command commands[] = {
     {"demo", OPT_JUNIT | OPT_TAP, "demo [--junit FILE.xml] [--tap]",
      "run every bundled example and print a result table", cmd_demo},
     {"version", 0, "version", "print the version", cmd_version},
-    {"help", 0, "help", "this help", cmd_help},
+    {"help", 0, "help [COMMAND]", "this help, or a command's (also: cohsim COMMAND --help)",
+     cmd_help},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -54,11 +55,45 @@ static void usage(FILE *out)
 	             "3 internal error\n");
 }
 
+/* `cohsim help COMMAND`: its usage, what it does, the options it takes. */
+static int command_help(FILE *out, const struct command *c)
+{
+	fprintf(out, "usage: cohsim %s\n\n%s\n", c->usage, c->help);
+	if (c->options) {
+		fprintf(out, "\noptions:\n");
+		cli_options_help(out, c->options);
+	}
+	fprintf(out, "\nexit status: 0 no finding, 1 findings, 2 bad usage or input, "
+	             "3 internal error\n");
+	return EXIT_CLEAN;
+}
+
+static const struct command *find_command(int nwords, const char *const *words)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		char joined[64] = "";
+		for (int w = 0; w < nwords; w++)
+			snprintf(joined + strlen(joined), sizeof(joined) - strlen(joined), "%s%s",
+			         w ? " " : "", words[w]);
+		if (strcmp(commands[i].name, joined) == 0)
+			return &commands[i];
+	}
+	return NULL;
+}
+
 static int cmd_help(const struct cli_opts *o)
 {
-	(void)o;
-	usage(stdout);
-	return EXIT_CLEAN;
+	if (!o || o->nargs == 0) {
+		usage(stdout);
+		return EXIT_CLEAN;
+	}
+	const struct command *c = find_command(o->nargs, o->args);
+	if (!c) {
+		fprintf(stderr, "cohsim help: unknown command '%s' (see `cohsim help`)\n",
+		        o->args[0]);
+		return EXIT_USAGE;
+	}
+	return command_help(stdout, c);
 }
 
 static int cmd_version(const struct cli_opts *o)
@@ -99,6 +134,9 @@ int main(int argc, char **argv)
 		int words = match(commands[i].name, argc, argv);
 		if (!words)
 			continue;
+		for (int k = 1 + words; k < argc; k++)
+			if (!strcmp(argv[k], "--help"))
+				return command_help(stdout, &commands[i]);
 		struct cli_opts o;
 		int rc = cli_parse_options(commands[i].name, commands[i].options, argc - 1 - words,
 		                           argv + 1 + words, &o);
