@@ -23,7 +23,7 @@ expect() {
 		fails=$((fails + 1))
 	fi
 }
-expect "arch demo help list litmus merge replay run version --help --version" ""
+expect "arch demo help list litmus merge new replay run version --help --version" ""
 expect "replay run" r
 expect "kmap-high-get kmap-lock-irq" run km
 expect "dm-io-vmap" replay d
@@ -32,7 +32,7 @@ expect "xscale x86" run kmap-high-get --arch x
 expect "kmap-high-get=on kmap-high-get=off" run kmap-high-get --fix kmap-high
 expect "dm-io-vmap-flush=on dm-io-vmap-flush=off" run dm-io-vmap --fix dm
 expect "pct" litmus f.litmus --strategy p
-expect "--junit --tap --help" demo --
+expect "--junit --tap --load --help" demo --
 expect "--keep-going" litmus x.litmus --keep
 expect "list" arch l
 expect "merge" help me

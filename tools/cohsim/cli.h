@@ -54,6 +54,7 @@ enum cli_opt_bit {
 	OPT_TRACE = 1u << 17, /* --trace FILE.json: Chrome trace-event file */
 	OPT_JUNIT = 1u << 18, /* --junit FILE.xml */
 	OPT_TAP = 1u << 19,   /* --tap: TAP on stdout */
+	OPT_LOAD = 1u << 20,  /* repeatable: --load FILE.so, scenarios of one's own */
 };
 /* The exploration options shared by run, replay and litmus. */
 #define OPT_EXPLORE                                                                                \
@@ -88,6 +89,8 @@ struct cli_opts {
 	} fixes[CLI_MAX_ARGS];
 	int nfixes;
 	const char *disk;
+	const char *loads[CLI_MAX_ARGS];
+	int nloads;
 	const char *args[CLI_MAX_POSITIONAL]; /* positional arguments after the command */
 	int nargs;
 };
@@ -236,6 +239,7 @@ int cmd_list(const struct cli_opts *o);
 int cmd_run(const struct cli_opts *o);
 int cmd_replay(const struct cli_opts *o);
 int cmd_merge(const struct cli_opts *o);
+int cmd_new(const struct cli_opts *o);
 
 /* ---- built-in scenarios, shared by `run`, `replay` and `demo` ---- */
 

@@ -10,8 +10,8 @@
  * --tap prints TAP instead of the tables (ci.c).
  *
  * Finding the examples: $COHSIM_EXAMPLES, then <exe dir>/../examples/litmus,
- * <exe dir>/../../examples/litmus (the exe from /proc/self/exe), then
- * ./examples/litmus.
+ * <exe dir>/../../examples/litmus, <exe dir>/../share/cohsim/examples/litmus
+ * (installed; the exe from /proc/self/exe), then ./examples/litmus.
  *
  * Standard output is deterministic. The scenario table's time column is
  * filled only when stdout is a terminal (a person watching); otherwise it
@@ -56,8 +56,9 @@ static bool find_examples(char *dir)
 		char *slash = strrchr(exe, '/');
 		if (slash)
 			*slash = 0;
-		static const char *const rel[] = {"/../examples/litmus", "/../../examples/litmus"};
-		for (size_t i = 0; i < 2; i++) {
+		static const char *const rel[] = {"/../examples/litmus", "/../../examples/litmus",
+		                                  "/../share/cohsim/examples/litmus"};
+		for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
 			if ((size_t)snprintf(dir, PATH_MAX, "%s%s", exe, rel[i]) < PATH_MAX &&
 			    is_dir(dir))
 				return true;
@@ -171,6 +172,7 @@ int cmd_demo(const struct cli_opts *o)
 	if (!find_examples(dir)) {
 		fprintf(stderr, "cohsim demo: cannot find examples/litmus (tried $COHSIM_EXAMPLES, "
 		                "<exe>/../examples/litmus, <exe>/../../examples/litmus, "
+		                "<exe>/../share/cohsim/examples/litmus, "
 		                "./examples/litmus)\n");
 		return EXIT_USAGE;
 	}

@@ -9,8 +9,10 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "cohsim/scenario.h"
 
 struct command {
 	const char *name; /* one or two words */
@@ -24,19 +26,22 @@ static int cmd_help(const struct cli_opts *o);
 static int cmd_version(const struct cli_opts *o);
 
 static const struct command commands[] = {
-    {"list", 0, "list", "the built-in scenarios: variants, fix switches, default arch", cmd_list},
-    {"run", OPT_EXPLORE | OPT_VARIANT | OPT_FIX | OPT_DISK, "run SCENARIO [options]",
+    {"list", OPT_LOAD, "list [--load FILE.so]",
+     "the built-in scenarios: variants, fix switches, default arch", cmd_list},
+    {"run", OPT_EXPLORE | OPT_VARIANT | OPT_FIX | OPT_DISK | OPT_LOAD, "run SCENARIO [options]",
      "explore a scenario variant; stops at the first finding unless --keep-going", cmd_run},
-    {"replay", OPT_EXPLORE | OPT_VARIANT | OPT_FIX | OPT_DISK | OPT_SCHEDULE,
+    {"replay", OPT_EXPLORE | OPT_VARIANT | OPT_FIX | OPT_DISK | OPT_SCHEDULE | OPT_LOAD,
      "replay SCENARIO --schedule S", "replay one schedule of a scenario exactly", cmd_replay},
     {"litmus", OPT_EXPLORE | OPT_SCHEDULE, "litmus FILE.litmus|DIR... [options]",
      "run a litmus test (docs/litmus.md), or several as a table; --arch overrides the file's "
      "arch, --seed its seed",
      cmd_litmus},
+    {"new", 0, "new NAME",
+     "write a starter scenario project NAME/ (buggy and fixed variants, Makefile, CMake)", cmd_new},
     {"merge", 0, "merge RESULT.json...",
      "merge the --json results of --shard I/N runs into one result", cmd_merge},
     {"arch list", 0, "arch list", "the arch profiles with their cache geometry", cmd_arch_list},
-    {"demo", OPT_JUNIT | OPT_TAP, "demo [--junit FILE.xml] [--tap]",
+    {"demo", OPT_JUNIT | OPT_TAP | OPT_LOAD, "demo [--junit FILE.xml] [--tap]",
      "run every bundled example and print a result table", cmd_demo},
     {"version", 0, "version", "print the version", cmd_version},
     {"help", 0, "help [COMMAND]", "this help, or a command's (also: cohsim COMMAND --help)",
@@ -103,6 +108,22 @@ static int cmd_version(const struct cli_opts *o)
 	return EXIT_CLEAN;
 }
 
+/* --load: the user's scenarios, before the command runs. */
+static int load_scenarios(const struct cli_opts *o)
+{
+	for (int i = 0; i < o->nloads; i++) {
+		char path[4096], err[512];
+		/* dlopen searches the library path for a bare name: a file here is meant */
+		bool here = !strchr(o->loads[i], '/') && access(o->loads[i], F_OK) == 0;
+		snprintf(path, sizeof(path), "%s%s", here ? "./" : "", o->loads[i]);
+		if (coh_scenario_load(path, err, sizeof(err)) != 0) {
+			fprintf(stderr, "cohsim: --load %s\n", err);
+			return EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
 /* How many words of argv (from argv[1]) a command name matches; 0 if none. */
 static int match(const char *name, int argc, char **argv)
 {
@@ -141,6 +162,8 @@ int main(int argc, char **argv)
 		int rc = cli_parse_options(commands[i].name, commands[i].options, argc - 1 - words,
 		                           argv + 1 + words, &o);
 		if (rc)
+			return rc;
+		if ((rc = load_scenarios(&o)) != 0)
 			return rc;
 		return commands[i].run(&o);
 	}

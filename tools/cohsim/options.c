@@ -207,6 +207,20 @@ static int set_tap(struct cli_opts *o, const char *v, const char **why)
 	return 0;
 }
 
+static int set_load(struct cli_opts *o, const char *v, const char **why)
+{
+	if (!*v) {
+		*why = "empty file name";
+		return -1;
+	}
+	if (o->nloads == CLI_MAX_ARGS) {
+		*why = "too many --load options";
+		return -1;
+	}
+	o->loads[o->nloads++] = v;
+	return 0;
+}
+
 static int set_schedule(struct cli_opts *o, const char *v, const char **why)
 {
 	if (!*v) {
@@ -266,6 +280,8 @@ static const struct option_def options[] = {
     {"quiet", OPT_QUIET, NULL, "print only the summary line", set_quiet},
     {"schedule", OPT_SCHEDULE, "STRING", "the schedule to replay", set_schedule},
     {"fix", OPT_FIX, "NAME=on|off", "turn a fix switch on or off (repeatable)", set_fix},
+    {"load", OPT_LOAD, "FILE.so", "load scenarios of your own from a shared object (repeatable)",
+     set_load},
     {"disk", OPT_DISK, "FILE", "back the scenario's disks with host files FILE.N", set_disk},
 };
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
@@ -335,7 +351,7 @@ int cli_parse_options(const char *cmd, unsigned allowed, int argc, char **argv, 
 			fprintf(stderr, "cohsim %s: --%s takes no value\n", cmd, d->name);
 			return EXIT_USAGE;
 		}
-		if ((o->given & d->bit) && d->bit != OPT_FIX) {
+		if ((o->given & d->bit) && d->bit != OPT_FIX && d->bit != OPT_LOAD) {
 			fprintf(stderr, "cohsim %s: --%s given twice\n", cmd, d->name);
 			return EXIT_USAGE;
 		}
