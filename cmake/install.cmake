@@ -32,6 +32,30 @@ install(FILES tools/completion/cohsim.bash
         DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME cohsim)
 install(DIRECTORY examples/ DESTINATION ${CMAKE_INSTALL_DATADIR}/cohsim/examples)
 
+
+# Man pages, each from one source: cohsim(1) from the binary's own command
+# and option tables (`cohsim help --man`), cohsim-litmus(5) from
+# docs/litmus.md (scripts/md2man.py).
+set(COHSIM_MAN_DIR ${CMAKE_CURRENT_BINARY_DIR}/man)
+add_custom_command(OUTPUT ${COHSIM_MAN_DIR}/cohsim.1
+  COMMAND ${CMAKE_COMMAND} -E make_directory ${COHSIM_MAN_DIR}
+  COMMAND sh -c "\"$<TARGET_FILE:cohsim-cli>\" help --man > \"${COHSIM_MAN_DIR}/cohsim.1\""
+  DEPENDS cohsim-cli VERBATIM)
+set(COHSIM_MAN_PAGES ${COHSIM_MAN_DIR}/cohsim.1)
+find_package(Python3 COMPONENTS Interpreter)
+if(Python3_Interpreter_FOUND)
+  add_custom_command(OUTPUT ${COHSIM_MAN_DIR}/cohsim-litmus.5
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${COHSIM_MAN_DIR}
+    COMMAND sh -c "\"${Python3_EXECUTABLE}\" \"${CMAKE_CURRENT_SOURCE_DIR}/scripts/md2man.py\" \"${CMAKE_CURRENT_SOURCE_DIR}/docs/litmus.md\" cohsim-litmus 5 \"the litmus test format of cohsim\" > \"${COHSIM_MAN_DIR}/cohsim-litmus.5\""
+    DEPENDS scripts/md2man.py docs/litmus.md VERBATIM)
+  list(APPEND COHSIM_MAN_PAGES ${COHSIM_MAN_DIR}/cohsim-litmus.5)
+  install(FILES ${COHSIM_MAN_DIR}/cohsim-litmus.5 DESTINATION ${CMAKE_INSTALL_MANDIR}/man5)
+else()
+  message(STATUS "cohsim: no python3, so no cohsim-litmus(5) man page")
+endif()
+add_custom_target(man ALL DEPENDS ${COHSIM_MAN_PAGES})
+install(FILES ${COHSIM_MAN_DIR}/cohsim.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+
 set(CPACK_PACKAGE_NAME cohsim)
 set(CPACK_PACKAGE_VENDOR "cohsim")
 set(CPACK_PACKAGE_CONTACT "cohsim developers <cohsim@localhost>")

@@ -9,7 +9,7 @@
 set -u
 BIN=$1
 SRC=$2
-BUILD=$(dirname "$BIN")
+BUILD=$(cd "$(dirname "$BIN")" && pwd)
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 fails=0

@@ -230,6 +230,21 @@ char **cli_list_litmus(const char *dir, size_t *count);
  * -1 when a word is not a kind. */
 long cli_kinds_mask(const char *s);
 
+/* ---- the subcommand table (main.c) and the manual made from it (man.c) ---- */
+
+struct cli_command {
+	const char *name; /* one or two words */
+	unsigned options; /* OPT_* accepted */
+	const char *usage;
+	const char *help;
+	int (*run)(const struct cli_opts *o);
+};
+/* The i-th option of the parser's table: its name, OPT_* bit, argument
+ * (NULL: a flag) and help; false past the end. */
+bool cli_option_at(size_t i, const char **name, unsigned *bit, const char **arg, const char **help);
+/* cohsim(1) in roff, from the command and option tables. */
+void cli_man(FILE *out, const struct cli_command *cmds, size_t n);
+
 /* ---- subcommands ---- */
 
 int cmd_arch_list(const struct cli_opts *o);

@@ -113,7 +113,7 @@ static int demo_scenarios(FILE *out, const struct cli_opts *o, struct cli_rows *
 				        d->variant, d->arch, r.elapsed_s);
 			failed += !ok;
 			nrows++;
-			char name[256], msg[512];
+			char name[256], msg[1024];
 			snprintf(name, sizeof(name), "%s %s on %s", sc->name, d->variant, d->arch);
 			snprintf(
 			    msg, sizeof(msg), "%s: expected %s, got %s%s", name, d->expect, kinds,

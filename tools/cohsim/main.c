@@ -14,13 +14,7 @@
 #include "cli.h"
 #include "cohsim/scenario.h"
 
-struct command {
-	const char *name; /* one or two words */
-	unsigned options; /* OPT_* accepted */
-	const char *usage;
-	const char *help;
-	int (*run)(const struct cli_opts *o);
-};
+#define command cli_command
 
 static int cmd_help(const struct cli_opts *o);
 static int cmd_version(const struct cli_opts *o);
@@ -151,6 +145,10 @@ int main(int argc, char **argv)
 		return cmd_help(NULL);
 	if (!strcmp(argv[1], "--version"))
 		return cmd_version(NULL);
+	if (argc == 3 && !strcmp(argv[1], "help") && !strcmp(argv[2], "--man")) {
+		cli_man(stdout, commands, NCOMMANDS); /* cohsim(1), for the build */
+		return fflush(stdout) ? EXIT_INTERNAL : EXIT_CLEAN;
+	}
 	for (size_t i = 0; i < NCOMMANDS; i++) {
 		int words = match(commands[i].name, argc, argv);
 		if (!words)

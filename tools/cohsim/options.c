@@ -371,6 +371,17 @@ int cli_parse_options(const char *cmd, unsigned allowed, int argc, char **argv, 
 	return 0;
 }
 
+bool cli_option_at(size_t i, const char **name, unsigned *bit, const char **arg, const char **help)
+{
+	if (i >= NOPTIONS)
+		return false;
+	*name = options[i].name;
+	*bit = options[i].bit;
+	*arg = options[i].arg;
+	*help = options[i].help;
+	return true;
+}
+
 void cli_options_help(FILE *out, unsigned mask)
 {
 	for (size_t k = 0; k < NOPTIONS; k++) {
