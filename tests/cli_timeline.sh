@@ -74,6 +74,9 @@ grep -q '<rect class="hist k-[a-z]* mark-trigger"' "$H" || fail "the trigger is 
 check
 grep -q '<rect class="hist k-store mark-writer"' "$H" || fail "the latest write is not marked"
 check
+grep -A3 '<rect class="hist k-[a-z]* mark-trigger"' "$H" | grep -q '^expected: 51 32 20 75' ||
+	fail "the trigger does not show the bytes expected and seen"
+check
 grep -q '<code id="replay">cohsim replay kmap-high-get --variant buggy --arch xscale --schedule' "$H" ||
 	fail "no replay command"
 check
@@ -127,6 +130,11 @@ check
 grep -q -- "--trace $TMP/no/such/dir/t.json" "$TMP/err" || fail "the error does not name the file"
 check
 [ -z "$(ls -A "$TMP" | grep '^\.cohsim-')" ] || fail "a temporary file was left behind"
+mkdir "$TMP/adir"
+run_exit 2 "$BIN" run kmap-high-get --trace "$TMP/adir"
+check
+[ -z "$(ls -A "$TMP/adir")" ] && [ -z "$(ls -A "$TMP" | grep '^\.cohsim-')" ] ||
+	fail "a --trace that names a directory left a file behind"
 run_exit 2 "$BIN" run kmap-high-get --trace ""
 run_exit 2 "$BIN" list --trace "$TMP/x.json"
 

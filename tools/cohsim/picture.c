@@ -90,11 +90,23 @@ int cli_write_whole(const char *path, const char *opt, void (*write)(FILE *out, 
 	ok = (fflush(out) == 0) && ok;
 	ok = (fsync(fd) == 0) && ok;
 	ok = (fclose(out) == 0) && ok;
-	if (!ok || rename(tmp, path) != 0) {
+	if (!ok) {
 		fprintf(stderr, "cohsim: --%s %s: write failed: %s\n", opt, path, strerror(errno));
 		unlink(tmp);
 		free(tmp);
 		return EXIT_INTERNAL;
+	}
+	if (rename(tmp, path) != 0) {
+		/* a directory or a file we may not replace: the user's path is wrong */
+		int e = errno;
+		fprintf(stderr, "cohsim: --%s %s: cannot put the file there: %s\n", opt, path,
+		        strerror(e));
+		unlink(tmp);
+		free(tmp);
+		return e == EISDIR || e == ENOTDIR || e == EACCES || e == EPERM || e == EROFS ||
+		               e == EBUSY
+		           ? EXIT_USAGE
+		           : EXIT_INTERNAL;
 	}
 	free(tmp);
 	return 0;

@@ -168,9 +168,10 @@ static const struct cli_tl_item *item_of_event(const struct cli_timeline *tl, ui
 	return NULL;
 }
 
+/* f (may be NULL): the finding whose trigger this is; its bytes are added. */
 static void item_rect(FILE *out, const struct cli_timeline *tl, const struct cli_tl_item *it,
                       const char *cls, const char *mark, double x, double y, double w, double h,
-                      size_t index)
+                      size_t index, const coh_finding *f)
 {
 	char desc[512];
 	cli_timeline_describe(tl, it, desc, sizeof(desc));
@@ -179,6 +180,15 @@ static void item_rect(FILE *out, const struct cli_timeline *tl, const struct cli
 	        "height=\"%.1f\"><title>",
 	        cls, kind_class(it), mark ? " mark-" : "", mark ? mark : "", index, x, y, w, h);
 	xesc(out, desc);
+	if (f) {
+		fprintf(out, "\n%s: ", coh_finding_kind_name(f->kind));
+		xesc(out, f->message);
+		for (int k = 0; k < 2 && f->len; k++) {
+			fputs(k ? "\nseen:    " : "\nexpected:", out);
+			for (unsigned b = 0; b < f->len && b < COH_FINDING_MAX_BYTES; b++)
+				fprintf(out, " %02x", k ? f->seen[b] : f->expected[b]);
+		}
+	}
 	fputs("</title></rect>\n", out);
 }
 
@@ -319,7 +329,8 @@ void cli_timeline_svg(FILE *out, const struct cli_timeline *tl)
 	for (size_t i = 0; i < n; i++) {
 		const struct cli_tl_item *it = &tl->items[i];
 		double y = TOP + (double)it->lane * LANE_H + 4;
-		item_rect(out, tl, it, "ev", NULL, XOF(it->seq) + 1, y, cw - 2, LANE_H - 8, i);
+		item_rect(out, tl, it, "ev", NULL, XOF(it->seq) + 1, y, cw - 2, LANE_H - 8, i,
+		          NULL);
 	}
 	/* the history of each finding's line */
 	double y0 = TOP + lanes_h + 10;
@@ -341,7 +352,7 @@ void cli_timeline_svg(FILE *out, const struct cli_timeline *tl)
 			                   : since ? "since"
 			                           : NULL;
 			item_rect(out, tl, it, "hist", mark, XOF(it->seq) + 1, y + 4, cw - 2,
-			          HIST_H - 10, i);
+			          HIST_H - 10, i, trig ? f : NULL);
 		}
 	}
 	fputs("</svg></div></div>\n<p>Selected: <span id=\"detail\">(click an event)</span></p>\n",
