@@ -84,6 +84,10 @@ grep -q "bad.litmus:2" "$TMP/err" || fail "a bad file in a batch: no FILE:LINE m
 junit_check "$TMP/b.xml" "root.get('errors') == '1' and cases[1].find('error') is not None" \
 	"a bad file is not a JUnit error"
 run_exit 2 "$BIN" litmus "$LIT" --json
+mkdir "$TMP/empty"
+run_exit 2 "$BIN" litmus "$TMP/empty"
+check
+grep -q "no .litmus file in it" "$TMP/err" || fail "an empty directory is not refused"
 run_exit 2 "$BIN" litmus "$LIT" "$LIT/vivt-alias-flushed.litmus" --report "$TMP/r.html"
 
 # ---- run --tap / --junit ----

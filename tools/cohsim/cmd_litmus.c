@@ -329,6 +329,11 @@ static char **batch_paths(const struct cli_opts *o, size_t *count)
 			        o->args[i]);
 			goto fail;
 		}
+		if (names && k == 0) { /* a CI job pointed at the wrong place */
+			fprintf(stderr, "cohsim litmus: %s: no .litmus file in it\n", o->args[i]);
+			free(names);
+			goto fail;
+		}
 		char **more = realloc(paths, (n + k + 1) * sizeof(*paths));
 		if (!more) {
 			for (size_t j = 0; names && j < k; j++)
@@ -337,15 +342,20 @@ static char **batch_paths(const struct cli_opts *o, size_t *count)
 			goto fail;
 		}
 		paths = more;
+		bool ok = true;
 		for (size_t j = 0; j < k; j++) {
 			int rc = names ? asprintf(&paths[n], "%s/%s", o->args[i], names[j])
 			               : asprintf(&paths[n], "%s", o->args[i]);
 			if (rc >= 0)
 				n++;
+			else
+				ok = false;
 			if (names)
 				free(names[j]);
 		}
 		free(names);
+		if (!ok)
+			goto fail;
 	}
 	*count = n;
 	return paths ? paths : calloc(1, sizeof(*paths));
