@@ -187,18 +187,6 @@ COH_API uint64_t coh_machine_note(coh_machine *m, int cpu, const char *note);
 /* Formats one event on one line, without newline. */
 COH_API int coh_event_format(const coh_event *ev, char *buf, size_t size);
 
-/*
- * Listening to the trace (timelines, trace files). While the machine traces
- * (config.oracle), fn is called for every event as it is recorded, and again
- * with the same number when the machine completes it (a load's or store's
- * PA and value once the access is done, a note's text): a listener keeps the
- * last call for each number. ev lives only during the call. One listener at
- * a time; fn NULL removes it. The scheduler installs its own while an
- * explorer's watcher (cohsim/sched.h) is set.
- */
-typedef void (*coh_event_listener)(void *arg, const coh_event *ev);
-COH_API void coh_machine_set_listener(coh_machine *m, coh_event_listener fn, void *arg);
-
 #ifdef __cplusplus
 }
 #endif

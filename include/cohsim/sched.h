@@ -380,9 +380,11 @@ typedef struct coh_watch_who {
  * A watcher sees every execution the explorer runs in process, in order:
  * begin, then the steps and machine events as they happen, then end. who is
  * NULL for what runs on the host stack (setup, finish). Strings and events
- * live only during the call. A machine event may be reported again with the
- * same number once the machine completes it (see coh_machine_set_listener):
- * keep the last. Every callback may be NULL.
+ * live only during the call. Events come complete (a load with its PA and
+ * value) and in order, at the next scheduling point; their numbers are
+ * consecutive, but for one operation that made more events than the
+ * machine's trace holds (256), whose oldest are lost. Every callback may be
+ * NULL. It costs the machine nothing: events are read back from its trace.
  */
 typedef struct coh_watcher {
 	void *arg;

@@ -170,12 +170,6 @@ void coh__machine_set_hook(coh_machine *m, coh__access_hook hook, void *ctx)
 	m->hook_ctx = ctx;
 }
 
-void coh_machine_set_listener(coh_machine *m, coh_event_listener fn, void *arg)
-{
-	m->listen = fn;
-	m->listen_arg = arg;
-}
-
 void coh_machine_set_site(coh_machine *m, const char *file, unsigned line)
 {
 	m->site_file = file;
@@ -241,10 +235,8 @@ bool coh_machine_event(const coh_machine *m, uint64_t no, coh_event *out)
 uint64_t coh_machine_note(coh_machine *m, int cpu, const char *note)
 {
 	uint64_t no = coh__event(m, COH_EV_NOTE, cpu, 0, 0, 0, 0);
-	if (m->tracing) {
+	if (m->tracing)
 		m->trace[no % COH__TRACE_CAP].note = note;
-		coh__event_done(m, &m->trace[no % COH__TRACE_CAP]);
-	}
 	return no;
 }
 
@@ -357,7 +349,6 @@ static void note_op_result(coh_machine *m, unsigned cpu, coh_addr_t va, uint64_t
 	e->value = value;
 	if (!coh__mmu_lookup(m, cpu, va, &pa, &attr))
 		e->pa = pa;
-	coh__event_done(m, e);
 }
 
 /* note_op_result for an access of one line chunk, whose PA is known. */
@@ -371,7 +362,6 @@ static inline void note_op_known(coh_machine *m, uint64_t value, coh_addr_t pa, 
 	e->value = value;
 	if (mapped)
 		e->pa = pa;
-	coh__event_done(m, e);
 }
 
 /* Completes the trace entry of a bulk access with its PA. */
@@ -380,10 +370,8 @@ static void note_op_pa(coh_machine *m, unsigned cpu, coh_addr_t va)
 	coh_event *e = &m->trace[m->op_ev % COH__TRACE_CAP];
 	coh_addr_t pa;
 	enum coh_attr attr;
-	if (m->tracing && e->no == m->op_ev && !coh__mmu_lookup(m, cpu, va, &pa, &attr)) {
+	if (m->tracing && e->no == m->op_ev && !coh__mmu_lookup(m, cpu, va, &pa, &attr))
 		e->pa = pa;
-		coh__event_done(m, e);
-	}
 }
 
 static bool size_ok(unsigned size)

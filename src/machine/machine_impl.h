@@ -108,8 +108,6 @@ struct coh_machine {
 	uint64_t op_ev; /* the public operation being carried out */
 	coh_event trace[COH__TRACE_CAP];
 	bool tracing;
-	coh_event_listener listen; /* called only while tracing */
-	void *listen_arg;
 	const char *site_file;
 	unsigned site_line;
 	const char *actor;
@@ -146,16 +144,8 @@ static inline uint64_t coh__event(coh_machine *m, enum coh_event_kind kind, int 
 		e->file = m->site_file;
 		e->line = m->site_line;
 		e->note = NULL;
-		if (m->listen)
-			m->listen(m->listen_arg, e);
 	}
 	return no;
-}
-/* Tells the listener that a recorded event was completed. */
-static inline void coh__event_done(coh_machine *m, const coh_event *e)
-{
-	if (m->listen)
-		m->listen(m->listen_arg, e);
 }
 uint64_t coh__rand(coh_machine *m);
 

@@ -362,6 +362,8 @@ static void switch_to(coh_sched *s, coh_task *to)
 
 static void end_run(coh_sched *s, enum coh__run_status st)
 {
+	if (s->watch)
+		coh__watch_events(s, s->cur, NULL);
 	segment_end(s);
 	s->status = st;
 	s->running = false;
@@ -383,9 +385,10 @@ static void run_device(coh_sched *s, unsigned i)
 	s->nio--;
 	coh_task *saved = s->cur;
 	s->in_device = true;
-	s->dev_name = p.name;
 	coh_machine_set_actor(s->m, "device");
 	p.fn(p.arg);
+	if (s->watch)
+		coh__watch_events(s, NULL, p.name ? p.name : "device");
 	s->in_device = false;
 	s->cur = saved;
 	resume_actor(s);
@@ -396,6 +399,9 @@ static void dispatch(coh_sched *s)
 	coh_task *self = s->cur;
 	struct coh__cand c[COH__SLOTS + COH_MAX_CPUS * (COH_MAX_IRQS + 1) + COH__MAX_PENDING];
 	for (;;) {
+		/* what ran since the last point was the running context's */
+		if (s->watch)
+			coh__watch_events(s, s->cur, NULL);
 		if (s->abort_req) {
 			end_run(s, COH__RUN_ABORT);
 			return;
@@ -493,8 +499,10 @@ static void task_main(void *arg)
 		    t->name, t->locks, t->preempt, t->bh, t->irqs_off);
 	}
 	t->st = COH__T_DONE;
-	if (s->watch)
+	if (s->watch) {
+		coh__watch_events(s, t, NULL);
 		coh__watch_step(s, t, "exit", NULL, NULL, 0);
+	}
 	struct coh__cpu *cp = &s->cpu[t->cpu];
 	if (cp->hardirq == t)
 		cp->hardirq = NULL;

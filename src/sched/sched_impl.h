@@ -164,11 +164,14 @@ struct coh_sched {
 	char report_site[64][96];
 	uint64_t run_max_entities;
 	const coh_watcher *watch; /* NULL: nobody watches (watch.c) */
-	const char *dev_name;     /* the I/O completion running as the device */
+	uint64_t watch_ev;        /* machine events handed to the watcher so far */
 };
 
 /* watch.c: the explorer's watcher, if any (s->watch != NULL) */
 void coh__watch_begin(coh_sched *s);
+/* Hands the machine events since the last call to the watcher, as done by
+ * who (NULL: the host; device: the I/O completion named dev). */
+void coh__watch_events(coh_sched *s, const coh_task *who, const char *dev);
 void coh__watch_step(coh_sched *s, const coh_task *t, const char *op, const char *obj,
                      const char *file, unsigned line);
 void coh__watch_end(coh_sched *s);

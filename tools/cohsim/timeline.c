@@ -5,10 +5,9 @@
  * begin() forgets the previous one, so what remains is the last: the
  * replay of the reported schedule. Items are kept in global order, one per
  * machine event and one per scheduling step other than "mem" (whose event
- * follows as an item of its own). A machine event reported again under the
- * same number (the machine completing a load's PA and value) replaces the
- * item it made. At most CLI_TL_MAX_ITEMS items are kept: the last ones, as
- * a ring, with the number dropped counted.
+ * follows as an item of its own). At most CLI_TL_MAX_ITEMS items are kept:
+ * the last ones, as a ring, with the number dropped counted; events the
+ * machine's trace lost before the watcher read them are counted apart.
  *
  * Lanes are keyed by (CPU, context kind, name), the device by its I/O
  * completion's name, and the host (setup, finish) has one lane. Their order
@@ -98,25 +97,11 @@ static struct cli_tl_item *item_new(struct cli_timeline *tl)
 	return it;
 }
 
-/* The item of machine event no, if it is among the last few kept. */
-static struct cli_tl_item *item_of_event(struct cli_timeline *tl, uint64_t no)
-{
-	for (size_t k = 1; k <= tl->nitems && k <= 64; k++) {
-		size_t i = (tl->head + tl->nitems - k) % CLI_TL_MAX_ITEMS;
-		struct cli_tl_item *it = &tl->items[i];
-		if (it->is_event && it->ev.no == no)
-			return it;
-		if (it->is_event && it->ev.no < no)
-			return NULL;
-	}
-	return NULL;
-}
-
 static void w_begin(void *arg)
 {
 	struct cli_timeline *tl = arg;
 	tl->nitems = tl->head = 0;
-	tl->seq = tl->dropped = tl->last_no = 0;
+	tl->seq = tl->dropped = tl->last_no = tl->lost = 0;
 	tl->nlanes = 0;
 	free(tl->findings);
 	tl->findings = NULL;
@@ -144,17 +129,15 @@ static void w_step(void *arg, const coh_watch_who *who, const char *op, const ch
 static void w_event(void *arg, const coh_event *ev, const coh_watch_who *who)
 {
 	struct cli_timeline *tl = arg;
-	struct cli_tl_item *it = item_of_event(tl, ev->no);
-	if (!it && ev->no <= tl->last_no)
-		return; /* completes an event no longer kept */
-	if (!it) {
-		tl->last_no = ev->no;
-		unsigned lane = lane_of(tl, who);
-		if (!(it = item_new(tl)))
-			return;
-		it->lane = lane;
-		it->is_event = true;
-	}
+	if (ev->no > tl->last_no + 1) /* aged out of the machine's trace */
+		tl->lost += ev->no - tl->last_no - 1;
+	tl->last_no = ev->no;
+	unsigned lane = lane_of(tl, who);
+	struct cli_tl_item *it = item_new(tl);
+	if (!it)
+		return;
+	it->lane = lane;
+	it->is_event = true;
 	it->ev = *ev;
 	intern_event(tl, &it->ev);
 	it->file = it->ev.file;

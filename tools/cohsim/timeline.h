@@ -58,6 +58,7 @@ struct cli_timeline {
 	size_t nitems, head;
 	uint64_t seq, dropped;
 	uint64_t last_no; /* the newest machine event seen */
+	uint64_t lost;    /* events that aged out of the machine's trace unseen */
 	struct cli_tl_switch *switches;
 	size_t nswitches;
 	coh_finding *findings; /* schedule and detail are NULL */

@@ -270,6 +270,11 @@ void cli_timeline_svg(FILE *out, const struct cli_timeline *tl)
 	        n, tl->nlanes, tl->nswitches, tl->nswitches == 1 ? "" : "es");
 	if (tl->dropped)
 		fprintf(out, " The first %" PRIu64 " items are not shown.", tl->dropped);
+	if (tl->lost)
+		fprintf(out,
+		        " %" PRIu64 " events of operations that made more than the machine's "
+		        "trace holds are not shown.",
+		        tl->lost);
 	fputs("</p>\n", out);
 	if (tl->replay) {
 		fputs("<p>Replay: <code id=\"replay\">", out);

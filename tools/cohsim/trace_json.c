@@ -103,7 +103,8 @@ void cli_timeline_trace_json(FILE *out, const struct cli_timeline *tl, const cha
 	coh_json_string(out, title ? title : "");
 	fputs(",\"schedule\":", out);
 	coh_json_string(out, tl->schedule ? tl->schedule : "");
-	fprintf(out, ",\"dropped\":%" PRIu64 "},\"traceEvents\":[", tl->dropped);
+	fprintf(out, ",\"dropped\":%" PRIu64 ",\"lost\":%" PRIu64 "},\"traceEvents\":[",
+	        tl->dropped, tl->lost);
 	/* processes, then a thread per lane (sorted: their order in the UI) */
 	for (size_t i = 0; i < tl->nlanes; i++) {
 		const struct cli_tl_lane *l = &tl->lanes[i];
