@@ -31,7 +31,7 @@ browse() {
 		--user-data-dir="$TMP/profile" "$@" 2>"$TMP/chromium.err"
 }
 
-for s in kmap-high-get dm-io-vmap; do
+for s in kmap-high-get; do
 	"$BIN" run "$s" --report "$TMP/$s.html" >/dev/null 2>&1
 	browse --dump-dom "file://$TMP/$s.html" >"$TMP/$s.dom"
 	check

@@ -67,7 +67,7 @@ check
 grep -q '"complete":false' "$TMP/out" || fail "three shards of four merge as complete"
 
 # ---- a clean run: exit 0, complete ----
-RUN="run kmap-high-get --variant fixed --strategy dfs --preemptions 2 --json"
+RUN="run kmap-high-get --variant fixed --strategy dfs --preemptions 1 --json"
 parallel --will-cite "$BIN" $RUN --shard {}/4 ">" "$TMP/c{}.json" ::: 0 1 2 3 2>/dev/null
 "$BIN" $RUN >"$TMP/cwhole.json" 2>/dev/null
 run_exit 0 "$BIN" merge "$TMP"/c?.json
