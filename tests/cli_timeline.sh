@@ -97,7 +97,10 @@ check
 cmp -s "$TMP/t.json" "$TMP/t2.json" || fail "the trace differs between runs (--jobs 2)"
 
 # ---- an interrupt, a device, a deadlock ----
-run_exit 1 "$BIN" run kmap-lock-irq --trace "$TMP/irq.json"
+run_exit 1 "$BIN" run kmap-lock-irq --trace "$TMP/irq.json" --report "$TMP/irq.html"
+check
+grep -A1 '<rect class="hist k-sync mark-trigger"' "$TMP/irq.html" | grep -q 'deadlock: every task is blocked' ||
+	fail "a deadlock is not marked at the end of its execution"
 trace_check "$TMP/irq.json" '"cpu0 hardirq nic-irq" in names and "interrupted" in inst and "deadlock" in inst' \
 	"kmap-lock-irq: no interrupt lane, interruption or deadlock"
 run_exit 1 "$BIN" run dm-io-vmap --trace "$TMP/dma.json"

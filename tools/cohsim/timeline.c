@@ -311,6 +311,30 @@ bool cli_timeline_touches(const struct cli_timeline *tl, const struct cli_tl_ite
 	}
 }
 
+const struct cli_tl_item *cli_timeline_finding_at(const struct cli_timeline *tl,
+                                                  const coh_finding *f)
+{
+	if (f->has_addr && f->trigger.no) {
+		/* items' event numbers grow with their position: binary search */
+		size_t lo = 0, hi = tl->nitems;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2, k = mid;
+			while (k < hi && !tl->items[k].is_event)
+				k++;
+			if (k == hi) {
+				hi = mid;
+			} else if (tl->items[k].ev.no == f->trigger.no) {
+				return &tl->items[k];
+			} else if (tl->items[k].ev.no < f->trigger.no) {
+				lo = k + 1;
+			} else {
+				hi = mid;
+			}
+		}
+	}
+	return tl->nitems ? &tl->items[tl->nitems - 1] : NULL;
+}
+
 const char *cli_timeline_label(const struct cli_tl_item *it)
 {
 	return it->is_event ? coh_event_kind_name(it->ev.kind) : it->op;

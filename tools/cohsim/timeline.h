@@ -84,6 +84,12 @@ int cli_timeline_finish(struct cli_timeline *tl);
  * alias line at va? */
 bool cli_timeline_touches(const struct cli_timeline *tl, const struct cli_tl_item *it,
                           coh_addr_t line_pa, coh_addr_t line_va);
+/* Where a finding shows on the time axis: the event that exposed it when it
+ * has an address (a stale read, DMA, lost write, bad access); else (a
+ * deadlock, BUG, misuse found by the scheduler or the model) the end of the
+ * execution, the last item. NULL when there is no item. */
+const struct cli_tl_item *cli_timeline_finding_at(const struct cli_timeline *tl,
+                                                  const coh_finding *f);
 /* One line describing an item: what, addresses, bytes, file:line. */
 void cli_timeline_describe(const struct cli_timeline *tl, const struct cli_tl_item *it, char *buf,
                            size_t size);

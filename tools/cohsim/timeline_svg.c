@@ -145,29 +145,6 @@ static unsigned col_width(size_t n)
 	return n <= 400 ? 12 : n <= 2000 ? 6 : 3;
 }
 
-static const struct cli_tl_item *item_of_event(const struct cli_timeline *tl, uint64_t no)
-{
-	size_t lo = 0, hi = tl->nitems;
-	/* items' event numbers grow with seq: binary search over the events */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		size_t k = mid;
-		while (k < hi && !tl->items[k].is_event)
-			k++;
-		if (k == hi) {
-			hi = mid;
-			continue;
-		}
-		if (tl->items[k].ev.no == no)
-			return &tl->items[k];
-		if (tl->items[k].ev.no < no)
-			lo = k + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
 /* f (may be NULL): the finding whose trigger this is; its bytes are added. */
 static void item_rect(FILE *out, const struct cli_timeline *tl, const struct cli_tl_item *it,
                       const char *cls, const char *mark, double x, double y, double w, double h,
@@ -305,7 +282,7 @@ void cli_timeline_svg(FILE *out, const struct cli_timeline *tl)
 	}
 	/* the findings' triggers, across the lanes */
 	for (size_t f = 0; f < tl->nfindings; f++) {
-		const struct cli_tl_item *t = item_of_event(tl, tl->findings[f].trigger.no);
+		const struct cli_tl_item *t = cli_timeline_finding_at(tl, &tl->findings[f]);
 		if (t)
 			fprintf(out,
 			        "<line class=\"trig\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" "
@@ -344,11 +321,14 @@ void cli_timeline_svg(FILE *out, const struct cli_timeline *tl)
 		double y = y0 + (double)fi * HIST_H;
 		coh_addr_t lpa, lva;
 		finding_line(tl, f, &lpa, &lva);
+		const struct cli_tl_item *at = cli_timeline_finding_at(tl, f);
 		for (size_t i = 0; i < n; i++) {
 			const struct cli_tl_item *it = &tl->items[i];
-			bool trig = it->is_event && it->ev.no == f->trigger.no;
-			bool wr = it->is_event && f->writer.no && it->ev.no == f->writer.no;
-			bool since = it->is_event && f->stale_since && it->ev.no == f->stale_since;
+			bool trig = it == at;
+			bool wr = f->has_addr && it->is_event && f->writer.no &&
+			          it->ev.no == f->writer.no;
+			bool since = f->stale_is_line && it->is_event && f->stale_since &&
+			             it->ev.no == f->stale_since;
 			if (!trig && !wr && !since &&
 			    !(f->has_addr && cli_timeline_touches(tl, it, lpa, lva)))
 				continue;

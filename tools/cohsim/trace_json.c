@@ -143,12 +143,8 @@ void cli_timeline_trace_json(FILE *out, const struct cli_timeline *tl, const cha
 	}
 	for (size_t i = 0; i < tl->nfindings; i++) {
 		const coh_finding *f = &tl->findings[i];
-		uint64_t ts = tl->nitems ? tl->items[tl->nitems - 1].seq : 0;
-		for (size_t k = 0; k < tl->nitems; k++)
-			if (tl->items[k].is_event && tl->items[k].ev.no == f->trigger.no) {
-				ts = tl->items[k].seq;
-				break;
-			}
+		const struct cli_tl_item *at = cli_timeline_finding_at(tl, f);
+		uint64_t ts = at ? at->seq : 0;
 		fprintf(out,
 		        ",\n{\"ph\":\"i\",\"s\":\"g\",\"name\":\"%s\",\"ts\":%" PRIu64
 		        ",\"pid\":%d,\"tid\":0,\"args\":{\"message\":",
