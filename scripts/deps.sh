@@ -5,7 +5,9 @@ set -euo pipefail
 need=()
 # python3: the command-line tests check JSON output with it
 # valgrind: tests/cli_cachegrind.sh checks `cohsim trace` against cachegrind
-for pkg in build-essential cmake pkg-config libcmocka-dev python3 valgrind; do
+# chromium: tests/cli_browser.sh opens a --report page in a real browser
+# parallel: tests/cli_merge.sh runs shards through GNU parallel
+for pkg in build-essential cmake pkg-config libcmocka-dev python3 valgrind chromium parallel; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

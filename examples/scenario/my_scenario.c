@@ -47,3 +47,6 @@ const coh_scenario coh_scenario_my = {
              {"fixed", "xscale", "clean", COH_STRATEGY_DFS, 2, 0, true},
              {NULL, NULL, NULL, 0, 0, 0, false}},
 };
+
+/* what `--load my_scenario.so` finds: one object may carry several */
+COH_SCENARIOS(&coh_scenario_my);

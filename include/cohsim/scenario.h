@@ -77,6 +77,42 @@ typedef struct coh_scenario {
 	struct coh_demo_row demo[COH_MAX_DEMO_ROWS]; /* variant == NULL ends, or full */
 } coh_scenario;
 
+/*
+ * Scenarios of your own, in a shared object (`cohsim run --load ./x.so`):
+ * build it with `cc -shared -fPIC x.c $(pkg-config --cflags --libs cohsim)`
+ * and name its scenarios once, at file scope:
+ *
+ *     COH_SCENARIOS(&my_scenario, &my_other_scenario);
+ *
+ * The macro exports one symbol, cohsim_scenario_module, that says which ABI
+ * the object was built for (COH_SCENARIO_ABI and the size of coh_scenario)
+ * and lists the scenarios. coh_scenario_load() refuses an object built for
+ * another ABI. Bump COH_SCENARIO_ABI whenever coh_scenario or the API a
+ * scenario calls changes incompatibly.
+ */
+#define COH_SCENARIO_ABI 1
+
+struct coh_scenario_module {
+	unsigned abi;         /* COH_SCENARIO_ABI of the headers it was built with */
+	size_t scenario_size; /* sizeof(coh_scenario) there */
+	size_t count;
+	const coh_scenario *const *scenarios;
+};
+
+#define COH_SCENARIOS(...)                                                                         \
+	static const coh_scenario *const coh__module_scenarios[] = {__VA_ARGS__};                  \
+	COH_API const struct coh_scenario_module cohsim_scenario_module = {                        \
+	    COH_SCENARIO_ABI, sizeof(coh_scenario),                                                \
+	    sizeof(coh__module_scenarios) / sizeof(coh__module_scenarios[0]),                      \
+	    coh__module_scenarios}
+
+/* Loads the scenarios of the shared object at path (dlopen) and adds them
+ * after the built-in ones, for the life of the process. Returns 0, or
+ * COH_EINVAL with the reason in err: not a shared object, no scenarios in
+ * it, another ABI, a scenario without a name or variants, or a name that
+ * a built-in or already loaded scenario has. */
+COH_API int coh_scenario_load(const char *path, char *err, size_t errlen);
+
 COH_API size_t coh_scenario_count(void);
 COH_API const coh_scenario *coh_scenario_at(size_t i);
 COH_API const coh_scenario *coh_scenario_find(const char *name);

@@ -367,6 +367,40 @@ COH_API int coh__atomic_op(coh_atomic *a, enum coh__atomic_opcode op, int v, int
  */
 #define COH_SCHEDULE_VERSION "v1"
 
+/* ---- watching executions (timelines, trace files) ---- */
+
+/* Who did an event or a step. */
+typedef struct coh_watch_who {
+	const char *name; /* the task or handler; for the device, its I/O completion's name */
+	int cpu;          /* -1: the device */
+	enum coh_ctx ctx; /* the context (COH_CTX_PROCESS for the device) */
+	unsigned task_id; /* creation order in the execution; UINT32_MAX for the device */
+} coh_watch_who;
+
+/*
+ * A watcher sees every execution the explorer runs in process, in order:
+ * begin, then the steps and machine events as they happen, then end. who is
+ * NULL for what runs on the host stack (setup, finish). Strings and events
+ * live only during the call. Events come complete (a load with its PA and
+ * value) and in order, at the next scheduling point; their numbers are
+ * consecutive, but for one operation that made more events than the
+ * machine's trace holds (256), whose oldest are lost. Every callback may be
+ * NULL. It costs the machine nothing: events are read back from its trace.
+ */
+typedef struct coh_watcher {
+	void *arg;
+	void (*begin)(void *arg);
+	/* A context reaches a scheduling point and runs on: op is "mem" before a
+	 * machine operation (its events follow), else the sync operation
+	 * ("spin_lock", "complete", ...) with obj the object's name or NULL;
+	 * "exit" when the context's function has returned. */
+	void (*step)(void *arg, const coh_watch_who *who, const char *op, const char *obj,
+	             const char *file, unsigned line);
+	void (*event)(void *arg, const coh_event *ev, const coh_watch_who *who);
+	/* The execution ended; its findings are in coh_sched_check(s). */
+	void (*end)(void *arg, coh_sched *s);
+} coh_watcher;
+
 /* ---- the explorer ---- */
 
 enum coh_strategy {
@@ -415,6 +449,9 @@ typedef struct coh_explore_config {
 	 * its canonical schedule string and whether it had a finding. */
 	void (*on_execution)(void *arg, const char *schedule, bool failed);
 	void *on_execution_arg;
+	/* Sees every execution run in process (jobs == 1 only); NULL = none.
+	 * Meant for one replayed schedule: it costs a call per event. */
+	const coh_watcher *watch;
 } coh_explore_config;
 
 COH_API void coh_explore_config_init(coh_explore_config *cfg);

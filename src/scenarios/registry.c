@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cohsim/scenario.h"
+#include "scenarios/load.h"
 
 extern const coh_scenario coh_scenario_dm_io_vmap;
 extern const coh_scenario coh_scenario_kmap_high_get;
@@ -22,21 +23,24 @@ static const coh_scenario *const builtin[] = {
     &coh_scenario_kmap_lock_irq,
 };
 
+#define NBUILTIN (sizeof(builtin) / sizeof(builtin[0]))
+
+/* The built-ins, then the loaded ones (load.c). */
 size_t coh_scenario_count(void)
 {
-	return sizeof(builtin) / sizeof(builtin[0]);
+	return NBUILTIN + coh__loaded_count();
 }
 
 const coh_scenario *coh_scenario_at(size_t i)
 {
-	return i < coh_scenario_count() ? builtin[i] : NULL;
+	return i < NBUILTIN ? builtin[i] : coh__loaded_at(i - NBUILTIN);
 }
 
 const coh_scenario *coh_scenario_find(const char *name)
 {
 	for (size_t i = 0; name && i < coh_scenario_count(); i++)
-		if (strcmp(builtin[i]->name, name) == 0)
-			return builtin[i];
+		if (strcmp(coh_scenario_at(i)->name, name) == 0)
+			return coh_scenario_at(i);
 	return NULL;
 }
 

@@ -117,6 +117,7 @@ int coh__explorer_open(struct coh__explorer *ex, const coh_explore_config *cfg,
 	}
 	coh__sched_init(ex->s, ex->m, ex->chk, stack);
 	ex->s->lockdep = cfg->lockdep;
+	ex->s->watch = cfg->watch;
 	ex->fl.evictions =
 	    cfg->evictions < 0 ? cfg->strategy != COH_STRATEGY_DFS : cfg->evictions != 0;
 	ex->fl.speculation = ex->fl.evictions || cfg->speculation > 0;
@@ -809,8 +810,10 @@ int coh_explore(const coh_explore_config *cfg_in, const coh_machine_config *mcfg
 		res->elapsed_s = now_s() - t0;
 		return rc;
 	}
-	if (cfg.jobs > 1)
+	if (cfg.jobs > 1) {
 		cfg.on_execution = NULL; /* callbacks do not cross processes */
+		cfg.watch = NULL;
+	}
 	bool progress = wants_progress(&cfg);
 	struct shared *sh =
 	    mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);

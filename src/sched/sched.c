@@ -379,6 +379,8 @@ static void switch_to(coh_sched *s, coh_task *to)
 
 static void end_run(coh_sched *s, enum coh__run_status st)
 {
+	if (s->watch)
+		coh__watch_events(s, s->cur, NULL);
 	segment_end(s);
 	s->status = st;
 	s->running = false;
@@ -409,6 +411,8 @@ static void run_device(coh_sched *s, unsigned i)
 	s->in_device = true;
 	coh_machine_set_actor(s->m, "device");
 	p.fn(p.arg);
+	if (s->watch)
+		coh__watch_events(s, NULL, p.name ? p.name : "device");
 	s->in_device = false;
 	s->m->stk_origin = NULL;
 	s->cur = saved;
@@ -421,6 +425,9 @@ static void dispatch(coh_sched *s)
 	coh_task *self = s->cur;
 	struct coh__cand c[COH__SLOTS + COH_MAX_CPUS * (COH_MAX_IRQS + 1) + COH__MAX_PENDING];
 	for (;;) {
+		/* what ran since the last point was the running context's */
+		if (s->watch)
+			coh__watch_events(s, s->cur, NULL);
 		if (s->abort_req) {
 			end_run(s, COH__RUN_ABORT);
 			return;
@@ -519,6 +526,10 @@ static void task_main(void *arg)
 		    t->name, t->locks, t->preempt, t->bh, t->irqs_off);
 	}
 	t->st = COH__T_DONE;
+	if (s->watch) {
+		coh__watch_events(s, t, NULL);
+		coh__watch_step(s, t, "exit", NULL, NULL, 0);
+	}
 	struct coh__cpu *cp = &s->cpu[t->cpu];
 	if (cp->hardirq == t)
 		cp->hardirq = NULL;
@@ -565,6 +576,8 @@ static void log_point(coh_sched *s, coh_task *t, const char *op, const char *obj
 	l->obj = obj;
 	l->file = file;
 	l->line = line;
+	if (s->watch)
+		coh__watch_step(s, t, op, obj, file, line);
 }
 
 void coh__point(coh_sched *s, const char *op, const char *obj, const char *file, unsigned line)
@@ -676,9 +689,14 @@ int coh__sched_run(coh_sched *s, const coh_program *prog, const struct coh__stra
 	coh__cur_sched = s;
 	coh_machine_set_actor(s->m, NULL);
 	coh_machine_set_site(s->m, NULL, 0);
+	if (s->watch)
+		coh__watch_begin(s);
 	int rc = prog->setup ? prog->setup(prog->ctx, s) : 0;
-	if (rc != 0)
+	if (rc != 0) {
+		if (s->watch)
+			coh__watch_end(s);
 		return rc;
+	}
 	s->seg_ev = coh_machine_events(s->m);
 	s->running = true;
 	dispatch(s); /* returns when the execution has ended */
@@ -687,6 +705,8 @@ int coh__sched_run(coh_sched *s, const coh_program *prog, const struct coh__stra
 	coh_machine_set_actor(s->m, NULL);
 	if (s->status == COH__RUN_OK && prog->finish)
 		prog->finish(prog->ctx, s);
+	if (s->watch)
+		coh__watch_end(s);
 	return 0;
 }
 

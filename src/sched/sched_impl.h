@@ -225,7 +225,18 @@ struct coh_sched {
 	struct coh__gstep glog[COH__GLOG];
 	uint64_t nglog; /* entries written; glog[i % COH__GLOG] */
 	struct coh__lockdep ld;
+	const coh_watcher *watch; /* NULL: nobody watches (watch.c) */
+	uint64_t watch_ev;        /* machine events handed to the watcher so far */
 };
+
+/* watch.c: the explorer's watcher, if any (s->watch != NULL) */
+void coh__watch_begin(coh_sched *s);
+/* Hands the machine events since the last call to the watcher, as done by
+ * who (NULL: the host; device: the I/O completion named dev). */
+void coh__watch_events(coh_sched *s, const coh_task *who, const char *dev);
+void coh__watch_step(coh_sched *s, const coh_task *t, const char *op, const char *obj,
+                     const char *file, unsigned line);
+void coh__watch_end(coh_sched *s);
 
 /* sched.c */
 extern coh_sched *coh__cur_sched;

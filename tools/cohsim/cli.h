@@ -61,14 +61,19 @@ enum cli_opt_bit {
 	OPT_COMPAT = 1u << 23,     /* --cachegrind-compat */
 	OPT_KERNEL = 1u << 24,     /* --kernel 2.6.N: the release the kernel model follows */
 	OPT_NO_LOCKDEP = 1u << 25, /* --no-lockdep */
+	OPT_TRACE = 1u << 26,      /* --trace FILE.json: Chrome trace-event file */
+	OPT_JUNIT = 1u << 27,      /* --junit FILE.xml */
+	OPT_TAP = 1u << 28,        /* --tap: TAP on stdout */
+	OPT_LOAD = 1u << 29,       /* repeatable: --load FILE.so, scenarios of one's own */
 };
 /* The exploration options shared by run, replay and litmus. */
 #define OPT_EXPLORE                                                                                \
 	(OPT_ARCH | OPT_STRATEGY | OPT_SEED | OPT_BUDGET | OPT_TIME | OPT_DEPTH |                  \
 	 OPT_PREEMPTIONS | OPT_JOBS | OPT_SHARD | OPT_KEEP_GOING | OPT_JSON | OPT_REPORT |         \
-	 OPT_QUIET | OPT_NO_LOCKDEP)
+	 OPT_QUIET | OPT_NO_LOCKDEP | OPT_TRACE | OPT_JUNIT | OPT_TAP)
 
-#define CLI_MAX_ARGS 8
+#define CLI_MAX_ARGS 8          /* --fix options */
+#define CLI_MAX_POSITIONAL 1024 /* files of `litmus` and `merge` */
 
 struct cli_opts {
 	unsigned given; /* OPT_* bits of the options present */
@@ -82,9 +87,11 @@ struct cli_opts {
 	unsigned preemptions;
 	unsigned jobs;
 	unsigned shard_index, shard_count;
-	bool keep_going, json, quiet;
+	bool keep_going, json, quiet, tap;
 	bool no_lockdep;    /* --no-lockdep */
 	const char *report; /* --report FILE.html */
+	const char *trace;  /* --trace FILE.json */
+	const char *junit;  /* --junit FILE.xml */
 	const char *schedule;
 	struct {
 		const char *name; /* points into argv */
@@ -108,7 +115,9 @@ struct cli_opts {
 	const char *maps[CLI_MAX_ARGS];
 	int nmaps;
 	bool icache, compat;
-	const char *args[CLI_MAX_ARGS]; /* positional arguments after the command */
+	const char *loads[CLI_MAX_ARGS];
+	int nloads;
+	const char *args[CLI_MAX_POSITIONAL]; /* positional arguments after the command */
 	int nargs;
 };
 
@@ -133,6 +142,7 @@ struct cli_result {
 	const char *arch;
 	const char *strategy;
 	uint64_t seed;
+	unsigned shard_index, shard_count; /* --shard I/N; count 0 or 1: none */
 	uint64_t schedules;
 	bool complete;
 	double elapsed_s; /* the only non-deterministic field */
@@ -147,6 +157,7 @@ struct cli_result {
 	bool has_stats;
 	coh_stats stats;
 	char *stats_schedule;
+	struct cli_timeline *timeline; /* --report/--trace: one execution (timeline.h) */
 };
 
 /* Copies the pct bound of an exploration into r (nothing for other
@@ -168,8 +179,28 @@ int cli_result_emit(struct cli_result *r, const struct cli_opts *o);
 /* --report: writes r as one self-contained HTML page, whole or not at all.
  * 0, EXIT_USAGE (cannot create the file) or EXIT_INTERNAL. */
 int cli_result_write_html(const char *path, const struct cli_result *r);
+/* A JSON object's text with ,"name":"value" added at its end (malloc'd;
+ * NULL when out of memory). */
+char *cli_json_with_field(const char *json, const char *name, const char *value);
 /* Writes a memstream buffer to stdout in one go; EXIT_INTERNAL if that fails. */
 int cli_flush_stdout(const char *buf, size_t len);
+
+/* ---- pictures of one execution (picture.c) ---- */
+
+/* Does o ask for a picture (--report or --trace)? */
+bool cli_wants_timeline(const struct cli_opts *o);
+/* Runs one execution again, under cfg (a replay with a watcher). */
+typedef int (*cli_replay_fn)(void *arg, const coh_explore_config *cfg, coh_explore_result *res);
+/* Replays schedule through fn with a watcher and attaches the captured
+ * timeline to r, with the command that replays it. 0, or EXIT_INTERNAL
+ * with a message. */
+int cli_timeline_capture(struct cli_result *r, const char *schedule, const char *replay,
+                         bool of_finding, cli_replay_fn fn, void *arg);
+/* Writes a file whole or not at all: write(out, arg) into a temporary file
+ * beside path, then renamed over it. opt names the option in messages.
+ * 0, EXIT_USAGE (cannot create it) or EXIT_INTERNAL. */
+int cli_write_whole(const char *path, const char *opt, void (*write)(FILE *out, const void *arg),
+                    const void *arg);
 
 /* ---- litmus, shared by `litmus` and `demo` ---- */
 
@@ -195,6 +226,70 @@ const char *cli_stats_schedule(const coh_explore_result *res);
 /* Sets r's statistics from a replay result (res of COH_STRATEGY_REPLAY
  * with schedule sched). 0 or COH_ENOMEM. */
 int cli_result_set_stats(struct cli_result *r, const coh_explore_result *res, const char *sched);
+/* ---- CI output: JUnit XML and TAP (ci.c) ---- */
+
+/* One test case: a run, or a row of a table. */
+struct cli_row {
+	char *suite;   /* "scenarios", "litmus", "run", ... */
+	char *name;    /* the test case */
+	bool ok;       /* as expected */
+	bool error;    /* could not run (bad input): an error, not a failure */
+	char *message; /* one line when not ok */
+	char *detail;  /* the finding reports, or NULL */
+};
+struct cli_rows {
+	struct cli_row *row;
+	size_t n;
+	bool nomem;
+};
+/* Adds a row (strings copied; message and detail may be NULL). */
+void cli_rows_add(struct cli_rows *rs, const char *suite, const char *name, bool ok, bool error,
+                  const char *message, const char *detail);
+void cli_rows_free(struct cli_rows *rs);
+/* TAP version 13, as kselftest prints it: a plan, a line per row, the
+ * report of a failed row as "# " diagnostics. */
+void cli_rows_tap(FILE *out, const struct cli_rows *rs);
+/* --junit: a testsuite per suite, a testcase per row, the report as the
+ * failure's text; written whole or not at all (cli_write_whole). */
+int cli_rows_junit(const char *path, const struct cli_rows *rs);
+/* The text reports of r's findings, one after the other (NULL when there
+ * is none or no memory). */
+char *cli_result_reports(const struct cli_result *r);
+/* The row of a whole run (run, replay, one litmus file). */
+void cli_rows_add_result(struct cli_rows *rs, const char *suite, const struct cli_result *r);
+
+/* ---- litmus tables, shared by `litmus` (several files) and `demo` ---- */
+
+struct cli_table_counts {
+	size_t rows, failed, errors; /* errors: files that could not be run */
+};
+/* Runs the litmus files paths[0..n) and prints a table (title first): each
+ * file against its `# expect:` header (none: clean is expected). labels
+ * name the rows (NULL: the paths). Adds a row per file to rows (may be
+ * NULL). Returns 0, or EXIT_INTERNAL on a host failure. */
+int cli_litmus_table(FILE *out, const char *title, char *const *paths, char *const *labels,
+                     size_t n, const struct cli_opts *o, struct cli_rows *rows,
+                     struct cli_table_counts *counts);
+/* The sorted *.litmus names in dir; NULL on a host failure. */
+char **cli_list_litmus(const char *dir, size_t *count);
+/* The set of finding kinds named by a list ("clean" is empty), as a mask;
+ * -1 when a word is not a kind. */
+long cli_kinds_mask(const char *s);
+
+/* ---- the subcommand table (main.c) and the manual made from it (man.c) ---- */
+
+struct cli_command {
+	const char *name; /* one or two words */
+	unsigned options; /* OPT_* accepted */
+	const char *usage;
+	const char *help;
+	int (*run)(const struct cli_opts *o);
+};
+/* The i-th option of the parser's table: its name, OPT_* bit, argument
+ * (NULL: a flag) and help; false past the end. */
+bool cli_option_at(size_t i, const char **name, unsigned *bit, const char **arg, const char **help);
+/* cohsim(1) in roff, from the command and option tables. */
+void cli_man(FILE *out, const struct cli_command *cmds, size_t n);
 
 /* ---- subcommands ---- */
 
@@ -205,6 +300,8 @@ int cmd_list(const struct cli_opts *o);
 int cmd_run(const struct cli_opts *o);
 int cmd_replay(const struct cli_opts *o);
 int cmd_trace(const struct cli_opts *o);
+int cmd_merge(const struct cli_opts *o);
+int cmd_new(const struct cli_opts *o);
 
 /* ---- built-in scenarios, shared by `run`, `replay` and `demo` ---- */
 

@@ -5,18 +5,19 @@
  * verdict per row (ok, or FAIL when the result differs from what is
  * expected). First the built-in scenarios, each demo row of each scenario
  * (variant x arch, explored as the row says); then every .litmus file of
- * examples/litmus, in sorted order, against its `# expect:` header.
+ * examples/litmus, in sorted order, against its `# expect:` header
+ * (litmus_table.c). --junit FILE.xml writes a JUnit test case per row;
+ * --tap prints TAP instead of the tables (ci.c).
  *
  * Finding the examples: $COHSIM_EXAMPLES, then <exe dir>/../examples/litmus,
- * <exe dir>/../../examples/litmus (the exe from /proc/self/exe), then
- * ./examples/litmus.
+ * <exe dir>/../../examples/litmus, <exe dir>/../share/cohsim/examples/litmus
+ * (installed; the exe from /proc/self/exe), then ./examples/litmus.
  *
  * Standard output is deterministic. The scenario table's time column is
  * filled only when stdout is a terminal (a person watching); otherwise it
  * shows "-" and every run's time goes to stderr. Exit: 0 when every row is as expected, 1 if a row
  * FAILs, 2 when the examples cannot be found.
  */
-#include <dirent.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,8 +56,9 @@ static bool find_examples(char *dir)
 		char *slash = strrchr(exe, '/');
 		if (slash)
 			*slash = 0;
-		static const char *const rel[] = {"/../examples/litmus", "/../../examples/litmus"};
-		for (size_t i = 0; i < 2; i++) {
+		static const char *const rel[] = {"/../examples/litmus", "/../../examples/litmus",
+		                                  "/../share/cohsim/examples/litmus"};
+		for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
 			if ((size_t)snprintf(dir, PATH_MAX, "%s%s", exe, rel[i]) < PATH_MAX &&
 			    is_dir(dir))
 				return true;
@@ -66,91 +68,16 @@ static bool find_examples(char *dir)
 	return is_dir(dir);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The *.litmus names in dir, sorted; NULL on a host failure. */
-static char **list_litmus(const char *dir, size_t *count)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return NULL;
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	bool ok = true;
-	struct dirent *e;
-	while (ok && (e = readdir(d))) {
-		size_t len = strlen(e->d_name);
-		if (len <= 7 || strcmp(e->d_name + len - 7, ".litmus") != 0)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 32;
-			char **bigger = realloc(names, cap * sizeof(*names));
-			if (!bigger) {
-				ok = false;
-				break;
-			}
-			names = bigger;
-		}
-		if (!(names[n] = strdup(e->d_name)))
-			ok = false;
-		else
-			n++;
-	}
-	closedir(d);
-	if (!ok) {
-		for (size_t i = 0; i < n; i++)
-			free(names[i]);
-		free(names);
-		return NULL;
-	}
-	if (n)
-		qsort(names, n, sizeof(*names), cmp_str);
-	*count = n;
-	return names ? names : calloc(1, sizeof(*names));
-}
-
-/* The set of finding kinds an expectation or a result names, as a bit mask;
- * "clean" is the empty set. -1 when a word is not a kind. */
-static long kinds_mask(const char *s)
-{
-	long mask = 0;
-	char word[64];
-	while (*s) {
-		size_t n = strcspn(s, " ,\t");
-		if (n && n < sizeof(word)) {
-			memcpy(word, s, n);
-			word[n] = 0;
-			int k = -1;
-			for (int i = 0; i < COH_F_KIND_COUNT; i++)
-				if (strcmp(word, coh_finding_kind_name((enum coh_finding_kind)i)) ==
-				    0)
-					k = i;
-			if (k < 0 && strcmp(word, "clean") != 0)
-				return -1;
-			if (k >= 0)
-				mask |= 1L << k;
-		} else if (n) {
-			return -1;
-		}
-		s += n;
-		s += strspn(s, " ,\t");
-	}
-	return mask;
-}
-
 /* One section: every built-in scenario's demo rows (variant x arch), each
  * explored as the row says. Returns rows that FAILed, or -1. */
-static int demo_scenarios(FILE *out, const struct cli_opts *o)
+static int demo_scenarios(FILE *out, const struct cli_opts *o, struct cli_rows *rows)
 {
 	bool timed = isatty(STDOUT_FILENO);
 	fprintf(out, "built-in scenarios (buggy = fix off, fixed = fix on)\n");
 	fprintf(out, "%-15s %-15s %-10s %-10s %-22s %-22s %9s %-8s %8s %s\n", "scenario", "variant",
 	        "arch", "strategy", "expected", "result", "schedules", "complete", "time",
 	        "verdict");
-	int failed = 0, rows = 0;
+	int failed = 0, nrows = 0;
 	for (size_t i = 0; i < coh_scenario_count(); i++) {
 		const coh_scenario *sc = coh_scenario_at(i);
 		for (const struct coh_demo_row *d = sc->demo;
@@ -170,8 +97,8 @@ static int demo_scenarios(FILE *out, const struct cli_opts *o)
 			bool ok = false;
 			if (rc == 0) {
 				cli_result_kinds(&r, kinds, sizeof(kinds));
-				long want = kinds_mask(d->expect);
-				ok = want >= 0 && want == kinds_mask(kinds) &&
+				long want = cli_kinds_mask(d->expect);
+				ok = want >= 0 && want == cli_kinds_mask(kinds) &&
 				     (!d->must_complete || r.complete);
 			}
 			char ms[32] = "-";
@@ -186,59 +113,53 @@ static int demo_scenarios(FILE *out, const struct cli_opts *o)
 				fprintf(stderr, "cohsim demo: %s %s on %s: %.3f s\n", sc->name,
 				        d->variant, d->arch, r.elapsed_s);
 			failed += !ok;
-			rows++;
+			nrows++;
+			char name[256], msg[1024];
+			snprintf(name, sizeof(name), "%s %s on %s", sc->name, d->variant, d->arch);
+			snprintf(
+			    msg, sizeof(msg), "%s: expected %s, got %s%s", name, d->expect, kinds,
+			    rc == 0 && d->must_complete && !r.complete ? " (not complete)" : "");
+			char *detail = rc == 0 ? cli_result_reports(&r) : NULL;
+			cli_rows_add(rows, "scenarios", name, ok, rc != 0, ok ? NULL : msg, detail);
+			free(detail);
 			if (rc == 0)
 				cli_result_free(&r);
 		}
 	}
-	fprintf(out, "scenarios: %d runs, %d as expected, %d FAIL\n\n", rows, rows - failed,
+	fprintf(out, "scenarios: %d runs, %d as expected, %d FAIL\n\n", nrows, nrows - failed,
 	        failed);
 	return failed;
 }
 
 /* One section: the litmus examples. Returns rows that FAILed, or -1. */
-static int demo_litmus(FILE *out, const char *dir, const struct cli_opts *o)
+static int demo_litmus(FILE *out, const char *dir, const struct cli_opts *o, struct cli_rows *rows)
 {
 	size_t n = 0;
-	char **names = list_litmus(dir, &n);
+	char **names = cli_list_litmus(dir, &n);
 	if (!names) {
 		fprintf(stderr, "cohsim demo: cannot list %s\n", dir);
 		return -1;
 	}
-	int w = 4;
-	for (size_t i = 0; i < n; i++)
-		if ((int)strlen(names[i]) > w)
-			w = (int)strlen(names[i]);
-	fprintf(out, "litmus tests (examples/litmus)\n");
-	fprintf(out, "%-*s  %-10s %-22s %-22s %9s %-8s %s\n", w, "file", "arch", "expected",
-	        "result", "schedules", "complete", "verdict");
-	int failed = 0;
-	for (size_t i = 0; i < n; i++) {
-		char path[2 * PATH_MAX];
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		struct cli_result r;
-		char *expect = NULL;
-		int rc = cli_litmus_run_file(path, o, &r, &expect);
-		char kinds[256] = "error";
-		bool ok = false;
-		if (rc == 0) {
-			cli_result_kinds(&r, kinds, sizeof(kinds));
-			long want = expect ? kinds_mask(expect) : -1;
-			ok = want >= 0 && want == kinds_mask(kinds);
+	char **paths = calloc(n ? n : 1, sizeof(*paths));
+	int failed = -1;
+	bool ok = paths != NULL;
+	for (size_t i = 0; ok && i < n; i++) {
+		if (asprintf(&paths[i], "%s/%s", dir, names[i]) < 0) {
+			paths[i] = NULL;
+			ok = false;
 		}
-		fprintf(out, "%-*s  %-10s %-22s %-22s %9llu %-8s %s\n", w, names[i],
-		        rc == 0 ? r.arch : "-", expect ? expect : "(no # expect:)", kinds,
-		        rc == 0 ? (unsigned long long)r.schedules : 0ull,
-		        rc == 0 ? (r.complete ? "yes" : "no") : "-", ok ? "ok" : "FAIL");
-		failed += !ok;
-		if (rc == 0)
-			cli_result_free(&r);
-		free(expect);
+	}
+	struct cli_table_counts c;
+	if (ok && cli_litmus_table(out, "litmus tests (examples/litmus)", paths, names, n, o, rows,
+	                           &c) == 0)
+		failed = (int)c.failed;
+	for (size_t i = 0; i < n; i++) {
 		free(names[i]);
+		if (paths)
+			free(paths[i]);
 	}
 	free(names);
-	fprintf(out, "litmus: %zu tests, %zu as expected, %d FAIL\n", n, n - (size_t)failed,
-	        failed);
+	free(paths);
 	return failed;
 }
 
@@ -252,6 +173,7 @@ int cmd_demo(const struct cli_opts *o)
 	if (!find_examples(dir)) {
 		fprintf(stderr, "cohsim demo: cannot find examples/litmus (tried $COHSIM_EXAMPLES, "
 		                "<exe>/../examples/litmus, <exe>/../../examples/litmus, "
+		                "<exe>/../share/cohsim/examples/litmus, "
 		                "./examples/litmus)\n");
 		return EXIT_USAGE;
 	}
@@ -265,12 +187,31 @@ int cmd_demo(const struct cli_opts *o)
 	if (!out)
 		return EXIT_INTERNAL;
 	double t0 = now_s();
-	int sfailed = demo_scenarios(out, &quiet);
-	int failed = demo_litmus(out, dir, &quiet);
+	struct cli_rows rows = {0};
+	int sfailed = demo_scenarios(out, &quiet, &rows);
+	int failed = demo_litmus(out, dir, &quiet, &rows);
 	if (failed >= 0)
 		failed += sfailed;
 	double dt = now_s() - t0;
-	int rc = fclose(out) ? EXIT_INTERNAL : cli_flush_stdout(buf, len);
+	int rc = fclose(out) ? EXIT_INTERNAL : 0;
+	if (!rc && rows.nomem)
+		rc = EXIT_INTERNAL;
+	if (!rc && failed >= 0 && o->junit)
+		rc = cli_rows_junit(o->junit, &rows);
+	if (!rc && o->tap) { /* TAP instead of the tables */
+		free(buf);
+		buf = NULL;
+		out = open_memstream(&buf, &len);
+		if (!out)
+			rc = EXIT_INTERNAL;
+		else {
+			cli_rows_tap(out, &rows);
+			rc = fclose(out) ? EXIT_INTERNAL : 0;
+		}
+	}
+	cli_rows_free(&rows);
+	if (!rc)
+		rc = cli_flush_stdout(buf, len);
 	free(buf);
 	if (rc)
 		return rc;

@@ -25,6 +25,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cli.h"
@@ -95,28 +96,6 @@ static char *replay_command(const char *path, const struct cli_opts *o, const ch
 	return buf;
 }
 
-/* The explorer's JSON object of a finding with "replay":CMD added. */
-static char *json_with_replay(const char *json, const char *cmd)
-{
-	const char *end = strrchr(json, '}');
-	if (!end)
-		return strdup(json);
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	if (!f)
-		return NULL;
-	fwrite(json, 1, (size_t)(end - json), f);
-	fputs(",\"replay\":", f);
-	coh_json_string(f, cmd);
-	fputs(end, f);
-	if (fclose(f)) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
-
 /* Adds the explorer's findings to r, each with its replay command. */
 static int add_findings(struct cli_result *r, const coh_explore_result *res, const char *path,
                         const struct cli_opts *o, bool threads)
@@ -141,7 +120,9 @@ static int add_findings(struct cli_result *r, const coh_explore_result *res, con
 			if (asprintf(&cf->text, "%s%sreplay: %s\n\n", ef->report, nl ? "" : "\n",
 			             cmd) < 0)
 				cf->text = NULL;
-			cf->json = json_with_replay(ef->json, cmd);
+			char *keyed = cli_json_with_field(ef->json, "key", ef->key);
+			cf->json = keyed ? cli_json_with_field(keyed, "replay", cmd) : NULL;
+			free(keyed);
 		}
 		free(cmd);
 		r->nfindings = i + 1;
@@ -192,6 +173,34 @@ static int explore_config(const struct cli_opts *o, const coh_litmus *lt, uint64
 		cfg->budget = 0;
 	}
 	return 0;
+}
+
+struct litmus_replay {
+	const coh_machine_config *mcfg;
+	const coh_program *prog;
+};
+
+static int replay_litmus(void *arg, const coh_explore_config *cfg, coh_explore_result *res)
+{
+	const struct litmus_replay *a = arg;
+	return coh_explore(cfg, a->mcfg, a->prog, res);
+}
+
+/* --report/--trace: the execution of the first finding, or the default one. */
+static int capture_timeline(const char *path, const struct cli_opts *o,
+                            const coh_machine_config *mcfg, const coh_program *prog,
+                            const coh_explore_result *res, struct cli_result *r)
+{
+	const char *sched = res->nfindings ? res->findings[0].schedule
+	                    : o->schedule  ? o->schedule
+	                                   : COH_SCHEDULE_VERSION ":";
+	char *cmd = replay_command(path, o, sched);
+	if (!cmd)
+		return EXIT_INTERNAL;
+	struct litmus_replay a = {mcfg, prog};
+	int rc = cli_timeline_capture(r, sched, cmd, res->nfindings != 0, replay_litmus, &a);
+	free(cmd);
+	return rc;
 }
 
 /* Timings and how each finding was found, on stderr. */
@@ -300,6 +309,8 @@ int cli_litmus_run_file(const char *path, const struct cli_opts *o, struct cli_r
 		goto out;
 	}
 	r->scenario = path;
+	r->shard_index = cfg.shard_index;
+	r->shard_count = cfg.shard_count;
 	r->arch = mcfg.arch->name;
 	r->strategy = strategy;
 	r->seed = mcfg.seed;
@@ -313,6 +324,8 @@ int cli_litmus_run_file(const char *path, const struct cli_opts *o, struct cli_r
 		rc = EXIT_INTERNAL;
 	if (!rc && o->stats)
 		rc = add_stats(r, &cfg, &mcfg, prog, &res);
+	if (!rc && cli_wants_timeline(o))
+		rc = capture_timeline(path, o, &mcfg, coh_litmus_program_get(prog), &res, r);
 	if (!rc && !o->quiet)
 		print_stats(path, &res, &cfg);
 out:
@@ -330,13 +343,133 @@ out:
 	return rc;
 }
 
+static bool is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The files to run: each FILE as given, each DIR's *.litmus in sorted
+ * order. NULL (message printed) when a directory cannot be read. */
+static char **batch_paths(const struct cli_opts *o, size_t *count)
+{
+	char **paths = NULL;
+	size_t n = 0;
+	for (int i = 0; i < o->nargs; i++) {
+		size_t k = 1;
+		char **names = NULL;
+		if (is_dir(o->args[i]) && !(names = cli_list_litmus(o->args[i], &k))) {
+			fprintf(stderr, "cohsim litmus: cannot read the directory %s\n",
+			        o->args[i]);
+			goto fail;
+		}
+		if (names && k == 0) { /* a CI job pointed at the wrong place */
+			fprintf(stderr, "cohsim litmus: %s: no .litmus file in it\n", o->args[i]);
+			free(names);
+			goto fail;
+		}
+		char **more = realloc(paths, (n + k + 1) * sizeof(*paths));
+		if (!more) {
+			for (size_t j = 0; names && j < k; j++)
+				free(names[j]);
+			free(names);
+			goto fail;
+		}
+		paths = more;
+		bool ok = true;
+		for (size_t j = 0; j < k; j++) {
+			int rc = names ? asprintf(&paths[n], "%s/%s", o->args[i], names[j])
+			               : asprintf(&paths[n], "%s", o->args[i]);
+			if (rc >= 0)
+				n++;
+			else
+				ok = false;
+			if (names)
+				free(names[j]);
+		}
+		free(names);
+		if (!ok)
+			goto fail;
+	}
+	*count = n;
+	return paths ? paths : calloc(1, sizeof(*paths));
+fail:
+	for (size_t j = 0; j < n; j++)
+		free(paths[j]);
+	free(paths);
+	return NULL;
+}
+
+/* `cohsim litmus FILE|DIR...`: the result table of every file. */
+static int litmus_batch(const struct cli_opts *o)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} single[] = {{OPT_SCHEDULE, "--schedule"},
+	              {OPT_JSON, "--json"},
+	              {OPT_REPORT, "--report"},
+	              {OPT_TRACE, "--trace"}};
+	for (size_t i = 0; i < sizeof(single) / sizeof(single[0]); i++)
+		if (o->given & single[i].bit) {
+			fprintf(stderr,
+			        "cohsim litmus: %s applies to one litmus file, not to several or a "
+			        "directory\n",
+			        single[i].name);
+			return EXIT_USAGE;
+		}
+	size_t n = 0;
+	char **paths = batch_paths(o, &n);
+	if (!paths)
+		return EXIT_USAGE;
+	struct cli_opts quiet = *o;
+	quiet.quiet = true;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	struct cli_rows rows = {0};
+	struct cli_table_counts c = {0};
+	int rc = out ? 0 : EXIT_INTERNAL;
+	if (!rc)
+		rc = cli_litmus_table(out, "litmus tests", paths, NULL, n, &quiet, &rows, &c);
+	if (out && fclose(out) && !rc)
+		rc = EXIT_INTERNAL;
+	if (!rc && rows.nomem)
+		rc = EXIT_INTERNAL;
+	if (!rc && o->junit)
+		rc = cli_rows_junit(o->junit, &rows);
+	if (!rc && o->tap) {
+		free(buf);
+		buf = NULL;
+		out = open_memstream(&buf, &len);
+		if (!out) {
+			rc = EXIT_INTERNAL;
+		} else {
+			cli_rows_tap(out, &rows);
+			rc = fclose(out) ? EXIT_INTERNAL : 0;
+		}
+	}
+	if (!rc)
+		rc = cli_flush_stdout(buf, len);
+	free(buf);
+	cli_rows_free(&rows);
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+	if (rc)
+		return rc;
+	return c.errors ? EXIT_USAGE : c.failed ? EXIT_FINDINGS : EXIT_CLEAN;
+}
+
 int cmd_litmus(const struct cli_opts *o)
 {
-	if (o->nargs != 1) {
-		fprintf(stderr, "cohsim litmus: %s (usage: cohsim litmus FILE [options])\n",
-		        o->nargs ? "one FILE only" : "missing FILE");
+	if (o->nargs == 0) {
+		fprintf(stderr, "cohsim litmus: missing FILE (usage: cohsim litmus FILE|DIR... "
+		                "[options])\n");
 		return EXIT_USAGE;
 	}
+	if (o->nargs > 1 || is_dir(o->args[0]))
+		return litmus_batch(o);
 	struct cli_result r;
 	int rc = cli_litmus_run_file(o->args[0], o, &r, NULL);
 	if (rc)

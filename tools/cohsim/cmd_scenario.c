@@ -67,7 +67,7 @@ int cmd_list(const struct cli_opts *o)
 static void print_replay(FILE *out, const char *name, const char *variant, const char *arch,
                          const struct cli_opts *o, const char *schedule)
 {
-	fprintf(out, "Replay: cohsim replay %s --variant %s --arch %s", name, variant, arch);
+	fprintf(out, "cohsim replay %s --variant %s --arch %s", name, variant, arch);
 	for (int i = 0; i < o->nfixes; i++)
 		fprintf(out, " --fix %s", o->fixes[i].name);
 	if (o->kernel_version) {
@@ -80,7 +80,53 @@ static void print_replay(FILE *out, const char *name, const char *variant, const
 		fprintf(out, " --keep-going");
 	if (o->no_lockdep)
 		fprintf(out, " --no-lockdep");
-	fprintf(out, " --schedule '%s'\n\n", schedule);
+	fprintf(out, " --schedule '%s'", schedule);
+}
+
+/* The same as one malloc'd string (NULL when out of memory). */
+static char *replay_string(const char *name, const char *variant, const char *arch,
+                           const struct cli_opts *o, const char *schedule)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	if (!out)
+		return NULL;
+	print_replay(out, name, variant, arch, o, schedule);
+	if (fclose(out)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+struct scenario_replay {
+	const coh_scenario *sc;
+	const struct coh_run_options *ro;
+};
+
+static int replay_scenario(void *arg, const coh_explore_config *cfg, coh_explore_result *res)
+{
+	const struct scenario_replay *a = arg;
+	char err[256];
+	return coh_scenario_run(a->sc, a->ro, cfg, res, err, sizeof(err));
+}
+
+/* --report/--trace: the execution of the first finding, or the default one. */
+static int capture_timeline(const coh_scenario *sc, const struct coh_run_options *ro,
+                            const struct cli_opts *o, const coh_explore_result *res,
+                            struct cli_result *r)
+{
+	const char *sched = res->nfindings ? res->findings[0].schedule
+	                    : o->schedule  ? o->schedule
+	                                   : COH_SCHEDULE_VERSION ":";
+	char *cmd = replay_string(sc->name, r->variant, r->arch, o, sched);
+	if (!cmd)
+		return EXIT_INTERNAL;
+	struct scenario_replay a = {sc, ro};
+	int rc = cli_timeline_capture(r, sched, cmd, res->nfindings != 0, replay_scenario, &a);
+	free(cmd);
+	return rc;
 }
 
 static char *render_text(const coh_explore_finding *f, const char *name, const char *variant,
@@ -101,7 +147,9 @@ static char *render_text(const coh_explore_finding *f, const char *name, const c
 		fprintf(out, "(found after %" PRIu64 " schedules)\n", f->found_at);
 	else if (f->shrunk_from != f->deviations)
 		fprintf(out, "(shrunk from %u to %u deviations)\n", f->shrunk_from, f->deviations);
+	fputs("Replay: ", out);
 	print_replay(out, name, variant, arch, o, f->schedule);
+	fputs("\n\n", out);
 	if (fclose(out)) {
 		free(buf);
 		return NULL;
@@ -136,10 +184,10 @@ static int add_stats(const coh_scenario *sc, const struct coh_run_options *ro,
 	return rc;
 }
 
-int cli_scenario_run(const char *name, const char *variant, const char *arch, const char *strategy,
-                     const struct cli_opts *o, struct cli_result *r)
+/* cli_scenario_run() while the --disk files, if any, are attached. */
+static int run_attached(const char *name, const char *variant, const char *arch,
+                        const char *strategy, const struct cli_opts *o, struct cli_result *r)
 {
-	memset(r, 0, sizeof(*r));
 	const coh_scenario *sc = coh_scenario_find(name);
 	if (!sc) {
 		fprintf(stderr, "cohsim: unknown scenario '%s'; the scenarios:", name);
@@ -195,19 +243,11 @@ int cli_scenario_run(const char *name, const char *variant, const char *arch, co
 		cfg.speculation = o->speculation > 0; /* else the scenario's default */
 	cfg.lockdep = !o->no_lockdep;
 
-	if (o->disk && coh_disk_attach_prefix(o->disk) != 0) {
-		fprintf(stderr, "cohsim: --disk '%s': not a usable file name prefix\n", o->disk);
-		return EXIT_USAGE;
-	}
 	coh_explore_result res;
 	char err[256] = "";
 	int rc = coh_scenario_run(sc, &ro, &cfg, &res, err, sizeof(err));
 	if (!rc && o->stats)
 		rc = add_stats(sc, &ro, &cfg, &res, r, err, sizeof(err));
-	if (o->disk) {
-		coh_disk_close_all();
-		coh_disk_detach_all();
-	}
 	if (rc == COH_EINVAL) {
 		fprintf(stderr, "cohsim: %s\n", err[0] ? err : "invalid run options or schedule");
 		coh_explore_result_free(&res);
@@ -226,6 +266,8 @@ int cli_scenario_run(const char *name, const char *variant, const char *arch, co
 	r->arch = coh_arch_find(ro.arch)->name;
 	r->strategy = coh_strategy_name(cfg.strategy);
 	r->seed = cfg.seed;
+	r->shard_index = cfg.shard_index;
+	r->shard_count = cfg.shard_count;
 	r->schedules = res.schedules;
 	r->complete = res.complete;
 	r->elapsed_s = res.elapsed_s;
@@ -241,7 +283,7 @@ int cli_scenario_run(const char *name, const char *variant, const char *arch, co
 		struct cli_finding *f = &r->findings[r->nfindings];
 		f->kind = res.findings[i].kind;
 		f->text = render_text(&res.findings[i], sc->name, r->variant, r->arch, o);
-		f->json = strdup(res.findings[i].json);
+		f->json = cli_json_with_field(res.findings[i].json, "key", res.findings[i].key);
 		r->nfindings++;
 		if (!f->text || !f->json) {
 			coh_explore_result_free(&res);
@@ -249,8 +291,29 @@ int cli_scenario_run(const char *name, const char *variant, const char *arch, co
 			return EXIT_INTERNAL;
 		}
 	}
+	if (cli_wants_timeline(o) && (rc = capture_timeline(sc, &ro, o, &res, r)) != 0) {
+		coh_explore_result_free(&res);
+		cli_result_free(r);
+		return rc;
+	}
 	coh_explore_result_free(&res);
 	return 0;
+}
+
+int cli_scenario_run(const char *name, const char *variant, const char *arch, const char *strategy,
+                     const struct cli_opts *o, struct cli_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (o->disk && coh_disk_attach_prefix(o->disk) != 0) {
+		fprintf(stderr, "cohsim: --disk '%s': not a usable file name prefix\n", o->disk);
+		return EXIT_USAGE;
+	}
+	int rc = run_attached(name, variant, arch, strategy, o, r);
+	if (o->disk) {
+		coh_disk_close_all();
+		coh_disk_detach_all();
+	}
+	return rc;
 }
 
 static int run_and_print(const char *cmd, const struct cli_opts *o)

@@ -9,30 +9,29 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "cohsim/scenario.h"
 
-struct command {
-	const char *name; /* one or two words */
-	unsigned options; /* OPT_* accepted */
-	const char *usage;
-	const char *help;
-	int (*run)(const struct cli_opts *o);
-};
+#define command cli_command
 
 static int cmd_help(const struct cli_opts *o);
 static int cmd_version(const struct cli_opts *o);
 
 static const struct command commands[] = {
-    {"list", 0, "list", "the built-in scenarios: variants, fix switches, default arch", cmd_list},
-    {"run", OPT_EXPLORE | OPT_VARIANT | OPT_FIX | OPT_DISK | OPT_KERNEL | OPT_STATS,
+    {"list", OPT_LOAD, "list [--load FILE.so]",
+     "the built-in scenarios: variants, fix switches, default arch", cmd_list},
+    {"run", OPT_EXPLORE | OPT_VARIANT | OPT_FIX | OPT_DISK | OPT_KERNEL | OPT_STATS | OPT_LOAD,
      "run SCENARIO [options]",
      "explore a scenario variant; stops at the first finding unless --keep-going", cmd_run},
     {"replay",
-     OPT_EXPLORE | OPT_VARIANT | OPT_FIX | OPT_DISK | OPT_KERNEL | OPT_SCHEDULE | OPT_STATS,
+     OPT_EXPLORE | OPT_VARIANT | OPT_FIX | OPT_DISK | OPT_KERNEL | OPT_SCHEDULE | OPT_STATS |
+         OPT_LOAD,
      "replay SCENARIO --schedule S", "replay one schedule of a scenario exactly", cmd_replay},
-    {"litmus", OPT_EXPLORE | OPT_SCHEDULE | OPT_STATS, "litmus FILE.litmus [options]",
-     "run a litmus test (docs/litmus.md); --arch overrides the file's arch, --seed its seed",
+    {"litmus", OPT_EXPLORE | OPT_SCHEDULE | OPT_STATS, "litmus FILE.litmus|DIR... [options]",
+     "run a litmus test (docs/litmus.md), or several as a table; --arch overrides the file's "
+     "arch, --seed its seed",
      cmd_litmus},
     {"trace",
      OPT_ARCH | OPT_D1 | OPT_CPUS | OPT_STATS | OPT_JSON | OPT_QUIET | OPT_FORMAT | OPT_MAP |
@@ -40,10 +39,16 @@ static const struct command commands[] = {
      "trace FILE [options]",
      "replay a lackey or din address trace through the caches, oracle on (docs/trace.md)",
      cmd_trace},
+    {"new", 0, "new NAME",
+     "write a starter scenario project NAME/ (buggy and fixed variants, Makefile, CMake)", cmd_new},
+    {"merge", 0, "merge RESULT.json...",
+     "merge the --json results of --shard I/N runs into one result", cmd_merge},
     {"arch list", 0, "arch list", "the arch profiles with their cache geometry", cmd_arch_list},
-    {"demo", 0, "demo", "run every bundled example and print a result table", cmd_demo},
+    {"demo", OPT_JUNIT | OPT_TAP | OPT_LOAD, "demo [--junit FILE.xml] [--tap]",
+     "run every bundled example and print a result table", cmd_demo},
     {"version", 0, "version", "print the version", cmd_version},
-    {"help", 0, "help [COMMAND]", "this help, or one command's usage and options", cmd_help},
+    {"help", 0, "help [COMMAND]", "this help, or a command's (also: cohsim COMMAND --help)",
+     cmd_help},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -58,8 +63,8 @@ static void usage(FILE *out)
 	             "3 internal error\n");
 }
 
-/* One command's usage and the options it takes. */
-static void command_help(FILE *out, const struct command *c)
+/* `cohsim help COMMAND`: its usage, what it does, the options it takes. */
+static int command_help(FILE *out, const struct command *c)
 {
 	fprintf(out, "usage: cohsim %s\n\n%s\n", c->usage, c->help);
 	if (c->options) {
@@ -68,33 +73,39 @@ static void command_help(FILE *out, const struct command *c)
 	}
 	fprintf(out, "\nexit status: 0 no finding, 1 findings, 2 bad usage or input, "
 	             "3 internal error\n");
+	return EXIT_CLEAN;
 }
 
-static const struct command *find_command(const char *name)
+static const struct command *find_command(int nwords, const char *const *words)
 {
-	for (size_t i = 0; i < NCOMMANDS; i++)
-		if (!strcmp(commands[i].name, name))
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		char joined[64] = "";
+		for (int w = 0; w < nwords; w++)
+			snprintf(joined + strlen(joined), sizeof(joined) - strlen(joined), "%s%s",
+			         w ? " " : "", words[w]);
+		if (strcmp(commands[i].name, joined) == 0)
 			return &commands[i];
-	if (!strcmp(name, "arch"))
-		return find_command("arch list");
+	}
+	if (nwords == 1 && !strcmp(words[0], "arch")) { /* `cohsim arch`: the profiles */
+		static const char *const arch_list[] = {"arch", "list"};
+		return find_command(2, arch_list);
+	}
 	return NULL;
 }
 
-/* `cohsim help [COMMAND]` */
 static int cmd_help(const struct cli_opts *o)
 {
 	if (!o || o->nargs == 0) {
 		usage(stdout);
 		return EXIT_CLEAN;
 	}
-	const struct command *c = find_command(o->args[0]);
+	const struct command *c = find_command(o->nargs, o->args);
 	if (!c) {
-		fprintf(stderr, "cohsim help: unknown command '%s'\n\n", o->args[0]);
-		usage(stderr);
+		fprintf(stderr, "cohsim help: unknown command '%s' (see `cohsim help`)\n",
+		        o->args[0]);
 		return EXIT_USAGE;
 	}
-	command_help(stdout, c);
-	return EXIT_CLEAN;
+	return command_help(stdout, c);
 }
 
 static int cmd_version(const struct cli_opts *o)
@@ -102,6 +113,22 @@ static int cmd_version(const struct cli_opts *o)
 	(void)o;
 	printf("cohsim %s\n", COHSIM_VERSION);
 	return EXIT_CLEAN;
+}
+
+/* --load: the user's scenarios, before the command runs. */
+static int load_scenarios(const struct cli_opts *o)
+{
+	for (int i = 0; i < o->nloads; i++) {
+		char path[4096], err[512];
+		/* dlopen searches the library path for a bare name: a file here is meant */
+		bool here = !strchr(o->loads[i], '/') && access(o->loads[i], F_OK) == 0;
+		snprintf(path, sizeof(path), "%s%s", here ? "./" : "", o->loads[i]);
+		if (coh_scenario_load(path, err, sizeof(err)) != 0) {
+			fprintf(stderr, "cohsim: --load %s\n", err);
+			return EXIT_USAGE;
+		}
+	}
+	return 0;
 }
 
 /* How many words of argv (from argv[1]) a command name matches; 0 if none. */
@@ -134,21 +161,26 @@ int main(int argc, char **argv)
 	if (argc == 2 && !strcmp(argv[1], "arch")) { /* `cohsim arch` lists the profiles */
 		struct cli_opts o;
 		int rc = cli_parse_options("arch", 0, 0, argv + 2, &o);
-		return rc ? rc : find_command("arch list")->run(&o);
+		static const char *const arch_list[] = {"arch", "list"};
+		return rc ? rc : find_command(2, arch_list)->run(&o);
+	}
+	if (argc == 3 && !strcmp(argv[1], "help") && !strcmp(argv[2], "--man")) {
+		cli_man(stdout, commands, NCOMMANDS); /* cohsim(1), for the build */
+		return fflush(stdout) ? EXIT_INTERNAL : EXIT_CLEAN;
 	}
 	for (size_t i = 0; i < NCOMMANDS; i++) {
 		int words = match(commands[i].name, argc, argv);
 		if (!words)
 			continue;
-		for (int k = 1 + words; k < argc; k++) /* `cohsim COMMAND --help` */
-			if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h")) {
-				command_help(stdout, &commands[i]);
-				return EXIT_CLEAN;
-			}
+		for (int k = 1 + words; k < argc; k++)
+			if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h"))
+				return command_help(stdout, &commands[i]);
 		struct cli_opts o;
 		int rc = cli_parse_options(commands[i].name, commands[i].options, argc - 1 - words,
 		                           argv + 1 + words, &o);
 		if (rc)
+			return rc;
+		if ((rc = load_scenarios(&o)) != 0)
 			return rc;
 		return commands[i].run(&o);
 	}

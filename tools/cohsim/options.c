@@ -193,6 +193,47 @@ static int set_report(struct cli_opts *o, const char *v, const char **why)
 	return 0;
 }
 
+static int set_trace(struct cli_opts *o, const char *v, const char **why)
+{
+	if (!*v) {
+		*why = "empty file name";
+		return -1;
+	}
+	o->trace = v;
+	return 0;
+}
+
+static int set_junit(struct cli_opts *o, const char *v, const char **why)
+{
+	if (!*v) {
+		*why = "empty file name";
+		return -1;
+	}
+	o->junit = v;
+	return 0;
+}
+
+static int set_tap(struct cli_opts *o, const char *v, const char **why)
+{
+	(void)v, (void)why;
+	o->tap = true;
+	return 0;
+}
+
+static int set_load(struct cli_opts *o, const char *v, const char **why)
+{
+	if (!*v) {
+		*why = "empty file name";
+		return -1;
+	}
+	if (o->nloads == CLI_MAX_ARGS) {
+		*why = "too many --load options";
+		return -1;
+	}
+	o->loads[o->nloads++] = v;
+	return 0;
+}
+
 static int set_schedule(struct cli_opts *o, const char *v, const char **why)
 {
 	if (!*v) {
@@ -350,9 +391,15 @@ static const struct option_def options[] = {
      set_no_lockdep},
     {"json", OPT_JSON, NULL, "one JSON object on stdout", set_json},
     {"report", OPT_REPORT, "FILE.html", "write an HTML report", set_report},
+    {"trace", OPT_TRACE, "FILE.json",
+     "write the execution of the first finding as a Chrome trace (Perfetto)", set_trace},
+    {"junit", OPT_JUNIT, "FILE.xml", "write JUnit XML: a test case per row or run", set_junit},
+    {"tap", OPT_TAP, NULL, "print TAP (as kselftest does) instead of the report", set_tap},
     {"quiet", OPT_QUIET, NULL, "print only the summary line", set_quiet},
     {"schedule", OPT_SCHEDULE, "STRING", "the schedule to replay", set_schedule},
     {"fix", OPT_FIX, "NAME=on|off", "turn a fix switch on or off (repeatable)", set_fix},
+    {"load", OPT_LOAD, "FILE.so", "load scenarios of your own from a shared object (repeatable)",
+     set_load},
     {"disk", OPT_DISK, "FILE", "back the scenario's disks with host files FILE.N", set_disk},
     {"kernel", OPT_KERNEL, "2.6.N", "the Linux release the kernel model follows", set_kernel},
     {"stats", OPT_STATS, NULL, "cache statistics per CPU (docs/trace.md)", set_stats},
@@ -385,7 +432,7 @@ int cli_parse_options(const char *cmd, unsigned allowed, int argc, char **argv, 
 	for (int i = 0; i < argc; i++) {
 		const char *w = argv[i];
 		if (only_args || w[0] != '-' || w[1] == 0) {
-			if (o->nargs == CLI_MAX_ARGS) {
+			if (o->nargs == CLI_MAX_POSITIONAL) {
 				fprintf(stderr, "cohsim %s: too many arguments\n", cmd);
 				return EXIT_USAGE;
 			}
@@ -433,7 +480,8 @@ int cli_parse_options(const char *cmd, unsigned allowed, int argc, char **argv, 
 			fprintf(stderr, "cohsim %s: --%s takes no value\n", cmd, d->name);
 			return EXIT_USAGE;
 		}
-		if ((o->given & d->bit) && d->bit != OPT_FIX && d->bit != OPT_MAP) {
+		if ((o->given & d->bit) && d->bit != OPT_FIX && d->bit != OPT_MAP &&
+		    d->bit != OPT_LOAD) {
 			fprintf(stderr, "cohsim %s: --%s given twice\n", cmd, d->name);
 			return EXIT_USAGE;
 		}
@@ -445,7 +493,23 @@ int cli_parse_options(const char *cmd, unsigned allowed, int argc, char **argv, 
 		}
 		o->given |= d->bit;
 	}
+	if (o->tap && o->json) {
+		fprintf(stderr, "cohsim %s: --tap and --json both print on stdout; choose one\n",
+		        cmd);
+		return EXIT_USAGE;
+	}
 	return 0;
+}
+
+bool cli_option_at(size_t i, const char **name, unsigned *bit, const char **arg, const char **help)
+{
+	if (i >= NOPTIONS)
+		return false;
+	*name = options[i].name;
+	*bit = options[i].bit;
+	*arg = options[i].arg;
+	*help = options[i].help;
+	return true;
 }
 
 void cli_options_help(FILE *out, unsigned mask)

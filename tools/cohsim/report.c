@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "timeline.h"
 
 static char *render(const coh_finding *f, bool json)
 {
@@ -81,6 +82,8 @@ void cli_result_free(struct cli_result *r)
 	free(r->stats_schedule);
 	r->stats_schedule = NULL;
 	r->has_stats = false;
+	cli_timeline_free(r->timeline);
+	r->timeline = NULL;
 }
 
 void cli_result_kinds(const struct cli_result *r, char *buf, size_t size)
@@ -116,8 +119,11 @@ static void print_json(FILE *out, const struct cli_result *r)
 	coh_json_string(out, r->arch);
 	fprintf(out, ",\"strategy\":");
 	coh_json_string(out, r->strategy);
-	fprintf(out, ",\"seed\":%" PRIu64 ",\"schedules\":%" PRIu64 ",\"complete\":%s", r->seed,
-	        r->schedules, r->complete ? "true" : "false");
+	fprintf(out, ",\"seed\":%" PRIu64, r->seed);
+	if (r->shard_count > 1)
+		fprintf(out, ",\"shard\":\"%u/%u\"", r->shard_index, r->shard_count);
+	fprintf(out, ",\"schedules\":%" PRIu64 ",\"complete\":%s", r->schedules,
+	        r->complete ? "true" : "false");
 	if (r->pct_n)
 		fprintf(out,
 		        ",\"pct_bound\":{\"n\":%u,\"k\":%" PRIu64 ",\"d\":%u,\"probability\":%.6g}",
@@ -187,6 +193,27 @@ int cli_result_set_stats(struct cli_result *r, const coh_explore_result *res, co
 	return 0;
 }
 
+char *cli_json_with_field(const char *json, const char *name, const char *value)
+{
+	const char *end = strrchr(json, '}');
+	if (!end)
+		return strdup(json);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return NULL;
+	fwrite(json, 1, (size_t)(end - json), f);
+	fprintf(f, ",\"%s\":", name);
+	coh_json_string(f, value ? value : "");
+	fputs(end, f);
+	if (fclose(f)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
 int cli_flush_stdout(const char *buf, size_t len)
 {
 	if (len && fwrite(buf, 1, len, stdout) != len)
@@ -194,20 +221,42 @@ int cli_flush_stdout(const char *buf, size_t len)
 	return fflush(stdout) ? EXIT_INTERNAL : 0;
 }
 
+static void write_trace(FILE *out, const void *arg)
+{
+	const struct cli_result *r = arg;
+	cli_timeline_trace_json(out, r->timeline, r->scenario);
+}
+
 int cli_result_emit(struct cli_result *r, const struct cli_opts *o)
 {
 	int rc = 0;
 	if (o->report)
 		rc = cli_result_write_html(o->report, r);
+	if (!rc && o->trace && r->timeline)
+		rc = cli_write_whole(o->trace, "trace", write_trace, r);
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *out = rc ? NULL : open_memstream(&buf, &len);
 	if (!rc && !out)
 		rc = EXIT_INTERNAL;
-	if (!rc) {
-		cli_result_print(out, r, o->json, o->quiet);
-		rc = fclose(out) ? EXIT_INTERNAL : cli_flush_stdout(buf, len);
+	struct cli_rows rows = {0};
+	if (!rc && (o->junit || o->tap)) {
+		cli_rows_add_result(&rows, r->variant ? "run" : "litmus", r);
+		if (rows.nomem)
+			rc = EXIT_INTERNAL;
+		if (!rc && o->junit)
+			rc = cli_rows_junit(o->junit, &rows);
 	}
+	if (!rc) {
+		if (o->tap)
+			cli_rows_tap(out, &rows);
+		else
+			cli_result_print(out, r, o->json, o->quiet);
+		rc = fclose(out) ? EXIT_INTERNAL : cli_flush_stdout(buf, len);
+	} else if (out) {
+		fclose(out);
+	}
+	cli_rows_free(&rows);
 	free(buf);
 	if (!rc)
 		rc = r->nfindings ? EXIT_FINDINGS : EXIT_CLEAN;

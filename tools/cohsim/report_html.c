@@ -1,6 +1,7 @@
 /*
  * report_html.c - `--report FILE.html`: the run as one self-contained HTML
- * page (no scripts, no external files): the summary, then each finding's
+ * page (no external files): the summary, the SVG timeline of one execution
+ * (timeline_svg.c, with a few lines of inline script), then each finding's
  * report with its event trace and per-task timeline, and the JSON object.
  *
  * The page is written to FILE.tmp and renamed over FILE, so a reader never
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "timeline.h"
 
 static void esc(FILE *out, const char *s)
 {
@@ -63,6 +65,8 @@ static void page(FILE *out, const struct cli_result *r)
 	        r->complete ? " (complete)" : "", r->nfindings ? "bug" : "ok");
 	esc(out, kinds);
 	fputs("</td></tr>\n</table>\n", out);
+	if (r->timeline)
+		cli_timeline_svg(out, r->timeline);
 	for (size_t i = 0; i < r->nfindings; i++) {
 		fprintf(out, "<h2 class=\"bug\">Finding %zu: %s</h2>\n<pre>", i + 1,
 		        coh_finding_kind_name(r->findings[i].kind));
