@@ -434,13 +434,18 @@ typedef struct coh_explore_result {
 	uint64_t max_steps_seen;
 	coh_explore_finding *findings; /* in deterministic order */
 	size_t nfindings;
+	/* Why coh_explore() failed, when a sentence says more than its status
+	 * (COH_EWORKER: which worker, and how it died); else empty. */
+	char error[192];
 } coh_explore_result;
 
 /*
  * Runs the program under the strategy. Creates one machine (from mcfg) and
  * one checker, reset for each execution. Returns 0 (whether or not findings
  * were found), or a negative COH_E* status (bad config, bad schedule string:
- * COH_EINVAL; setup failure: its status). res is filled in either case and
+ * COH_EINVAL; setup failure: its status; a --jobs worker that died, or whose
+ * results are missing or corrupt: COH_EWORKER, with res->error saying which).
+ * Workers die with the calling process (PR_SET_PDEATHSIG). res is filled in either case and
  * must be released with coh_explore_result_free().
  */
 COH_API int coh_explore(const coh_explore_config *cfg, const coh_machine_config *mcfg,

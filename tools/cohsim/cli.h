@@ -51,12 +51,13 @@ enum cli_opt_bit {
 	OPT_SCHEDULE = 1u << 14,
 	OPT_FIX = 1u << 15,  /* repeatable: --fix NAME=on|off */
 	OPT_DISK = 1u << 16, /* --disk FILE: file-backed disks */
+	OPT_MAX_STEPS = 1u << 17,
 };
 /* The exploration options shared by run, replay and litmus. */
 #define OPT_EXPLORE                                                                                \
 	(OPT_ARCH | OPT_STRATEGY | OPT_SEED | OPT_BUDGET | OPT_TIME | OPT_DEPTH |                  \
 	 OPT_PREEMPTIONS | OPT_JOBS | OPT_SHARD | OPT_KEEP_GOING | OPT_JSON | OPT_REPORT |         \
-	 OPT_QUIET)
+	 OPT_QUIET | OPT_MAX_STEPS)
 
 #define CLI_MAX_ARGS 8
 
@@ -71,6 +72,7 @@ struct cli_opts {
 	unsigned depth;
 	unsigned preemptions;
 	unsigned jobs;
+	uint64_t max_steps; /* 0: the explorer's default */
 	unsigned shard_index, shard_count;
 	bool keep_going, json, quiet;
 	const char *report; /* --report FILE.html */
@@ -137,6 +139,13 @@ int cli_result_emit(struct cli_result *r, const struct cli_opts *o);
 /* --report: writes r as one self-contained HTML page, whole or not at all.
  * 0, EXIT_USAGE (cannot create the file) or EXIT_INTERNAL. */
 int cli_result_write_html(const char *path, const struct cli_result *r);
+/* outfile.c: an output file named by option opt ("--report"). check: can
+ * path be written (a regular file or nothing, in a writable folder)? 0 or
+ * EXIT_USAGE, with a message. write: fn's content to a mkstemp file in
+ * path's folder, renamed over path; 0, EXIT_USAGE or EXIT_INTERNAL. */
+int cli_outfile_check(const char *opt, const char *path);
+int cli_outfile_write(const char *opt, const char *path, void (*fn)(FILE *, const void *),
+                      const void *arg);
 /* Writes a memstream buffer to stdout in one go; EXIT_INTERNAL if that fails. */
 int cli_flush_stdout(const char *buf, size_t len);
 

@@ -145,6 +145,8 @@ int cli_scenario_run(const char *name, const char *variant, const char *arch, co
 	cfg.shard_index = o->shard_index;
 	cfg.shard_count = o->shard_count;
 	cfg.keep_going = o->keep_going;
+	if (o->max_steps)
+		cfg.max_steps = o->max_steps;
 
 	if (o->disk && coh_disk_attach_prefix(o->disk) != 0) {
 		fprintf(stderr, "cohsim: --disk '%s': not a usable file name prefix\n", o->disk);
@@ -228,6 +230,14 @@ int cmd_replay(const struct cli_opts *o)
 {
 	if (!o->schedule) {
 		fprintf(stderr, "cohsim replay: --schedule STRING is required\n");
+		return EXIT_USAGE;
+	}
+	/* the schedule string fixes the strategy and the step bound */
+	if (o->given & (OPT_STRATEGY | OPT_MAX_STEPS)) {
+		fprintf(stderr,
+		        "cohsim replay: --schedule replays one schedule; --%s does not "
+		        "apply\n",
+		        (o->given & OPT_STRATEGY) ? "strategy" : "max-steps");
 		return EXIT_USAGE;
 	}
 	return run_and_print("replay", o);
