@@ -4,7 +4,8 @@
 set -euo pipefail
 need=()
 # python3: the command-line tests check JSON output with it
-for pkg in build-essential cmake pkg-config libcmocka-dev python3; do
+# valgrind: its header registers the task stacks; CI runs memcheck (scripts/memcheck.sh)
+for pkg in build-essential cmake pkg-config libcmocka-dev python3 valgrind; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
