@@ -22,11 +22,8 @@
 #include <sanitizer/common_interface_defs.h>
 #endif
 
-#if defined(__has_include)
-#if __has_include(<valgrind/valgrind.h>)
+#ifdef COHSIM_VALGRIND /* CMake found valgrind/valgrind.h */
 #include <valgrind/valgrind.h>
-#define COH_VALGRIND 1
-#endif
 #endif
 
 #ifndef COHSIM_UCONTEXT
@@ -66,7 +63,7 @@ int coh__ctx_stack_alloc(struct coh__ctx *c, size_t size)
 	c->map_size = size + page;
 	c->stack = (char *)map + page;
 	c->size = size;
-#ifdef COH_VALGRIND
+#ifdef COHSIM_VALGRIND
 	c->vg_id = VALGRIND_STACK_REGISTER(c->stack, (char *)c->stack + size);
 #endif
 	return 0;
@@ -74,7 +71,7 @@ int coh__ctx_stack_alloc(struct coh__ctx *c, size_t size)
 
 void coh__ctx_stack_free(struct coh__ctx *c)
 {
-#ifdef COH_VALGRIND
+#ifdef COHSIM_VALGRIND
 	if (c->map)
 		VALGRIND_STACK_DEREGISTER(c->vg_id);
 #endif
