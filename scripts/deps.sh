@@ -4,7 +4,8 @@
 set -euo pipefail
 need=()
 # python3: the command-line tests check JSON output with it
-# valgrind: tests/cli_cachegrind.sh checks `cohsim trace` against cachegrind
+# valgrind: tests/cli_cachegrind.sh checks `cohsim trace` against cachegrind; its
+#   header registers the task stacks; CI runs memcheck (scripts/memcheck.sh)
 # chromium: tests/cli_browser.sh opens a --report page in a real browser
 # parallel: tests/cli_merge.sh runs shards through GNU parallel
 for pkg in build-essential cmake pkg-config libcmocka-dev python3 valgrind chromium parallel; do

@@ -39,6 +39,7 @@ enum coh_status {
 	COH_EIO = -7,     /* an injected or real I/O error */
 	COH_EBUSY = -8,
 	COH_EAGAIN = -9,
+	COH_EWORKER = -10, /* a --jobs worker process died or could not report */
 };
 
 COH_API const char *coh_strerror(int status);

@@ -483,13 +483,18 @@ typedef struct coh_explore_result {
 	/* COH_STRATEGY_REPLAY only: the machine's counters at the end of the
 	 * execution (coh_machine_stats); zero for the other strategies. */
 	coh_stats stats;
+	/* Why coh_explore() failed, when a sentence says more than its status
+	 * (COH_EWORKER: which worker, and how it died); else empty. */
+	char error[192];
 } coh_explore_result;
 
 /*
  * Runs the program under the strategy. Creates one machine (from mcfg) and
  * one checker, reset for each execution. Returns 0 (whether or not findings
  * were found), or a negative COH_E* status (bad config, bad schedule string:
- * COH_EINVAL; setup failure: its status). res is filled in either case and
+ * COH_EINVAL; setup failure: its status; a --jobs worker that died, or whose
+ * results are missing or corrupt: COH_EWORKER, with res->error saying which).
+ * Workers die with the calling process (PR_SET_PDEATHSIG). res is filled in either case and
  * must be released with coh_explore_result_free().
  */
 COH_API int coh_explore(const coh_explore_config *cfg, const coh_machine_config *mcfg,

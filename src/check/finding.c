@@ -206,21 +206,60 @@ void coh_finding_print(const coh_finding *f, FILE *out)
 	fprintf(out, "%s\n", rule);
 }
 
+/* The length of the valid UTF-8 sequence at s (1..4), or 0 if s does not
+ * start one (overlong forms, surrogates and code points past U+10FFFF are
+ * not valid). */
+static unsigned utf8_len(const unsigned char *s)
+{
+	unsigned n;
+	uint32_t cp;
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0)
+		n = 2, cp = s[0] & 0x1f;
+	else if ((s[0] & 0xf0) == 0xe0)
+		n = 3, cp = s[0] & 0x0f;
+	else if ((s[0] & 0xf8) == 0xf0)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (unsigned i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	static const uint32_t min[5] = {0, 0, 0x80, 0x800, 0x10000};
+	if (cp < min[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* Valid JSON whatever the bytes: a byte that is not part of valid UTF-8
+ * (a file name on a Latin-1 system) is written as \u00XX, its value read as
+ * a Latin-1 code point. */
 void coh_json_string(FILE *out, const char *s)
 {
 	fputc('"', out);
-	for (; s && *s; s++) {
-		unsigned char ch = (unsigned char)*s;
+	const unsigned char *p = (const unsigned char *)s;
+	while (p && *p) {
+		unsigned char ch = *p;
+		unsigned n = utf8_len(p);
+		if (n > 1) {
+			fwrite(p, 1, n, out);
+			p += n;
+			continue;
+		}
 		if (ch == '"' || ch == '\\')
 			fprintf(out, "\\%c", ch);
 		else if (ch == '\n')
 			fputs("\\n", out);
 		else if (ch == '\t')
 			fputs("\\t", out);
-		else if (ch < 0x20)
+		else if (ch < 0x20 || n == 0)
 			fprintf(out, "\\u%04x", ch);
 		else
 			fputc(ch, out);
+		p++;
 	}
 	fputc('"', out);
 }

@@ -36,6 +36,8 @@ const char *coh_strerror(int status)
 		return "busy";
 	case COH_EAGAIN:
 		return "try again";
+	case COH_EWORKER:
+		return "a worker process failed";
 	default:
 		return "unknown error";
 	}

@@ -196,7 +196,10 @@ int coh_scenario_run(const coh_scenario *sc, const struct coh_run_options *o,
 	r = coh_explore(&c, &mc, &prog, res);
 	free(rc.state);
 	if (r && err && errlen) {
-		if (r == COH_EINVAL && cfg->strategy == COH_STRATEGY_REPLAY && cfg->schedule)
+		if (res->error[0])
+			snprintf(err, errlen, "%s%s", cfg->schedule ? "--schedule: " : "",
+			         res->error);
+		else if (r == COH_EINVAL && cfg->strategy == COH_STRATEGY_REPLAY && cfg->schedule)
 			snprintf(err, errlen, "--schedule '%s': not a schedule string (%s...)",
 			         cfg->schedule, COH_SCHEDULE_VERSION);
 		else

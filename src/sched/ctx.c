@@ -5,6 +5,9 @@
  * faults instead of corrupting a neighbour. A fresh assembly context is a
  * stack whose top holds the frame coh__ctx_swap pops: zeroed callee-saved
  * registers, fn and arg in two of them, and coh__ctx_boot as return address.
+ * When valgrind's header is there, each stack is registered with it
+ * (VALGRIND_STACK_REGISTER, a no-op outside valgrind), so that memcheck
+ * follows the switches instead of reporting every access as an error.
  */
 #include "sched/ctx.h"
 
@@ -17,6 +20,10 @@
 #include <pthread.h>
 #include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
+#endif
+
+#ifdef COHSIM_VALGRIND /* CMake found valgrind/valgrind.h */
+#include <valgrind/valgrind.h>
 #endif
 
 #ifndef COHSIM_UCONTEXT
@@ -56,11 +63,18 @@ int coh__ctx_stack_alloc(struct coh__ctx *c, size_t size)
 	c->map_size = size + page;
 	c->stack = (char *)map + page;
 	c->size = size;
+#ifdef COHSIM_VALGRIND
+	c->vg_id = VALGRIND_STACK_REGISTER(c->stack, (char *)c->stack + size);
+#endif
 	return 0;
 }
 
 void coh__ctx_stack_free(struct coh__ctx *c)
 {
+#ifdef COHSIM_VALGRIND
+	if (c->map)
+		VALGRIND_STACK_DEREGISTER(c->vg_id);
+#endif
 	if (c->map)
 		munmap(c->map, c->map_size);
 	c->map = c->stack = NULL;

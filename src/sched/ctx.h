@@ -37,6 +37,7 @@ struct coh__ctx {
 	void (*fn)(void *);
 	void *arg;
 	void *asan_fake; /* ASan fake stack of this context while switched out */
+	unsigned vg_id;  /* valgrind's id of the stack (when built with its header) */
 };
 
 /* Makes c stand for the running host stack. */

@@ -197,22 +197,7 @@ struct coh__deviation *coh__last_deviations(struct coh__explorer *ex, size_t *n)
 	return d;
 }
 
-/* ---- one worker's results ---- */
-
-struct unitrec {
-	uint64_t unit, nsched, npruned;
-};
-
-struct wres {
-	uint64_t base, stride, count; /* random/pct: the units run */
-	struct unitrec *units;        /* dfs */
-	size_t nunits, capunits;
-	struct coh__found *found;
-	size_t nfound, capfound;
-	bool exhausted, by_time, mismatch;
-	uint64_t max_steps, pct_k, pruned;
-	unsigned pct_n;
-};
+/* ---- one worker's results: struct coh__wres (explore_impl.h) ---- */
 
 struct shared {
 	uint64_t stop_at;
@@ -253,7 +238,7 @@ static void progress_line(const coh_explore_config *cfg, struct shared *sh, unsi
 	fflush(stderr);
 }
 
-static void add_found(struct wres *w, struct coh__found *f)
+static void add_found(struct coh__wres *w, struct coh__found *f)
 {
 	if (w->nfound == w->capfound) {
 		size_t cap = w->capfound ? w->capfound * 2 : 8;
@@ -268,7 +253,7 @@ static void add_found(struct wres *w, struct coh__found *f)
 	w->found[w->nfound++] = *f;
 }
 
-static bool seen_key(const struct wres *w, const char *key)
+static bool seen_key(const struct coh__wres *w, const char *key)
 {
 	for (size_t i = 0; i < w->nfound; i++)
 		if (strcmp(w->found[i].key, key) == 0)
@@ -278,7 +263,7 @@ static bool seen_key(const struct wres *w, const char *key)
 
 /* After a counted execution: shrink and report its findings. Returns the
  * number of new findings. */
-static unsigned process_findings(struct coh__explorer *ex, struct wres *w, uint64_t unit,
+static unsigned process_findings(struct coh__explorer *ex, struct coh__wres *w, uint64_t unit,
                                  uint64_t pos)
 {
 	size_t n = coh_check_count(ex->chk);
@@ -338,18 +323,18 @@ static void lower_stop(struct shared *sh, uint64_t unit)
 		;
 }
 
-static int unit_add(struct wres *w, uint64_t unit, bool sched, bool pruned)
+static int unit_add(struct coh__wres *w, uint64_t unit, bool sched, bool pruned)
 {
 	if (!w->nunits || w->units[w->nunits - 1].unit != unit) {
 		if (w->nunits == w->capunits) {
 			size_t cap = w->capunits ? w->capunits * 2 : 16;
-			struct unitrec *u = realloc(w->units, cap * sizeof(*u));
+			struct coh__unitrec *u = realloc(w->units, cap * sizeof(*u));
 			if (!u)
 				return -1;
 			w->units = u;
 			w->capunits = cap;
 		}
-		w->units[w->nunits++] = (struct unitrec){unit, 0, 0};
+		w->units[w->nunits++] = (struct coh__unitrec){unit, 0, 0};
 	}
 	w->units[w->nunits - 1].nsched += sched;
 	w->units[w->nunits - 1].npruned += pruned;
@@ -397,7 +382,7 @@ static void report_execution(const coh_explore_config *cfg, struct coh__explorer
 
 static int worker(const coh_explore_config *cfg, const coh_machine_config *mcfg,
                   const coh_program *prog, unsigned wi, unsigned sidx, unsigned scnt,
-                  struct shared *sh, double t0, bool progress, struct wres *w)
+                  struct shared *sh, double t0, bool progress, struct coh__wres *w)
 {
 	struct coh__explorer ex;
 	int rc = coh__explorer_open(&ex, cfg, mcfg, prog);
@@ -419,8 +404,16 @@ static int worker(const coh_explore_config *cfg, const coh_machine_config *mcfg,
 				rc = COH_ENOMEM;
 				goto out;
 			}
+			/* k and n are those of the all-default execution, which
+			 * every worker runs alike: unit u's change points then
+			 * depend on (seed, u) only, so --jobs changes nothing */
 			coh__pct_init(pct, cfg->depth, ex.s->steps, cfg->evict_one_in);
 			w->pct_k = pct->k;
+			w->pct_n = 2;
+			for (size_t i = 0; i < ex.s->nrec; i++)
+				if (ex.s->rec[i].kind == COH_CHOICE_SCHED &&
+				    ex.s->rec[i].n > w->pct_n)
+					w->pct_n = ex.s->rec[i].n;
 		}
 		w->base = sidx;
 		w->stride = scnt;
@@ -447,8 +440,6 @@ static int worker(const coh_explore_config *cfg, const coh_machine_config *mcfg,
 			__atomic_store_n(&sh->done[wi], execs, __ATOMIC_RELAXED);
 			if (ex.s->steps > w->max_steps)
 				w->max_steps = ex.s->steps;
-			if (pct && ex.s->steps > pct->k)
-				pct->k = ex.s->steps;
 			report_execution(cfg, &ex);
 			unsigned nf = process_findings(&ex, w, u, 1);
 			__atomic_add_fetch(&sh->findings[wi], nf, __ATOMIC_RELAXED);
@@ -456,10 +447,6 @@ static int worker(const coh_explore_config *cfg, const coh_machine_config *mcfg,
 				lower_stop(sh, u);
 				break;
 			}
-		}
-		if (pct) {
-			w->pct_n = pct->max_n;
-			w->pct_k = pct->k;
 		}
 		free(pct);
 	} else {
@@ -525,94 +512,36 @@ out:
 	return rc;
 }
 
-/* ---- passing a worker's results through a file ---- */
+/* ---- a worker process (explore_jobs.c) ---- */
 
-static void put_str(FILE *f, const char *s)
+struct job_arg {
+	const coh_explore_config *cfg;
+	const coh_machine_config *mcfg;
+	const coh_program *prog;
+	struct shared *sh;
+	double t0;
+	unsigned scnt;
+	bool progress;
+};
+
+static int job(unsigned j, struct coh__wres *out, void *arg)
 {
-	uint64_t n = s ? strlen(s) : 0;
-	fwrite(&n, sizeof(n), 1, f);
-	if (n)
-		fwrite(s, 1, n, f);
+	const struct job_arg *a = arg;
+	return worker(a->cfg, a->mcfg, a->prog, j, a->cfg->shard_index + a->cfg->shard_count * j,
+	              a->scnt, a->sh, a->t0, false, out);
 }
 
-static char *get_str(FILE *f)
+static void job_tick(void *arg)
 {
-	uint64_t n;
-	if (fread(&n, sizeof(n), 1, f) != 1 || n > (1u << 30))
-		return NULL;
-	char *s = malloc(n + 1);
-	if (!s)
-		return NULL;
-	if (n && fread(s, 1, n, f) != n) {
-		free(s);
-		return NULL;
-	}
-	s[n] = 0;
-	return s;
-}
-
-static void wres_write(FILE *f, const struct wres *w, int rc)
-{
-	fwrite(&rc, sizeof(rc), 1, f);
-	fwrite(w, sizeof(*w), 1, f);
-	if (w->nunits)
-		fwrite(w->units, sizeof(*w->units), w->nunits, f);
-	for (size_t i = 0; i < w->nfound; i++) {
-		const struct coh__found *x = &w->found[i];
-		fwrite(x, sizeof(*x), 1, f);
-		put_str(f, x->key);
-		put_str(f, x->schedule);
-		put_str(f, x->report);
-		put_str(f, x->json);
-	}
-}
-
-static int wres_read(FILE *f, struct wres *w, int *rc)
-{
-	memset(w, 0, sizeof(*w));
-	if (fread(rc, sizeof(*rc), 1, f) != 1 || fread(w, sizeof(*w), 1, f) != 1)
-		return -1;
-	w->units = NULL;
-	w->found = NULL;
-	w->capunits = w->nunits;
-	w->capfound = w->nfound;
-	if (w->nunits) {
-		w->units = malloc(w->nunits * sizeof(*w->units));
-		if (!w->units || fread(w->units, sizeof(*w->units), w->nunits, f) != w->nunits)
-			return -1;
-	}
-	if (w->nfound) {
-		w->found = calloc(w->nfound, sizeof(*w->found));
-		if (!w->found)
-			return -1;
-		for (size_t i = 0; i < w->nfound; i++) {
-			struct coh__found *x = &w->found[i];
-			if (fread(x, sizeof(*x), 1, f) != 1)
-				return -1;
-			x->key = get_str(f);
-			x->schedule = get_str(f);
-			x->report = get_str(f);
-			x->json = get_str(f);
-			if (!x->key || !x->schedule || !x->report || !x->json)
-				return -1;
-		}
-	}
-	return 0;
-}
-
-static void wres_free(struct wres *w)
-{
-	free(w->units);
-	for (size_t i = 0; i < w->nfound; i++)
-		coh__found_free(&w->found[i]);
-	free(w->found);
-	memset(w, 0, sizeof(*w));
+	const struct job_arg *a = arg;
+	if (a->progress)
+		progress_line(a->cfg, a->sh, a->cfg->jobs, a->t0, false);
 }
 
 /* ---- merging ---- */
 
 /* Schedules worker w ran in units < limit (or <= limit when inclusive). */
-static uint64_t sched_below(const struct wres *w, uint64_t limit, bool inclusive)
+static uint64_t sched_below(const struct coh__wres *w, uint64_t limit, bool inclusive)
 {
 	uint64_t n = 0;
 	if (w->stride) {
@@ -640,7 +569,7 @@ static int found_cmp(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
-static int merge(const coh_explore_config *cfg, struct wres *w, unsigned nw,
+static int merge(const coh_explore_config *cfg, struct coh__wres *w, unsigned nw,
                  coh_explore_result *res)
 {
 	size_t total = 0;
@@ -720,6 +649,31 @@ static int merge(const coh_explore_config *cfg, struct wres *w, unsigned nw,
 
 /* ---- replay ---- */
 
+/* A user's schedule must be the run's: every deviation at a choice the run
+ * made, with a value that choice offers. Else COH_EINVAL, saying which. */
+static int replay_check(struct coh__explorer *ex, const struct coh__deviation *devs, size_t n,
+                        coh_explore_result *res)
+{
+	const coh_sched *s = ex->s;
+	for (size_t i = 0; i < n; i++) {
+		if (devs[i].idx >= s->nrec) {
+			snprintf(res->error, sizeof(res->error),
+			         "the schedule deviates at choice %zu, but the run made only %zu "
+			         "choices",
+			         devs[i].idx, s->nrec);
+			return COH_EINVAL;
+		}
+		if (devs[i].value >= s->rec[devs[i].idx].n) {
+			snprintf(res->error, sizeof(res->error),
+			         "the schedule takes option %u at choice %zu, which has only %u "
+			         "options",
+			         devs[i].value, devs[i].idx, (unsigned)s->rec[devs[i].idx].n);
+			return COH_EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int explore_replay(const coh_explore_config *cfg, const coh_machine_config *mcfg,
                           const coh_program *prog, coh_explore_result *res)
 {
@@ -739,6 +693,8 @@ static int explore_replay(const coh_explore_config *cfg, const coh_machine_confi
 		coh_machine_set_stacks(ex.m, true); /* this run is the report's */
 		rc = coh__explorer_replay(&ex, devs, ndev);
 	}
+	if (rc == 0)
+		rc = replay_check(&ex, devs, ndev, res);
 	free(devs);
 	if (rc != 0) {
 		coh__explorer_close(&ex);
@@ -801,8 +757,8 @@ int coh_explore(const coh_explore_config *cfg_in, const coh_machine_config *mcfg
 		return COH_EINVAL;
 	if (cfg.jobs == 0)
 		cfg.jobs = 1;
-	if (cfg.jobs > 64)
-		cfg.jobs = 64;
+	if (cfg.jobs > COH__MAX_JOBS)
+		return COH_EINVAL;
 	double t0 = now_s();
 	int rc;
 	if (cfg.strategy == COH_STRATEGY_REPLAY) {
@@ -823,7 +779,7 @@ int coh_explore(const coh_explore_config *cfg_in, const coh_machine_config *mcfg
 	sh->stop_at = UINT64_MAX;
 	unsigned nw = cfg.jobs;
 	unsigned scnt = cfg.shard_count * nw;
-	struct wres *w = calloc(nw, sizeof(*w));
+	struct coh__wres *w = calloc(nw, sizeof(*w));
 	if (!w) {
 		munmap(sh, sizeof(*sh));
 		return COH_ENOMEM;
@@ -832,74 +788,18 @@ int coh_explore(const coh_explore_config *cfg_in, const coh_machine_config *mcfg
 	if (nw == 1) {
 		rc = worker(&cfg, mcfg, prog, 0, cfg.shard_index, scnt, sh, t0, progress, &w[0]);
 	} else {
-		pid_t pids[64];
-		FILE *files[64];
-		unsigned started = 0;
-		fflush(stdout);
-		fflush(stderr);
-		for (unsigned j = 0; j < nw; j++) {
-			files[j] = tmpfile();
-			if (!files[j]) {
-				rc = COH_ENOMEM;
-				break;
-			}
-			pid_t pid = fork();
-			if (pid < 0) {
-				fclose(files[j]);
-				rc = COH_ENOMEM;
-				break;
-			}
-			if (pid == 0) {
-				struct wres mine = {0};
-				int wrc = worker(&cfg, mcfg, prog, j,
-				                 cfg.shard_index + cfg.shard_count * j, scnt, sh,
-				                 t0, false, &mine);
-				wres_write(files[j], &mine, wrc);
-				fflush(files[j]);
-				_exit(0);
-			}
-			pids[j] = pid;
-			started++;
-		}
-		unsigned alive = started;
-		while (alive) {
-			for (unsigned j = 0; j < started; j++) {
-				if (!pids[j])
-					continue;
-				int st;
-				pid_t r = waitpid(pids[j], &st, WNOHANG);
-				if (r == pids[j]) {
-					pids[j] = 0;
-					alive--;
-					if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-						rc = rc ? rc : COH_EINVAL;
-				}
-			}
-			if (alive) {
-				if (progress)
-					progress_line(&cfg, sh, nw, t0, false);
-				struct timespec ts = {0, 20 * 1000 * 1000};
-				nanosleep(&ts, NULL);
-			}
-		}
-		for (unsigned j = 0; j < started; j++) {
-			int wrc = 0;
-			rewind(files[j]);
-			if (wres_read(files[j], &w[j], &wrc) != 0)
-				rc = rc ? rc : COH_ENOMEM;
-			else if (wrc != 0 && !rc)
-				rc = wrc;
-			fclose(files[j]);
-		}
-		nw = started;
+		struct job_arg ja = {&cfg, mcfg, prog, sh, t0, scnt, progress};
+		rc = coh__jobs_run(nw, w, job, &ja, job_tick, res->error, sizeof(res->error));
 	}
 	if (progress)
 		progress_line(&cfg, sh, cfg.jobs, t0, true);
-	int mrc = merge(&cfg, w, nw, res);
-	if (!rc)
-		rc = mrc;
+	if (rc != COH_EWORKER) { /* a lost worker's units are unknown */
+		int mrc = merge(&cfg, w, nw, res);
+		if (!rc)
+			rc = mrc;
+	}
 	for (unsigned j = 0; j < cfg.jobs; j++)
-		wres_free(&w[j]);
+		coh__wres_free(&w[j]);
 	free(w);
 	munmap(sh, sizeof(*sh));
 	res->elapsed_s = now_s() - t0;

@@ -25,6 +25,40 @@ struct coh__found {
 	unsigned shrunk_from, deviations;
 };
 
+/* One worker's results (explore.c), passed to the parent by explore_wire.c. */
+struct coh__unitrec {
+	uint64_t unit, nsched, npruned;
+};
+
+struct coh__wres {
+	uint64_t base, stride, count; /* random/pct: the units run */
+	struct coh__unitrec *units;   /* dfs */
+	size_t nunits, capunits;
+	struct coh__found *found;
+	size_t nfound, capfound;
+	bool exhausted, by_time, mismatch;
+	uint64_t max_steps, pct_k, pruned;
+	unsigned pct_n;
+};
+
+/* explore_wire.c: w and the worker's status rc as bytes (malloc'd into
+ * *buf), and back. decode checks every count and length against the bytes
+ * it has and returns -1 on anything short, long or corrupt, leaving w
+ * empty; else 0. */
+int coh__wres_encode(const struct coh__wres *w, int rc, char **buf, size_t *len);
+int coh__wres_decode(const char *buf, size_t len, struct coh__wres *w, int *rc);
+void coh__wres_free(struct coh__wres *w);
+
+/* explore_jobs.c: runs fn(j, &w[j], arg) for j < n in n worker processes
+ * and collects their results; tick(arg) every 20 ms while they run.
+ * Returns 0, the first worker's nonzero status, or COH_EWORKER with err
+ * naming the worker that died or could not report (the others are then
+ * killed). */
+#define COH__MAX_JOBS 64
+typedef int (*coh__job_fn)(unsigned j, struct coh__wres *out, void *arg);
+int coh__jobs_run(unsigned n, struct coh__wres *w, coh__job_fn fn, void *arg,
+                  void (*tick)(void *arg), char *err, size_t errlen);
+
 int coh__explorer_open(struct coh__explorer *ex, const coh_explore_config *cfg,
                        const coh_machine_config *mcfg, const coh_program *prog);
 void coh__explorer_close(struct coh__explorer *ex);

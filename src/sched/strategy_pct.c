@@ -8,8 +8,10 @@
  * runs; when the step count passes change point j, the entity that would run
  * drops to priority d-1-j, below every initial one. For a bug of depth d
  * among n entities and k steps, one execution finds it with probability at
- * least 1/(n * k^(d-1)). k is measured by the explorer (steps of the
- * all-default execution, then the most seen), n is the most entities seen.
+ * least 1/(n * k^(d-1)). k and n are measured by the explorer on the
+ * all-default execution (its steps, and the most candidates at one of its
+ * scheduling choices) and stay fixed, so that execution u depends on the
+ * seed and u only, whatever the --jobs and shards.
  */
 #include "sched/strategy.h"
 

@@ -65,12 +65,13 @@ enum cli_opt_bit {
 	OPT_JUNIT = 1u << 27,      /* --junit FILE.xml */
 	OPT_TAP = 1u << 28,        /* --tap: TAP on stdout */
 	OPT_LOAD = 1u << 29,       /* repeatable: --load FILE.so, scenarios of one's own */
+	OPT_MAX_STEPS = 1u << 30,  /* --max-steps N */
 };
 /* The exploration options shared by run, replay and litmus. */
 #define OPT_EXPLORE                                                                                \
 	(OPT_ARCH | OPT_STRATEGY | OPT_SEED | OPT_BUDGET | OPT_TIME | OPT_DEPTH |                  \
 	 OPT_PREEMPTIONS | OPT_JOBS | OPT_SHARD | OPT_KEEP_GOING | OPT_JSON | OPT_REPORT |         \
-	 OPT_QUIET | OPT_NO_LOCKDEP | OPT_TRACE | OPT_JUNIT | OPT_TAP)
+	 OPT_QUIET | OPT_NO_LOCKDEP | OPT_TRACE | OPT_JUNIT | OPT_TAP | OPT_MAX_STEPS)
 
 #define CLI_MAX_ARGS 8          /* --fix options */
 #define CLI_MAX_POSITIONAL 1024 /* files of `litmus` and `merge` */
@@ -86,6 +87,7 @@ struct cli_opts {
 	unsigned depth;
 	unsigned preemptions;
 	unsigned jobs;
+	uint64_t max_steps; /* 0: the explorer's default */
 	unsigned shard_index, shard_count;
 	bool keep_going, json, quiet, tap;
 	bool no_lockdep;    /* --no-lockdep */
@@ -182,6 +184,13 @@ int cli_result_write_html(const char *path, const struct cli_result *r);
 /* A JSON object's text with ,"name":"value" added at its end (malloc'd;
  * NULL when out of memory). */
 char *cli_json_with_field(const char *json, const char *name, const char *value);
+/* outfile.c: an output file named by option opt ("--report"). check: can
+ * path be written (a regular file or nothing, in a writable folder)? 0 or
+ * EXIT_USAGE, with a message. write: fn's content to a mkstemp file in
+ * path's folder, renamed over path; 0, EXIT_USAGE or EXIT_INTERNAL. */
+int cli_outfile_check(const char *opt, const char *path);
+int cli_outfile_write(const char *opt, const char *path, void (*fn)(FILE *, const void *),
+                      const void *arg);
 /* Writes a memstream buffer to stdout in one go; EXIT_INTERNAL if that fails. */
 int cli_flush_stdout(const char *buf, size_t len);
 

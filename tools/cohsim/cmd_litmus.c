@@ -145,11 +145,14 @@ static int explore_config(const struct cli_opts *o, const coh_litmus *lt, uint64
 	cfg->jobs = o->jobs;
 	cfg->shard_index = o->shard_index;
 	cfg->shard_count = o->shard_count;
+	if (o->max_steps)
+		cfg->max_steps = o->max_steps;
 	if (o->given & OPT_SCHEDULE) {
-		if (o->given & OPT_STRATEGY) {
+		if (o->given & (OPT_STRATEGY | OPT_MAX_STEPS)) {
 			fprintf(stderr,
-			        "cohsim litmus: --schedule replays one schedule; --strategy "
-			        "does not apply\n");
+			        "cohsim litmus: --schedule replays one schedule; --%s "
+			        "does not apply\n",
+			        (o->given & OPT_STRATEGY) ? "strategy" : "max-steps");
 			return EXIT_USAGE;
 		}
 		cfg->strategy = COH_STRATEGY_REPLAY;
@@ -298,14 +301,17 @@ int cli_litmus_run_file(const char *path, const struct cli_opts *o, struct cli_r
 	if (st) {
 		if (coh_litmus_program_error(prog))
 			fprintf(stderr, "%s\n", coh_litmus_program_error(prog));
+		else if (cfg.strategy == COH_STRATEGY_REPLAY && st == COH_EINVAL && res.error[0])
+			fprintf(stderr, "cohsim litmus: --schedule '%s': %s\n", o->schedule,
+			        res.error);
 		else if (cfg.strategy == COH_STRATEGY_REPLAY && st == COH_EINVAL)
 			fprintf(stderr,
 			        "cohsim litmus: --schedule '%s': not a schedule string (%s...)\n",
 			        o->schedule, COH_SCHEDULE_VERSION);
 		else
 			fprintf(stderr, "cohsim litmus: %s: the explorer failed: %s\n", path,
-			        coh_strerror(st));
-		rc = st == COH_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
+			        res.error[0] ? res.error : coh_strerror(st));
+		rc = st == COH_ENOMEM || st == COH_EWORKER ? EXIT_INTERNAL : EXIT_USAGE;
 		goto out;
 	}
 	r->scenario = path;

@@ -242,6 +242,8 @@ static int run_attached(const char *name, const char *variant, const char *arch,
 	if (o->speculation)
 		cfg.speculation = o->speculation > 0; /* else the scenario's default */
 	cfg.lockdep = !o->no_lockdep;
+	if (o->max_steps)
+		cfg.max_steps = o->max_steps;
 
 	coh_explore_result res;
 	char err[256] = "";
@@ -344,6 +346,14 @@ int cmd_replay(const struct cli_opts *o)
 {
 	if (!o->schedule) {
 		fprintf(stderr, "cohsim replay: --schedule STRING is required\n");
+		return EXIT_USAGE;
+	}
+	/* the schedule string fixes the strategy and the step bound */
+	if (o->given & (OPT_STRATEGY | OPT_MAX_STEPS)) {
+		fprintf(stderr,
+		        "cohsim replay: --schedule replays one schedule; --%s does not "
+		        "apply\n",
+		        (o->given & OPT_STRATEGY) ? "strategy" : "max-steps");
 		return EXIT_USAGE;
 	}
 	return run_and_print("replay", o);

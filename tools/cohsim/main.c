@@ -7,6 +7,8 @@
  * stderr. Subcommands are rows of `commands`; a row names the words that
  * select it ("arch list" is two), the options it accepts and its help.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -148,25 +150,56 @@ static int match(const char *name, int argc, char **argv)
 	return words;
 }
 
+/* A closed standard descriptor is reopened read-only on /dev/null: files
+ * the run opens never take its number (a worker's results would otherwise
+ * receive error messages), and writes to it still fail as they would. */
+static void hold_std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		int n = open("/dev/null", O_RDONLY);
+		if (n >= 0 && n != fd) {
+			dup2(n, fd);
+			close(n);
+		}
+	}
+}
+
+/* Every command's output must reach stdout: a write error is exit 3 with a
+ * message, whatever the command. */
+static int finish(int rc)
+{
+	if (rc == EXIT_INTERNAL)
+		return rc;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "cohsim: cannot write standard output: %s\n",
+		        errno ? strerror(errno) : "write error");
+		return EXIT_INTERNAL;
+	}
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
+	hold_std_fds();
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
-		return cmd_help(NULL);
+		return finish(cmd_help(NULL));
 	if (!strcmp(argv[1], "--version"))
-		return cmd_version(NULL);
+		return finish(cmd_version(NULL));
 	if (argc == 2 && !strcmp(argv[1], "arch")) { /* `cohsim arch` lists the profiles */
 		struct cli_opts o;
 		int rc = cli_parse_options("arch", 0, 0, argv + 2, &o);
 		static const char *const arch_list[] = {"arch", "list"};
-		return rc ? rc : find_command(2, arch_list)->run(&o);
+		return rc ? rc : finish(find_command(2, arch_list)->run(&o));
 	}
 	if (argc == 3 && !strcmp(argv[1], "help") && !strcmp(argv[2], "--man")) {
 		cli_man(stdout, commands, NCOMMANDS); /* cohsim(1), for the build */
-		return fflush(stdout) ? EXIT_INTERNAL : EXIT_CLEAN;
+		return finish(fflush(stdout) ? EXIT_INTERNAL : EXIT_CLEAN);
 	}
 	for (size_t i = 0; i < NCOMMANDS; i++) {
 		int words = match(commands[i].name, argc, argv);
@@ -182,7 +215,10 @@ int main(int argc, char **argv)
 			return rc;
 		if ((rc = load_scenarios(&o)) != 0)
 			return rc;
-		return commands[i].run(&o);
+		/* a bad output path fails now, not after the run */
+		if (o.report && (rc = cli_outfile_check("--report", o.report)) != 0)
+			return rc;
+		return finish(commands[i].run(&o));
 	}
 	fprintf(stderr, "cohsim: unknown command '%s'\n\n", argv[1]);
 	usage(stderr);

@@ -25,15 +25,33 @@ struct option_def {
 	int (*set)(struct cli_opts *o, const char *v, const char **why);
 };
 
+/* Numbers are read one way everywhere, as in a litmus file: decimal
+ * (leading zeros do not make octal), or 0x followed by hex digits; no sign,
+ * no spaces, at most 64 bits. */
 static bool parse_u64(const char *s, uint64_t *out)
 {
-	if (!*s || *s == '-' || *s == '+')
+	unsigned base = 10;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	if (!*s)
 		return false;
-	errno = 0;
-	char *end;
-	unsigned long long v = strtoull(s, &end, 0);
-	if (errno || *end)
-		return false;
+	uint64_t v = 0;
+	for (; *s; s++) {
+		unsigned d;
+		if (*s >= '0' && *s <= '9')
+			d = (unsigned)(*s - '0');
+		else if (base == 16 && *s >= 'a' && *s <= 'f')
+			d = (unsigned)(*s - 'a' + 10);
+		else if (base == 16 && *s >= 'A' && *s <= 'F')
+			d = (unsigned)(*s - 'A' + 10);
+		else
+			return false;
+		if (v > (UINT64_MAX - d) / base)
+			return false;
+		v = v * base + d;
+	}
 	*out = v;
 	return true;
 }
@@ -99,8 +117,13 @@ static int set_time(struct cli_opts *o, const char *v, const char **why)
 	char *end;
 	errno = 0;
 	double t = strtod(v, &end);
-	if (!*v || errno || *end || !isfinite(t) || t <= 0) {
+	if (!*v || errno || *end || !isfinite(t) || t <= 0 || *v < '0' || *v > '9') {
 		*why = "not a positive number of seconds";
+		return -1;
+	}
+	/* below a millisecond nothing would be explored at all */
+	if (t < 0.001) {
+		*why = "too short: at least 0.001 seconds";
 		return -1;
 	}
 	o->time_s = t;
@@ -118,8 +141,8 @@ static int set_small(unsigned *dst, const char *v, uint64_t lo, uint64_t hi)
 
 static int set_depth(struct cli_opts *o, const char *v, const char **why)
 {
-	*why = "not a depth between 1 and 64";
-	return set_small(&o->depth, v, 1, 64);
+	*why = "not a PCT depth between 1 and 8";
+	return set_small(&o->depth, v, 1, 8);
 }
 
 static int set_preemptions(struct cli_opts *o, const char *v, const char **why)
@@ -130,8 +153,17 @@ static int set_preemptions(struct cli_opts *o, const char *v, const char **why)
 
 static int set_jobs(struct cli_opts *o, const char *v, const char **why)
 {
-	*why = "not a number of jobs between 1 and 1024";
-	return set_small(&o->jobs, v, 1, 1024);
+	*why = "not a number of jobs between 1 and 64";
+	return set_small(&o->jobs, v, 1, 64);
+}
+
+static int set_max_steps(struct cli_opts *o, const char *v, const char **why)
+{
+	if (!parse_u64(v, &o->max_steps) || o->max_steps < 1000 || o->max_steps > (1ull << 40)) {
+		*why = "not a step bound between 1000 and 2^40";
+		return -1;
+	}
+	return 0;
 }
 
 static int set_shard(struct cli_opts *o, const char *v, const char **why)
@@ -384,6 +416,8 @@ static const struct option_def options[] = {
     {"time", OPT_TIME, "SECONDS", "stop exploring after SECONDS", set_time},
     {"depth", OPT_DEPTH, "D", "PCT depth", set_depth},
     {"preemptions", OPT_PREEMPTIONS, "P", "DFS preemption bound", set_preemptions},
+    {"max-steps", OPT_MAX_STEPS, "N",
+     "steps per execution before a livelock is reported (default 100000)", set_max_steps},
     {"jobs", OPT_JOBS, "N", "worker processes", set_jobs},
     {"shard", OPT_SHARD, "I/N", "explore shard I of N", set_shard},
     {"keep-going", OPT_KEEP_GOING, NULL, "collect every distinct finding", set_keep_going},

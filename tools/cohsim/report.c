@@ -10,6 +10,7 @@
  * out whole with cli_flush_stdout(), so that an error never leaves half a
  * report on stdout.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +166,8 @@ void cli_result_print(FILE *out, const struct cli_result *r, bool json, bool qui
 	if (r->nfindings)
 		fprintf(out, "%zu finding%s (%s)", r->nfindings, r->nfindings == 1 ? "" : "s",
 		        kinds);
+	else if (r->schedules == 0 && !r->complete)
+		fprintf(out, "nothing explored");
 	else
 		fprintf(out, "no finding");
 	fprintf(out, "; %" PRIu64 " schedule%s, %s, strategy %s, seed %" PRIu64 "\n", r->schedules,
@@ -216,9 +219,11 @@ char *cli_json_with_field(const char *json, const char *name, const char *value)
 
 int cli_flush_stdout(const char *buf, size_t len)
 {
-	if (len && fwrite(buf, 1, len, stdout) != len)
+	if ((len && fwrite(buf, 1, len, stdout) != len) || fflush(stdout) != 0) {
+		fprintf(stderr, "cohsim: cannot write standard output: %s\n", strerror(errno));
 		return EXIT_INTERNAL;
-	return fflush(stdout) ? EXIT_INTERNAL : 0;
+	}
+	return 0;
 }
 
 static void write_trace(FILE *out, const void *arg)
@@ -258,6 +263,12 @@ int cli_result_emit(struct cli_result *r, const struct cli_opts *o)
 	}
 	cli_rows_free(&rows);
 	free(buf);
+	if (!rc && !r->nfindings && r->schedules == 0 && !r->complete) {
+		/* "no finding" would claim a search that did not happen */
+		fprintf(stderr, "cohsim: no schedule was explored (--time too short, or a "
+		                "shard beyond --budget?)\n");
+		rc = EXIT_USAGE;
+	}
 	if (!rc)
 		rc = r->nfindings ? EXIT_FINDINGS : EXIT_CLEAN;
 	cli_result_free(r);

@@ -4,8 +4,8 @@
  * (timeline_svg.c, with a few lines of inline script), then each finding's
  * report with its event trace and per-task timeline, and the JSON object.
  *
- * The page is written to FILE.tmp and renamed over FILE, so a reader never
- * sees half a report: it is written whole or not at all.
+ * The page is written through cli_outfile_write() (outfile.c): to a fresh
+ * temporary file renamed over FILE, so a reader never sees half a report.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,28 +78,12 @@ static void page(FILE *out, const struct cli_result *r)
 	fputs("</body></html>\n", out);
 }
 
+static void write_page(FILE *out, const void *r)
+{
+	page(out, r);
+}
+
 int cli_result_write_html(const char *path, const struct cli_result *r)
 {
-	size_t n = strlen(path) + 5;
-	char *tmp = malloc(n);
-	if (!tmp)
-		return EXIT_INTERNAL;
-	snprintf(tmp, n, "%s.tmp", path);
-	FILE *out = fopen(tmp, "w");
-	if (!out) {
-		fprintf(stderr, "cohsim: --report %s: cannot write %s\n", path, tmp);
-		free(tmp);
-		return EXIT_USAGE;
-	}
-	page(out, r);
-	bool ok = !ferror(out);
-	ok = (fclose(out) == 0) && ok;
-	if (!ok || rename(tmp, path) != 0) {
-		fprintf(stderr, "cohsim: --report %s: write failed\n", path);
-		remove(tmp);
-		free(tmp);
-		return EXIT_INTERNAL;
-	}
-	free(tmp);
-	return 0;
+	return cli_outfile_write("--report", path, write_page, r);
 }
