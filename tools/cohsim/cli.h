@@ -109,7 +109,7 @@ struct cli_result {
 	uint64_t seed;
 	uint64_t schedules;
 	bool complete;
-	double elapsed_s; /* the only non-deterministic field */
+	double elapsed_s; /* for stderr only: never in the report */
 	/* pct: the bound of one run, P(find a depth-d bug) >= 1/(n*k^(d-1)) */
 	unsigned pct_n, pct_d;
 	uint64_t pct_k;

@@ -1,14 +1,14 @@
 /*
  * report.c - the result of a run, as text or as one JSON object
  * (DESIGN.md: scenario, variant, arch, strategy, seed, schedules, complete,
- * elapsed_s, findings).
+ * findings). The elapsed time is never in it: the commands print it on
+ * stderr, so that stdout, JSON included, is byte-identical between runs.
  *
  * Findings are rendered to strings when they are collected, so that a
  * result outlives the checker that made them and results of other sources
- * (the explorer's pre-rendered reports) print the same way. Everything but
- * elapsed_s is deterministic. Callers print into a memstream and write it
- * out whole with cli_flush_stdout(), so that an error never leaves half a
- * report on stdout.
+ * (the explorer's pre-rendered reports) print the same way. Callers print
+ * into a memstream and write it out whole with cli_flush_stdout(), so that
+ * an error never leaves half a report on stdout.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -119,7 +119,7 @@ static void print_json(FILE *out, const struct cli_result *r)
 		fprintf(out,
 		        ",\"pct_bound\":{\"n\":%u,\"k\":%" PRIu64 ",\"d\":%u,\"probability\":%.6g}",
 		        r->pct_n, r->pct_k, r->pct_d, r->pct_probability);
-	fprintf(out, ",\"elapsed_s\":%.6f,\"findings\":[", r->elapsed_s);
+	fprintf(out, ",\"findings\":[");
 	for (size_t i = 0; i < r->nfindings; i++)
 		fprintf(out, "%s\n  %s", i ? "," : "", r->findings[i].json);
 	fprintf(out, "%s]}\n", r->nfindings ? "\n" : "");
