@@ -384,7 +384,11 @@ static void run_device(coh_sched *s, unsigned i)
 	coh_task *saved = s->cur;
 	s->in_device = true;
 	coh_machine_set_actor(s->m, "device");
+	const char *sfile = s->m->site_file;
+	unsigned sline = s->m->site_line;
+	coh_machine_set_site(s->m, NULL, 0); /* the device's, not the last task's line */
 	p.fn(p.arg);
+	coh_machine_set_site(s->m, sfile, sline);
 	s->in_device = false;
 	s->cur = saved;
 	resume_actor(s);
