@@ -171,7 +171,7 @@ static void cpu_take(struct dma_debug_entry *e, dma_addr_t lo, dma_addr_t hi)
 /* The device takes [lo, hi) back: cut it out of e->cpu. */
 static void dev_take(struct dma_debug_entry *e, dma_addr_t lo, dma_addr_t hi)
 {
-	struct dma_range out[2 * DMA_DEBUG_CPU_RANGES];
+	struct dma_range out[2 * DMA_DEBUG_CPU_RANGES] = {{0, 0}};
 	unsigned n = 0;
 	for (unsigned i = 0; i < e->ncpu; i++) {
 		struct dma_range r = e->cpu[i];
@@ -345,6 +345,35 @@ void coh__dma_debug_cpu_access(coh_addr_t va, size_t len, bool write)
 		}
 		va += chunk;
 		len -= chunk;
+	}
+}
+
+/* check_for_illegal_area-style check of a device access: the device
+ * touches bytes of one of its mappings that the CPU owns. */
+void coh__dma_debug_device_access(const struct device *dev, dma_addr_t addr, size_t len, bool write)
+{
+	for (unsigned i = 0; dd.nactive && i < DMA_DEBUG_ENTRIES; i++) {
+		struct dma_debug_entry *e = &dd.e[i];
+		if (!e->used || e->dev != dev || e->reported || addr >= e->addr + e->size ||
+		    e->addr >= addr + len)
+			continue;
+		for (unsigned k = 0; k < e->ncpu; k++) {
+			if (e->cpu[k].hi <= addr || e->cpu[k].lo >= addr + len)
+				continue;
+			e->reported = true;
+			coh_finding *f = coh_check_report(
+			    coh__kernel.chk, COH_F_API_MISUSE, -1,
+			    "DMA-API: %s %s %zu bytes at device address 0x%08llx while the CPU "
+			    "owns 0x%08llx-0x%08llx (synced for cpu) [mapping=0x%08llx+%zu] [%s]",
+			    devname(dev), write ? "writes" : "reads", len, (unsigned long long)addr,
+			    (unsigned long long)e->cpu[k].lo, (unsigned long long)e->cpu[k].hi,
+			    (unsigned long long)e->addr, e->size, dir2name(e->dir));
+			if (f) {
+				f->pa = addr;
+				f->has_addr = true;
+			}
+			break;
+		}
 	}
 }
 
