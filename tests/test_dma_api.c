@@ -29,6 +29,7 @@ enum mode {
 	POOL_DESTROY_BUSY,
 	SG_TO_DEVICE,
 	SG_FROM_DEVICE,
+	EVICTION_WINDOW,
 };
 
 static enum mode mode;
@@ -164,6 +165,14 @@ static void dev_task(void *arg)
 		kunmap(q);
 		break;
 	}
+	case EVICTION_WINDOW:
+		/* a dirty line left over the device's data: harmless unless the
+		 * line is evicted between the DMA and the invalidation */
+		sim_write32(ring, 1);
+		dma_dev_write(&dev, virt_to_phys(ring), "\x22\x22\x22\x22", 4);
+		coh_cache_inval(kernel_machine(), 0, ring.addr, 4);
+		seen32[0] = sim_read32(ring);
+		break;
 	}
 }
 
@@ -375,6 +384,59 @@ static void dma_map_sg_maintains_every_entry(void **state)
 	assert_int_equal(seen32[1], 0x44332211u);
 }
 
+/* dfs with an eviction bound: exhaustive over at most N evictions. */
+static void run_dfs(enum mode md, unsigned max_evictions, coh_explore_result *r)
+{
+	mode = md;
+	coh_machine_config mc;
+	coh_machine_config_init(&mc, coh_arch_find("xscale"));
+	mc.mem_size = 1u << 20;
+	coh_explore_config c;
+	coh_explore_config_init(&c);
+	c.strategy = COH_STRATEGY_DFS;
+	c.progress = false;
+	c.keep_going = true;
+	c.max_evictions = max_evictions;
+	coh_program p = {.name = "dma-api", .setup = setup};
+	assert_int_equal(coh_explore(&c, &mc, &p, r), 0);
+}
+
+static void dfs_with_an_eviction_bound_covers_evictions(void **state)
+{
+	(void)state;
+	coh_explore_result r;
+	run_dfs(EVICTION_WINDOW, 0, &r);
+	assert_true(r.complete);
+	assert_int_equal(r.nfindings, 0); /* dfs alone never evicts */
+	coh_explore_result_free(&r);
+	run_dfs(EVICTION_WINDOW, 1, &r);
+	assert_true(r.complete);
+	assert_true(r.schedules > 1);
+	assert_true(r.nfindings >= 1);
+	assert_int_equal(r.findings[0].kind, COH_F_LOST_WRITE);
+	assert_true(strncmp(r.findings[0].schedule, "v1e1:", 5) == 0);
+	/* the schedule replays the finding, bound included */
+	char *sched = strdup(r.findings[0].schedule);
+	char *report = strdup(r.findings[0].report);
+	coh_explore_result_free(&r);
+	coh_machine_config mc;
+	coh_machine_config_init(&mc, coh_arch_find("xscale"));
+	mc.mem_size = 1u << 20;
+	coh_explore_config c;
+	coh_explore_config_init(&c);
+	c.strategy = COH_STRATEGY_REPLAY;
+	c.schedule = sched;
+	c.progress = false;
+	c.keep_going = true;
+	coh_program p = {.name = "dma-api", .setup = setup};
+	assert_int_equal(coh_explore(&c, &mc, &p, &r), 0);
+	assert_true(r.nfindings >= 1);
+	assert_string_equal(r.findings[0].report, report);
+	coh_explore_result_free(&r);
+	free(sched);
+	free(report);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -389,6 +451,7 @@ int main(void)
 	    cmocka_unit_test(dma_pool_blocks_are_aligned_apart_and_coherent),
 	    cmocka_unit_test(dma_pool_misuse_is_reported),
 	    cmocka_unit_test(dma_map_sg_maintains_every_entry),
+	    cmocka_unit_test(dfs_with_an_eviction_bound_covers_evictions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

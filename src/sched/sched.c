@@ -618,12 +618,13 @@ static void maybe_evict(coh_sched *s, unsigned cpu)
 		}
 	}
 	unsigned total = 1 + n + npre;
-	if (total < 2)
+	if (total < 2 || (s->max_evictions && s->nevicted >= s->max_evictions))
 		return;
 	struct coh__choice_pt pt = {COH_CHOICE_EVICT, total, false, NULL};
 	unsigned v = coh__choose_pt(s, &pt);
 	if (v == 0)
 		return;
+	s->nevicted++;
 	s->in_hook = true;
 	if (v <= n)
 		coh_cache_evict(s->m, cpu, cand[v - 1]->va);
@@ -665,6 +666,7 @@ int coh__sched_run(coh_sched *s, const coh_program *prog, const struct coh__stra
 	s->strat = *strat;
 	s->nrec = 0;
 	s->evictions = evictions;
+	s->nevicted = 0;
 	s->faults = faults;
 	s->abort_req = false;
 	s->slept_reported = false;

@@ -49,14 +49,15 @@ enum cli_opt_bit {
 	OPT_REPORT = 1u << 12,
 	OPT_QUIET = 1u << 13,
 	OPT_SCHEDULE = 1u << 14,
-	OPT_FIX = 1u << 15,  /* repeatable: --fix NAME=on|off */
-	OPT_DISK = 1u << 16, /* --disk FILE: file-backed disks */
+	OPT_FIX = 1u << 15,       /* repeatable: --fix NAME=on|off */
+	OPT_DISK = 1u << 16,      /* --disk FILE: file-backed disks */
+	OPT_EVICTIONS = 1u << 17, /* --evictions N: bounded eviction/fill choices */
 };
 /* The exploration options shared by run, replay and litmus. */
 #define OPT_EXPLORE                                                                                \
 	(OPT_ARCH | OPT_STRATEGY | OPT_SEED | OPT_BUDGET | OPT_TIME | OPT_DEPTH |                  \
 	 OPT_PREEMPTIONS | OPT_JOBS | OPT_SHARD | OPT_KEEP_GOING | OPT_JSON | OPT_REPORT |         \
-	 OPT_QUIET)
+	 OPT_QUIET | OPT_EVICTIONS)
 
 #define CLI_MAX_ARGS 8
 
@@ -70,6 +71,7 @@ struct cli_opts {
 	double time_s;
 	unsigned depth;
 	unsigned preemptions;
+	unsigned evictions; /* --evictions N: the bound, 0 = not given */
 	unsigned jobs;
 	unsigned shard_index, shard_count;
 	bool keep_going, json, quiet;
@@ -109,7 +111,8 @@ struct cli_result {
 	uint64_t seed;
 	uint64_t schedules;
 	bool complete;
-	double elapsed_s; /* for stderr only: never in the report */
+	double elapsed_s;        /* for stderr only: never in the report */
+	unsigned eviction_bound; /* --evictions N, reported when given */
 	/* pct: the bound of one run, P(find a depth-d bug) >= 1/(n*k^(d-1)) */
 	unsigned pct_n, pct_d;
 	uint64_t pct_k;

@@ -145,6 +145,7 @@ int cli_scenario_run(const char *name, const char *variant, const char *arch, co
 	cfg.shard_index = o->shard_index;
 	cfg.shard_count = o->shard_count;
 	cfg.keep_going = o->keep_going;
+	cfg.max_evictions = o->evictions;
 
 	if (o->disk && coh_disk_attach_prefix(o->disk) != 0) {
 		fprintf(stderr, "cohsim: --disk '%s': not a usable file name prefix\n", o->disk);
@@ -173,6 +174,7 @@ int cli_scenario_run(const char *name, const char *variant, const char *arch, co
 	r->arch = coh_arch_find(ro.arch)->name;
 	r->strategy = coh_strategy_name(cfg.strategy);
 	r->seed = cfg.seed;
+	r->eviction_bound = cfg.strategy == COH_STRATEGY_REPLAY ? 0 : cfg.max_evictions;
 	r->schedules = res.schedules;
 	r->complete = res.complete;
 	r->elapsed_s = res.elapsed_s;

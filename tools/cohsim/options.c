@@ -110,6 +110,12 @@ static int set_small(unsigned *dst, const char *v, uint64_t lo, uint64_t hi)
 	return 0;
 }
 
+static int set_evictions(struct cli_opts *o, const char *v, const char **why)
+{
+	*why = "not an eviction bound between 1 and 1000";
+	return set_small(&o->evictions, v, 1, 1000);
+}
+
 static int set_depth(struct cli_opts *o, const char *v, const char **why)
 {
 	*why = "not a depth between 1 and 64";
@@ -227,6 +233,8 @@ static const struct option_def options[] = {
     {"time", OPT_TIME, "SECONDS", "stop exploring after SECONDS", set_time},
     {"depth", OPT_DEPTH, "D", "PCT depth", set_depth},
     {"preemptions", OPT_PREEMPTIONS, "P", "DFS preemption bound", set_preemptions},
+    {"evictions", OPT_EVICTIONS, "N", "explore up to N evictions/speculative fills per run",
+     set_evictions},
     {"jobs", OPT_JOBS, "N", "worker processes", set_jobs},
     {"shard", OPT_SHARD, "I/N", "explore shard I of N", set_shard},
     {"keep-going", OPT_KEEP_GOING, NULL, "collect every distinct finding", set_keep_going},

@@ -119,6 +119,8 @@ static void print_json(FILE *out, const struct cli_result *r)
 		fprintf(out,
 		        ",\"pct_bound\":{\"n\":%u,\"k\":%" PRIu64 ",\"d\":%u,\"probability\":%.6g}",
 		        r->pct_n, r->pct_k, r->pct_d, r->pct_probability);
+	if (r->eviction_bound)
+		fprintf(out, ",\"eviction_bound\":%u", r->eviction_bound);
 	fprintf(out, ",\"findings\":[");
 	for (size_t i = 0; i < r->nfindings; i++)
 		fprintf(out, "%s\n  %s", i ? "," : "", r->findings[i].json);
@@ -153,6 +155,11 @@ void cli_result_print(FILE *out, const struct cli_result *r, bool json, bool qui
 		        "pct bound per run: P(find a depth-%u bug) >= 1/(n*k^(d-1)) = %.3g "
 		        "(n=%u, k=%" PRIu64 ", d=%u)\n",
 		        r->pct_d, r->pct_probability, r->pct_n, r->pct_k, r->pct_d);
+	if (r->eviction_bound)
+		fprintf(out,
+		        "eviction bound: at most %u spontaneous evictions or speculative fills "
+		        "per execution\n",
+		        r->eviction_bound);
 }
 
 int cli_flush_stdout(const char *buf, size_t len)
