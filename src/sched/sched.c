@@ -704,7 +704,10 @@ char *coh__timeline(coh_sched *s)
 	if (!f)
 		return NULL;
 	static const char *const ctxname[] = {"process", "softirq", "hardirq"};
-	fprintf(f, "timeline (last %d steps of each task, numbered in global order):\n", COH__LOG);
+	fprintf(f,
+	        "timeline (last %d steps of each task, numbered s1, s2... in global order; "
+	        "events are #N):\n",
+	        COH__LOG);
 	for (unsigned id = 0; id < s->ntasks; id++) {
 		coh_task *t = NULL;
 		for (unsigned i = 0; i < COH__SLOTS && !t; i++)
@@ -733,11 +736,11 @@ char *coh__timeline(coh_sched *s)
 			else
 				snprintf(what, sizeof(what), "%s", l->op);
 			if (l->file)
-				fprintf(f, "    #%-5llu cpu%u  %-34s %s:%u\n",
+				fprintf(f, "    s%-5llu cpu%u  %-34s %s:%u\n",
 				        (unsigned long long)l->step, l->cpu, what, l->file,
 				        l->line);
 			else
-				fprintf(f, "    #%-5llu cpu%u  %s\n", (unsigned long long)l->step,
+				fprintf(f, "    s%-5llu cpu%u  %s\n", (unsigned long long)l->step,
 				        l->cpu, what);
 		}
 	}
