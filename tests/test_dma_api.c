@@ -30,6 +30,8 @@ enum mode {
 	SG_TO_DEVICE,
 	SG_FROM_DEVICE,
 	EVICTION_WINDOW,
+	FREE_WHILE_MAPPED,
+	MAP_VMALLOC,
 };
 
 static enum mode mode;
@@ -165,6 +167,15 @@ static void dev_task(void *arg)
 		kunmap(q);
 		break;
 	}
+	case FREE_WHILE_MAPPED:
+		d = dma_map_page(&dev, p, 0, 64, DMA_TO_DEVICE);
+		__free_page(p);
+		dma_unmap_page(&dev, d, 64, DMA_TO_DEVICE);
+		break;
+	case MAP_VMALLOC:
+		c = vmalloc(4096);
+		(void)dma_map_single(&dev, c, 64, DMA_TO_DEVICE);
+		break;
 	case EVICTION_WINDOW:
 		/* a dirty line left over the device's data: harmless unless the
 		 * line is evicted between the DMA and the invalidation */
@@ -384,6 +395,21 @@ static void dma_map_sg_maintains_every_entry(void **state)
 	assert_int_equal(seen32[1], 0x44332211u);
 }
 
+static void dma_debug_free_while_mapped_and_vmalloc_map(void **state)
+{
+	(void)state;
+	unsigned n[COH_F_KIND_COUNT];
+	coh_explore_result r;
+	run_mode(FREE_WHILE_MAPPED, n, &r);
+	assert_int_equal(n[COH_F_API_MISUSE], 1);
+	assert_non_null(strstr(r.findings[0].report, "still mapped for DMA"));
+	coh_explore_result_free(&r);
+	run_mode(MAP_VMALLOC, n, &r);
+	assert_int_equal(n[COH_F_API_MISUSE], 1);
+	assert_int_equal(n[COH_F_BUG], 1); /* virt_addr_valid() fails: the oops */
+	coh_explore_result_free(&r);
+}
+
 /* dfs with an eviction bound: exhaustive over at most N evictions. */
 static void run_dfs(enum mode md, unsigned max_evictions, coh_explore_result *r)
 {
@@ -452,6 +478,7 @@ int main(void)
 	    cmocka_unit_test(dma_pool_misuse_is_reported),
 	    cmocka_unit_test(dma_map_sg_maintains_every_entry),
 	    cmocka_unit_test(dfs_with_an_eviction_bound_covers_evictions),
+	    cmocka_unit_test(dma_debug_free_while_mapped_and_vmalloc_map),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -53,6 +53,8 @@ void coh__dma_debug_cpu_access(coh_addr_t va, size_t len, bool write);
  * if the CPU owns bytes of it (dma/device.c calls it after the access). */
 void coh__dma_debug_device_access(const struct device *dev, dma_addr_t addr, size_t len,
                                   bool write);
+/* dma/mapping.c: pages [pa, pa+len) are being freed: api-misuse if mapped. */
+void coh__dma_debug_check_freed(phys_addr_t pa, size_t len);
 int coh__dma_coherent_init(void); /* dma/coherent.c: the consistent area */
 int coh__dma_pool_init(void);     /* dma/pool.c: the pools */
 int coh__block_init(void);        /* block/disk.c: disks and bios */

@@ -348,6 +348,20 @@ void coh__dma_debug_cpu_access(coh_addr_t va, size_t len, bool write)
 	}
 }
 
+/* debug_check_no_obj_freed(): memory freed while a mapping covers it. */
+void coh__dma_debug_check_freed(phys_addr_t pa, size_t len)
+{
+	for (unsigned i = 0; dd.nactive && i < DMA_DEBUG_ENTRIES; i++) {
+		const struct dma_debug_entry *e = &dd.e[i];
+		if (!e->used || pa >= e->addr + e->size || e->addr >= pa + len)
+			continue;
+		misuse("dma-debug: free", e->addr,
+		       "%s: device driver frees memory still mapped for DMA "
+		       "[device address=0x%08llx] [size=%zu bytes] [%s]",
+		       devname(e->dev), (unsigned long long)e->addr, e->size, dir2name(e->dir));
+	}
+}
+
 /* check_for_illegal_area-style check of a device access: the device
  * touches bytes of one of its mappings that the CPU owns. */
 void coh__dma_debug_device_access(const struct device *dev, dma_addr_t addr, size_t len, bool write)
@@ -482,6 +496,11 @@ void dma_unmap_page(struct device *dev, dma_addr_t addr, size_t size, enum dma_d
 dma_addr_t dma_map_single(struct device *dev, simptr ptr, size_t size, enum dma_data_direction dir)
 {
 	BUG_ON(dir == DMA_NONE);
+	if (is_vmalloc_addr(ptr)) /* dma-debug's check_for_illegal_area, then the oops */
+		misuse("dma-debug: map", ptr.addr,
+		       "%s: device driver maps memory from vmalloc area [addr=0x%08llx] "
+		       "[len=%zu]",
+		       devname(dev), (unsigned long long)ptr.addr, size);
 	/* virt_addr_valid(): lowmem linear map only (not vmalloc, not kmap) */
 	BUG_ON(ptr.addr < PAGE_OFFSET ||
 	       ptr.addr + size > PAGE_OFFSET + coh_machine_highmem_start(coh__kernel.m));

@@ -65,6 +65,7 @@ void __free_page(struct page *page)
 {
 	BUG_ON(!page->allocated);
 	BUG_ON(page->_refcount != 1);
+	coh__dma_debug_check_freed(page_to_phys(page), coh_machine_page_size(coh__kernel.m));
 	page->_refcount = 0;
 	page->allocated = false;
 }
