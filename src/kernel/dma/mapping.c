@@ -24,7 +24,10 @@
  * Debug (always on, like CONFIG_DMA_API_DEBUG): every mapping is an entry
  * {dev, addr, size, dir}; unmap/sync of an unknown address, a double unmap,
  * an unmap with another size or direction, and a CPU access (from the
- * simptr accessors) to bytes the device owns are api-misuse findings.
+ * simptr accessors) to bytes the device owns are api-misuse findings; so
+ * are a sync outside its mapping, __free_page of a mapped page
+ * (coh__dma_debug_check_freed), a vmalloc buffer given to dma_map_single,
+ * and device DMA into bytes the CPU owns (coh__dma_debug_device_access).
  * Ownership is tracked per byte range, so partial syncs are legal.
  * Like dma-debug, the checks only report: a bad unmap or sync still does
  * its cache maintenance (a double unmap invalidates twice).
