@@ -315,6 +315,15 @@ static void schedule_strings_round_trip_and_reject_garbage(void **state)
 	assert_true(out.speculation); /* 'e' implies the fills at I/O completions */
 	assert_int_equal(out.faults, 3);
 	assert_int_equal(out.max_steps, 500);
+	assert_int_equal(out.max_evictions, 0);
+	free(d);
+	free(s);
+	/* an eviction bound travels with the schedule */
+	fl.max_evictions = 2;
+	s = coh__schedule_encode(rec, 6, &fl);
+	assert_string_equal(s, "v1e2f3s500:2,0=2,1");
+	assert_int_equal(coh__schedule_parse(s, &d, &n, &out), 0);
+	assert_int_equal(out.max_evictions, 2);
 	free(d);
 	free(s);
 	/* speculative fills alone: 'p' */
@@ -326,8 +335,8 @@ static void schedule_strings_round_trip_and_reject_garbage(void **state)
 	assert_false(out.evictions);
 	free(d);
 	free(s);
-	const char *bad[] = {"",       "v2:",   "v1",   "v1:x",    "v1:1,",
-	                     "v1:1=0", "v1:,1", "v1f:", "v1:1=2=3"};
+	const char *bad[] = {"",       "v2:",   "v1",   "v1:x",     "v1:1,",
+	                     "v1:1=0", "v1:,1", "v1f:", "v1:1=2=3", "v1e0:"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_int_equal(coh__schedule_parse(bad[i], &d, &n, &out), COH_EINVAL);
 	/* and through the API: a bad schedule is COH_EINVAL, not a crash */

@@ -66,6 +66,7 @@ typedef struct coh_finding {
 	coh_addr_t stale_line_va; /* the alias VA it was filled through */
 	coh_addr_t stale_line_pa;
 	uint64_t stale_since; /* event that filled the line, or last wrote memory */
+	coh_event stale_fill; /* that fill event (its source line); no == 0 if aged out */
 	char message[256];    /* one line: what happened, in words */
 	/* The cause the trace shows, in words ("" if none is recognised), and
 	 * the event it turns on (a remap; cause_event.no == 0 if none). */

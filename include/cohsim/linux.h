@@ -261,7 +261,8 @@ typedef coh_atomic atomic_t;
 }
 #endif
 
-/* Block I/O and dm-io, under the kernel's names. */
+/* The rest of the DMA API; block I/O and dm-io, under the kernel's names. */
+#include "cohsim/dma-mapping.h"
 #include "cohsim/blkdev.h"
 #include "cohsim/dm-io.h"
 #include "cohsim/slab.h"

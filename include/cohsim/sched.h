@@ -440,11 +440,18 @@ typedef struct coh_explore_config {
 	 * coh_scenario_run(). */
 	int speculation;
 	unsigned evict_one_in; /* default 16 */
-	unsigned faults;       /* bitmask of (1u << coh_fault) allowed; default 0 */
-	bool shrink;           /* shrink found schedules (default true) */
-	bool por;              /* dfs sleep sets where sound (default true) */
-	bool progress;         /* progress line on stderr if stdout+stderr are ttys (true) */
-	size_t stack_size;     /* per task; default 64 KiB (256 KiB under ASan) */
+	/* At most this many evictions and fills taken per execution (0 = no
+	 * bound). With a bound, eviction choices are on for every strategy
+	 * unless evictions = 0, and dfs does not charge them to the preemption
+	 * bound: a complete dfs then covers every schedule within the
+	 * preemption bound combined with every choice of at most this many
+	 * evictions/fills at any accesses. Kept in the schedule string ("eN"). */
+	unsigned max_evictions;
+	unsigned faults;   /* bitmask of (1u << coh_fault) allowed; default 0 */
+	bool shrink;       /* shrink found schedules (default true) */
+	bool por;          /* dfs sleep sets where sound (default true) */
+	bool progress;     /* progress line on stderr if stdout+stderr are ttys (true) */
+	size_t stack_size; /* per task; default 64 KiB (256 KiB under ASan) */
 	/* Called after each complete execution, in process (jobs == 1 only):
 	 * its canonical schedule string and whether it had a finding. */
 	void (*on_execution)(void *arg, const char *schedule, bool failed);

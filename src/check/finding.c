@@ -190,6 +190,8 @@ void coh_finding_print(const coh_finding *f, FILE *out)
 		        discarded ? "The discarded line" : "The stale copy", f->stale_cpu,
 		        f->stale_set, f->stale_way, f->stale_line_va, f->stale_line_pa,
 		        f->stale_since);
+		if (f->stale_fill.no && f->stale_fill.file)
+			fprintf(out, "  filled at %s:%u\n", f->stale_fill.file, f->stale_fill.line);
 	}
 	if (f->cause[0])
 		fprintf(out, "\nCause: %s.\n", f->cause);
@@ -370,9 +372,16 @@ void coh_finding_print_json(const coh_finding *f, FILE *out)
 	if (f->stale_is_line)
 		fprintf(out,
 		        ",\"stale_copy\":{\"cpu\":%d,\"set\":%u,\"way\":%u,\"va\":\"0x%" PRIx64
-		        "\",\"pa\":\"0x%" PRIx64 "\",\"filled_at\":%" PRIu64 "}",
+		        "\",\"pa\":\"0x%" PRIx64 "\",\"filled_at\":%" PRIu64,
 		        f->stale_cpu, f->stale_set, f->stale_way, f->stale_line_va,
 		        f->stale_line_pa, f->stale_since);
+	if (f->stale_is_line && f->stale_fill.no && f->stale_fill.file) {
+		fprintf(out, ",\"fill_file\":");
+		coh_json_string(out, f->stale_fill.file);
+		fprintf(out, ",\"fill_line\":%u", f->stale_fill.line);
+	}
+	if (f->stale_is_line)
+		fputc('}', out);
 	fputc('}', out);
 }
 

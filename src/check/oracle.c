@@ -96,7 +96,8 @@ static void set_writer(coh_check *c, coh_finding *f, uint64_t ver)
 	}
 }
 
-static void set_line(coh_finding *f, const struct coh__cache *cache, const struct coh__line *l)
+static void set_line(const coh_check *c, coh_finding *f, const struct coh__cache *cache,
+                     const struct coh__line *l)
 {
 	f->stale_is_line = true;
 	f->stale_cpu = (int)cache->cpu;
@@ -105,6 +106,9 @@ static void set_line(coh_finding *f, const struct coh__cache *cache, const struc
 	f->stale_line_va = l->va;
 	f->stale_line_pa = l->pa;
 	f->stale_since = l->fill_ev;
+	/* the fill's source line, while the trace still holds it */
+	if (!coh_machine_event(c->m, l->fill_ev, &f->stale_fill))
+		f->stale_fill.no = 0;
 }
 
 /*
@@ -199,7 +203,7 @@ static void on_load(void *ctx, unsigned cpu, coh_addr_t va, coh_addr_t pa, const
 		f->tail[f->ntail - 1] = f->trigger;
 	set_writer(c, f, ver);
 	if (line) {
-		set_line(f, cache, line);
+		set_line(c, f, cache, line);
 		snprintf(f->message, sizeof(f->message),
 		         "cpu%u loaded stale data at VA 0x%llx (PA 0x%llx) from its cache line "
 		         "filled through VA 0x%llx",
@@ -296,6 +300,8 @@ static void on_dma_read(void *ctx, coh_addr_t pa, const uint8_t *seen, unsigned 
 			         "still in a dirty line of cpu%u (VA 0x%llx) that was not cleaned",
 			         (unsigned long long)bpa, h.cache->cpu, (unsigned long long)f->va);
 			f->stale_since = h.found->fill_ev;
+			if (!coh_machine_event(c->m, f->stale_since, &f->stale_fill))
+				f->stale_fill.no = 0;
 		} else {
 			snprintf(f->message, sizeof(f->message),
 			         "the device read stale memory at PA 0x%llx",
@@ -338,7 +344,7 @@ static void on_writeback(void *ctx, const struct coh__cache *cache, const struct
 		f->va = line->va + (pa + i - line->pa);
 		fill_bytes(f, exp, bytes + i, n);
 		set_writer(c, f, ver);
-		set_line(f, cache, line);
+		set_line(c, f, cache, line);
 		snprintf(f->message, sizeof(f->message),
 		         "cpu%u wrote back a dirty line (filled through VA 0x%llx) over newer data "
 		         "at PA 0x%llx",
@@ -372,7 +378,7 @@ static void on_discard(void *ctx, const struct coh__cache *cache, const struct c
 		unsigned n = len - i;
 		fill_bytes(f, bytes + i, coh__mem_at(c->m, pa + i), n);
 		set_writer(c, f, ver);
-		set_line(f, cache, line);
+		set_line(c, f, cache, line);
 		snprintf(
 		    f->message, sizeof(f->message),
 		    "cpu%u discarded a dirty line (filled through VA 0x%llx) that held the only "

@@ -50,7 +50,15 @@ int coh__dma_debug_init(void); /* dma/mapping.c: DMA-API-debug entries */
  * Cheap (returns at once) while nothing is mapped. */
 bool coh__dma_owned_by_device(phys_addr_t pa, size_t len);
 void coh__dma_debug_cpu_access(coh_addr_t va, size_t len, bool write);
-int coh__block_init(void); /* block/disk.c: disks and bios */
-int coh__dm_io_init(void); /* md/dm-io.c */
+/* dma/mapping.c: the device touches [addr, addr+len): an api-misuse finding
+ * if the CPU owns bytes of it (dma/device.c calls it after the access). */
+void coh__dma_debug_device_access(const struct device *dev, dma_addr_t addr, size_t len,
+                                  bool write);
+/* dma/mapping.c: pages [pa, pa+len) are being freed: api-misuse if mapped. */
+void coh__dma_debug_check_freed(phys_addr_t pa, size_t len);
+int coh__dma_coherent_init(void); /* dma/coherent.c: the consistent area */
+int coh__dma_pool_init(void);     /* dma/pool.c: the pools */
+int coh__block_init(void);        /* block/disk.c: disks and bios */
+int coh__dm_io_init(void);        /* md/dm-io.c */
 
 #endif

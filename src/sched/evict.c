@@ -43,12 +43,13 @@ void coh__maybe_evict(coh_sched *s, unsigned cpu)
 		}
 	}
 	unsigned total = 1 + n + npre;
-	if (total < 2)
+	if (total < 2 || (s->max_evictions && s->nevicted >= s->max_evictions))
 		return;
 	struct coh__choice_pt pt = {COH_CHOICE_EVICT, total, false, NULL};
 	unsigned v = coh__choose_pt(s, &pt);
 	if (v == 0)
 		return;
+	s->nevicted++;
 	s->in_hook = true;
 	if (v <= n)
 		coh_cache_evict(s->m, cpu, cand[v - 1]->va);

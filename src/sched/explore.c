@@ -118,8 +118,11 @@ int coh__explorer_open(struct coh__explorer *ex, const coh_explore_config *cfg,
 	coh__sched_init(ex->s, ex->m, ex->chk, stack);
 	ex->s->lockdep = cfg->lockdep;
 	ex->s->watch = cfg->watch;
-	ex->fl.evictions =
-	    cfg->evictions < 0 ? cfg->strategy != COH_STRATEGY_DFS : cfg->evictions != 0;
+	ex->fl.evictions = cfg->evictions < 0
+	                       ? cfg->strategy != COH_STRATEGY_DFS || cfg->max_evictions > 0
+	                       : cfg->evictions != 0;
+	ex->fl.max_evictions = ex->fl.evictions ? cfg->max_evictions : 0;
+	ex->s->max_evictions = ex->fl.max_evictions;
 	ex->fl.speculation = ex->fl.evictions || cfg->speculation > 0;
 	ex->fl.faults = cfg->faults & ((1u << COH_FAULT_COUNT) - 1);
 	ex->fl.max_steps = cfg->max_steps;
@@ -453,6 +456,7 @@ static int worker(const coh_explore_config *cfg, const coh_machine_config *mcfg,
 		struct coh__dfs dfs;
 		struct coh__strategy st;
 		coh__dfs_init(&dfs, cfg->preemptions, cfg->por, dfs_split(scnt), sidx, scnt);
+		dfs.evict_free = cfg->max_evictions > 0;
 		uint64_t counted = 0;
 		for (;;) {
 			if (dfs.unit > __atomic_load_n(&sh->stop_at, __ATOMIC_SEQ_CST))
@@ -685,6 +689,7 @@ static int explore_replay(const coh_explore_config *cfg, const coh_machine_confi
 	coh_explore_config c = *cfg;
 	c.evictions = fl.evictions;
 	c.speculation = fl.speculation;
+	c.max_evictions = fl.max_evictions;
 	c.faults = fl.faults;
 	c.max_steps = fl.max_steps;
 	struct coh__explorer ex;

@@ -410,9 +410,13 @@ static void run_device(coh_sched *s, unsigned i)
 	s->glog[(s->nglog - 1) % COH__GLOG].cpu = UINT32_MAX; /* no CPU */
 	s->in_device = true;
 	coh_machine_set_actor(s->m, "device");
+	const char *sfile = s->m->site_file;
+	unsigned sline = s->m->site_line;
+	coh_machine_set_site(s->m, NULL, 0); /* the device's, not the last task's line */
 	p.fn(p.arg);
 	if (s->watch)
 		coh__watch_events(s, NULL, p.name ? p.name : "device");
+	coh_machine_set_site(s->m, sfile, sline);
 	s->in_device = false;
 	s->m->stk_origin = NULL;
 	s->cur = saved;
@@ -675,6 +679,7 @@ int coh__sched_run(coh_sched *s, const coh_program *prog, const struct coh__stra
 	s->strat = *strat;
 	s->nrec = 0;
 	s->evictions = evictions;
+	s->nevicted = 0;
 	s->faults = faults;
 	s->abort_req = false;
 	s->slept_reported = false;

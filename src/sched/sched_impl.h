@@ -208,7 +208,8 @@ struct coh_sched {
 	struct coh__recorded *rec;
 	size_t nrec, caprec;
 	bool evictions;
-	bool speculation; /* set by the explorer before each run */
+	bool speculation;                 /* set by the explorer before each run */
+	unsigned max_evictions, nevicted; /* the bound (0: none), taken so far */
 	unsigned faults;
 	bool abort_req;
 	/* footprint of the current segment, and of the last finished one */
@@ -293,7 +294,8 @@ unsigned coh__choose_pt(coh_sched *s, const struct coh__choice_pt *pt);
 #define COH__DEFAULT_MAX_STEPS 100000
 struct coh__sched_flags {
 	bool evictions;
-	bool speculation; /* speculative fills before I/O completions */
+	bool speculation;       /* speculative fills before I/O completions */
+	unsigned max_evictions; /* 0: no bound */
 	unsigned faults;
 	uint64_t max_steps;
 };

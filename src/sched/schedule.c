@@ -31,6 +31,8 @@ char *coh__schedule_encode(const struct coh__recorded *rec, size_t n,
 	fputs(COH_SCHEDULE_VERSION, f);
 	if (fl->evictions)
 		fputc('e', f);
+	if (fl->evictions && fl->max_evictions)
+		fprintf(f, "%u", fl->max_evictions);
 	if (fl->speculation && !fl->evictions) /* 'e' implies it */
 		fputc('p', f);
 	if (fl->faults)
@@ -76,6 +78,7 @@ int coh__schedule_parse(const char *str, struct coh__deviation **devs, size_t *n
 	*ndev = 0;
 	fl->evictions = false;
 	fl->speculation = false;
+	fl->max_evictions = 0;
 	fl->faults = 0;
 	fl->max_steps = COH__DEFAULT_MAX_STEPS;
 	if (!str || strncmp(str, COH_SCHEDULE_VERSION, 2) != 0)
@@ -84,6 +87,12 @@ int coh__schedule_parse(const char *str, struct coh__deviation **devs, size_t *n
 	if (*p == 'e') {
 		fl->evictions = fl->speculation = true;
 		p++;
+		if (*p >= '0' && *p <= '9') {
+			unsigned long long n;
+			if (parse_num(&p, 1000000, &n) || n == 0)
+				return COH_EINVAL;
+			fl->max_evictions = (unsigned)n;
+		}
 	}
 	if (*p == 'p') {
 		fl->speculation = true;

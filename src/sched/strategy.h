@@ -48,6 +48,7 @@ struct coh__dfs {
 	struct coh__dfs_node *nodes;
 	size_t len, cap;
 	int bound;       /* < 0: unbounded */
+	bool evict_free; /* eviction choices cost no preemption (their own bound) */
 	bool por;        /* sleep sets requested and sound here */
 	bool por_broken; /* a non-scheduling choice appeared: sleep sets off */
 	unsigned split;  /* shard units = prefixes of this many choices */

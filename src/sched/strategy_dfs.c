@@ -79,16 +79,18 @@ void coh__dfs_free(struct coh__dfs *d)
 	d->len = d->cap = 0;
 }
 
-static unsigned cost(const struct coh__dfs_node *n, unsigned j)
+static unsigned cost(const struct coh__dfs *d, const struct coh__dfs_node *n, unsigned j)
 {
 	if (j == 0 || n->free || n->kind == COH_CHOICE_DATA)
+		return 0;
+	if (n->kind == COH_CHOICE_EVICT && d->evict_free)
 		return 0;
 	return 1;
 }
 
 static bool affordable(const struct coh__dfs *d, const struct coh__dfs_node *n, unsigned j)
 {
-	return d->bound < 0 || n->cost_before + cost(n, j) <= (unsigned)d->bound;
+	return d->bound < 0 || n->cost_before + cost(d, n, j) <= (unsigned)d->bound;
 }
 
 static bool asleep(const struct coh__dfs_node *n, unsigned j)
@@ -169,7 +171,7 @@ static unsigned dfs_choose(void *st, coh_sched *s, const struct coh__choice_pt *
 		abort();
 	if (idx > 0) {
 		struct coh__dfs_node *prev = &d->nodes[idx - 1];
-		n->cost_before = prev->cost_before + cost(prev, prev->chosen);
+		n->cost_before = prev->cost_before + cost(d, prev, prev->chosen);
 	}
 	if (pt->kind == COH_CHOICE_SCHED && pt->cand) {
 		n->keys = malloc(pt->n * sizeof(*n->keys));

@@ -67,17 +67,22 @@ enum cli_opt_bit {
 	OPT_LOAD = 1u << 29,       /* repeatable: --load FILE.so, scenarios of one's own */
 	OPT_MAX_STEPS = 1u << 30,  /* --max-steps N */
 };
+/* Options past bit 30 do not fit an enum constant (an int): they are
+ * macros, and every set of OPT_* bits is a cli_optmask. */
+typedef uint64_t cli_optmask;
+#define OPT_EVICTIONS (1ull << 31) /* --evictions N: bounded eviction/fill choices */
 /* The exploration options shared by run, replay and litmus. */
 #define OPT_EXPLORE                                                                                \
 	(OPT_ARCH | OPT_STRATEGY | OPT_SEED | OPT_BUDGET | OPT_TIME | OPT_DEPTH |                  \
 	 OPT_PREEMPTIONS | OPT_JOBS | OPT_SHARD | OPT_KEEP_GOING | OPT_JSON | OPT_REPORT |         \
-	 OPT_QUIET | OPT_NO_LOCKDEP | OPT_TRACE | OPT_JUNIT | OPT_TAP | OPT_MAX_STEPS)
+	 OPT_QUIET | OPT_NO_LOCKDEP | OPT_TRACE | OPT_JUNIT | OPT_TAP | OPT_MAX_STEPS |            \
+	 OPT_EVICTIONS)
 
 #define CLI_MAX_ARGS 8          /* --fix options */
 #define CLI_MAX_POSITIONAL 1024 /* files of `litmus` and `merge` */
 
 struct cli_opts {
-	unsigned given; /* OPT_* bits of the options present */
+	cli_optmask given; /* OPT_* bits of the options present */
 	const char *variant;
 	const coh_arch *arch;
 	const char *strategy; /* "random", "pct" or "dfs" */
@@ -86,6 +91,7 @@ struct cli_opts {
 	double time_s;
 	unsigned depth;
 	unsigned preemptions;
+	unsigned evictions; /* --evictions N: the bound, 0 = not given */
 	unsigned jobs;
 	uint64_t max_steps; /* 0: the explorer's default */
 	unsigned shard_index, shard_count;
@@ -126,9 +132,10 @@ struct cli_opts {
 /* Parses argv[0..argc) (the words after the command) into o, accepting only
  * the options in `allowed`. On error prints "cohsim CMD: ..." on stderr and
  * returns EXIT_USAGE; else 0. */
-int cli_parse_options(const char *cmd, unsigned allowed, int argc, char **argv, struct cli_opts *o);
+int cli_parse_options(const char *cmd, cli_optmask allowed, int argc, char **argv,
+                      struct cli_opts *o);
 /* The option lines of --help, for the options in `mask`. */
-void cli_options_help(FILE *out, unsigned mask);
+void cli_options_help(FILE *out, cli_optmask mask);
 
 /* ---- run reports ---- */
 
@@ -147,7 +154,8 @@ struct cli_result {
 	unsigned shard_index, shard_count; /* --shard I/N; count 0 or 1: none */
 	uint64_t schedules;
 	bool complete;
-	double elapsed_s; /* the only non-deterministic field */
+	double elapsed_s;        /* for stderr only: never in the report */
+	unsigned eviction_bound; /* --evictions N, reported when given */
 	/* pct: the bound of one run, P(find a depth-d bug) >= 1/(n*k^(d-1)) */
 	unsigned pct_n, pct_d;
 	uint64_t pct_k;
@@ -288,15 +296,16 @@ long cli_kinds_mask(const char *s);
 /* ---- the subcommand table (main.c) and the manual made from it (man.c) ---- */
 
 struct cli_command {
-	const char *name; /* one or two words */
-	unsigned options; /* OPT_* accepted */
+	const char *name;    /* one or two words */
+	cli_optmask options; /* OPT_* accepted */
 	const char *usage;
 	const char *help;
 	int (*run)(const struct cli_opts *o);
 };
 /* The i-th option of the parser's table: its name, OPT_* bit, argument
  * (NULL: a flag) and help; false past the end. */
-bool cli_option_at(size_t i, const char **name, unsigned *bit, const char **arg, const char **help);
+bool cli_option_at(size_t i, const char **name, cli_optmask *bit, const char **arg,
+                   const char **help);
 /* cohsim(1) in roff, from the command and option tables. */
 void cli_man(FILE *out, const struct cli_command *cmds, size_t n);
 

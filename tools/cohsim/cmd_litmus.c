@@ -170,6 +170,7 @@ static int explore_config(const struct cli_opts *o, const coh_litmus *lt, uint64
 		cfg->time_s = o->time_s;
 	cfg->depth = o->depth;
 	cfg->preemptions = (int)o->preemptions;
+	cfg->max_evictions = o->evictions;
 	/* no threads: one execution, whatever the strategy */
 	if (coh_litmus_thread_count(lt) == 0) {
 		cfg->strategy = COH_STRATEGY_DFS;
@@ -320,6 +321,7 @@ int cli_litmus_run_file(const char *path, const struct cli_opts *o, struct cli_r
 	r->arch = mcfg.arch->name;
 	r->strategy = strategy;
 	r->seed = mcfg.seed;
+	r->eviction_bound = cfg.strategy == COH_STRATEGY_REPLAY ? 0 : cfg.max_evictions;
 	r->schedules = res.schedules;
 	/* without threads the one execution is the whole space */
 	r->complete = coh_litmus_thread_count(lt) == 0      ? !res.stopped_by_time
@@ -410,7 +412,7 @@ fail:
 static int litmus_batch(const struct cli_opts *o)
 {
 	static const struct {
-		unsigned bit;
+		cli_optmask bit;
 		const char *name;
 	} single[] = {{OPT_SCHEDULE, "--schedule"},
 	              {OPT_JSON, "--json"},

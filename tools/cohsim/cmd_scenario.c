@@ -244,6 +244,7 @@ static int run_attached(const char *name, const char *variant, const char *arch,
 	cfg.lockdep = !o->no_lockdep;
 	if (o->max_steps)
 		cfg.max_steps = o->max_steps;
+	cfg.max_evictions = o->evictions;
 
 	coh_explore_result res;
 	char err[256] = "";
@@ -270,6 +271,7 @@ static int run_attached(const char *name, const char *variant, const char *arch,
 	r->seed = cfg.seed;
 	r->shard_index = cfg.shard_index;
 	r->shard_count = cfg.shard_count;
+	r->eviction_bound = cfg.strategy == COH_STRATEGY_REPLAY ? 0 : cfg.max_evictions;
 	r->schedules = res.schedules;
 	r->complete = res.complete;
 	r->elapsed_s = res.elapsed_s;

@@ -94,7 +94,7 @@ void cli_man(FILE *out, const struct cli_command *cmds, size_t n)
 		roff(out, cmds[i].help);
 		fputc('\n', out);
 		const char *name, *arg, *help;
-		unsigned bit;
+		cli_optmask bit;
 		bool first = true;
 		for (size_t k = 0; cli_option_at(k, &name, &bit, &arg, &help); k++) {
 			if (!(cmds[i].options & bit))
@@ -109,7 +109,7 @@ void cli_man(FILE *out, const struct cli_command *cmds, size_t n)
 	}
 	fputs(".SH OPTIONS\n", out);
 	const char *name, *arg, *help;
-	unsigned bit;
+	cli_optmask bit;
 	for (size_t k = 0; cli_option_at(k, &name, &bit, &arg, &help); k++) {
 		fputs(".TP\n.BI \\-\\-", out);
 		roff(out, name);

@@ -19,7 +19,7 @@
 
 struct option_def {
 	const char *name;
-	unsigned bit;
+	cli_optmask bit;
 	const char *arg; /* NULL: a flag */
 	const char *help;
 	int (*set)(struct cli_opts *o, const char *v, const char **why);
@@ -137,6 +137,12 @@ static int set_small(unsigned *dst, const char *v, uint64_t lo, uint64_t hi)
 		return -1;
 	*dst = (unsigned)n;
 	return 0;
+}
+
+static int set_evictions(struct cli_opts *o, const char *v, const char **why)
+{
+	*why = "not an eviction bound between 1 and 1000";
+	return set_small(&o->evictions, v, 1, 1000);
 }
 
 static int set_depth(struct cli_opts *o, const char *v, const char **why)
@@ -418,6 +424,8 @@ static const struct option_def options[] = {
     {"preemptions", OPT_PREEMPTIONS, "P", "DFS preemption bound", set_preemptions},
     {"max-steps", OPT_MAX_STEPS, "N",
      "steps per execution before a livelock is reported (default 100000)", set_max_steps},
+    {"evictions", OPT_EVICTIONS, "N", "explore up to N evictions/speculative fills per run",
+     set_evictions},
     {"jobs", OPT_JOBS, "N", "worker processes", set_jobs},
     {"shard", OPT_SHARD, "I/N", "explore shard I of N", set_shard},
     {"keep-going", OPT_KEEP_GOING, NULL, "collect every distinct finding", set_keep_going},
@@ -459,7 +467,8 @@ static void defaults(struct cli_opts *o)
 	o->cpus = 1;
 }
 
-int cli_parse_options(const char *cmd, unsigned allowed, int argc, char **argv, struct cli_opts *o)
+int cli_parse_options(const char *cmd, cli_optmask allowed, int argc, char **argv,
+                      struct cli_opts *o)
 {
 	defaults(o);
 	bool only_args = false;
@@ -535,7 +544,8 @@ int cli_parse_options(const char *cmd, unsigned allowed, int argc, char **argv, 
 	return 0;
 }
 
-bool cli_option_at(size_t i, const char **name, unsigned *bit, const char **arg, const char **help)
+bool cli_option_at(size_t i, const char **name, cli_optmask *bit, const char **arg,
+                   const char **help)
 {
 	if (i >= NOPTIONS)
 		return false;
@@ -546,7 +556,7 @@ bool cli_option_at(size_t i, const char **name, unsigned *bit, const char **arg,
 	return true;
 }
 
-void cli_options_help(FILE *out, unsigned mask)
+void cli_options_help(FILE *out, cli_optmask mask)
 {
 	for (size_t k = 0; k < NOPTIONS; k++) {
 		if (!(mask & options[k].bit))

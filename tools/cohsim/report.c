@@ -1,14 +1,14 @@
 /*
  * report.c - the result of a run, as text or as one JSON object
  * (DESIGN.md: scenario, variant, arch, strategy, seed, schedules, complete,
- * elapsed_s, findings).
+ * findings). The elapsed time is never in it: the commands print it on
+ * stderr, so that stdout, JSON included, is byte-identical between runs.
  *
  * Findings are rendered to strings when they are collected, so that a
  * result outlives the checker that made them and results of other sources
- * (the explorer's pre-rendered reports) print the same way. Everything but
- * elapsed_s is deterministic. Callers print into a memstream and write it
- * out whole with cli_flush_stdout(), so that an error never leaves half a
- * report on stdout.
+ * (the explorer's pre-rendered reports) print the same way. Callers print
+ * into a memstream and write it out whole with cli_flush_stdout(), so that
+ * an error never leaves half a report on stdout.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -135,7 +135,9 @@ static void print_json(FILE *out, const struct cli_result *r)
 		fputc(',', out);
 		cli_stats_print_json(out, &r->stats);
 	}
-	fprintf(out, ",\"elapsed_s\":%.6f,\"findings\":[", r->elapsed_s);
+	if (r->eviction_bound)
+		fprintf(out, ",\"eviction_bound\":%u", r->eviction_bound);
+	fprintf(out, ",\"findings\":[");
 	for (size_t i = 0; i < r->nfindings; i++)
 		fprintf(out, "%s\n  %s", i ? "," : "", r->findings[i].json);
 	fprintf(out, "%s]}\n", r->nfindings ? "\n" : "");
@@ -178,6 +180,11 @@ void cli_result_print(FILE *out, const struct cli_result *r, bool json, bool qui
 		        "pct bound per run: P(find a depth-%u bug) >= 1/(n*k^(d-1)) = %.3g "
 		        "(n=%u, k=%" PRIu64 ", d=%u)\n",
 		        r->pct_d, r->pct_probability, r->pct_n, r->pct_k, r->pct_d);
+	if (r->eviction_bound)
+		fprintf(out,
+		        "eviction bound: at most %u spontaneous evictions or speculative fills "
+		        "per execution\n",
+		        r->eviction_bound);
 }
 
 const char *cli_stats_schedule(const coh_explore_result *res)

@@ -16,7 +16,11 @@
  * Debug (always on, like CONFIG_DMA_API_DEBUG): every mapping is an entry
  * {dev, addr, size, dir}; unmap/sync of an unknown address, a double unmap,
  * an unmap with another size or direction, and a CPU access (from the
- * simptr accessors) to a buffer the device owns are api-misuse findings.
+ * simptr accessors) to bytes the device owns are api-misuse findings; so
+ * are a sync outside its mapping, __free_page of a mapped page
+ * (coh__dma_debug_check_freed), a vmalloc buffer given to dma_map_single,
+ * and device DMA into bytes the CPU owns (coh__dma_debug_device_access).
+ * Ownership is tracked per byte range, so partial syncs are legal.
  * Like dma-debug, the checks only report: a bad unmap or sync still does
  * its cache maintenance (a double unmap invalidates twice).
  * A CPU write to any device-owned buffer is misuse; so is a CPU read of a
@@ -24,6 +28,7 @@
  * Data lost by mapping a dirty buffer FROM_DEVICE is not checked here: the
  * invalidation discards the lines and the oracle reports the lost write.
  */
+#include <stdarg.h>
 #include <string.h>
 
 #include "kernel/arch/cacheflush.h"
@@ -31,14 +36,25 @@
 #define DMA_DEBUG_ENTRIES 64
 #define DMA_DEBUG_FREED 16
 
+#define DMA_DEBUG_CPU_RANGES 8
+
+/* Ownership is per byte range: the device owns the whole mapping when it is
+ * made; a sync_for_cpu of [a, b) hands those bytes to the CPU, a
+ * sync_for_device of [a, b) hands them back (the dma_sync_single_range_*
+ * calls exist for this). cpu[] holds the CPU-owned ranges, sorted,
+ * disjoint and not touching. Should they not fit, a hand-back is dropped:
+ * the check may then miss a misuse, never invent one. */
 struct dma_debug_entry {
 	bool used;
-	bool cpu_owns; /* between sync_for_cpu and sync_for_device */
 	bool reported; /* one CPU-access report per mapping */
 	const struct device *dev;
 	dma_addr_t addr;
 	size_t size;
 	enum dma_data_direction dir;
+	unsigned ncpu;
+	struct dma_range {
+		dma_addr_t lo, hi;
+	} cpu[DMA_DEBUG_CPU_RANGES];
 };
 
 static struct {
@@ -67,18 +83,29 @@ static const char *devname(const struct device *dev)
 	return dev && dev->name ? dev->name : "device";
 }
 
-static void misuse(dma_addr_t addr, const char *fmt, const char *a, unsigned long long x,
-                   unsigned long long y)
+/* An api-misuse finding about the DMA address addr. Its trigger is a note
+ * event at the line of the check (the caller sets the site), not whatever
+ * event came last: a kernel-side misuse is exposed by the API call itself. */
+static void __attribute__((format(printf, 3, 4)))
+misuse_at(const char *call, dma_addr_t addr, const char *fmt, ...)
 {
 	char msg[200];
-	snprintf(msg, sizeof(msg), fmt, a, x, y);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	coh_machine *m = coh__kernel.m;
+	uint64_t no = coh_machine_note(m, (int)coh__cpu(), call);
 	coh_finding *f = coh_check_report(coh__kernel.chk, COH_F_API_MISUSE, (int)coh__cpu(),
 	                                  "DMA-API: %s", msg);
 	if (f) {
+		if (!coh_machine_event(m, no, &f->trigger))
+			f->trigger.no = no;
 		f->pa = addr;
 		f->has_addr = true;
 	}
 }
+#define misuse(call, ...) (KSITE(), misuse_at(call, __VA_ARGS__))
 
 static struct dma_debug_entry *find_entry(const struct device *dev, dma_addr_t addr)
 {
@@ -98,6 +125,80 @@ static struct dma_debug_entry *find_containing(const struct device *dev, dma_add
 			return e;
 	}
 	return NULL;
+}
+
+/* The CPU takes [lo, hi) of the mapping: merge it into e->cpu. */
+static void cpu_take(struct dma_debug_entry *e, dma_addr_t lo, dma_addr_t hi)
+{
+	struct dma_range out[DMA_DEBUG_CPU_RANGES + 1];
+	unsigned n = 0;
+	bool placed = false;
+	for (unsigned i = 0; i < e->ncpu; i++) {
+		struct dma_range r = e->cpu[i];
+		if (r.hi < lo) {
+			out[n++] = r;
+		} else if (r.lo > hi) {
+			if (!placed)
+				out[n++] = (struct dma_range){lo, hi};
+			placed = true;
+			out[n++] = r;
+		} else { /* overlaps or touches: grow the new range */
+			lo = r.lo < lo ? r.lo : lo;
+			hi = r.hi > hi ? r.hi : hi;
+		}
+	}
+	if (!placed)
+		out[n++] = (struct dma_range){lo, hi};
+	if (n > DMA_DEBUG_CPU_RANGES) { /* join the two closest neighbours */
+		unsigned best = 0;
+		for (unsigned i = 1; i + 1 < n; i++)
+			if (out[i + 1].lo - out[i].hi < out[best + 1].lo - out[best].hi)
+				best = i;
+		out[best].hi = out[best + 1].hi;
+		memmove(&out[best + 1], &out[best + 2], (n - best - 2) * sizeof(out[0]));
+		n--;
+	}
+	memcpy(e->cpu, out, n * sizeof(out[0]));
+	e->ncpu = n;
+}
+
+/* The device takes [lo, hi) back: cut it out of e->cpu. */
+static void dev_take(struct dma_debug_entry *e, dma_addr_t lo, dma_addr_t hi)
+{
+	struct dma_range out[2 * DMA_DEBUG_CPU_RANGES] = {{0, 0}};
+	unsigned n = 0;
+	for (unsigned i = 0; i < e->ncpu; i++) {
+		struct dma_range r = e->cpu[i];
+		if (r.hi <= lo || r.lo >= hi) {
+			out[n++] = r;
+			continue;
+		}
+		if (r.lo < lo)
+			out[n++] = (struct dma_range){r.lo, lo};
+		if (r.hi > hi)
+			out[n++] = (struct dma_range){hi, r.hi};
+	}
+	if (n > DMA_DEBUG_CPU_RANGES)
+		return; /* no room for the split: keep the CPU's claim */
+	memcpy(e->cpu, out, n * sizeof(out[0]));
+	e->ncpu = n;
+}
+
+/* Does the device own any byte of [lo, hi) in mapping e? */
+static bool dev_owns_any(const struct dma_debug_entry *e, dma_addr_t lo, dma_addr_t hi)
+{
+	if (lo < e->addr)
+		lo = e->addr;
+	if (hi > e->addr + e->size)
+		hi = e->addr + e->size;
+	for (unsigned i = 0; i < e->ncpu && lo < hi; i++) {
+		if (e->cpu[i].hi <= lo)
+			continue;
+		if (e->cpu[i].lo > lo)
+			return true;
+		lo = e->cpu[i].hi;
+	}
+	return lo < hi;
 }
 
 static void debug_map(const struct device *dev, dma_addr_t addr, size_t size,
@@ -124,7 +225,7 @@ static void debug_unmap(const struct device *dev, dma_addr_t addr, size_t size,
 		bool dbl = false;
 		for (unsigned i = 0; i < DMA_DEBUG_FREED && i < dd.nfreed; i++)
 			dbl |= dd.freed[i].dev == dev && dd.freed[i].addr == addr;
-		misuse(addr,
+		misuse("dma-debug: unmap", addr,
 		       dbl ? "%s: device driver unmaps DMA memory twice (double unmap) "
 		             "[device address=0x%08llx] [size=%llu bytes]"
 		           : "%s: device driver tries to free DMA memory it has not allocated "
@@ -133,26 +234,31 @@ static void debug_unmap(const struct device *dev, dma_addr_t addr, size_t size,
 		return;
 	}
 	if (e->size != size)
-		misuse(addr,
+		misuse("dma-debug: unmap", addr,
 		       "%s: device driver frees DMA memory with different size [map size=%llu "
 		       "bytes] [unmap size=%llu bytes]",
 		       devname(dev), (unsigned long long)e->size, (unsigned long long)size);
 	if (e->dir != dir) {
-		char msg[160];
-		snprintf(msg, sizeof(msg),
-		         "%s: device driver frees DMA memory with different direction "
-		         "[device address=0x%08llx] [map direction=%s] [unmap direction=%s]",
-		         devname(dev), (unsigned long long)addr, dir2name(e->dir), dir2name(dir));
-		coh_finding *f = coh_check_report(coh__kernel.chk, COH_F_API_MISUSE,
-		                                  (int)coh__cpu(), "DMA-API: %s", msg);
-		if (f) {
-			f->pa = addr;
-			f->has_addr = true;
-		}
+		misuse("dma-debug: unmap", addr,
+		       "%s: device driver frees DMA memory with different direction "
+		       "[device address=0x%08llx] [map direction=%s] [unmap direction=%s]",
+		       devname(dev), (unsigned long long)addr, dir2name(e->dir), dir2name(dir));
 	}
 	dd.freed[dd.nfreed++ % DMA_DEBUG_FREED] = *e;
 	e->used = false;
 	dd.nactive--;
+}
+
+/* A mapping of dev that [addr, addr+size) overlaps without fitting in. */
+static const struct dma_debug_entry *find_overlapping(const struct device *dev, dma_addr_t addr,
+                                                      size_t size)
+{
+	for (unsigned i = 0; i < DMA_DEBUG_ENTRIES; i++) {
+		const struct dma_debug_entry *e = &dd.e[i];
+		if (e->used && e->dev == dev && addr < e->addr + e->size && e->addr < addr + size)
+			return e;
+	}
+	return NULL;
 }
 
 static struct dma_debug_entry *debug_sync(const struct device *dev, dma_addr_t addr, size_t size,
@@ -160,25 +266,26 @@ static struct dma_debug_entry *debug_sync(const struct device *dev, dma_addr_t a
 {
 	struct dma_debug_entry *e = find_containing(dev, addr, size);
 	if (!e) {
-		misuse(addr,
-		       "%s: device driver tries to sync DMA memory it has not allocated "
-		       "[device address=0x%08llx] [size=%llu bytes]",
-		       devname(dev), (unsigned long long)addr, (unsigned long long)size);
+		const struct dma_debug_entry *o = find_overlapping(dev, addr, size);
+		if (o)
+			misuse("dma-debug: sync", addr,
+			       "%s: device driver syncs DMA memory outside allocated range "
+			       "[device address=0x%08llx] [size=%llu bytes] [mapping=0x%08llx+%zu]",
+			       devname(dev), (unsigned long long)addr, (unsigned long long)size,
+			       (unsigned long long)o->addr, o->size);
+		else
+			misuse("dma-debug: sync", addr,
+			       "%s: device driver tries to sync DMA memory it has not allocated "
+			       "[device address=0x%08llx] [size=%llu bytes]",
+			       devname(dev), (unsigned long long)addr, (unsigned long long)size);
 		return NULL;
 	}
 	if (e->dir != dir) {
-		char msg[160];
-		snprintf(msg, sizeof(msg),
-		         "%s: device driver syncs DMA memory %s with different direction "
-		         "[device address=0x%08llx] [mapped as %s] [synced as %s]",
-		         devname(dev), what, (unsigned long long)addr, dir2name(e->dir),
-		         dir2name(dir));
-		coh_finding *f = coh_check_report(coh__kernel.chk, COH_F_API_MISUSE,
-		                                  (int)coh__cpu(), "DMA-API: %s", msg);
-		if (f) {
-			f->pa = addr;
-			f->has_addr = true;
-		}
+		misuse("dma-debug: sync", addr,
+		       "%s: device driver syncs DMA memory %s with different direction "
+		       "[device address=0x%08llx] [mapped as %s] [synced as %s]",
+		       devname(dev), what, (unsigned long long)addr, dir2name(e->dir),
+		       dir2name(dir));
 	}
 	return e;
 }
@@ -187,7 +294,7 @@ bool coh__dma_owned_by_device(phys_addr_t pa, size_t len)
 {
 	for (unsigned i = 0; dd.nactive && i < DMA_DEBUG_ENTRIES; i++) {
 		const struct dma_debug_entry *e = &dd.e[i];
-		if (e->used && !e->cpu_owns && pa < e->addr + e->size && e->addr < pa + len)
+		if (e->used && dev_owns_any(e, pa, pa + len))
 			return true;
 	}
 	return false;
@@ -209,8 +316,8 @@ void coh__dma_debug_cpu_access(coh_addr_t va, size_t len, bool write)
 		if (coh_translate(m, cpu, va, &pa, &attr) == COH_OK) {
 			for (unsigned i = 0; i < DMA_DEBUG_ENTRIES; i++) {
 				struct dma_debug_entry *e = &dd.e[i];
-				if (!e->used || e->cpu_owns || e->reported ||
-				    pa >= e->addr + e->size || e->addr >= pa + chunk)
+				if (!e->used || e->reported || pa >= e->addr + e->size ||
+				    e->addr >= pa + chunk || !dev_owns_any(e, pa, pa + chunk))
 					continue;
 				if (!write && e->dir == DMA_TO_DEVICE)
 					continue;
@@ -232,6 +339,49 @@ void coh__dma_debug_cpu_access(coh_addr_t va, size_t len, bool write)
 		}
 		va += chunk;
 		len -= chunk;
+	}
+}
+
+/* debug_check_no_obj_freed(): memory freed while a mapping covers it. */
+void coh__dma_debug_check_freed(phys_addr_t pa, size_t len)
+{
+	for (unsigned i = 0; dd.nactive && i < DMA_DEBUG_ENTRIES; i++) {
+		const struct dma_debug_entry *e = &dd.e[i];
+		if (!e->used || pa >= e->addr + e->size || e->addr >= pa + len)
+			continue;
+		misuse("dma-debug: free", e->addr,
+		       "%s: device driver frees memory still mapped for DMA "
+		       "[device address=0x%08llx] [size=%zu bytes] [%s]",
+		       devname(e->dev), (unsigned long long)e->addr, e->size, dir2name(e->dir));
+	}
+}
+
+/* check_for_illegal_area-style check of a device access: the device
+ * touches bytes of one of its mappings that the CPU owns. */
+void coh__dma_debug_device_access(const struct device *dev, dma_addr_t addr, size_t len, bool write)
+{
+	for (unsigned i = 0; dd.nactive && i < DMA_DEBUG_ENTRIES; i++) {
+		struct dma_debug_entry *e = &dd.e[i];
+		if (!e->used || e->dev != dev || e->reported || addr >= e->addr + e->size ||
+		    e->addr >= addr + len)
+			continue;
+		for (unsigned k = 0; k < e->ncpu; k++) {
+			if (e->cpu[k].hi <= addr || e->cpu[k].lo >= addr + len)
+				continue;
+			e->reported = true;
+			coh_finding *f = coh_check_report(
+			    coh__kernel.chk, COH_F_API_MISUSE, -1,
+			    "DMA-API: %s %s %zu bytes at device address 0x%08llx while the CPU "
+			    "owns 0x%08llx-0x%08llx (synced for cpu) [mapping=0x%08llx+%zu] [%s]",
+			    devname(dev), write ? "writes" : "reads", len, (unsigned long long)addr,
+			    (unsigned long long)e->cpu[k].lo, (unsigned long long)e->cpu[k].hi,
+			    (unsigned long long)e->addr, e->size, dir2name(e->dir));
+			if (f) {
+				f->pa = addr;
+				f->has_addr = true;
+			}
+			break;
+		}
 	}
 }
 
@@ -290,6 +440,11 @@ dma_addr_t dma_map_single(struct device *dev, simptr ptr, size_t size, enum dma_
 {
 	COH_FRAME();
 	BUG_ON(dir == DMA_NONE);
+	if (is_vmalloc_addr(ptr)) /* dma-debug's check_for_illegal_area, then the oops */
+		misuse("dma-debug: map", ptr.addr,
+		       "%s: device driver maps memory from vmalloc area [addr=0x%08llx] "
+		       "[len=%zu]",
+		       devname(dev), (unsigned long long)ptr.addr, size);
 	/* virt_addr_valid(): lowmem linear map only (not vmalloc, not kmap) */
 	BUG_ON(ptr.addr < PAGE_OFFSET ||
 	       ptr.addr + size > PAGE_OFFSET + coh_machine_highmem_start(coh__kernel.m));
@@ -318,7 +473,7 @@ void dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, size_t size,
 	struct dma_debug_entry *e = debug_sync(dev, addr, size, dir, "for cpu");
 	dma_page_dev_to_cpu(dma_to_page(addr), dma_offset(addr), size, dir);
 	if (e)
-		e->cpu_owns = true;
+		cpu_take(e, addr, addr + size);
 }
 
 void dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size,
@@ -327,6 +482,6 @@ void dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size
 	COH_FRAME();
 	struct dma_debug_entry *e = debug_sync(dev, addr, size, dir, "for device");
 	if (e)
-		e->cpu_owns = false;
+		dev_take(e, addr, addr + size);
 	dma_page_cpu_to_dev(dma_to_page(addr), dma_offset(addr), size, dir);
 }

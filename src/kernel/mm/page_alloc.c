@@ -92,6 +92,8 @@ void __free_pages(struct page *page, unsigned order)
 	for (unsigned long i = 0; i < 1ul << order; i++) {
 		BUG_ON(!page[i].allocated);
 		BUG_ON(page[i]._refcount != 1);
+		coh__dma_debug_check_freed(page_to_phys(&page[i]),
+		                           coh_machine_page_size(coh__kernel.m));
 		page[i]._refcount = 0;
 		page[i].allocated = false;
 	}

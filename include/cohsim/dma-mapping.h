@@ -1,0 +1,121 @@
+/*
+ * cohsim/dma-mapping.h - the rest of the DMA API a driver needs, beside the
+ * streaming map/unmap/sync calls of linux.h: coherent allocations, DMA
+ * pools, scatterlists, range syncs, mapping errors, and device-side DMA
+ * that reports the device's own line.
+ *
+ * Included by linux.h; scenario code does not include it directly. All of
+ * it runs inside an execution; objects (pools, coherent buffers, bounce
+ * slots) belong to the execution and vanish with the next kernel_init().
+ */
+#ifndef COHSIM_DMA_MAPPING_H
+#define COHSIM_DMA_MAPPING_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The address a failed mapping returns (include/linux/dma-mapping.h). */
+#define DMA_MAPPING_ERROR (~(dma_addr_t)0)
+
+/* Nonzero if addr is DMA_MAPPING_ERROR. (No mapping fails yet: there are
+ * no DMA masks and no swiotlb in the model.) */
+COH_API int dma_mapping_error(struct device *dev, dma_addr_t addr);
+
+/* Syncs of [addr+offset, addr+offset+size) of a mapping (a part of it: the
+ * rest stays with its owner). */
+COH_API void dma_sync_single_range_for_cpu(struct device *dev, dma_addr_t addr,
+                                           unsigned long offset, size_t size,
+                                           enum dma_data_direction dir);
+COH_API void dma_sync_single_range_for_device(struct device *dev, dma_addr_t addr,
+                                              unsigned long offset, size_t size,
+                                              enum dma_data_direction dir);
+
+/* ---- coherent memory (kernel/dma/coherent.c) ---- */
+
+/* The memory type dma_alloc_coherent gives on the running profile. */
+enum dma_coherent_type {
+	DMA_COHERENT_CACHED,   /* coherent DMA (x86): cached, the device snoops */
+	DMA_COHERENT_UNCACHED, /* a non-cacheable alias (ARM, MIPS, SH, PA-RISC) */
+};
+COH_API enum dma_coherent_type dma_coherent_type(void);
+/* size bytes of physically contiguous lowmem, zeroed, for CPU and device
+ * at once: *handle is the device address, the return the CPU's (an
+ * uncached alias in the consistent area on non-coherent profiles, the
+ * linear map on coherent ones). SIMPTR_NULL when out of memory. Freed by
+ * dma_free_coherent with the same size, cpu_addr and handle. */
+COH_API simptr dma_alloc_coherent(struct device *dev, size_t size, dma_addr_t *handle, gfp_t gfp);
+COH_API void dma_free_coherent(struct device *dev, size_t size, simptr cpu_addr, dma_addr_t handle);
+
+/* ---- DMA pools (mm/dmapool.c) ---- */
+
+struct dma_pool;
+/* A pool of size-byte blocks, aligned to align (a power of two, or 0), none
+ * crossing a boundary-byte boundary (0: a page), carved from coherent
+ * pages. NULL on a bad argument or when the execution's pools run out. */
+COH_API struct dma_pool *dma_pool_create(const char *name, struct device *dev, size_t size,
+                                         size_t align, size_t boundary);
+/* One block, its device address in *handle; SIMPTR_NULL when out of memory. */
+COH_API simptr dma_pool_alloc(struct dma_pool *pool, gfp_t gfp, dma_addr_t *handle);
+COH_API simptr dma_pool_zalloc(struct dma_pool *pool, gfp_t gfp, dma_addr_t *handle);
+/* A block not from this pool, or freed twice, is an api-misuse finding. */
+COH_API void dma_pool_free(struct dma_pool *pool, simptr vaddr, dma_addr_t dma);
+/* Frees the pool's pages; blocks still allocated are an api-misuse finding. */
+COH_API void dma_pool_destroy(struct dma_pool *pool);
+
+/* ---- scatterlists (lib/scatterlist.c, kernel/dma/mapping.c) ---- */
+
+/* An array of entries; the last one carries `end` (sg_init_table sets it).
+ * dma_address/dma_length are set by dma_map_sg. */
+struct scatterlist {
+	struct page *page;
+	unsigned int offset;
+	unsigned int length;
+	dma_addr_t dma_address;
+	unsigned int dma_length;
+	bool end;
+};
+
+COH_API void sg_init_table(struct scatterlist *sgl, unsigned int nents);
+COH_API void sg_set_page(struct scatterlist *sg, struct page *page, unsigned int len,
+                         unsigned int offset);
+/* A lowmem buffer (sg_set_buf: virt_to_page). */
+COH_API void sg_set_buf(struct scatterlist *sg, simptr buf, unsigned int buflen);
+COH_API struct scatterlist *sg_next(struct scatterlist *sg);
+#define sg_dma_address(sg) ((sg)->dma_address)
+#define sg_dma_len(sg) ((sg)->dma_length)
+#define for_each_sg(sglist, sg, nr, i)                                                             \
+	for ((i) = 0, (sg) = (sglist); (i) < (nr); (i)++, (sg) = sg_next(sg))
+
+/* Maps each entry (no merging: the count mapped is nents), or returns 0 and
+ * maps nothing when an entry fails. Unmap and syncs take the nents given
+ * to dma_map_sg, not its return. */
+COH_API int dma_map_sg(struct device *dev, struct scatterlist *sg, int nents,
+                       enum dma_data_direction dir);
+COH_API void dma_unmap_sg(struct device *dev, struct scatterlist *sg, int nents,
+                          enum dma_data_direction dir);
+COH_API void dma_sync_sg_for_cpu(struct device *dev, struct scatterlist *sg, int nents,
+                                 enum dma_data_direction dir);
+COH_API void dma_sync_sg_for_device(struct device *dev, struct scatterlist *sg, int nents,
+                                    enum dma_data_direction dir);
+
+/* ---- the device side (kernel/dma/device.c) ---- */
+
+/* The device reads or writes len bytes at the device address addr, as
+ * coh_dma_read/coh_dma_write do, with the caller's line as the site of the
+ * events (the device model's line, not the last task's). DMA-API-debug
+ * checks it: DMA into bytes of a streaming mapping that the CPU owns
+ * (after a sync_for_cpu of them, before the sync_for_device) is an
+ * api-misuse finding. Returns a COH_ status. */
+#define dma_dev_read(dev, addr, buf, len) coh__dma_dev_read(dev, addr, buf, len, __FILE__, __LINE__)
+#define dma_dev_write(dev, addr, buf, len)                                                         \
+	coh__dma_dev_write(dev, addr, buf, len, __FILE__, __LINE__)
+COH_API int coh__dma_dev_read(struct device *dev, dma_addr_t addr, void *buf, size_t len,
+                              const char *file, unsigned line);
+COH_API int coh__dma_dev_write(struct device *dev, dma_addr_t addr, const void *buf, size_t len,
+                               const char *file, unsigned line);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,56 @@
+/*
+ * device.c - the device side of DMA: a device model's reads and writes of
+ * memory at a device address.
+ *
+ * Interface: dma_dev_read/dma_dev_write (dma-mapping.h), macros that pass
+ * the device model's own file and line. The events of the transfer carry
+ * that site, never the line of whichever task ran last; the actor is
+ * "device". After the access DMA-API-debug checks that the device did not
+ * touch bytes the CPU owns (coh__dma_debug_device_access).
+ *
+ * A dma_addr_t is the PA (no IOMMU in the model).
+ */
+#include "kernel/kernel_impl.h"
+
+/* The site and actor of a device access, restored afterwards so that the
+ * task the device interrupted keeps its own. */
+struct dev_site {
+	const char *file;
+	unsigned line;
+	const char *actor;
+};
+
+static struct dev_site enter(const char *file, unsigned line)
+{
+	coh_machine *m = coh__kernel.m;
+	struct dev_site saved = {m->site_file, m->site_line, m->actor};
+	coh_machine_set_site(m, file, line);
+	coh_machine_set_actor(m, "device");
+	return saved;
+}
+
+static void leave(struct dev_site saved)
+{
+	coh_machine_set_site(coh__kernel.m, saved.file, saved.line);
+	coh_machine_set_actor(coh__kernel.m, saved.actor);
+}
+
+int coh__dma_dev_read(struct device *dev, dma_addr_t addr, void *buf, size_t len, const char *file,
+                      unsigned line)
+{
+	struct dev_site saved = enter(file, line);
+	int r = coh_dma_read(coh__kernel.m, addr, buf, len);
+	coh__dma_debug_device_access(dev, addr, len, false);
+	leave(saved);
+	return r;
+}
+
+int coh__dma_dev_write(struct device *dev, dma_addr_t addr, const void *buf, size_t len,
+                       const char *file, unsigned line)
+{
+	struct dev_site saved = enter(file, line);
+	int r = coh_dma_write(coh__kernel.m, addr, buf, len);
+	coh__dma_debug_device_access(dev, addr, len, true);
+	leave(saved);
+	return r;
+}
