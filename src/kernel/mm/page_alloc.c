@@ -32,6 +32,10 @@ int coh__page_alloc_init(void)
 		p->highmem = pfn >= k->highmem_pfn;
 		p->allocated = pfn == 0;
 		p->private = 0;
+		p->mapping = NULL;
+		p->index = 0;
+		p->_mapcount = -1;
+		p->flags = 0;
 	}
 	return COH_OK;
 }
@@ -65,7 +69,10 @@ void __free_page(struct page *page)
 {
 	BUG_ON(!page->allocated);
 	BUG_ON(page->_refcount != 1);
+	BUG_ON(page->_mapcount != -1); /* free_pages_check: still mapped */
 	page->_refcount = 0;
+	page->mapping = NULL;
+	page->flags = 0;
 	page->allocated = false;
 }
 
