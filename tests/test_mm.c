@@ -164,6 +164,30 @@ static void fault_kinds_anonymous_zero_page_and_wp(void **state)
 	assert_int_equal(t.v[7], 0x1234);
 }
 
+static void segv_task(void *arg)
+{
+	(void)arg;
+	t.v[0] = user_read32(UBUF + 2 * PSZ); /* PROT_READ: fine */
+	user_write32(UBUF + 2 * PSZ, 1);      /* SIGSEGV */
+	t.v[1] = 1;                           /* never reached */
+}
+
+static void segv_body(coh_sched *s)
+{
+	t.mm = new_mm_with_buf(2 * PSZ, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	assert_int_equal(do_mmap(t.mm, UBUF + 2 * PSZ, PSZ, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS),
+	                 UBUF + 2 * PSZ);
+	assert_non_null(user_task_create(s, "v", 0, t.mm, segv_task, NULL));
+}
+
+static void user_write_to_read_only_vma_is_sigsegv(void **state)
+{
+	(void)state;
+	setup_version(KERNEL_VERSION(2, 6, 35));
+	assert_string_equal(run("x86", segv_body), "bad-access");
+	assert_int_equal(t.v[1], 0);
+}
+
 /* ---- COW after fork, and the rmap walk ---- */
 
 static void child_task(void *arg)
@@ -612,6 +636,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(fault_kinds_anonymous_zero_page_and_wp),
+	    cmocka_unit_test(user_write_to_read_only_vma_is_sigsegv),
 	    cmocka_unit_test(cow_after_fork_on_every_profile),
 	    cmocka_unit_test(rmap_try_to_unmap_walks_the_anon_vma),
 	    cmocka_unit_test(shared_anonymous_memory_is_shared_after_fork),

@@ -217,8 +217,8 @@ COH_API int coh__put_user(u64 x, size_t size, unsigned long uaddr, const char *f
 /* ---- the user's own loads and stores, through its VAs ---- */
 
 /* A user task's access: a missing PTE or a write to a write-protected one
- * faults (handle_mm_fault); an access outside every VMA is a SIGSEGV,
- * reported as a bad access. */
+ * faults (handle_mm_fault); an access no VMA allows is a SIGSEGV: a
+ * bad-access finding, and the execution ends. */
 #define user_read8(a) ((u8)coh__user_read((a), 1, __FILE__, __LINE__))
 #define user_read32(a) ((u32)coh__user_read((a), 4, __FILE__, __LINE__))
 #define user_write8(a, v) coh__user_write((a), 1, (u8)(v), __FILE__, __LINE__)

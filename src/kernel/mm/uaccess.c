@@ -9,8 +9,8 @@
  * PTE is checked and a fault taken (coh__fault_in), then the access goes
  * through the running CPU, whose address space is current's mm since the
  * last switch_mm. A kernel access that cannot be faulted in stops with
- * -EFAULT; a user one is a SIGSEGV, reported by the oracle as a bad access
- * (the access is made, to an unmapped VA).
+ * -EFAULT; a user one is a SIGSEGV: a bad-access finding, and the
+ * execution ends (the task would be killed).
  */
 #include <string.h>
 
@@ -41,9 +41,17 @@ static void user_access(unsigned long uaddr, void *buf, size_t n, bool write, co
 	u8 *b = buf;
 	while (n) {
 		size_t len = piece(uaddr, n);
-		if (mm)
-			(void)coh__fault_in(mm, uaddr, write); /* SIGSEGV: the machine reports it */
 		site(file, line);
+		if (mm && coh__fault_in(mm, uaddr, write)) {
+			/* do_page_fault -> __do_user_fault: SIGSEGV */
+			coh_check_report(coh__kernel.chk, COH_F_BAD_ACCESS, (int)coh__cpu(),
+			                 "SIGSEGV: user %s at 0x%lx, which no VMA of the task's mm "
+			                 "allows (%s:%u)",
+			                 write ? "write" : "read", uaddr, file, line);
+			coh_sched_abort(coh__kernel.s);
+			coh_preempt_point();
+			return;
+		}
 		if (write)
 			coh_write(coh__kernel.m, coh__cpu(), uaddr, b, len);
 		else
