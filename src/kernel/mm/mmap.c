@@ -42,8 +42,13 @@ unsigned long coh__page_size(void)
 
 int coh__mm_init(void)
 {
-	memset(&mmp, 0, sizeof(mmp));
-	memset(&coh__init_mm, 0, sizeof(coh__init_mm));
+	/* every object is cleared when handed out: reset the counts only,
+	 * which keeps kernel_init cheap for the scenarios with no user memory */
+	mmp.nmms = mmp.nanon = mmp.nshmem = 0;
+	memset(mmp.vma_used, 0, sizeof(mmp.vma_used));
+	coh__init_mm.mmap = NULL;
+	coh__init_mm.npte = 0;
+	coh__init_mm.cpu_vm_mask = 0;
 	coh__init_mm.asid = COH_KERNEL_AS;
 	coh__init_mm.mm_users = 1;
 	/* the zero page: a lowmem page never written (mm/memory.c, 2.6.32+),
