@@ -29,6 +29,7 @@ struct rec {
 static struct rec rec;
 static coh_task *running_task[COH_MAX_CPUS]; /* set by each task as it runs */
 
+/* cppcheck-suppress constParameter ; the coh_switch_hook signature */
 static void hook(unsigned cpu, coh_task *prev, coh_task *next, void *ctx)
 {
 	struct rec *r = ctx;
@@ -46,6 +47,7 @@ static void hook(unsigned cpu, coh_task *prev, coh_task *next, void *ctx)
 	}
 }
 
+/* cppcheck-suppress constParameter ; the coh_task_fn signature */
 static void worker(void *arg)
 {
 	coh_machine *m = coh_sched_machine(coh_sched_current());
