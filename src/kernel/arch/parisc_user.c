@@ -25,11 +25,15 @@ static void parisc_switch_mm(struct mm_struct *prev, struct mm_struct *next)
 	coh_cpu_set_as(coh__kernel.m, coh__cpu(), next->asid);
 }
 
-/* flush_cache_mm(): flush_cache_all_local() */
+/* flush_cache_mm() (asm/cacheflush.h): flush_cache_all() on SMP (every
+ * CPU), flush_cache_all_local() on UP */
 static void parisc_flush_cache_mm(struct mm_struct *mm)
 {
 	(void)mm;
-	coh__flush_cache_all_local();
+	if (coh_machine_ncpus(coh__kernel.m) > 1)
+		coh__flush_cache_all_cpus();
+	else
+		coh__flush_cache_all_local();
 }
 
 /* flush_cache_range(): flush_user_dcache_range in the current space (sr3),
