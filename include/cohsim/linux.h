@@ -147,12 +147,20 @@ COH_API void coh__bug(const char *what, const char *file, unsigned line);
 #define __GFP_HIGHMEM 0x2u
 #define GFP_HIGHUSER (GFP_KERNEL | __GFP_HIGHMEM)
 
+struct address_space;
+
 struct page {
 	unsigned long pfn;
 	int _refcount;
 	bool highmem;
 	bool allocated;
 	unsigned long private; /* for the subsystem that owns the page */
+	/* rmap (cohsim/mm.h): an anon_vma + PAGE_MAPPING_ANON for an
+	 * anonymous page, else the page cache's (NULL: none) */
+	struct address_space *mapping;
+	unsigned long index; /* anonymous: the linear page index of its first VMA */
+	int _mapcount;       /* user PTEs mapping it, minus one (-1: none) */
+	unsigned long flags; /* PG_arch_1 (PG_dcache_dirty) */
 };
 
 /* Lowest free page of the zone: deterministic. NULL when none is left or an
@@ -261,10 +269,12 @@ typedef coh_atomic atomic_t;
 }
 #endif
 
-/* The rest of the DMA API; block I/O and dm-io, under the kernel's names. */
+/* The rest of the DMA API; block I/O and dm-io; slabs; user memory, under
+ * the kernel's names. */
 #include "cohsim/dma-mapping.h"
 #include "cohsim/blkdev.h"
 #include "cohsim/dm-io.h"
 #include "cohsim/slab.h"
+#include "cohsim/mm.h"
 
 #endif

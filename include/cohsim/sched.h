@@ -116,6 +116,22 @@ COH_API void coh_sched_abort(coh_sched *s);
 /* Number of scheduling steps taken so far in this execution. */
 COH_API uint64_t coh_sched_steps(const coh_sched *s);
 
+/* A per-task pointer for the layer above (the kernel's task_struct). NULL
+ * when a task is created; owned by whoever sets it. */
+COH_API void coh_task_set_data(coh_task *t, void *data);
+COH_API void *coh_task_data(const coh_task *t);
+
+/* The context-switch hook: fn(cpu, prev, next, ctx) runs when cpu starts
+ * running a process-context task `next` other than the last process task
+ * it ran (`prev`, NULL at the CPU's first one). It runs at the switch
+ * itself, before next runs, as next on next's CPU (coh_current() is next),
+ * with preemption points suppressed: its machine operations happen at once.
+ * IRQ and softirq handlers do not count, so a return from one to the task
+ * it interrupted is no switch. One hook per scheduler; call from setup
+ * (every execution starts with none). fn NULL removes it. */
+typedef void (*coh_switch_hook)(unsigned cpu, coh_task *prev, coh_task *next, void *ctx);
+COH_API void coh_sched_set_switch_hook(coh_sched *s, coh_switch_hook fn, void *ctx);
+
 /* ---- preemption points, contexts, IRQs ---- */
 
 #define coh_preempt_point() coh__preempt_point(__FILE__, __LINE__)

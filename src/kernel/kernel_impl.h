@@ -60,5 +60,6 @@ int coh__dma_coherent_init(void); /* dma/coherent.c: the consistent area */
 int coh__dma_pool_init(void);     /* dma/pool.c: the pools */
 int coh__block_init(void);        /* block/disk.c: disks and bios */
 int coh__dm_io_init(void);        /* md/dm-io.c */
+int coh__mm_init(void);           /* mm/mmap.c: user address spaces, tasks, switch_mm */
 
 #endif

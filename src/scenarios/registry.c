@@ -15,12 +15,13 @@
 extern const coh_scenario coh_scenario_dm_io_vmap;
 extern const coh_scenario coh_scenario_kmap_high_get;
 extern const coh_scenario coh_scenario_kmap_lock_irq;
+extern const coh_scenario coh_scenario_flush_dcache_anon;
+extern const coh_scenario coh_scenario_flush_anon_page;
 
 /* In the order `cohsim list` and `cohsim demo` show them. */
 static const coh_scenario *const builtin[] = {
-    &coh_scenario_dm_io_vmap,
-    &coh_scenario_kmap_high_get,
-    &coh_scenario_kmap_lock_irq,
+    &coh_scenario_dm_io_vmap,        &coh_scenario_kmap_high_get,   &coh_scenario_kmap_lock_irq,
+    &coh_scenario_flush_dcache_anon, &coh_scenario_flush_anon_page,
 };
 
 #define NBUILTIN (sizeof(builtin) / sizeof(builtin[0]))

@@ -424,6 +424,29 @@ static void run_device(coh_sched *s, unsigned i)
 	resume_actor(s);
 }
 
+/* The CPU of next starts running it: if it is not the process task that
+ * CPU ran last, the switch hook runs now, as next, without preemption
+ * points (the kernel's context_switch(): switch_mm before next runs). */
+static void context_switch(coh_sched *s, coh_task *next)
+{
+	struct coh__cpu *cp = &s->cpu[next->cpu];
+	coh_task *prev = cp->last_proc;
+	if (prev == next)
+		return;
+	cp->last_proc = next;
+	if (!s->switch_hook)
+		return;
+	coh_task *saved = s->cur;
+	bool hooked = s->in_hook;
+	s->cur = next;
+	s->in_hook = true;
+	coh_machine_set_actor(s->m, next->name);
+	s->switch_hook(next->cpu, prev, next, s->switch_ctx);
+	s->in_hook = hooked;
+	s->cur = saved;
+	resume_actor(s);
+}
+
 static void dispatch(coh_sched *s)
 {
 	coh_task *self = s->cur;
@@ -499,8 +522,10 @@ static void dispatch(coh_sched *s)
 		}
 		default:
 			t = pick->task;
-			if (t->ctxk == COH_CTX_PROCESS)
+			if (t->ctxk == COH_CTX_PROCESS) {
 				s->cpu[t->cpu].curr = t;
+				context_switch(s, t);
+			}
 			break;
 		}
 		if (n > 1)
@@ -686,6 +711,8 @@ int coh__sched_run(coh_sched *s, const coh_program *prog, const struct coh__stra
 	coh__lockdep_reset(&s->ld);
 	s->cur = NULL;
 	s->in_hook = s->in_device = false;
+	s->switch_hook = NULL;
+	s->switch_ctx = NULL;
 	s->run_max_entities = 0;
 	s->seg_owner = NULL;
 	s->seg_switched = false;
@@ -880,6 +907,22 @@ coh_task *coh_task_create(coh_sched *s, const char *name, unsigned cpu, coh_task
 	if (t && s->running)
 		coh__fp_global(s);
 	return t;
+}
+
+void coh_task_set_data(coh_task *t, void *data)
+{
+	t->data = data;
+}
+
+void *coh_task_data(const coh_task *t)
+{
+	return t->data;
+}
+
+void coh_sched_set_switch_hook(coh_sched *s, coh_switch_hook fn, void *ctx)
+{
+	s->switch_hook = fn;
+	s->switch_ctx = fn ? ctx : NULL;
 }
 
 coh_machine *coh_sched_machine(coh_sched *s)

@@ -102,6 +102,7 @@ struct coh_task {
 		unsigned line;
 	} held[COH__LD_HELD];
 	unsigned nheld;
+	void *data; /* coh_task_set_data */
 	/* what it is blocked on, for deadlock reports */
 	const char *wait_kind;
 	const char *wait_name;
@@ -170,6 +171,7 @@ struct coh__cpu {
 	 * what its prefetcher may fetch again while a device works */
 	coh_addr_t recent[COH__RECENT_LINES];
 	unsigned nrecent;
+	coh_task *last_proc; /* the process task it ran last (the switch hook's prev) */
 };
 
 struct coh__irq {
@@ -203,6 +205,8 @@ struct coh_sched {
 	bool running; /* between setup and the end of the tasks */
 	bool in_hook; /* suppresses nested preemption points */
 	bool in_device;
+	coh_switch_hook switch_hook; /* coh_sched_set_switch_hook */
+	void *switch_ctx;
 	/* choices */
 	struct coh__strategy strat;
 	struct coh__recorded *rec;

@@ -21,7 +21,9 @@
  *     (kmap_high_l1_vipt, then kmap_atomic from 2.6.37).
  * flush_cache_all() is local to the running CPU on ARM.
  */
-#include "kernel/arch/cacheflush.h"
+#include "kernel/arch/usercache.h"
+
+static void __flush_dcache_page(struct page *page);
 
 #define FIXADDR_START 0xFFF00000ull /* kmap_atomic slots: cpu * 3 + context */
 
@@ -179,10 +181,18 @@ static void arm_vmap_range(coh_addr_t va, size_t size)
 /* flush_dcache_page -> __flush_dcache_page (arch/arm/mm/flush.c): the
  * kernel alias is written back now. A highmem page is flushed through its
  * kmap: page_address() unpinned in 2.6.31-33, pinned with kmap_high_get()
- * from 2.6.34; a page without a kmap has nothing to flush. The page-cache
- * half (PG_dcache_dirty, __flush_dcache_aliases) needs a mapping: not
- * modelled yet. */
+ * from 2.6.34; a page without a kmap has nothing to flush. The user half
+ * (arm_user.c) does the seed's anon_vma walk; the page-cache half
+ * (PG_dcache_dirty, __flush_dcache_aliases) needs a mapping: not modelled
+ * yet. */
 static void arm_flush_dcache_page(struct page *page)
+{
+	COH_FRAME();
+	__flush_dcache_page(page);
+	coh__arm_flush_dcache_page_user(page); /* arm_user.c */
+}
+
+static void __flush_dcache_page(struct page *page)
 {
 	COH_FRAME();
 	size_t size = coh_machine_page_size(coh__kernel.m);

@@ -35,6 +35,10 @@ int coh__page_alloc_init(void)
 		p->highmem = pfn >= k->highmem_pfn;
 		p->allocated = pfn == 0;
 		p->private = 0;
+		p->mapping = NULL;
+		p->index = 0;
+		p->_mapcount = -1;
+		p->flags = 0;
 	}
 	return COH_OK;
 }
@@ -92,9 +96,12 @@ void __free_pages(struct page *page, unsigned order)
 	for (unsigned long i = 0; i < 1ul << order; i++) {
 		BUG_ON(!page[i].allocated);
 		BUG_ON(page[i]._refcount != 1);
+		BUG_ON(page[i]._mapcount != -1); /* free_pages_check: still mapped */
 		coh__dma_debug_check_freed(page_to_phys(&page[i]),
 		                           coh_machine_page_size(coh__kernel.m));
 		page[i]._refcount = 0;
+		page[i].mapping = NULL;
+		page[i].flags = 0;
 		page[i].allocated = false;
 	}
 }

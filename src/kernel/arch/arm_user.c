@@ -1,0 +1,260 @@
+/*
+ * arm_user.c - ARM's cache code for user pages, 2.6.31-39:
+ * arch/arm/mm/flush.c (flush_cache_mm/range/page, flush_pfn_alias,
+ * __flush_anon_page, and the user half of flush_dcache_page with the
+ * seed-4 proposal), asm/mmu_context.h switch_mm with the cpu_*_switch_mm
+ * of proc-xscale.S, proc-arm926.S, proc-v6.S, proc-v7.S, the copypage
+ * code (copypage-xscale.c, copypage-v4wb.c, copypage-v6.c) and
+ * fault-armv.c's update_mmu_cache.
+ *
+ * Cache types: ARMv5 (xscale, arm926) VIVT; ARMv6 aliasing VIPT; ARMv7
+ * (cortex-a9) non-aliasing. Only VIVT flushes at switch_mm, and only there
+ * does mm_cpumask shrink again (a VIVT cache holds one mm's user lines).
+ */
+#include <string.h>
+
+#include "kernel/arch/usercache.h"
+#include "kernel/mm/mm_impl.h"
+
+#define PG_dcache_dirty 1ul /* PG_arch_1 */
+
+static unsigned long psize(void)
+{
+	return coh__page_size();
+}
+
+static bool in_mm_cpumask(const struct mm_struct *mm)
+{
+	return (mm->cpu_vm_mask >> coh__cpu()) & 1;
+}
+
+/* cpu_{xscale,arm926}_switch_mm: clean+invalidate the whole D-cache, then
+ * the new TTB; cpu_v6/v7_switch_mm: the new TTB and ASID only. switch_mm
+ * then clears prev from mm_cpumask on VIVT. */
+static void arm_switch_mm(struct mm_struct *prev, struct mm_struct *next)
+{
+	if (coh__cache_is_vivt())
+		coh__flush_cache_all_local();
+	KSITE();
+	coh_cpu_set_as(coh__kernel.m, coh__cpu(), next->asid);
+	if (coh__cache_is_vivt() && prev)
+		prev->cpu_vm_mask &= ~(1ul << coh__cpu());
+}
+
+/* flush_pfn_alias(): the page mapped at the colour of vaddr
+ * (ALIAS_FLUSH_START), cleaned and invalidated there. */
+static void flush_pfn_alias(unsigned long pfn, unsigned long vaddr)
+{
+	coh_addr_t to = coh__colour_map(pfn_to_page(pfn), vaddr, COH__TMP_ALIAS);
+	coh__cpuc_flush_dcache_area(to, psize());
+	coh__colour_unmap(to);
+}
+
+/* flush_cache_mm(): VIVT __cpuc_flush_user_all if this CPU may hold the
+ * mm's lines; aliasing VIPT the whole D-cache. */
+static void arm_flush_cache_mm(struct mm_struct *mm)
+{
+	if (coh__cache_is_vivt()) {
+		if (in_mm_cpumask(mm))
+			coh__flush_cache_all_local();
+		return;
+	}
+	if (coh__cache_is_vipt_aliasing())
+		coh__flush_cache_all_local();
+}
+
+/* flush_cache_range(): VIVT __cpuc_flush_user_range by user VA; aliasing
+ * VIPT the whole D-cache. */
+static void arm_flush_cache_range(struct vm_area_struct *vma, unsigned long start,
+                                  unsigned long end)
+{
+	if (coh__cache_is_vivt()) {
+		if (in_mm_cpumask(vma->vm_mm)) {
+			unsigned long s = start & ~(psize() - 1);
+			unsigned long e = (end + psize() - 1) & ~(psize() - 1);
+			coh__cpuc_flush_dcache_area(s, e - s);
+		}
+		return;
+	}
+	if (coh__cache_is_vipt_aliasing())
+		coh__flush_cache_all_local();
+}
+
+/* flush_cache_page(): VIVT the user page by VA; aliasing VIPT its colour. */
+static void arm_flush_cache_page(struct vm_area_struct *vma, unsigned long user_addr,
+                                 unsigned long pfn)
+{
+	if (coh__cache_is_vivt()) {
+		if (in_mm_cpumask(vma->vm_mm))
+			coh__cpuc_flush_dcache_area(user_addr & ~(psize() - 1), psize());
+		return;
+	}
+	if (coh__cache_is_vipt_aliasing())
+		flush_pfn_alias(pfn, user_addr);
+}
+
+/* flush_anon_page() -> __flush_anon_page() (2.6.32): the user alias
+ * written back and invalidated; nothing on VIPT non-aliasing. */
+static void arm_flush_anon_page(struct vm_area_struct *vma, struct page *page, unsigned long vmaddr)
+{
+	if (!PageAnon(page) || coh__cache_is_vipt_nonaliasing())
+		return;
+	if (coh__cache_is_vivt())
+		arm_flush_cache_page(vma, vmaddr, page_to_pfn(page));
+	else
+		flush_pfn_alias(page_to_pfn(page), vmaddr);
+}
+
+/* The seed (R. King, 2007-01-07, never merged): __flush_anon_mapping walks
+ * the page's anon_vma under anon_vma->lock (plain spin_lock: not
+ * IRQ-safe) and flushes the user alias in each VMA of current->active_mm
+ * (flush_user_mapped_page -> flush_cache_page). */
+static void flush_anon_mapping(struct page *page)
+{
+	struct mm_struct *mm = coh__current_active_mm();
+	if (!page_mapped(page))
+		return;
+	struct anon_vma *anon_vma = page_anon_vma(page);
+	spin_lock(&anon_vma->lock);
+	for (struct vm_area_struct *vma = anon_vma->head; vma; vma = vma->anon_vma_node) {
+		if (vma->vm_mm != mm)
+			continue;
+		unsigned long address = vma_address(page, vma);
+		if (!IS_ERR_VALUE(address))
+			arm_flush_cache_page(vma, address, page_to_pfn(page));
+	}
+	spin_unlock(&anon_vma->lock);
+}
+
+/* flush_dcache_page()'s user half, after __flush_dcache_page() flushed the
+ * kernel alias: nothing for an anonymous page in the kernel (cachetlb.txt:
+ * "deliberately doesn't work for an anonymous page"); with the seed's
+ * `flush-dcache-anon`, the anon_vma walk. (__flush_dcache_aliases of a
+ * page-cache page needs address_space->i_mmap: not modelled yet.) */
+void coh__arm_flush_dcache_page_user(struct page *page)
+{
+	if (coh_fix("flush-dcache-anon") && PageAnon(page))
+		flush_anon_mapping(page);
+}
+
+/* discard_old_kernel_data() (copypage-v6.c): invalidate the lowmem
+ * kernel alias of the destination before it is written at another colour.
+ * Modelled as clean+invalidate: dirty lines of the page's previous owner
+ * are dead data, but the oracle cannot tell them from live ones. */
+static void discard_old_kernel_data(struct page *page)
+{
+	simptr k = page_address(page);
+	if (!simptr_is_null(k) && !PageHighMem(page))
+		coh__cache_range(k.addr, psize(), COH__DC_FLUSH);
+}
+
+static bool is_xscale(void)
+{
+	return strcmp(coh_machine_arch(coh__kernel.m)->name, "xscale") == 0;
+}
+
+/* copy_user_highpage(): cpu_user.cpu_copy_user_highpage of the CPU.
+ * - xscale_mc_copy_user_highpage: the source through the mini-cache alias
+ *   (after __flush_dcache_page if PG_dcache_dirty), the destination
+ *   through a kmap, each line cleaned and invalidated after its stores;
+ * - v4wb_copy_user_highpage (arm926): flush_cache_page of the source's
+ *   user alias, then the copy; each destination line is invalidated before
+ *   its stores (no allocation on write), so none stays cached;
+ * - v6_copy_user_highpage_aliasing: both pages mapped at the colour of
+ *   vaddr, the destination's kernel alias discarded first;
+ * - v6_copy_user_highpage_nonaliasing (v7): two kmap_atomics. */
+static void arm_copy_user_highpage(struct page *to, struct page *from, unsigned long vaddr,
+                                   struct vm_area_struct *vma)
+{
+	if (coh__cache_is_vivt() && is_xscale()) {
+		simptr kto = kmap_atomic(to);
+		if (from->flags & PG_dcache_dirty) {
+			from->flags &= ~PG_dcache_dirty;
+			flush_dcache_page(from);
+		}
+		coh_addr_t kfrom = coh__colour_map(from, 0, COH__TMP_FROM); /* COPYPAGE_MINICACHE */
+		coh__copy_page(kto.addr, kfrom);
+		coh__cpuc_flush_dcache_area(kto.addr, psize());
+		/* the mini-cache is not modelled: its clean lines go with the alias */
+		coh__cpuc_flush_dcache_area(kfrom, psize());
+		coh__colour_unmap(kfrom);
+		kunmap_atomic(kto);
+		return;
+	}
+	if (coh__cache_is_vivt()) {
+		simptr kto = kmap_atomic(to);
+		simptr kfrom = kmap_atomic(from);
+		flush_cache_page(vma, vaddr, page_to_pfn(from));
+		coh__copy_page(kto.addr, kfrom.addr);
+		coh__cpuc_flush_dcache_area(kto.addr, psize());
+		kunmap_atomic(kfrom);
+		kunmap_atomic(kto);
+		return;
+	}
+	if (coh__cache_is_vipt_aliasing()) {
+		if (from->flags & PG_dcache_dirty) {
+			from->flags &= ~PG_dcache_dirty;
+			flush_dcache_page(from);
+		}
+		discard_old_kernel_data(to);
+		coh_addr_t kfrom = coh__colour_map(from, vaddr, COH__TMP_FROM);
+		coh_addr_t kto = coh__colour_map(to, vaddr, COH__TMP_TO);
+		coh__copy_page(kto, kfrom);
+		coh__colour_unmap(kto);
+		coh__colour_unmap(kfrom);
+		return;
+	}
+	simptr kfrom = kmap_atomic(from);
+	simptr kto = kmap_atomic(to);
+	coh__copy_page(kto.addr, kfrom.addr);
+	kunmap_atomic(kto);
+	kunmap_atomic(kfrom);
+}
+
+/* clear_user_highpage(): v4wb/xscale clear through a kmap without leaving
+ * lines (invalidate before store / clean+invalidate after); v6 aliasing
+ * clears at the colour of vaddr after discarding the kernel alias; v7
+ * clears through a kmap. */
+static void arm_clear_user_highpage(struct page *page, unsigned long vaddr)
+{
+	if (coh__cache_is_vipt_aliasing()) {
+		discard_old_kernel_data(page);
+		coh_addr_t to = coh__colour_map(page, vaddr, COH__TMP_TO);
+		coh__clear_page(to);
+		coh__colour_unmap(to);
+		return;
+	}
+	simptr k = kmap_atomic(page);
+	coh__clear_page(k.addr);
+	if (coh__cache_is_vivt())
+		coh__cpuc_flush_dcache_area(k.addr, psize());
+	kunmap_atomic(k);
+}
+
+/* update_mmu_cache() (fault-armv.c): a page whose kernel-alias flush was
+ * deferred (PG_dcache_dirty, UP only) is flushed now. make_coherent of
+ * shared file mappings needs i_mmap: not modelled. */
+static void arm_update_mmu_cache(struct vm_area_struct *vma, unsigned long addr,
+                                 struct coh_pte *pte)
+{
+	(void)vma;
+	(void)addr;
+	struct page *page = pte->page;
+	if (page == ZERO_PAGE(0))
+		return;
+	if (coh_machine_ncpus(coh__kernel.m) == 1 && (page->flags & PG_dcache_dirty)) {
+		page->flags &= ~PG_dcache_dirty;
+		flush_dcache_page(page);
+	}
+}
+
+const struct coh__user_ops coh__arm_user_ops = {
+    .switch_mm = arm_switch_mm,
+    .flush_cache_mm = arm_flush_cache_mm,
+    .flush_cache_range = arm_flush_cache_range,
+    .flush_cache_page = arm_flush_cache_page,
+    .flush_anon_page = arm_flush_anon_page,
+    .copy_user_highpage = arm_copy_user_highpage,
+    .clear_user_highpage = arm_clear_user_highpage,
+    .update_mmu_cache = arm_update_mmu_cache,
+};

@@ -1,0 +1,135 @@
+/*
+ * mips_user.c - MIPS R4k's cache code for user pages, 2.6.31-39:
+ * arch/mips/mm/c-r4k.c (r4k_flush_cache_mm/range/page), arch/mips/mm/
+ * cache.c (__flush_anon_page), arch/mips/mm/init.c (copy_user_highpage,
+ * clear_user_page with kmap_coherent), asm/mmu_context.h switch_mm.
+ *
+ * The D-cache is VIPT (physically tagged): switch_mm changes only the
+ * ASID (EntryHi) and every line stays. Where the cache aliases
+ * (cpu_has_dc_aliases), a user page is reached at its own colour through
+ * kmap_coherent. The r4k_on_each_cpu calls are modelled on this CPU only.
+ */
+#include "kernel/arch/usercache.h"
+#include "kernel/mm/mm_impl.h"
+
+static unsigned long psize(void)
+{
+	return coh__page_size();
+}
+
+static bool cpu_has_dc_aliases(void)
+{
+	return coh_arch_colours(coh_machine_arch(coh__kernel.m)) > 1;
+}
+
+/* cpu_context(cpu, mm) != 0: the mm has run on this CPU */
+static bool has_context(const struct mm_struct *mm)
+{
+	return (mm->cpu_vm_mask >> coh__cpu()) & 1;
+}
+
+/* switch_mm(): get_new_mmu_context if needed, write_c0_entryhi(ASID) */
+static void mips_switch_mm(struct mm_struct *prev, struct mm_struct *next)
+{
+	(void)prev;
+	KSITE();
+	coh_cpu_set_as(coh__kernel.m, coh__cpu(), next->asid);
+}
+
+/* r4k_flush_cache_mm / _range: r4k_blast_dcache() where the mm ran and the
+ * cache aliases. */
+static void mips_flush_cache_mm(struct mm_struct *mm)
+{
+	if (cpu_has_dc_aliases() && has_context(mm))
+		coh__flush_cache_all_local();
+}
+
+static void mips_flush_cache_range(struct vm_area_struct *vma, unsigned long start,
+                                   unsigned long end)
+{
+	(void)start;
+	(void)end;
+	mips_flush_cache_mm(vma->vm_mm);
+}
+
+/* local_r4k_flush_cache_page(): through the user VA when the mm is the
+ * active one, else through kmap_coherent at the user colour (the page is
+ * mapped) or its kernel address. */
+static void mips_flush_cache_page(struct vm_area_struct *vma, unsigned long addr, unsigned long pfn)
+{
+	if (!has_context(vma->vm_mm) || !cpu_has_dc_aliases())
+		return;
+	struct page *page = pfn_to_page(pfn);
+	if (coh__mm_is_active(vma->vm_mm)) {
+		coh__cache_range(addr & ~(psize() - 1), psize(), COH__DC_FLUSH);
+		return;
+	}
+	coh_addr_t k = coh__colour_map(page, page_mapped(page) ? addr : 0, COH__TMP_ALIAS);
+	coh__cache_range(k, psize(), COH__DC_FLUSH);
+	coh__colour_unmap(k);
+}
+
+/* flush_anon_page -> __flush_anon_page(): if the kernel and user
+ * addresses alias, flush_data_cache_page of a kmap_coherent at the user
+ * colour (a mapped page), else of the kernel address. */
+static void mips_flush_anon_page(struct vm_area_struct *vma, struct page *page,
+                                 unsigned long vmaddr)
+{
+	(void)vma;
+	if (!cpu_has_dc_aliases() || !PageAnon(page))
+		return;
+	coh_addr_t addr = page_address(page).addr;
+	if (!coh__pages_do_alias(addr, vmaddr))
+		return;
+	if (page_mapped(page)) {
+		coh_addr_t k = coh__colour_map(page, vmaddr, COH__TMP_ALIAS);
+		coh__cache_range(k, psize(), COH__DC_FLUSH);
+		coh__colour_unmap(k);
+	} else {
+		coh__cache_range(addr, psize(), COH__DC_FLUSH);
+	}
+}
+
+/* copy_user_highpage() (arch/mips/mm/init.c): the source through
+ * kmap_coherent at the user colour if it is mapped, then the destination's
+ * kernel alias flushed if it aliases the user address. */
+static void mips_copy_user_highpage(struct page *to, struct page *from, unsigned long vaddr,
+                                    struct vm_area_struct *vma)
+{
+	(void)vma;
+	simptr vto = kmap_atomic(to);
+	if (cpu_has_dc_aliases() && page_mapped(from)) {
+		coh_addr_t vfrom = coh__colour_map(from, vaddr, COH__TMP_FROM);
+		coh__copy_page(vto.addr, vfrom);
+		coh__colour_unmap(vfrom);
+	} else {
+		simptr vfrom = kmap_atomic(from);
+		coh__copy_page(vto.addr, vfrom.addr);
+		kunmap_atomic(vfrom);
+	}
+	if (coh__pages_do_alias(vto.addr, vaddr))
+		coh__cache_range(vto.addr, psize(), COH__DC_FLUSH);
+	kunmap_atomic(vto);
+}
+
+/* clear_user_highpage -> clear_user_page(): clear_page, then
+ * flush_data_cache_page if the kernel address aliases the user one. */
+static void mips_clear_user_highpage(struct page *page, unsigned long vaddr)
+{
+	simptr k = kmap_atomic(page);
+	coh__clear_page(k.addr);
+	if (coh__pages_do_alias(k.addr, vaddr))
+		coh__cache_range(k.addr, psize(), COH__DC_FLUSH);
+	kunmap_atomic(k);
+}
+
+const struct coh__user_ops coh__mips_user_ops = {
+    .switch_mm = mips_switch_mm,
+    .flush_cache_mm = mips_flush_cache_mm,
+    .flush_cache_range = mips_flush_cache_range,
+    .flush_cache_page = mips_flush_cache_page,
+    .flush_anon_page = mips_flush_anon_page,
+    .copy_user_highpage = mips_copy_user_highpage,
+    .clear_user_highpage = mips_clear_user_highpage,
+    .update_mmu_cache = NULL, /* __update_cache: page-cache pages only */
+};

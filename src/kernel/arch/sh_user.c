@@ -1,0 +1,137 @@
+/*
+ * sh_user.c - SH-4's cache code for user pages, 2.6.34-39:
+ * arch/sh/mm/cache-sh4.c (sh4_flush_cache_mm/range/page), arch/sh/mm/
+ * cache.c (__flush_anon_page, copy_user_highpage, clear_user_highpage with
+ * kmap_coherent), asm/mmu_context.h switch_mm.
+ *
+ * The operand cache is VIPT (physically tagged): switch_mm changes the
+ * ASID only. Where it aliases (dcache.n_aliases), a user page is purged at
+ * its own colour: kunmap_coherent purges the coherent mapping. The
+ * cacheop_on_each_cpu calls are modelled on this CPU only.
+ */
+#include "kernel/arch/usercache.h"
+#include "kernel/mm/mm_impl.h"
+
+static unsigned long psize(void)
+{
+	return coh__page_size();
+}
+
+static bool n_aliases(void)
+{
+	return coh_arch_colours(coh_machine_arch(coh__kernel.m)) > 1;
+}
+
+static bool has_context(const struct mm_struct *mm)
+{
+	return (mm->cpu_vm_mask >> coh__cpu()) & 1;
+}
+
+/* switch_mm(): get_mmu_context, set_TTB, activate_context (the ASID) */
+static void sh_switch_mm(struct mm_struct *prev, struct mm_struct *next)
+{
+	(void)prev;
+	KSITE();
+	coh_cpu_set_as(coh__kernel.m, coh__cpu(), next->asid);
+}
+
+/* sh4_flush_cache_mm / sh4_flush_cache_range: flush_dcache_all() where the
+ * mm has a context and the cache aliases. */
+static void sh_flush_cache_mm(struct mm_struct *mm)
+{
+	if (n_aliases() && has_context(mm))
+		coh__flush_cache_all_local();
+}
+
+static void sh_flush_cache_range(struct vm_area_struct *vma, unsigned long start, unsigned long end)
+{
+	(void)start;
+	(void)end;
+	sh_flush_cache_mm(vma->vm_mm);
+}
+
+/* Purge page at the colour of vaddr (kmap_coherent + kunmap_coherent). */
+static void purge_at_colour(struct page *page, unsigned long vaddr)
+{
+	coh_addr_t k = coh__colour_map(page, vaddr, COH__TMP_ALIAS);
+	coh__cache_range(k, psize(), COH__DC_FLUSH);
+	coh__colour_unmap(k);
+}
+
+/* sh4_flush_cache_page(): the user page's lines of its colour, through the
+ * user VA in the active mm, else a coherent (mapped page) or atomic kmap. */
+static void sh_flush_cache_page(struct vm_area_struct *vma, unsigned long address,
+                                unsigned long pfn)
+{
+	if (!has_context(vma->vm_mm))
+		return;
+	struct page *page = pfn_to_page(pfn);
+	if (coh__mm_is_active(vma->vm_mm)) {
+		coh__cache_range(address & ~(psize() - 1), psize(), COH__DC_FLUSH);
+		return;
+	}
+	if (n_aliases() && page_mapped(page))
+		purge_at_colour(page, address);
+	else
+		coh__cache_range(page_address(page).addr, psize(), COH__DC_FLUSH);
+}
+
+/* flush_anon_page -> __flush_anon_page(): if the kernel and user
+ * addresses alias, purge at the user colour (a mapped page) or the kernel
+ * address. */
+static void sh_flush_anon_page(struct vm_area_struct *vma, struct page *page, unsigned long vmaddr)
+{
+	(void)vma;
+	if (!n_aliases() || !PageAnon(page))
+		return;
+	coh_addr_t addr = page_address(page).addr;
+	if (!coh__pages_do_alias(addr, vmaddr))
+		return;
+	if (page_mapped(page))
+		purge_at_colour(page, vmaddr);
+	else
+		coh__cache_range(addr, psize(), COH__DC_FLUSH);
+}
+
+/* copy_user_highpage() (arch/sh/mm/cache.c): the source through
+ * kmap_coherent if mapped, the destination purged if it aliases. */
+static void sh_copy_user_highpage(struct page *to, struct page *from, unsigned long vaddr,
+                                  struct vm_area_struct *vma)
+{
+	(void)vma;
+	simptr vto = kmap_atomic(to);
+	if (n_aliases() && page_mapped(from)) {
+		coh_addr_t vfrom = coh__colour_map(from, vaddr, COH__TMP_FROM);
+		coh__copy_page(vto.addr, vfrom);
+		coh__cache_range(vfrom, psize(), COH__DC_FLUSH); /* kunmap_coherent purges */
+		coh__colour_unmap(vfrom);
+	} else {
+		simptr vfrom = kmap_atomic(from);
+		coh__copy_page(vto.addr, vfrom.addr);
+		kunmap_atomic(vfrom);
+	}
+	if (coh__pages_do_alias(vto.addr, vaddr))
+		coh__cache_range(vto.addr, psize(), COH__DC_FLUSH);
+	kunmap_atomic(vto);
+}
+
+/* clear_user_highpage(): clear_page, purged if the kernel address aliases */
+static void sh_clear_user_highpage(struct page *page, unsigned long vaddr)
+{
+	simptr k = kmap_atomic(page);
+	coh__clear_page(k.addr);
+	if (coh__pages_do_alias(k.addr, vaddr))
+		coh__cache_range(k.addr, psize(), COH__DC_FLUSH);
+	kunmap_atomic(k);
+}
+
+const struct coh__user_ops coh__sh_user_ops = {
+    .switch_mm = sh_switch_mm,
+    .flush_cache_mm = sh_flush_cache_mm,
+    .flush_cache_range = sh_flush_cache_range,
+    .flush_cache_page = sh_flush_cache_page,
+    .flush_anon_page = sh_flush_anon_page,
+    .copy_user_highpage = sh_copy_user_highpage,
+    .clear_user_highpage = sh_clear_user_highpage,
+    .update_mmu_cache = NULL, /* __update_cache: page-cache pages only */
+};
