@@ -254,5 +254,6 @@ typedef coh_atomic atomic_t;
 /* Block I/O and dm-io, under the kernel's names. */
 #include "cohsim/blkdev.h"
 #include "cohsim/dm-io.h"
+#include "cohsim/dm-bufio.h"
 
 #endif

@@ -54,6 +54,8 @@ int kernel_init(coh_sched *s, const struct kernel_config *cfg)
 		r = coh__block_init();
 	if (!r)
 		r = coh__dm_io_init();
+	if (!r)
+		r = coh__dm_bufio_init();
 	return r;
 }
 
