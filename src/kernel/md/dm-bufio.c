@@ -170,7 +170,10 @@ static void submit_io(struct dm_buffer *b, unsigned long rw, bio_end_io_t *end_i
 {
 	struct dm_bufio_client *c = b->c;
 	struct bio *bio = bio_alloc(GFP_NOIO, 1);
-	BUG_ON(!bio); /* a mempool in Linux: never fails */
+	if (!bio) {
+		BUG(); /* a mempool in Linux: never fails */
+		return;
+	}
 	bio->bi_bdev = c->bdev;
 	bio->bi_sector = b->block << c->sectors_per_block_bits;
 	bio->bi_end_io = end_io;
@@ -447,7 +450,10 @@ int dm_bufio_issue_flush(struct dm_bufio_client *c)
 	memset(&w, 0, sizeof(w));
 	coh_init_completion(&w.done, "dm_bufio_issue_flush");
 	struct bio *bio = bio_alloc(GFP_NOIO, 0);
-	BUG_ON(!bio);
+	if (!bio) {
+		BUG();
+		return -EIO;
+	}
 	bio->bi_bdev = c->bdev;
 	bio->bi_end_io = flush_endio;
 	bio->bi_private = &w;
