@@ -107,7 +107,7 @@ static void dm_bufio_unlock(struct dm_bufio_client *c)
 }
 
 /* __find (v3.9): the client's buffer of block, or NULL. */
-static struct dm_buffer *__find(struct dm_bufio_client *c, sector_t block)
+static struct dm_buffer *__find(const struct dm_bufio_client *c, sector_t block)
 {
 	for (unsigned i = 0; i < DM_BUFIO_BUFFERS; i++)
 		if (buffers[i].used && buffers[i].c == c && buffers[i].block == block)
