@@ -247,9 +247,9 @@ static void two_clients_body(struct bt *t)
 {
 	struct dm_bufio_client *c1 = client(t), *c2 = client(t);
 	struct dm_buffer *b;
-	simptr d = dm_bufio_read(c2, 0, &b); /* client 2 caches block 0 */
+	(void)dm_bufio_read(c2, 0, &b); /* client 2 caches block 0 */
 	dm_bufio_release(b);
-	d = dm_bufio_read(c1, 0, &b); /* client 1 changes it and commits */
+	simptr d = dm_bufio_read(c1, 0, &b); /* client 1 changes it and commits */
 	sim_write32(d, 4242);
 	dm_bufio_mark_buffer_dirty(b);
 	dm_bufio_release(b);

@@ -255,5 +255,7 @@ typedef coh_atomic atomic_t;
 #include "cohsim/blkdev.h"
 #include "cohsim/dm-io.h"
 #include "cohsim/dm-bufio.h"
+#include "cohsim/device-mapper.h"
+#include "cohsim/dm-cache.h"
 
 #endif

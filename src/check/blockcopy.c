@@ -204,6 +204,15 @@ static void set_writer(coh_check *c, coh_finding *f, uint64_t v)
 	}
 }
 
+/* The finding was exposed by the note event ev (the read, the write-back),
+ * not by the machine operation under way. */
+static void set_trigger(coh_check *c, coh_finding *f, uint64_t ev)
+{
+	if (!coh_machine_event(c->m, ev, &f->trigger))
+		f->trigger.no = ev;
+	f->ntail = (unsigned)coh_machine_trace_tail(c->m, f->tail, COH_FINDING_TRACE);
+}
+
 void coh_blk_copy_fill(coh_check *c, unsigned copy)
 {
 	struct blk_copy *k = copy_at(c, copy);
@@ -247,6 +256,7 @@ static void report_stale_read(coh_check *c, const struct blk_dev *d, uint64_t s,
 {
 	uint64_t latest = d->latest[s];
 	const struct blk_version *w = version_at(c, latest);
+	uint64_t ev = coh_machine_note(c->m, cpu, "block-copy: a read served");
 	coh_finding *f = coh_check_report(c, COH_F_STALE_READ, cpu,
 	                                  "stale-read of %s sector %" PRIu64
 	                                  ": served from %s, which holds version %" PRIu64
@@ -254,6 +264,7 @@ static void report_stale_read(coh_check *c, const struct blk_dev *d, uint64_t s,
 	                                  d->name, s, from, held, latest, w ? w->by : "?");
 	if (!f)
 		return;
+	set_trigger(c, f, ev);
 	set_writer(c, f, latest);
 	f->stale_since = since;
 }
@@ -282,12 +293,14 @@ void coh_blk_copy_writeback(coh_check *c, unsigned copy)
 		if (k->held[i] < d->medium[s] && !k->reported_lost) {
 			k->reported_lost = true;
 			const struct blk_version *w = version_at(c, d->medium[s]);
+			uint64_t ev = coh_machine_note(c->m, -1, "block-copy: a write-back");
 			coh_finding *f = coh_check_report(
 			    c, COH_F_LOST_WRITE, -1,
 			    "lost-write on %s sector %" PRIu64 ": %s wrote back version %" PRIu64
 			    " over version %" PRIu64 ", stored by %s",
 			    d->name, s, k->owner, k->held[i], d->medium[s], w ? w->by : "?");
 			if (f) {
+				set_trigger(c, f, ev);
 				set_writer(c, f, d->medium[s]);
 				f->stale_since = k->filled_ev;
 			}

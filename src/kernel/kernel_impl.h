@@ -49,8 +49,11 @@ int coh__dma_debug_init(void); /* dma/mapping.c: DMA-API-debug entries */
  * Cheap (returns at once) while nothing is mapped. */
 bool coh__dma_owned_by_device(phys_addr_t pa, size_t len);
 void coh__dma_debug_cpu_access(coh_addr_t va, size_t len, bool write);
-int coh__block_init(void);    /* block/disk.c: disks and bios */
-int coh__dm_io_init(void);    /* md/dm-io.c */
-int coh__dm_bufio_init(void); /* md/dm-bufio.c */
+int coh__block_init(void);             /* block/disk.c: disks and bios */
+int coh__dm_io_init(void);             /* md/dm-io.c */
+int coh__dm_bufio_init(void);          /* md/dm-bufio.c */
+int coh__dm_cache_metadata_init(void); /* md/dm-cache-metadata.c */
+int coh__dm_init(void);                /* md/dm.c: mapped devices, targets */
+int coh__dm_cache_target_init(void);   /* md/dm-cache-target.c, from coh__dm_init */
 
 #endif

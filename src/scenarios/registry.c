@@ -11,12 +11,14 @@
 
 #include "cohsim/scenario.h"
 
+extern const coh_scenario coh_scenario_dm_cache_shared_metadata;
 extern const coh_scenario coh_scenario_dm_io_vmap;
 extern const coh_scenario coh_scenario_kmap_high_get;
 extern const coh_scenario coh_scenario_kmap_lock_irq;
 
 /* In the order `cohsim list` and `cohsim demo` show them. */
 static const coh_scenario *const builtin[] = {
+    &coh_scenario_dm_cache_shared_metadata,
     &coh_scenario_dm_io_vmap,
     &coh_scenario_kmap_high_get,
     &coh_scenario_kmap_lock_irq,

@@ -61,6 +61,8 @@ void coh__disk_start_io(struct gendisk *disk, struct bio *bio);
 int coh__disk_flush(struct gendisk *disk);
 /* The disk's device in the block-copy oracle, registered on first use. */
 unsigned coh__disk_blk_dev(struct gendisk *disk);
+/* The live disk of this execution named name, or NULL. */
+struct gendisk *coh__disk_find(const char *name);
 
 /* bio.c */
 void coh__bio_init(void);

@@ -304,6 +304,14 @@ unsigned coh__disk_blk_dev(struct gendisk *disk)
 	return disk->blk_dev;
 }
 
+struct gendisk *coh__disk_find(const char *name)
+{
+	for (unsigned i = 0; i < ndisks; i++)
+		if (disks[i].live && strcmp(disks[i].disk_name, name) == 0)
+			return &disks[i];
+	return NULL;
+}
+
 /* ---- the device ---- */
 
 /* Moves one bvec between memory (by DMA, at its bus address) and the

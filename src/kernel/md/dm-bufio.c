@@ -208,7 +208,7 @@ static void __make_buffer_clean(struct dm_buffer *b)
 
 /* __get_unclaimed_buffer (v3.9): the LRU idle buffer, made clean; clean
  * ones first. NULL if every buffer is held. */
-static struct dm_buffer *__get_unclaimed_buffer(struct dm_bufio_client *c)
+static struct dm_buffer *__get_unclaimed_buffer(const struct dm_bufio_client *c)
 {
 	for (int mode = LIST_CLEAN; mode <= LIST_DIRTY; mode++) {
 		struct dm_buffer *lru = NULL;
@@ -324,8 +324,10 @@ static simptr new_read(struct dm_bufio_client *c, sector_t block, enum new_flag 
 		dm_bufio_release(b);
 		return ERR_SIMPTR(error);
 	}
-	if (nf != NF_FRESH)
+	if (nf != NF_FRESH) {
+		KSITE();
 		coh_blk_copy_read(chk(), b->copy, (int)coh__cpu());
+	}
 	*bp = b;
 	return b->data;
 }
@@ -369,6 +371,7 @@ void dm_bufio_mark_buffer_dirty(struct dm_buffer *b)
 	struct dm_bufio_client *c = b->c;
 	dm_bufio_lock(c);
 	BUG_ON(b->state & B_READING);
+	KSITE();
 	coh_blk_copy_store(chk(), b->copy, (int)coh__cpu());
 	if (!(b->state & B_DIRTY)) {
 		b->state |= B_DIRTY;
@@ -378,7 +381,7 @@ void dm_bufio_mark_buffer_dirty(struct dm_buffer *b)
 }
 
 /* __write_dirty_buffers_async (v3.9): every dirty buffer, oldest first. */
-static void __write_dirty_buffers_async(struct dm_bufio_client *c)
+static void __write_dirty_buffers_async(const struct dm_bufio_client *c)
 {
 	for (;;) {
 		struct dm_buffer *lru = NULL;
