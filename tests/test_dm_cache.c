@@ -249,6 +249,9 @@ static void syntax_body(struct dt *t)
 	t->r[4] = dm_table_load(md, "0 64 cache md cd nodisk 8 1 writeback default 0", t->err,
 	                        sizeof(t->err));
 	logf_("%s|", t->err);
+	t->r[6] = dm_table_load(md, "0 64 cache md cd od 8 1 writethrough default 0", t->err,
+	                        sizeof(t->err));
+	logf_("%s|", t->err);
 	struct mapped_device *md2;
 	t->r[5] = dm_dev_create("m", &md2);
 	dm_dev_remove(md);
@@ -267,6 +270,8 @@ static void bad_tables_fail_with_a_reason(void **state)
 	assert_non_null(strstr(t.log, "bad target line"));
 	assert_non_null(strstr(t.log, "cache: Insufficient args|"));
 	assert_non_null(strstr(t.log, "cache: Error opening origin device|"));
+	assert_int_equal(t.r[6], -EINVAL); /* writethrough is not modelled */
+	assert_non_null(strstr(t.log, "cache: Invalid feature arguments|"));
 	/* every ctr that ran was destroyed again: the log target's (2nd load) */
 	assert_non_null(strstr(t.log, "ctr1 dtr1"));
 }
@@ -332,7 +337,7 @@ static void metadata_formats_commits_and_moves_its_root(void **state)
 	assert_int_equal(t.r[6], 1);
 	assert_int_equal(t.v[3], 4);
 	assert_int_equal(t.v[4 + 2], 7 << 1 | 1); /* dirty as stored */
-	assert_int_equal(t.v[4 + 3], 9 << 1); /* cleaned, and trusted */
+	assert_int_equal(t.v[4 + 3], 9 << 1);     /* cleaned, and trusted */
 }
 
 static void shared_body(struct dt *t)

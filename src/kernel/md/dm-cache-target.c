@@ -3,9 +3,10 @@
  * (v3.9-v4.0), reduced to what seed 5 needs.
  *
  * Table line: "start len cache <metadata dev> <cache dev> <origin dev>
- * <block size> <#features> [writeback|writethrough] <policy> <#policy args>
- * [policy args]" - the kernel's syntax; the policy is a simple one whatever
- * its name (see below) and its arguments are accepted and ignored.
+ * <block size> <#features> [writeback] <policy> <#policy args> [policy args]"
+ * - the kernel's syntax; writethrough is refused (not modelled: Linux
+ * writes a clone to the origin as well); the policy is a simple one
+ * whatever its name (see below) and its arguments are accepted and ignored.
  *
  * Interface: cache_ctr opens the metadata (dm_cache_metadata_open, which
  * formats an empty device), cache_dtr closes it. cache_preresume resizes
@@ -17,9 +18,9 @@
  *
  * The policy: a write covering a whole unmapped block promotes it into a
  * free cache block (or one freed by demoting the least recently used clean
- * block): the mapping is inserted, the block is dirty in core (writeback
- * mode) and the write goes to the cache device. A mapped block's I/O goes
- * to the cache device, anything else to the origin. Dirty bits reach the
+ * block): the mapping is inserted, the block is dirty in core, and the
+ * write goes to the cache device. A mapped block's I/O goes to the cache
+ * device, anything else to the origin. Dirty bits reach the
  * metadata at the next commit (write_dirty_bitset). Dirty blocks are not
  * written back to the origin (no migration worker yet).
  *
@@ -42,7 +43,6 @@ struct cache {
 	struct block_device *metadata_dev, *cache_dev, *origin_dev;
 	sector_t sectors_per_block;
 	dm_cblock_t cache_size;
-	bool writethrough;
 	struct dm_cache_metadata *cmd;
 	coh_mutex lock;
 	bool loaded_mappings;
@@ -109,12 +109,11 @@ static int cache_ctr(struct dm_target *ti, unsigned argc, char **argv)
 	} else if (parse_u64(argv[3], &bs) || bs < 8 || (bs & 7) ||
 	           bs > DM_CACHE_METADATA_BLOCK_SIZE >> SECTOR_SHIFT) {
 		ti->error = "Invalid data block size";
-	} else if (parse_u64(argv[4], &nf) || nf > 1 ||
-	           (nf && strcmp(argv[5], "writeback") && strcmp(argv[5], "writethrough"))) {
+	} else if (parse_u64(argv[4], &nf) || nf > 1 || (nf && strcmp(argv[5], "writeback"))) {
+		/* writethrough is left out: the model has no clone to the origin */
 		ti->error = "Invalid feature arguments";
 	} else {
 		cache->sectors_per_block = bs;
-		cache->writethrough = nf && strcmp(argv[5], "writethrough") == 0;
 		sector_t cs = get_capacity(cache->cache_dev->bd_disk) / bs;
 		cache->cache_size =
 		    (dm_cblock_t)(cs < DM_CACHE_MAX_CBLOCKS ? cs : DM_CACHE_MAX_CBLOCKS);
@@ -218,7 +217,7 @@ static int cache_map(struct dm_target *ti, struct bio *bio)
 	}
 	if (hit >= 0) {
 		cache->last_used[hit] = ++cache->clock;
-		if (write && !cache->writethrough)
+		if (write)
 			set_dirty(cache, (dm_cblock_t)hit, true);
 		remap_to_cache(cache, bio, (dm_cblock_t)hit, off);
 	} else {
@@ -265,12 +264,11 @@ static void cache_status(struct dm_target *ti, status_type_t type, char *result,
 {
 	struct cache *cache = ti->private;
 	if (type == STATUSTYPE_TABLE) {
-		snprintf(result, maxlen, "%s %s %s %llu 1 %s default 0",
+		snprintf(result, maxlen, "%s %s %s %llu 1 writeback default 0",
 		         disk_name(cache->metadata_dev->bd_disk),
 		         disk_name(cache->cache_dev->bd_disk),
 		         disk_name(cache->origin_dev->bd_disk),
-		         (unsigned long long)cache->sectors_per_block,
-		         cache->writethrough ? "writethrough" : "writeback");
+		         (unsigned long long)cache->sectors_per_block);
 		return;
 	}
 	if (!dm_suspended(ti))
