@@ -24,7 +24,8 @@ struct coh_check {
 	coh_finding *findings;
 	size_t nfindings, cap;
 	size_t dropped; /* findings over the cap */
-	struct coh__blk *blk; /* blockcopy.c: tracked block devices and copies */
+	/* blockcopy.c: tracked block devices and copies */
+	struct coh__blk *blk;
 };
 
 /* blockcopy.c: drops the block devices and copies (reset and destroy). */
