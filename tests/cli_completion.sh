@@ -26,7 +26,7 @@ expect() {
 expect "arch demo help list litmus merge new replay run trace version --help --version" ""
 expect "replay run" r
 expect "kmap-high-get kmap-lock-irq" run km
-expect "dm-io-vmap" replay d
+expect "dm-io-vmap" replay dm-i
 expect "--arch" run kmap-high-get --ar
 expect "xscale x86" run kmap-high-get --arch x
 expect "kmap-high-get=on kmap-high-get=off" run kmap-high-get --fix kmap-high

@@ -37,11 +37,11 @@ expect_grep() {
 	grep -Eq -- "$2" "$1" || fail "$3 (no /$2/ in: $(head -c 400 "$1"))"
 }
 
-SCENARIOS="dm-io-vmap kmap-high-get kmap-lock-irq"
+SCENARIOS="dm-cache-shared-metadata dm-io-vmap kmap-high-get kmap-lock-irq"
 # the finding kind of the buggy variant on its default arch (the demo rows)
 kind_of() {
 	case $1 in
-	dm-io-vmap) echo "stale-read" ;;
+	dm-io-vmap | dm-cache-shared-metadata) echo "stale-read" ;;
 	kmap-high-get) echo "lost-write" ;;
 	kmap-lock-irq) echo "lock-inversion" ;;
 	esac
@@ -49,6 +49,7 @@ kind_of() {
 arch_of() {
 	case $1 in
 	dm-io-vmap) echo "parisc" ;;
+	dm-cache-shared-metadata) echo "cortex-a9" ;;
 	*) echo "xscale" ;;
 	esac
 }
@@ -56,6 +57,7 @@ arch_of() {
 fixes_of() {
 	case $1 in
 	dm-io-vmap) echo "dm-io-vmap-flush dm-io-vmap-invalidate" ;;
+	dm-cache-shared-metadata) echo "dm-cache-shared-metadata" ;;
 	kmap-high-get | kmap-lock-irq) echo "kmap-high-get kmap-lock-irqsafe" ;;
 	esac
 }
@@ -63,6 +65,7 @@ fixes_of() {
 small() {
 	case $1 in
 	dm-io-vmap) echo "--budget 20" ;;
+	dm-cache-shared-metadata) echo "--budget 5" ;;
 	*) echo "--budget 100" ;;
 	esac
 }

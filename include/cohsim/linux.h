@@ -276,5 +276,8 @@ typedef coh_atomic atomic_t;
 #include "cohsim/dm-io.h"
 #include "cohsim/slab.h"
 #include "cohsim/mm.h"
+#include "cohsim/dm-bufio.h"
+#include "cohsim/device-mapper.h"
+#include "cohsim/dm-cache.h"
 
 #endif

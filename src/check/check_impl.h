@@ -26,6 +26,8 @@ struct coh_check {
 	size_t dropped;         /* findings over the cap */
 	struct coh__life *life; /* lifetime shadow (lifetime.c), NULL until a slab */
 	bool life_on;           /* some slab is live: check every access */
+	/* blockcopy.c: tracked block devices and copies */
+	struct coh__blk *blk;
 };
 
 /* cause.c: fills f->cause from the trace (the oracle calls it) */
@@ -35,5 +37,7 @@ void coh__explain(coh_check *c, coh_finding *f);
  * config and the lifetime shadow need. */
 coh_finding *coh__finding_new(coh_check *c, enum coh_finding_kind kind, int cpu);
 void coh__check_observe(coh_check *c);
+/* blockcopy.c: drops the block devices and copies (reset and destroy). */
+void coh__blk_free(coh_check *c);
 
 #endif

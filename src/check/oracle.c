@@ -466,6 +466,7 @@ void coh_check_destroy(coh_check *c)
 	if (c->m)
 		coh__machine_set_observer(c->m, NULL);
 	free_findings(c);
+	coh__blk_free(c);
 	free(c->findings);
 	for (size_t f = 0; c->shadow && f < c->nframes; f++)
 		free(c->shadow[f]);
@@ -478,6 +479,7 @@ void coh_check_destroy(coh_check *c)
 void coh_check_reset(coh_check *c)
 {
 	free_findings(c);
+	coh__blk_free(c);
 	for (size_t f = 0; f < c->nframes; f++)
 		if (c->shadow[f])
 			memset(c->shadow[f]->ver, 0, c->m->page_size * sizeof(uint64_t));

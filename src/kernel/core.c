@@ -63,6 +63,12 @@ int kernel_init(coh_sched *s, const struct kernel_config *cfg)
 		r = coh__dm_io_init();
 	if (!r)
 		r = coh__mm_init();
+	if (!r)
+		r = coh__dm_bufio_init();
+	if (!r)
+		r = coh__dm_cache_metadata_init();
+	if (!r)
+		r = coh__dm_init();
 	return r;
 }
 

@@ -56,10 +56,14 @@ void coh__dma_debug_device_access(const struct device *dev, dma_addr_t addr, siz
                                   bool write);
 /* dma/mapping.c: pages [pa, pa+len) are being freed: api-misuse if mapped. */
 void coh__dma_debug_check_freed(phys_addr_t pa, size_t len);
-int coh__dma_coherent_init(void); /* dma/coherent.c: the consistent area */
-int coh__dma_pool_init(void);     /* dma/pool.c: the pools */
-int coh__block_init(void);        /* block/disk.c: disks and bios */
-int coh__dm_io_init(void);        /* md/dm-io.c */
-int coh__mm_init(void);           /* mm/mmap.c: user address spaces, tasks, switch_mm */
+int coh__dma_coherent_init(void);      /* dma/coherent.c: the consistent area */
+int coh__dma_pool_init(void);          /* dma/pool.c: the pools */
+int coh__block_init(void);             /* block/disk.c: disks and bios */
+int coh__dm_io_init(void);             /* md/dm-io.c */
+int coh__mm_init(void);                /* mm/mmap.c: user address spaces, tasks, switch_mm */
+int coh__dm_bufio_init(void);          /* md/dm-bufio.c */
+int coh__dm_cache_metadata_init(void); /* md/dm-cache-metadata.c */
+int coh__dm_init(void);                /* md/dm.c: mapped devices, targets */
+int coh__dm_cache_target_init(void);   /* md/dm-cache-target.c, from coh__dm_init */
 
 #endif

@@ -49,6 +49,9 @@ struct gendisk {
 	int fd;                    /* -1: memory */
 	const char *path;
 	char pathbuf[256]; /* "<prefix>.<N>" */
+	/* its id in the block-copy oracle (cohsim/blockcopy.h), once known */
+	bool blk_tracked;
+	unsigned blk_dev;
 };
 
 /* disk.c */
@@ -56,6 +59,10 @@ int coh__block_init(void);
 /* The device starts working on a bio the driver mapped (IN_FLIGHT). */
 void coh__disk_start_io(struct gendisk *disk, struct bio *bio);
 int coh__disk_flush(struct gendisk *disk);
+/* The disk's device in the block-copy oracle, registered on first use. */
+unsigned coh__disk_blk_dev(struct gendisk *disk);
+/* The live disk of this execution named name, or NULL. */
+struct gendisk *coh__disk_find(const char *name);
 
 /* bio.c */
 void coh__bio_init(void);

@@ -31,6 +31,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cohsim/blockcopy.h"
 #include "kernel/block/block.h"
 #include "kernel/kernel_impl.h"
 
@@ -293,6 +294,22 @@ int coh__disk_flush(struct gendisk *disk)
 		return COH_EIO;
 	}
 	return COH_OK;
+}
+
+unsigned coh__disk_blk_dev(struct gendisk *disk)
+{
+	if (!disk->blk_tracked && coh_blk_dev_register(coh__kernel.chk, disk->disk_name,
+	                                               disk->capacity, &disk->blk_dev) == COH_OK)
+		disk->blk_tracked = true;
+	return disk->blk_dev;
+}
+
+struct gendisk *coh__disk_find(const char *name)
+{
+	for (unsigned i = 0; i < ndisks; i++)
+		if (disks[i].live && strcmp(disks[i].disk_name, name) == 0)
+			return &disks[i];
+	return NULL;
 }
 
 /* ---- the device ---- */

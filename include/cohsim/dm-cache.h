@@ -1,0 +1,75 @@
+/*
+ * cohsim/dm-cache.h - dm-cache's persistent metadata
+ * (drivers/md/dm-cache-metadata.c, v3.9-v4.0) and the `cache` target.
+ *
+ * A metadata object reads and writes the metadata device through one
+ * dm-bufio client (its block manager). Opening it formats an all-zero
+ * device (if allowed) or checks the superblock, then begins a transaction
+ * that clears the clean-shutdown flag and writes the superblock. Changes
+ * (mappings cblock -> oblock with a dirty flag) go to shadowed blocks, so
+ * the mapping root moves every transaction; dm_cache_commit() writes every
+ * dirty block but the superblock, then the superblock that points at them.
+ *
+ * The fix switch "dm-cache-shared-metadata" (seed 5, 9b1cc9f251af) keeps a
+ * reference-counted metadata object per metadata device, shared by every
+ * table that opens it; a second open with another data block size fails
+ * with -EINVAL. Without it each open has its own object and bufio client.
+ *
+ * Objects belong to the execution (kernel_init drops them).
+ */
+/* linux.h first: it includes this header at its end, once its own types
+ * are declared. */
+#include "cohsim/linux.h"
+
+#ifndef COHSIM_DM_CACHE_H
+#define COHSIM_DM_CACHE_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define DM_CACHE_SHARED_METADATA_FIX "dm-cache-shared-metadata"
+#define DM_CACHE_METADATA_BLOCK_SIZE 4096 /* bytes */
+#define DM_CACHE_MAX_CBLOCKS 64           /* cache blocks the model's array holds */
+#define DM_CACHE_MAX_METADATA_BLOCKS 64   /* blocks of the metadata device used */
+
+typedef u64 dm_oblock_t;
+typedef u32 dm_cblock_t;
+
+struct dm_cache_metadata;
+
+/* dm_cache_metadata_open. 0 and *out, or -EINVAL (another block size than
+ * the shared object's, with the fix; a bad superblock), -EPERM (unformatted
+ * and may_format_device false), -ENOMEM, -EIO. (Linux returns the object
+ * or an ERR_PTR.) */
+COH_API int dm_cache_metadata_open(struct block_device *bdev, sector_t data_block_size,
+                                   bool may_format_device, size_t policy_hint_size,
+                                   struct dm_cache_metadata **out);
+COH_API void dm_cache_metadata_close(struct dm_cache_metadata *cmd);
+
+COH_API int dm_cache_resize(struct dm_cache_metadata *cmd, dm_cblock_t new_cache_size);
+COH_API dm_cblock_t dm_cache_size(struct dm_cache_metadata *cmd);
+COH_API int dm_cache_insert_mapping(struct dm_cache_metadata *cmd, dm_cblock_t cblock,
+                                    dm_oblock_t oblock);
+COH_API int dm_cache_remove_mapping(struct dm_cache_metadata *cmd, dm_cblock_t cblock);
+COH_API int dm_cache_set_dirty(struct dm_cache_metadata *cmd, dm_cblock_t cblock, bool dirty);
+
+/* Called for every valid mapping; dirty is the stored flag only if the
+ * metadata was shut down cleanly when opened, else true. */
+typedef int (*load_mapping_fn)(void *context, dm_oblock_t oblock, dm_cblock_t cblock, bool dirty);
+COH_API int dm_cache_load_mappings(struct dm_cache_metadata *cmd, load_mapping_fn fn,
+                                   void *context);
+/* Writes the transaction: every dirty block, then the superblock (with the
+ * clean-shutdown flag if clean_shutdown), each followed by a flush. */
+COH_API int dm_cache_commit(struct dm_cache_metadata *cmd, bool clean_shutdown);
+
+/* For tests and reports. */
+COH_API u64 dm_cache_metadata_root(struct dm_cache_metadata *cmd);
+COH_API unsigned dm_cache_metadata_refcount(struct dm_cache_metadata *cmd);
+COH_API bool dm_cache_metadata_clean_when_opened(struct dm_cache_metadata *cmd);
+COH_API struct dm_bufio_client *dm_cache_metadata_bufio(struct dm_cache_metadata *cmd);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
