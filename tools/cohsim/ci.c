@@ -117,8 +117,7 @@ void cli_rows_tap(FILE *out, const struct cli_rows *rs)
 	fprintf(out, "# totals: pass:%zu fail:%zu\n", rs->n - bad, bad);
 }
 
-/* XML text: the five entities, and no control character XML forbids. */
-static void xml(FILE *out, const char *s)
+void cli_xml_escape(FILE *out, const char *s)
 {
 	for (; s && *s; s++) {
 		unsigned char c = (unsigned char)*s;
@@ -176,24 +175,24 @@ static void junit(FILE *out, const void *arg)
 			f += !rs->row[j].ok && !rs->row[j].error;
 		}
 		fputs("  <testsuite name=\"", out);
-		xml(out, suite);
+		cli_xml_escape(out, suite);
 		fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\">\n", t, f, e);
 		for (size_t j = i; j < rs->n; j++) {
 			const struct cli_row *r = &rs->row[j];
 			if (strcmp(r->suite, suite) != 0)
 				continue;
 			fputs("    <testcase classname=\"cohsim.", out);
-			xml(out, suite);
+			cli_xml_escape(out, suite);
 			fputs("\" name=\"", out);
-			xml(out, r->name);
+			cli_xml_escape(out, r->name);
 			if (r->ok) {
 				fputs("\"/>\n", out);
 				continue;
 			}
 			fprintf(out, "\">\n      <%s message=\"", r->error ? "error" : "failure");
-			xml(out, r->message ? r->message : "failed");
+			cli_xml_escape(out, r->message ? r->message : "failed");
 			fputs("\">", out);
-			xml(out, r->detail ? r->detail : r->message);
+			cli_xml_escape(out, r->detail ? r->detail : r->message);
 			fprintf(out, "</%s>\n    </testcase>\n", r->error ? "error" : "failure");
 		}
 		fputs("  </testsuite>\n", out);

@@ -245,6 +245,10 @@ const char *cli_stats_schedule(const coh_explore_result *res);
 int cli_result_set_stats(struct cli_result *r, const coh_explore_result *res, const char *sched);
 /* ---- CI output: JUnit XML and TAP (ci.c) ---- */
 
+/* XML and HTML text or attribute value: the five entities, and a '?' for a
+ * control character XML forbids. */
+void cli_xml_escape(FILE *out, const char *s);
+
 /* One test case: a run, or a row of a table. */
 struct cli_row {
 	char *suite;   /* "scenarios", "litmus", "run", ... */

@@ -14,28 +14,6 @@
 #include "cli.h"
 #include "timeline.h"
 
-static void esc(FILE *out, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '<':
-			fputs("&lt;", out);
-			break;
-		case '>':
-			fputs("&gt;", out);
-			break;
-		case '&':
-			fputs("&amp;", out);
-			break;
-		case '"':
-			fputs("&quot;", out);
-			break;
-		default:
-			fputc(*s, out);
-		}
-	}
-}
-
 static const char *style =
     "body{font-family:sans-serif;margin:2em;max-width:70em}"
     "pre{background:#f6f6f6;padding:1em;overflow-x:auto;font-size:90%}"
@@ -47,32 +25,32 @@ static void page(FILE *out, const struct cli_result *r)
 	char kinds[256];
 	cli_result_kinds(r, kinds, sizeof(kinds));
 	fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>cohsim: ", out);
-	esc(out, r->scenario);
+	cli_xml_escape(out, r->scenario);
 	fprintf(out, "</title><style>%s</style></head><body>\n<h1>cohsim: ", style);
-	esc(out, r->scenario);
+	cli_xml_escape(out, r->scenario);
 	fputs("</h1>\n<table>\n", out);
 	fputs("<tr><th>variant</th><td>", out);
-	esc(out, r->variant ? r->variant : "-");
+	cli_xml_escape(out, r->variant ? r->variant : "-");
 	fputs("</td></tr>\n<tr><th>arch</th><td>", out);
-	esc(out, r->arch);
+	cli_xml_escape(out, r->arch);
 	fputs("</td></tr>\n<tr><th>strategy</th><td>", out);
-	esc(out, r->strategy);
+	cli_xml_escape(out, r->strategy);
 	fprintf(out,
 	        "</td></tr>\n<tr><th>seed</th><td>%llu</td></tr>\n"
 	        "<tr><th>schedules</th><td>%llu%s</td></tr>\n"
 	        "<tr><th>result</th><td class=\"%s\">",
 	        (unsigned long long)r->seed, (unsigned long long)r->schedules,
 	        r->complete ? " (complete)" : "", r->nfindings ? "bug" : "ok");
-	esc(out, kinds);
+	cli_xml_escape(out, kinds);
 	fputs("</td></tr>\n</table>\n", out);
 	if (r->timeline)
 		cli_timeline_svg(out, r->timeline);
 	for (size_t i = 0; i < r->nfindings; i++) {
 		fprintf(out, "<h2 class=\"bug\">Finding %zu: %s</h2>\n<pre>", i + 1,
 		        coh_finding_kind_name(r->findings[i].kind));
-		esc(out, r->findings[i].text);
+		cli_xml_escape(out, r->findings[i].text);
 		fputs("</pre>\n<details><summary>JSON</summary><pre>", out);
-		esc(out, r->findings[i].json);
+		cli_xml_escape(out, r->findings[i].json);
 		fputs("</pre></details>\n", out);
 	}
 	fputs("</body></html>\n", out);

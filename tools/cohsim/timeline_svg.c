@@ -21,31 +21,10 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "cli.h"
 #include "timeline.h"
 
 enum { LABEL_W = 230, LEFT = 6, LANE_H = 22, TOP = 28, HIST_H = 26 };
-
-static void xesc(FILE *out, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '<':
-			fputs("&lt;", out);
-			break;
-		case '>':
-			fputs("&gt;", out);
-			break;
-		case '&':
-			fputs("&amp;", out);
-			break;
-		case '"':
-			fputs("&quot;", out);
-			break;
-		default:
-			fputc(*s, out);
-		}
-	}
-}
 
 /* The CSS class of an item's kind. */
 static const char *kind_class(const struct cli_tl_item *it)
@@ -156,10 +135,10 @@ static void item_rect(FILE *out, const struct cli_timeline *tl, const struct cli
 	        "<rect class=\"%s k-%s%s%s\" data-i=\"%zu\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
 	        "height=\"%.1f\"><title>",
 	        cls, kind_class(it), mark ? " mark-" : "", mark ? mark : "", index, x, y, w, h);
-	xesc(out, desc);
+	cli_xml_escape(out, desc);
 	if (f) {
 		fprintf(out, "\n%s: ", coh_finding_kind_name(f->kind));
-		xesc(out, f->message);
+		cli_xml_escape(out, f->message);
 		for (int k = 0; k < 2 && f->len; k++) {
 			fputs(k ? "\nseen:    " : "\nexpected:", out);
 			for (unsigned b = 0; b < f->len && b < COH_FINDING_MAX_BYTES; b++)
@@ -205,7 +184,7 @@ static void labels(FILE *out, const struct cli_timeline *tl, double height)
 		        "<rect class=\"lanebg%s\" x=\"0\" y=\"%.0f\" width=\"%d\" height=\"%d\"/>"
 		        "<text class=\"lbl lane\" x=\"4\" y=\"%.0f\">",
 		        i % 2 ? " odd" : "", y, LABEL_W, LANE_H, y + LANE_H - 7);
-		xesc(out, name);
+		cli_xml_escape(out, name);
 		fputs("</text>\n", out);
 	}
 	double y0 = TOP + (double)tl->nlanes * LANE_H + 10;
@@ -219,7 +198,7 @@ static void labels(FILE *out, const struct cli_timeline *tl, double height)
 		if (f->has_addr)
 			fprintf(out, " line 0x%" PRIx64, lpa);
 		fputs("<title>", out);
-		xesc(out, f->message);
+		cli_xml_escape(out, f->message);
 		fputs("</title></text>\n", out);
 	}
 	fputs("</svg>", out);
@@ -240,7 +219,7 @@ void cli_timeline_svg(FILE *out, const struct cli_timeline *tl)
 	fputs("<h2>Timeline</h2>\n<p>", out);
 	fputs(tl->of_finding ? "The execution of the first finding" : "The default execution", out);
 	fputs(", schedule <code>", out);
-	xesc(out, tl->schedule ? tl->schedule : "?");
+	cli_xml_escape(out, tl->schedule ? tl->schedule : "?");
 	fprintf(out,
 	        "</code>: %zu events and steps in %zu lanes, %zu context switch%s. "
 	        "Hover over an event for its file:line and bytes; click to keep it below.",
@@ -255,7 +234,7 @@ void cli_timeline_svg(FILE *out, const struct cli_timeline *tl)
 	fputs("</p>\n", out);
 	if (tl->replay) {
 		fputs("<p>Replay: <code id=\"replay\">", out);
-		xesc(out, tl->replay);
+		cli_xml_escape(out, tl->replay);
 		fputs("</code> <button id=\"copy\" type=\"button\">copy</button></p>\n", out);
 	}
 	legend(out);
@@ -302,9 +281,9 @@ void cli_timeline_svg(FILE *out, const struct cli_timeline *tl)
 		        sw->interrupt ? "irq" : "preempt", x,
 		        TOP + (double)sw->from * LANE_H + LANE_H / 2.0, x,
 		        TOP + (double)sw->to * LANE_H + LANE_H / 2.0, sw->seq);
-		xesc(out, from);
+		cli_xml_escape(out, from);
 		fputs(sw->interrupt ? " interrupted by " : " preempted by ", out);
-		xesc(out, to);
+		cli_xml_escape(out, to);
 		fputs("</title></line>\n", out);
 	}
 	/* the items */
