@@ -248,6 +248,16 @@ extern coh_sched *coh__cur_sched;
 int coh__sched_init(coh_sched *s, coh_machine *m, coh_check *chk, size_t stack_size);
 void coh__sched_fini(coh_sched *s);
 /* One execution of prog with strategy strat; returns 0 or setup's status. */
+/* In atomic context: preemption or bottom halves off, IRQs off, or not a
+ * process context. */
+static inline bool coh__task_atomic(const coh_task *t)
+{
+	return t->preempt > 0 || t->bh > 0 || t->irqs_off || t->ctxk != COH_CTX_PROCESS;
+}
+
+/* sched.c: "runnable", "spinning", "sleeping", "done" or "free". */
+const char *coh__task_state_name(const coh_task *t);
+
 /* evict.c: evictions and speculative fills as choices. */
 void coh__maybe_evict(coh_sched *s, unsigned cpu);
 void coh__maybe_speculate(coh_sched *s);
