@@ -8,23 +8,7 @@
 set -u
 BIN=$1
 SRC=$2
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-fails=0
-checks=0
-fail() {
-	echo "FAIL: $*" >&2
-	fails=$((fails + 1))
-}
-check() { checks=$((checks + 1)); }
-run_exit() {
-	local want=$1
-	shift
-	"$@" >"$TMP/out" 2>"$TMP/err"
-	local got=$?
-	check
-	[ "$got" -eq "$want" ] || fail "exit $got, want $want: $* ($(head -c 300 "$TMP/err"))"
-}
+. "$(dirname "$0")/lib.sh"
 # junit_check FILE 'python expression over root (the <testsuites>) and cases' MESSAGE
 junit_check() {
 	check
@@ -111,5 +95,4 @@ check
 [ ! -s "$TMP/out" ] || fail "an unwritable --junit still printed the report"
 run_exit 2 "$BIN" list --junit "$TMP/x.xml"
 
-echo "cli_ci: $((checks - fails)) passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish cli_ci

@@ -10,27 +10,7 @@ set -u
 BIN=$1
 SRC=$2
 BUILD=$(cd "$(dirname "$BIN")" && pwd)
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-fails=0
-checks=0
-fail() {
-	echo "FAIL: $*" >&2
-	fails=$((fails + 1))
-}
-check() { checks=$((checks + 1)); }
-run_exit() {
-	local want=$1
-	shift
-	"$@" >"$TMP/out" 2>"$TMP/err"
-	local got=$?
-	check
-	[ "$got" -eq "$want" ] || fail "exit $got, want $want: $* ($(head -c 400 "$TMP/err"))"
-}
-expect_grep() {
-	check
-	grep -Eq -- "$2" "$1" || fail "$3 (no /$2/ in: $(head -c 300 "$1"))"
-}
+. "$(dirname "$0")/lib.sh"
 
 P=$TMP/prefix
 run_exit 0 cmake --install "$BUILD" --prefix "$P"
@@ -106,5 +86,4 @@ expect_grep "$TMP/err" "already loaded" "loading the same scenario twice is not 
 check
 [ ! -s "$TMP/out" ] || fail "a refused --load printed on stdout"
 
-echo "cli_install: $((checks - fails)) passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish cli_install

@@ -12,23 +12,7 @@ if ! command -v parallel >/dev/null; then
 	echo "cli_merge: SKIPPED: no GNU parallel (bash scripts/deps.sh installs it)"
 	exit 77
 fi
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-fails=0
-checks=0
-fail() {
-	echo "FAIL: $*" >&2
-	fails=$((fails + 1))
-}
-check() { checks=$((checks + 1)); }
-run_exit() {
-	local want=$1
-	shift
-	"$@" >"$TMP/out" 2>"$TMP/err"
-	local got=$?
-	check
-	[ "$got" -eq "$want" ] || fail "exit $got, want $want: $* ($(head -c 300 "$TMP/err"))"
-}
+. "$(dirname "$0")/lib.sh"
 # same A.json B.json: the results agree but for elapsed_s and merged
 same() {
 	check
@@ -99,5 +83,4 @@ run_exit 2 "$BIN" merge
 check
 [ ! -s "$TMP/out" ] || fail "a refused merge printed something"
 
-echo "cli_merge: $((checks - fails)) passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish cli_merge

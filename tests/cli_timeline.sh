@@ -10,25 +10,7 @@
 set -u
 BIN=$1
 SRC=$2
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-fails=0
-checks=0
-fail() {
-	echo "FAIL: $*" >&2
-	fails=$((fails + 1))
-}
-check() { checks=$((checks + 1)); }
-
-# run_exit WANT CMD...: stdout to $TMP/out, stderr to $TMP/err
-run_exit() {
-	local want=$1
-	shift
-	"$@" >"$TMP/out" 2>"$TMP/err"
-	local got=$?
-	check
-	[ "$got" -eq "$want" ] || fail "exit $got, want $want: $* ($(head -c 300 "$TMP/err"))"
-}
+. "$(dirname "$0")/lib.sh"
 
 # trace_check FILE 'python expression over ev (the events) and names (the
 # thread names)' MESSAGE
@@ -141,5 +123,4 @@ check
 run_exit 2 "$BIN" run kmap-high-get --trace ""
 run_exit 2 "$BIN" list --trace "$TMP/x.json"
 
-echo "cli_timeline: $((checks - fails)) passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish cli_timeline
