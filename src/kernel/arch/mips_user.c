@@ -116,11 +116,7 @@ static void mips_copy_user_highpage(struct page *to, struct page *from, unsigned
  * flush_data_cache_page if the kernel address aliases the user one. */
 static void mips_clear_user_highpage(struct page *page, unsigned long vaddr)
 {
-	simptr k = kmap_atomic(page);
-	coh__clear_page(k.addr);
-	if (coh__pages_do_alias(k.addr, vaddr))
-		coh__cache_range(k.addr, psize(), COH__DC_FLUSH);
-	kunmap_atomic(k);
+	coh__clear_user_highpage_flush_alias(page, vaddr);
 }
 
 const struct coh__user_ops coh__mips_user_ops = {

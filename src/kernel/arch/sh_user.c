@@ -118,11 +118,7 @@ static void sh_copy_user_highpage(struct page *to, struct page *from, unsigned l
 /* clear_user_highpage(): clear_page, purged if the kernel address aliases */
 static void sh_clear_user_highpage(struct page *page, unsigned long vaddr)
 {
-	simptr k = kmap_atomic(page);
-	coh__clear_page(k.addr);
-	if (coh__pages_do_alias(k.addr, vaddr))
-		coh__cache_range(k.addr, psize(), COH__DC_FLUSH);
-	kunmap_atomic(k);
+	coh__clear_user_highpage_flush_alias(page, vaddr);
 }
 
 const struct coh__user_ops coh__sh_user_ops = {

@@ -100,6 +100,15 @@ void coh__clear_page(coh_addr_t to)
 	coh_write(coh__kernel.m, coh__cpu(), to, buf, n);
 }
 
+void coh__clear_user_highpage_flush_alias(struct page *page, unsigned long vaddr)
+{
+	simptr k = kmap_atomic(page);
+	coh__clear_page(k.addr);
+	if (coh__pages_do_alias(k.addr, vaddr))
+		coh__cache_range(k.addr, coh__page_size(), COH__DC_FLUSH);
+	kunmap_atomic(k);
+}
+
 /* kmap_atomic() (arch/arm/mm/highmem.c): pagefault_disable, then a lowmem
  * page's own address or a fixmap slot of this CPU. */
 simptr kmap_atomic(struct page *page)

@@ -56,6 +56,10 @@ bool coh__pages_do_alias(coh_addr_t a, coh_addr_t b);
 /* copy_page/clear_page through the CPU, line by line from the kernel VAs. */
 void coh__copy_page(coh_addr_t to, coh_addr_t from);
 void coh__clear_page(coh_addr_t to);
+/* clear_user_highpage as MIPS (clear_user_page) and SH-4 do it: clear the
+ * page through a kmap_atomic, then flush the kernel lines if that address
+ * aliases the user one. */
+void coh__clear_user_highpage_flush_alias(struct page *page, unsigned long vaddr);
 /* Is mm the one this CPU runs on? */
 bool coh__mm_is_active(const struct mm_struct *mm);
 
