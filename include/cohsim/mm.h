@@ -67,7 +67,7 @@ extern "C" {
 
 struct vm_area_struct;
 struct coh_shmem;
-struct file; /* shared file mappings: not modelled yet (vm_file stays NULL) */
+struct file; /* cohsim/fs.h */
 
 /* The anonymous memory of one VMA and of the VMAs forked or split from it
  * (mm/rmap.c, before 2.6.34's anon_vma_chain): page->mapping of each of
@@ -85,6 +85,8 @@ struct vm_area_struct {
 	unsigned long vm_flags;
 	unsigned long vm_pgoff; /* anonymous private: vm_start >> PAGE_SHIFT */
 	struct file *vm_file;   /* NULL: anonymous */
+	/* the next VMA of vm_file's mapping->i_mmap (cohsim/fs.h) */
+	struct vm_area_struct *shared_next;
 	struct anon_vma *anon_vma;
 	struct vm_area_struct *anon_vma_node; /* next VMA of the same anon_vma */
 	/* MAP_SHARED|MAP_ANONYMOUS: the shared pages (shmem's object; its
