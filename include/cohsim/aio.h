@@ -1,7 +1,7 @@
 /*
  * cohsim/aio.h - asynchronous I/O (fs/aio.c, Linux 2.6.20-2.6.21) and the
- * direct-I/O core (fs/direct-io.c) under the kernel's names. Included by
- * linux.h.
+ * direct-I/O core (fs/direct-io.c) under the kernel's names. Not included by
+ * linux.h: include "cohsim/aio.h" (it includes cohsim/fs.h).
  *
  * AIO. io_setup() makes a kioctx with a completion ring of io_events in a
  * kernel page; io_submit() takes one kiocb per user iocb from the slab
@@ -27,44 +27,26 @@
  * (pools rebuilt by kernel_init); io_event arrays and iocbs belong to the
  * caller.
  */
-/* linux.h first: it includes this header at its end. */
-#include "cohsim/linux.h"
-
 #ifndef COHSIM_AIO_H
 #define COHSIM_AIO_H
 
-#include <sys/types.h>
+/* Files, iovecs, get_block_t and buffer_heads come from the page cache's
+ * header; like it, this one is not included by linux.h. */
+#include "cohsim/fs.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-typedef long long loff_t;
 typedef unsigned long aio_context_t;
 
-/* errno values (as <errno.h> has them), returned negated */
-#ifndef EIO
-#define EIO 5
-#endif
 #ifndef EBADF
 #define EBADF 9
-#endif
-#ifndef EAGAIN
-#define EAGAIN 11
 #endif
 #ifndef ENOTBLK
 #define ENOTBLK 15
 #endif
-#ifndef EBUSY
-#define EBUSY 16
-#endif
-#define EIOCBQUEUED 529 /* not a user errno: the I/O is queued */
-#define EIOCBRETRY 530
-
-struct iovec {
-	unsigned long iov_base; /* a user address */
-	size_t iov_len;
-};
+#define EIOCBRETRY 530 /* include/linux/errno.h */
 
 /* struct iocb (include/linux/aio_abi.h): the user's request. */
 enum {
@@ -75,8 +57,8 @@ struct iocb {
 	u64 aio_data; /* returned in the io_event */
 	u32 aio_key;  /* set by io_submit */
 	u16 aio_lio_opcode;
-	int aio_fildes;
-	u64 aio_buf; /* user address */
+	struct file *aio_filp; /* the model has no fd table: the file itself */
+	u64 aio_buf;           /* user address */
 	u64 aio_nbytes;
 	long long aio_offset;
 };
@@ -105,7 +87,7 @@ struct kiocb {
 	unsigned long ki_nr_segs;
 	struct iovec ki_inline_vec;
 	wait_queue_head_t ki_wait; /* a sync kiocb's waiter (ki_obj.tsk) */
-	unsigned id;                 /* allocation order, for reports */
+	unsigned id;               /* allocation order, for reports */
 };
 
 #define KIOCB_SYNC_KEY (~0u)
@@ -147,14 +129,6 @@ COH_API void destroy_sync_kiocb(struct kiocb *iocb);
 
 /* ---- direct I/O (fs/direct-io.c) ---- */
 
-struct inode;
-struct buffer_head;
-
-/* get_block(inode, iblock, bh, create): map file block iblock to a disk
- * block in bh (b_blocknr, BH_Mapped), allocating it if create. 0 or
- * -errno. A hole stays unmapped. */
-typedef int(get_block_t)(struct inode *inode, sector_t iblock, struct buffer_head *bh_result,
-                         int create);
 /* The file system's completion hook (may be NULL). */
 typedef void(dio_iodone_t)(struct kiocb *iocb, loff_t offset, ssize_t bytes, void *private);
 
@@ -179,6 +153,26 @@ COH_API ssize_t __blockdev_direct_IO(int rw, struct kiocb *iocb, struct inode *i
 	                     DIO_LOCKING)
 
 COH_API size_t iov_length(const struct iovec *iov, unsigned long nr_segs);
+
+/* ---- the O_DIRECT paths of mm/filemap.c and fs/read_write.c ---- */
+
+/* f_op->aio_read / aio_write of every file of the model (2.6.20): an
+ * O_DIRECT file goes through generic_file_direct_IO (unmap_mapping_range,
+ * filemap_write_and_wait, invalidate_inode_pages2_range before or after
+ * ->direct_IO by the seed-3 switch `dio-invalidate-before-write`), else
+ * the buffered paths of the page cache. Bytes, -errno or -EIOCBQUEUED. */
+COH_API ssize_t generic_file_aio_read(struct kiocb *iocb, const struct iovec *iov,
+                                      unsigned long nr_segs, loff_t pos);
+COH_API ssize_t generic_file_aio_write(struct kiocb *iocb, const struct iovec *iov,
+                                       unsigned long nr_segs, loff_t pos);
+/* read(2)/write(2) of an O_DIRECT file: a sync kiocb through the aio
+ * method, waited for if it was queued. */
+COH_API ssize_t do_sync_read(struct file *filp, unsigned long buf, size_t len, loff_t *ppos);
+COH_API ssize_t do_sync_write(struct file *filp, unsigned long buf, size_t len, loff_t *ppos);
+/* simplefs's a_ops->direct_IO (ext2_direct_IO): blockdev_direct_IO with
+ * simplefs_get_block. */
+COH_API ssize_t simplefs_direct_IO(int rw, struct kiocb *iocb, const struct iovec *iov,
+                                   loff_t offset, unsigned long nr_segs);
 
 #ifdef __cplusplus
 }

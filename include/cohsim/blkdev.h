@@ -116,6 +116,9 @@ struct bio {
 	int bi_error;
 	int bi_cnt;
 	unsigned bi_id; /* allocation order in this execution, for reports */
+	/* direct I/O: its operation in the block-copy oracle (0: none); the
+	 * device reports the data it moves to it (coh_blk_op_dma) */
+	unsigned bi_blk_op;
 	dma_addr_t bi_dma[BIO_MAX_PAGES];
 	struct bio *bi_next;
 	struct bio_vec bi_inline_vecs[BIO_MAX_PAGES];

@@ -13,6 +13,7 @@
  *   store       a write into the copy: a new latest version of its sectors
  *   read        a read served from the copy      -> stale-read if it holds
  *                                                   an older version than the latest
+ *                                                   completed one
  *   writeback   the copy reached the medium      -> lost-write if the medium held a
  *                                                   newer version than the copy's
  *   dev_write   a write reaching the medium by another path: a new latest version
@@ -66,6 +67,27 @@ COH_API void coh_blk_dev_write(coh_check *c, unsigned dev, uint64_t sector, uint
                                int cpu);
 COH_API void coh_blk_dev_read(coh_check *c, unsigned dev, uint64_t sector, uint64_t nsectors,
                               int cpu);
+
+/*
+ * Operations: a read or a write by one system call (a direct-I/O read or
+ * write), from its begin to its end, for POSIX's rule that operations
+ * that overlap may see either value. A read is stale only against a
+ * version whose writer completed before the read began; a write's
+ * versions complete when its operation ends; a write-back is a lost
+ * write only if the version it overwrites was begun after the version it
+ * puts completed. Versions made without an operation (the calls above)
+ * complete at once.
+ *
+ *   op_begin   returns the operation's id (0: not tracked), a note event
+ *   op_dma     the device moved [sector, sector + n) for it: a write makes
+ *              a new version on the medium, a read checks the medium
+ *              against what had completed when the operation began
+ *   op_end     its versions complete
+ */
+COH_API unsigned coh_blk_op_begin(coh_check *c, unsigned dev, bool write, int cpu, const char *who);
+COH_API void coh_blk_op_dma(coh_check *c, unsigned op, uint64_t sector, uint64_t nsectors,
+                            bool write);
+COH_API void coh_blk_op_end(coh_check *c, unsigned op);
 
 /* For tests and reports: the latest version of a sector, the version the
  * medium holds, and the version a copy holds (0 for a bad id). */

@@ -33,6 +33,7 @@ struct blk_dev {
 	uint64_t nsect;
 	uint64_t *latest;
 	uint64_t *medium;
+	uint64_t *done; /* the newest version whose writer has completed */
 };
 
 struct blk_copy {
@@ -47,7 +48,26 @@ struct blk_copy {
 
 struct blk_version {
 	uint64_t ev;
+	uint64_t begin_ev;  /* its writer began (an operation's begin, else ev) */
+	uint64_t commit_ev; /* its writer completed (UINT64_MAX: not yet) */
+	unsigned op;        /* its operation (0: none) */
+	unsigned dev;
+	uint64_t sector, nsect;
 	char by[OWNER_MAX]; /* the copy's owner, or "a direct write" */
+};
+
+/* An operation: a read or a write by one system call, from its begin to
+ * its end. Its reads may see any version whose writer had not completed
+ * when it began (floor: the completed versions then); its writes are
+ * versions that complete when it ends. */
+struct blk_op {
+	bool live;
+	unsigned dev;
+	uint64_t begin_ev;
+	uint64_t first_ver; /* the versions made since it began */
+	uint64_t *floor;    /* a read's: done[] of its device when it began */
+	bool reported;
+	char who[OWNER_MAX];
 };
 
 struct coh__blk {
@@ -57,6 +77,8 @@ struct coh__blk {
 	unsigned ncopies, capcopies;
 	struct blk_version *vers;
 	uint64_t nvers, capvers;
+	struct blk_op *ops; /* ops[k - 1] is operation k */
+	uint64_t nops, capops;
 };
 
 void coh__blk_free(coh_check *c)
@@ -67,7 +89,11 @@ void coh__blk_free(coh_check *c)
 	for (unsigned i = 0; i < b->ndevs; i++) {
 		free(b->devs[i].latest);
 		free(b->devs[i].medium);
+		free(b->devs[i].done);
 	}
+	for (uint64_t i = 0; i < b->nops; i++)
+		free(b->ops[i].floor);
+	free(b->ops);
 	for (unsigned i = 0; i < b->ncopies; i++)
 		free(b->copies[i].held);
 	free(b->devs);
@@ -117,9 +143,11 @@ int coh_blk_dev_register(coh_check *c, const char *name, uint64_t nsectors, unsi
 	d->nsect = nsectors;
 	d->latest = calloc(nsectors, sizeof(uint64_t));
 	d->medium = calloc(nsectors, sizeof(uint64_t));
-	if (!d->latest || !d->medium) {
+	d->done = calloc(nsectors, sizeof(uint64_t));
+	if (!d->latest || !d->medium || !d->done) {
 		free(d->latest);
 		free(d->medium);
+		free(d->done);
 		return COH_ENOMEM;
 	}
 	*out = b->ndevs++;
@@ -176,15 +204,27 @@ void coh_blk_copy_destroy(coh_check *c, unsigned copy)
 	k->live = false;
 }
 
-/* A new version, written by `by` at a note event of the trace. */
-static uint64_t new_version(coh_check *c, int cpu, const char *by)
+/* A new version of [sector, sector + n) of dev, written by `by` at a note
+ * event of the trace; complete at once unless op (an operation) made it. */
+static uint64_t new_version(coh_check *c, int cpu, const char *by, unsigned dev, uint64_t sector,
+                            uint64_t n, unsigned op)
 {
 	struct coh__blk *b = c->blk;
 	if (!grow((void **)&b->vers, sizeof(*b->vers), b->nvers, &b->capvers))
 		return 0;
 	struct blk_version *v = &b->vers[b->nvers++];
 	v->ev = coh_machine_note(c->m, cpu, "block-copy: a new version");
+	v->op = op;
+	v->begin_ev = op ? b->ops[op - 1].begin_ev : v->ev;
+	v->commit_ev = op ? UINT64_MAX : v->ev;
+	v->dev = dev;
+	v->sector = sector;
+	v->nsect = n;
 	snprintf(v->by, sizeof(v->by), "%s", by);
+	if (!op)
+		for (uint64_t i = 0; i < n; i++)
+			if (b->devs[dev].done[sector + i] < b->nvers)
+				b->devs[dev].done[sector + i] = b->nvers;
 	return b->nvers;
 }
 
@@ -229,7 +269,7 @@ void coh_blk_copy_store(coh_check *c, unsigned copy, int cpu)
 	struct blk_copy *k = copy_at(c, copy);
 	if (!k)
 		return;
-	uint64_t v = new_version(c, cpu, k->owner);
+	uint64_t v = new_version(c, cpu, k->owner, k->dev, k->sector, k->nsect, 0);
 	if (!v)
 		return;
 	struct blk_dev *d = &c->blk->devs[k->dev];
@@ -240,21 +280,35 @@ void coh_blk_copy_store(coh_check *c, unsigned copy, int cpu)
 	k->reported_stale = k->reported_lost = false;
 }
 
-/* The first sector of [sector, sector + n) where `held` is older than the
- * latest, or -1. */
-static int64_t first_stale(const struct blk_dev *d, uint64_t sector, const uint64_t *held,
-                           uint64_t n)
+/* Version h is older than version m for a reader or a write-back unless
+ * their writers overlapped: h's writer completed before m's began. (Then
+ * either order is a valid outcome: a read may see h, a write-back may put
+ * h over m.) */
+static bool precedes(const coh_check *c, uint64_t h, uint64_t m)
 {
+	const struct blk_version *vh = version_at(c, h), *vm = version_at(c, m);
+	if (!vm)
+		return false;
+	return !vh || vh->commit_ev < vm->begin_ev;
+}
+
+/* The first sector of [sector, sector + n) where `held` is older than the
+ * newest version completed (floor: when the read began; NULL: now), or
+ * -1. A version whose writer has not completed may or may not be seen. */
+static int64_t first_stale(const coh_check *c, const struct blk_dev *d, uint64_t sector,
+                           const uint64_t *held, uint64_t n, const uint64_t *floor)
+{
+	const uint64_t *need = floor ? floor : d->done;
 	for (uint64_t i = 0; i < n; i++)
-		if (held[i] < d->latest[sector + i])
+		if (held[i] < need[sector + i] && precedes(c, held[i], need[sector + i]))
 			return (int64_t)i;
 	return -1;
 }
 
 static void report_stale_read(coh_check *c, const struct blk_dev *d, uint64_t s, uint64_t held,
-                              int cpu, const char *from, uint64_t since)
+                              int cpu, const char *from, uint64_t since, const uint64_t *floor)
 {
-	uint64_t latest = d->latest[s];
+	uint64_t latest = floor ? floor[s] : d->done[s];
 	const struct blk_version *w = version_at(c, latest);
 	uint64_t ev = coh_machine_note(c->m, cpu, "block-copy: a read served");
 	coh_finding *f = coh_check_report(c, COH_F_STALE_READ, cpu,
@@ -275,11 +329,12 @@ void coh_blk_copy_read(coh_check *c, unsigned copy, int cpu)
 	if (!k || k->reported_stale)
 		return;
 	const struct blk_dev *d = &c->blk->devs[k->dev];
-	int64_t i = first_stale(d, k->sector, k->held, k->nsect);
+	int64_t i = first_stale(c, d, k->sector, k->held, k->nsect, NULL);
 	if (i < 0)
 		return;
 	k->reported_stale = true;
-	report_stale_read(c, d, k->sector + (uint64_t)i, k->held[i], cpu, k->owner, k->filled_ev);
+	report_stale_read(c, d, k->sector + (uint64_t)i, k->held[i], cpu, k->owner, k->filled_ev,
+	                  NULL);
 }
 
 void coh_blk_copy_writeback(coh_check *c, unsigned copy)
@@ -290,7 +345,8 @@ void coh_blk_copy_writeback(coh_check *c, unsigned copy)
 	struct blk_dev *d = &c->blk->devs[k->dev];
 	for (uint64_t i = 0; i < k->nsect; i++) {
 		uint64_t s = k->sector + i;
-		if (k->held[i] < d->medium[s] && !k->reported_lost) {
+		if (k->held[i] < d->medium[s] && !k->reported_lost &&
+		    precedes(c, k->held[i], d->medium[s])) {
 			k->reported_lost = true;
 			const struct blk_version *w = version_at(c, d->medium[s]);
 			uint64_t ev = coh_machine_note(c->m, -1, "block-copy: a write-back");
@@ -321,7 +377,7 @@ void coh_blk_dev_write(coh_check *c, unsigned dev, uint64_t sector, uint64_t nse
 	struct blk_dev *d;
 	if (!dev_range(c, dev, sector, nsectors, &d))
 		return;
-	uint64_t v = new_version(c, cpu, "a direct write");
+	uint64_t v = new_version(c, cpu, "a direct write", dev, sector, nsectors, 0);
 	for (uint64_t i = 0; v && i < nsectors; i++)
 		d->latest[sector + i] = d->medium[sector + i] = v;
 }
@@ -331,10 +387,89 @@ void coh_blk_dev_read(coh_check *c, unsigned dev, uint64_t sector, uint64_t nsec
 	struct blk_dev *d;
 	if (!dev_range(c, dev, sector, nsectors, &d))
 		return;
-	int64_t i = first_stale(d, sector, d->medium + sector, nsectors);
+	int64_t i = first_stale(c, d, sector, d->medium + sector, nsectors, NULL);
 	if (i >= 0)
 		report_stale_read(c, d, sector + (uint64_t)i, d->medium[sector + (uint64_t)i], cpu,
-		                  "the medium (a newer version is in a copy not written back)", 0);
+		                  "the medium (a newer version is in a copy not written back)", 0,
+		                  NULL);
+}
+
+/* ---- operations ---- */
+
+static struct blk_op *op_at(const coh_check *c, unsigned op)
+{
+	const struct coh__blk *b = c->blk;
+	return b && op && op <= b->nops && b->ops[op - 1].live ? &b->ops[op - 1] : NULL;
+}
+
+unsigned coh_blk_op_begin(coh_check *c, unsigned dev, bool write, int cpu, const char *who)
+{
+	struct blk_dev *d = dev_at(c, dev);
+	if (!d)
+		return 0;
+	struct coh__blk *b = c->blk;
+	if (!grow((void **)&b->ops, sizeof(*b->ops), b->nops, &b->capops))
+		return 0;
+	struct blk_op *o = &b->ops[b->nops];
+	memset(o, 0, sizeof(*o));
+	if (!write) {
+		o->floor = malloc(d->nsect * sizeof(uint64_t));
+		if (!o->floor)
+			return 0;
+		memcpy(o->floor, d->done, d->nsect * sizeof(uint64_t));
+	}
+	o->live = true;
+	o->dev = dev;
+	o->begin_ev = coh_machine_note(c->m, cpu, "block-copy: an operation begins");
+	o->first_ver = b->nvers;
+	snprintf(o->who, sizeof(o->who), "%s", who ? who : "an operation");
+	return (unsigned)++b->nops;
+}
+
+void coh_blk_op_dma(coh_check *c, unsigned op, uint64_t sector, uint64_t nsectors, bool write)
+{
+	struct blk_op *o = op_at(c, op);
+	struct blk_dev *d;
+	if (!o || !dev_range(c, o->dev, sector, nsectors, &d))
+		return;
+	if (write) {
+		uint64_t v = new_version(c, -1, o->who, o->dev, sector, nsectors, op);
+		for (uint64_t i = 0; v && i < nsectors; i++)
+			d->latest[sector + i] = d->medium[sector + i] = v;
+		return;
+	}
+	if (o->reported || !o->floor)
+		return;
+	int64_t i = first_stale(c, d, sector, d->medium + sector, nsectors, o->floor);
+	if (i < 0)
+		return;
+	o->reported = true;
+	char from[OWNER_MAX + 40];
+	snprintf(from, sizeof(from), "the medium, for %s", o->who);
+	report_stale_read(c, d, sector + (uint64_t)i, d->medium[sector + (uint64_t)i], -1, from, 0,
+	                  o->floor);
+}
+
+void coh_blk_op_end(coh_check *c, unsigned op)
+{
+	struct blk_op *o = op_at(c, op);
+	if (!o)
+		return;
+	struct coh__blk *b = c->blk;
+	uint64_t now = coh_machine_events(c->m);
+	for (uint64_t v = o->first_ver; v < b->nvers; v++) {
+		struct blk_version *w = &b->vers[v];
+		if (w->op != op)
+			continue;
+		w->commit_ev = now;
+		uint64_t *done = b->devs[w->dev].done;
+		for (uint64_t i = 0; i < w->nsect; i++)
+			if (done[w->sector + i] < v + 1)
+				done[w->sector + i] = v + 1;
+	}
+	free(o->floor);
+	o->floor = NULL;
+	o->live = false;
 }
 
 uint64_t coh_blk_latest(const coh_check *c, unsigned dev, uint64_t sector)

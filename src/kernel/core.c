@@ -69,6 +69,10 @@ int kernel_init(coh_sched *s, const struct kernel_config *cfg)
 		r = coh__dm_cache_metadata_init();
 	if (!r)
 		r = coh__dm_init();
+	if (!r)
+		r = coh__aio_init();
+	if (!r)
+		r = coh__direct_io_init();
 	return r;
 }
 

@@ -65,5 +65,7 @@ int coh__dm_bufio_init(void);          /* md/dm-bufio.c */
 int coh__dm_cache_metadata_init(void); /* md/dm-cache-metadata.c */
 int coh__dm_init(void);                /* md/dm.c: mapped devices, targets */
 int coh__dm_cache_target_init(void);   /* md/dm-cache-target.c, from coh__dm_init */
+int coh__aio_init(void);               /* fs/aio.c: contexts, kiocbs, the kiocb cache */
+int coh__direct_io_init(void);         /* fs/direct-io.c: the dio pool */
 
 #endif

@@ -352,6 +352,10 @@ static void device_work(void *arg)
 		for (unsigned i = 0; !error && i < bio->bi_vcnt; i++) {
 			if (transfer(d, bio, i, off))
 				error = -EIO;
+			else if (bio->bi_blk_op)
+				coh_blk_op_dma(coh__kernel.chk, bio->bi_blk_op, off >> SECTOR_SHIFT,
+				               bio->bi_io_vec[i].bv_len >> SECTOR_SHIFT,
+				               bio_data_dir(bio) == WRITE);
 			off += bio->bi_io_vec[i].bv_len;
 		}
 		if (!error && (bio->bi_rw & REQ_FUA) && coh__disk_flush(d))

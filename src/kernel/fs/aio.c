@@ -28,7 +28,7 @@
  */
 #include <string.h>
 
-#include "kernel/fs/fs_impl.h"
+#include "kernel/fs/dio_impl.h"
 #include "kernel/kernel_impl.h"
 
 #define COH__MAX_KIOCTX 4
@@ -36,9 +36,9 @@
 
 /* struct kiocb's fields in its slab object */
 enum {
-	KI_USERS = 0,  /* u32 */
-	KI_KEY = 4,    /* u32: KIOCB_SYNC_KEY, or the request's key */
-	KI_CTX = 8,    /* u32: the kioctx (its index + 1; 0: none) */
+	KI_USERS = 0,   /* u32 */
+	KI_KEY = 4,     /* u32: KIOCB_SYNC_KEY, or the request's key */
+	KI_CTX = 8,     /* u32: the kioctx (its index + 1; 0: none) */
 	KI_OPCODE = 12, /* u32 */
 	KI_USER_DATA = 16,
 	KI_POS = 24,
@@ -388,7 +388,8 @@ static ssize_t aio_rw_vect_retry(struct kiocb *iocb)
 			/* aio_advance_iovec: one segment here */
 			u64 left = sim_read64(ki(iocb, KI_LEFT)) - (u64)ret;
 			sim_write64(ki(iocb, KI_LEFT), left);
-			iocb->ki_inline_vec.iov_base += (unsigned long)ret;
+			iocb->ki_inline_vec.iov_base =
+			    (void *)((uintptr_t)iocb->ki_inline_vec.iov_base + (size_t)ret);
 			iocb->ki_inline_vec.iov_len -= (size_t)ret;
 			kiocb_set_pos(iocb, kiocb_pos(iocb) + ret);
 		}
@@ -419,7 +420,7 @@ static long io_submit_one(struct kioctx *ctx, struct iocb *iocb, u64 user_iocb)
 	if ((ssize_t)iocb->aio_nbytes < 0 ||
 	    (iocb->aio_lio_opcode != IOCB_CMD_PREAD && iocb->aio_lio_opcode != IOCB_CMD_PWRITE))
 		return -EINVAL;
-	struct file *file = fget((unsigned)iocb->aio_fildes);
+	struct file *file = iocb->aio_filp; /* fget(iocb->aio_fildes) */
 	if (!file)
 		return -EBADF;
 	struct kiocb *req = aio_get_req(ctx); /* returns with 2 references to req */
@@ -435,7 +436,7 @@ static long io_submit_one(struct kioctx *ctx, struct iocb *iocb, u64 user_iocb)
 	sim_write64(ki(req, KI_LEFT), iocb->aio_nbytes);
 	sim_write32(ki(req, KI_OPCODE), iocb->aio_lio_opcode);
 	/* aio_setup_iocb -> aio_setup_single_vector */
-	req->ki_inline_vec.iov_base = (unsigned long)iocb->aio_buf;
+	req->ki_inline_vec.iov_base = (void *)(uintptr_t)iocb->aio_buf;
 	req->ki_inline_vec.iov_len = (size_t)iocb->aio_nbytes;
 	req->ki_iovec = &req->ki_inline_vec;
 	req->ki_nr_segs = 1;
