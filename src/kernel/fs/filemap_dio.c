@@ -20,8 +20,11 @@
  *       invalidation after sync writes", 2.6.23), on top of the seed: the
  *       second invalidation runs whatever ->direct_IO returned, and its
  *       failure is ignored.
- * The later rule of 332391a (the invalidation in dio_complete) is the
- * `dio-invalidate-in-complete` switch of direct-io.c.
+ *   dio-invalidate-in-complete  332391a ("fs: Fix page cache
+ *       inconsistency when mixing buffered and AIO DIO", 4.x): dio_complete
+ *       invalidates the written range once the data is on the disk
+ *       (direct-io.c); the second invalidation here is left to sync
+ *       writes (retval > 0), as that commit has it.
  */
 #include <string.h>
 
@@ -84,7 +87,12 @@ static ssize_t generic_file_direct_IO(int rw, struct kiocb *iocb, const struct i
 			goto out;
 	}
 	retval = mapping->a_ops->direct_IO(rw, iocb, iov, offset, nr_segs);
-	if (!coh_fix("dio-invalidate-after-sync-write")) {
+	if (coh_fix("dio-invalidate-in-complete")) {
+		/* 332391a: dio_complete invalidates; here only what a sync
+		 * write left ("skip invalidation for async writes") */
+		if (rw == WRITE && retval > 0 && mapping->nrpages)
+			invalidate_inode_pages2_range(mapping, (pgoff_t)(offset >> shift), end);
+	} else if (!coh_fix("dio-invalidate-after-sync-write")) {
 		if (retval)
 			goto out;
 		/* Finally, try again to invalidate clean pages which might have
