@@ -57,6 +57,18 @@ typedef unsigned long pgoff_t;
 #ifndef EAGAIN
 #define EAGAIN 11
 #endif
+#ifndef EBADF
+#define EBADF 9
+#endif
+#ifndef EACCES
+#define EACCES 13
+#endif
+#ifndef ENODEV
+#define ENODEV 19
+#endif
+#ifndef EEXIST
+#define EEXIST 17
+#endif
 #ifndef EBUSY
 #define EBUSY 16
 #endif
@@ -268,11 +280,15 @@ struct inode {
 	struct super_block *i_sb;
 	struct address_space *i_mapping; /* &i_data */
 	struct address_space i_data;
-	coh_mutex i_mutex;          /* writers, truncate */
-	coh_rwsem i_alloc_sem;      /* 2.6.3x: direct I/O against truncate */
-	coh_atomic i_dio_count;     /* for issue 8 (3.1's inode_dio_wait) */
-	unsigned long i_private;    /* simplefs: the first disk block of its extent */
-	unsigned long i_nblocks;    /* simplefs: the extent's length in blocks */
+	coh_mutex i_mutex;       /* writers, truncate */
+	coh_rwsem i_alloc_sem;   /* 2.6.3x: direct I/O against truncate */
+	coh_atomic i_dio_count;  /* for issue 8 (3.1's inode_dio_wait) */
+	unsigned long i_private; /* simplefs: the first disk block of its extent */
+	unsigned long i_nblocks; /* simplefs: the extent's length in blocks */
+	/* simplefs: bit i set = block i of the extent is allocated (written
+	 * since mkfs or the last truncate past it); a clear bit is a hole,
+	 * read as zeroes, allocated by get_block(create=1) */
+	uint64_t i_blockmap;
 	unsigned long dirtied_when; /* model: the flusher's order (a counter) */
 	bool i_dirty_pages;         /* on the flusher's list (I_DIRTY_PAGES) */
 };
@@ -302,6 +318,10 @@ struct super_block {
 	unsigned long s_blocksize; /* the page size */
 	unsigned s_blocksize_bits;
 	unsigned id;
+	/* a journal may hold the buffers of a page: simplefs's ->releasepage
+	 * then refuses or not as the explorer chooses (COH_CHOICE_FAULT);
+	 * false (the default): it always releases */
+	bool s_release_may_fail;
 };
 
 /* The disk's device id in the block-copy oracle (registered on first use),
@@ -351,15 +371,15 @@ COH_API struct page *find_lock_page(struct address_space *mapping, pgoff_t index
 COH_API struct page *find_or_create_page(struct address_space *mapping, pgoff_t index,
                                          gfp_t gfp_mask);
 #define grab_cache_page(mapping, index) find_or_create_page((mapping), (index), GFP_HIGHUSER)
-/* Adds a locked new page at index (page->mapping, ->index, the cache's
- * reference): 0, or -EEXIST if the slot is taken, -ENOMEM past the table.
- * add_to_page_cache_lru also puts it on the LRU (PG_lru). */
+/* Adds a new page at index and locks it (page->mapping, ->index, a
+ * reference for the cache): 0, or -EEXIST if the slot is taken, -ENOMEM
+ * past the table. add_to_page_cache_lru also puts it on the LRU (PG_lru). */
 COH_API int add_to_page_cache(struct page *page, struct address_space *mapping, pgoff_t index,
                               gfp_t gfp_mask);
 COH_API int add_to_page_cache_lru(struct page *page, struct address_space *mapping, pgoff_t index,
                                   gfp_t gfp_mask);
-/* Removes a locked page from its mapping (drops the cache's reference,
- * forgets the oracle's copies). */
+/* Removes a locked page from its mapping and forgets the oracle's copies;
+ * the caller then drops the cache's reference (page_cache_release). */
 COH_API void remove_from_page_cache(struct page *page);
 /* read_cache_page-like: the uptodate page at index, read with ->readpage
  * if needed and waited for; unlocked, with a reference. ERR: NULL and

@@ -64,6 +64,8 @@ int kernel_init(coh_sched *s, const struct kernel_config *cfg)
 	if (!r)
 		r = coh__mm_init();
 	if (!r)
+		r = coh__pagecache_init();
+	if (!r)
 		r = coh__dm_bufio_init();
 	if (!r)
 		r = coh__dm_cache_metadata_init();

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "kernel/arch/usercache.h"
+#include "kernel/fs/fs_impl.h"
 #include "kernel/mm/mm_impl.h"
 
 static struct {
@@ -129,6 +130,8 @@ static struct mm_struct *dup_mm(struct mm_struct *oldmm)
 		tail = &tmp->vm_next;
 		if (tmp->anon_vma)
 			anon_vma_link(tmp);
+		if (tmp->vm_file)
+			coh__vma_link_file(tmp); /* dup_mmap: vma_prio_tree_add */
 		bool cow = !(v->vm_flags & VM_SHARED) && (v->vm_flags & VM_MAYWRITE);
 		for (unsigned i = 0; i < oldmm->npte; i++) {
 			struct coh_pte *pte = &oldmm->pte[i];

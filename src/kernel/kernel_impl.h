@@ -61,6 +61,7 @@ int coh__dma_pool_init(void);          /* dma/pool.c: the pools */
 int coh__block_init(void);             /* block/disk.c: disks and bios */
 int coh__dm_io_init(void);             /* md/dm-io.c */
 int coh__mm_init(void);                /* mm/mmap.c: user address spaces, tasks, switch_mm */
+int coh__pagecache_init(void);         /* mm/filemap.c: page cache, simplefs, writeback */
 int coh__dm_bufio_init(void);          /* md/dm-bufio.c */
 int coh__dm_cache_metadata_init(void); /* md/dm-cache-metadata.c */
 int coh__dm_init(void);                /* md/dm.c: mapped devices, targets */

@@ -14,6 +14,7 @@
  * found or allocated (cleared, flush_dcache_page) in its shmem object.
  */
 #include "kernel/arch/usercache.h"
+#include "kernel/fs/fs_impl.h"
 #include "kernel/mm/mm_impl.h"
 
 void get_page(struct page *page)
@@ -147,12 +148,18 @@ unsigned handle_mm_fault(struct mm_struct *mm, struct vm_area_struct *vma, unsig
 {
 	struct coh_pte *pte = coh_pte_lookup(mm, address);
 	if (!pte) {
+		if (vma->vm_file)
+			return coh__file_fault(mm, vma, address, flags); /* do_linear_fault */
 		if (vma->shm)
 			return shmem_fault(mm, vma, address);
 		return do_anonymous_page(mm, vma, address, flags);
 	}
-	if ((flags & FAULT_FLAG_WRITE) && !pte->write)
+	if ((flags & FAULT_FLAG_WRITE) && !pte->write) {
+		if (vma->vm_file && !pte->special && !PageAnon(pte->page) &&
+		    (vma->vm_flags & (VM_WRITE | VM_SHARED)) == (VM_WRITE | VM_SHARED))
+			return coh__file_wp_fault(mm, vma, address, pte);
 		return do_wp_page(mm, vma, address, pte);
+	}
 	return 0; /* a spurious fault: the PTE is there */
 }
 

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "kernel/arch/usercache.h"
+#include "kernel/fs/fs_impl.h"
 #include "kernel/mm/mm_impl.h"
 
 #define MAX_MMS 8
@@ -185,6 +186,8 @@ static void vma_link(struct mm_struct *mm, struct vm_area_struct *vma)
 	vma->vm_mm = mm;
 	if (vma->anon_vma)
 		anon_vma_link(vma);
+	if (vma->vm_file)
+		coh__vma_link_file(vma); /* __vma_link_file */
 }
 
 static void vma_unlink(struct mm_struct *mm, struct vm_area_struct *vma)
@@ -196,6 +199,8 @@ static void vma_unlink(struct mm_struct *mm, struct vm_area_struct *vma)
 		*pp = vma->vm_next;
 	if (vma->anon_vma)
 		anon_vma_unlink(vma);
+	if (vma->vm_file)
+		coh__vma_unlink_file(vma); /* __remove_shared_vm_struct */
 }
 
 /* calc_vm_prot_bits | calc_vm_flag_bits | VM_MAY* (do_mmap_pgoff). */
@@ -228,8 +233,29 @@ static unsigned long unmapped_area(struct mm_struct *mm, unsigned long len)
 unsigned long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long len,
                       unsigned long prot, unsigned long flags)
 {
+	if (!(flags & MAP_ANONYMOUS))
+		return (unsigned long)-EINVAL;
+	return do_mmap_pgoff(mm, NULL, addr, len, prot, flags, 0);
+}
+
+/* do_mmap_pgoff() (mm/mmap.c): a file mapping gets vm_file, vm_pgoff =
+ * pgoff and a place on the mapping's i_mmap (the file's ->mmap says
+ * yes); a shared writable one needs a file opened for writing. */
+unsigned long do_mmap_pgoff(struct mm_struct *mm, struct file *file, unsigned long addr,
+                            unsigned long len, unsigned long prot, unsigned long flags,
+                            unsigned long pgoff)
+{
 	unsigned long psize = coh__page_size();
-	if (!mm || !(flags & MAP_ANONYMOUS) || !(flags & (MAP_SHARED | MAP_PRIVATE)) ||
+	if (file) {
+		if (flags & MAP_ANONYMOUS)
+			return (unsigned long)-EINVAL;
+		if ((flags & MAP_SHARED) && (prot & PROT_WRITE) &&
+		    (file->f_flags & O_ACCMODE) == O_RDONLY)
+			return (unsigned long)-EACCES;
+	} else if (!(flags & MAP_ANONYMOUS)) {
+		return (unsigned long)-EINVAL;
+	}
+	if (!mm || !(flags & (MAP_SHARED | MAP_PRIVATE)) ||
 	    (flags & MAP_SHARED && flags & MAP_PRIVATE) || len == 0 || (addr & (psize - 1)))
 		return (unsigned long)-EINVAL;
 	len = (len + psize - 1) & ~(psize - 1);
@@ -252,7 +278,14 @@ unsigned long do_mmap(struct mm_struct *mm, unsigned long addr, unsigned long le
 	vma->vm_start = addr;
 	vma->vm_end = addr + len;
 	vma->vm_flags = vm_flags_of(prot, flags);
-	if (flags & MAP_SHARED) {
+	if (file) {
+		vma->vm_file = file;
+		vma->vm_pgoff = pgoff;
+		if (file->f_op->mmap && file->f_op->mmap(file, vma)) {
+			vma_free(vma);
+			return (unsigned long)-ENODEV;
+		}
+	} else if (flags & MAP_SHARED) {
 		vma->shm = shmem_alloc();
 		if (!vma->shm) {
 			vma_free(vma);

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "kernel/arch/usercache.h"
+#include "kernel/fs/fs_impl.h"
 #include "kernel/mm/mm_impl.h"
 
 bool PageAnon(const struct page *page)
@@ -157,4 +158,31 @@ int try_to_unmap(struct page *page)
 	}
 	spin_unlock(&av->lock);
 	return n;
+}
+
+/* page_mkclean() -> page_mkclean_file() -> page_mkclean_one() (mm/rmap.c
+ * 2.6.3x) on each VM_SHARED VMA of the page's i_mmap: a writable PTE is
+ * flushed (flush_cache_page) and write-protected. Returns how many were. */
+int page_mkclean(struct page *page)
+{
+	struct address_space *mapping = page_mapping(page);
+	int ret = 0;
+	if (!mapping || !page_mapped(page))
+		return 0;
+	spin_lock(&mapping->i_mmap_lock);
+	for (struct vm_area_struct *vma = mapping->i_mmap; vma; vma = vma->shared_next) {
+		if (!(vma->vm_flags & VM_SHARED))
+			continue;
+		unsigned long address = vma_address(page, vma);
+		if (IS_ERR_VALUE(address))
+			continue;
+		struct coh_pte *pte = coh_pte_lookup(vma->vm_mm, address);
+		if (!pte || pte->page != page || !pte->write)
+			continue;
+		flush_cache_page(vma, address, page_to_pfn(page));
+		pte->write = false; /* pte_wrprotect(pte_mkclean(ptep_clear_flush)) */
+		ret++;
+	}
+	spin_unlock(&mapping->i_mmap_lock);
+	return ret;
 }
