@@ -49,6 +49,7 @@ struct dio {
 	sector_t next_sector; /* the disk sector that follows the bio */
 	int page_errors;
 	bool is_async;
+	bool defer_completion; /* 332391a: complete in process context */
 	int io_error;
 	/* bio completion: under bio_lock */
 	spinlock_t bio_lock;
@@ -155,6 +156,18 @@ static int dio_bio_complete(struct dio *dio, struct bio *bio)
 	return uptodate ? 0 : -EIO;
 }
 
+/* The tail of dio_bio_end_aio (fs/direct-io.c 2.6.20), and with 332391a
+ * dio_aio_complete_work (4.x) run from the dio workqueue */
+static void dio_aio_complete_work(void *arg)
+{
+	COH_FRAME();
+	struct dio *dio = arg;
+	struct kiocb *iocb = dio->iocb;
+	ssize_t ret = dio_complete(dio, kiocb_pos(iocb), 0);
+	aio_complete(iocb, (long)ret, 0);
+	dio_free(dio);
+}
+
 /* dio_bio_end_aio (fs/direct-io.c 2.6.20): hardirq context */
 static void dio_bio_end_aio(struct bio *bio, int error)
 {
@@ -170,10 +183,14 @@ static void dio_bio_end_aio(struct bio *bio, int error)
 		wake_up(&dio->wait);
 	spin_unlock_irqrestore(&dio->bio_lock, flags);
 	if (remaining == 0) {
-		struct kiocb *iocb = dio->iocb;
-		ssize_t ret = dio_complete(dio, kiocb_pos(iocb), 0);
-		aio_complete(iocb, (long)ret, 0);
-		dio_free(dio);
+		if (dio->defer_completion) {
+			/* queue_work(s_dio_done_wq): a kernel thread of its own */
+			if (!coh_task_create(coh__kernel.s, "dio/0", coh__cpu(),
+			                     dio_aio_complete_work, dio))
+				BUG();
+			return;
+		}
+		dio_aio_complete_work(dio);
 	}
 }
 
@@ -315,7 +332,13 @@ static int do_direct_IO(struct dio *dio, unsigned long user_addr, size_t bytes, 
 				chunk = in_page - done;
 			struct buffer_head bh = {0};
 			bh.b_size = chunk;
-			ret = dio->get_block(dio->inode, iblock, &bh, dio->rw == WRITE);
+			/* get_more_blocks: a DIO_LOCKING file system allocates
+			 * nothing inside i_size (a hole there: -ENOTBLK) */
+			int create = dio->rw == WRITE;
+			if (dio->lock_type == DIO_LOCKING &&
+			    iblock < (sector_t)(dio->i_size >> fsbits))
+				create = 0;
+			ret = dio->get_block(dio->inode, iblock, &bh, create);
 			if (ret)
 				break;
 			if (!buffer_mapped(&bh)) {
@@ -365,6 +388,12 @@ static ssize_t direct_io_worker(int rw, struct kiocb *iocb, struct inode *inode,
 	dio->i_size = inode->i_size;
 	/* one reference for the submission path, dropped at the end */
 	dio->refcount = 1;
+	/* 332391a: in case of AIO write racing with buffered read we need to
+	 * defer completion: invalidate_inode_pages2_range cannot run in
+	 * interrupt context */
+	if (coh_fix("dio-invalidate-in-complete") && dio->is_async && rw == WRITE &&
+	    inode->i_mapping->nrpages)
+		dio->defer_completion = true;
 	dio->size = iov_length(iov, nr_segs);
 	dio->blk_op =
 	    coh_blk_op_begin(coh__kernel.chk, coh__disk_blk_dev(dio->bdev->bd_disk), rw == WRITE,

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "kernel/block/block.h"
+#include "cohsim/aio.h"
 #include "kernel/fs/fs_impl.h"
 
 #define MAX_SB 2
@@ -441,7 +442,7 @@ static const struct address_space_operations simplefs_aops = {
     .bmap = simplefs_bmap,
     .invalidatepage = simplefs_invalidatepage,
     .releasepage = simplefs_releasepage,
-    .direct_IO = NULL, /* issue 8 */
+    .direct_IO = simplefs_direct_IO, /* fs/filemap_dio.c */
 };
 
 static const struct file_operations simplefs_fops = {

@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "cohsim/blockcopy.h"
+#include "cohsim/aio.h"
 #include "kernel/fs/fs_impl.h"
 
 #define PAGE_WAIT_TABLE 16
@@ -507,20 +508,20 @@ ssize_t generic_file_buffered_write(struct file *file, unsigned long buf, size_t
 }
 
 /* simplefs's f_op->read: generic_file_aio_read's buffered branch. O_DIRECT
- * is issue 8's (generic_file_aio_read's direct branch): refused here. */
+ * goes through do_sync_read (fs/filemap_dio.c). */
 ssize_t generic_file_read(struct file *file, unsigned long buf, size_t count, loff_t *ppos)
 {
 	if (file->f_flags & O_DIRECT)
-		return -EINVAL;
+		return do_sync_read(file, buf, count, ppos);
 	return do_generic_file_read(file, ppos, buf, count);
 }
 
 /* simplefs's f_op->write: generic_file_aio_write's buffered branch (the
- * direct one is issue 8's: refused here). */
+ * direct one: do_sync_write, fs/filemap_dio.c). */
 ssize_t generic_file_write(struct file *file, unsigned long buf, size_t count, loff_t *ppos)
 {
 	if (file->f_flags & O_DIRECT)
-		return -EINVAL;
+		return do_sync_write(file, buf, count, ppos);
 	return generic_file_buffered_write(file, buf, count, ppos);
 }
 
