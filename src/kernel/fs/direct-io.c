@@ -24,7 +24,12 @@
  *
  * The post-write invalidation of the later rule (Linux 332391a, "fs: Fix
  * page cache inconsistency when mixing buffered and AIO DIO", 4.x) runs in
- * dio_complete under the switch `dio-invalidate-in-complete`.
+ * dio_complete under the switch `dio-invalidate-in-complete`: from a
+ * kernel thread (the dio workqueue) when the inode has pages at the last
+ * bio's completion, else inline in hardirq context, where it invalidates
+ * too if pages came meanwhile: a sleep in atomic context, until
+ * ffe51f0142a9 ("fs: Avoid invalidation in interrupt context in
+ * dio_complete()", the switch `dio-complete-no-irq-invalidate`).
  */
 #include <string.h>
 
@@ -49,7 +54,6 @@ struct dio {
 	sector_t next_sector; /* the disk sector that follows the bio */
 	int page_errors;
 	bool is_async;
-	bool defer_completion; /* 332391a: complete in process context */
 	int io_error;
 	/* bio completion: under bio_lock */
 	spinlock_t bio_lock;
@@ -99,7 +103,7 @@ static void dio_free(struct dio *dio)
 /* dio_complete (fs/direct-io.c 2.6.20): the end_io hook, i_alloc_sem,
  * the result; with `dio-invalidate-in-complete` (332391a) the pages of a
  * write are invalidated here, once the data is on the disk. */
-static ssize_t dio_complete(struct dio *dio, loff_t offset, ssize_t ret)
+static ssize_t dio_complete(struct dio *dio, loff_t offset, ssize_t ret, bool invalidate)
 {
 	COH_FRAME();
 	ssize_t transferred = 0;
@@ -114,8 +118,8 @@ static ssize_t dio_complete(struct dio *dio, loff_t offset, ssize_t ret)
 		if (dio->rw == READ && offset + transferred > dio->i_size)
 			transferred = dio->i_size - offset;
 	}
-	if (coh_fix("dio-invalidate-in-complete") && dio->rw == WRITE && transferred > 0 &&
-	    dio->inode->i_mapping->nrpages) {
+	if (coh_fix("dio-invalidate-in-complete") && invalidate && dio->rw == WRITE &&
+	    transferred > 0 && dio->inode->i_mapping->nrpages) {
 		/* 332391a: invalidate_inode_pages2_range after the write, in
 		 * dio_complete (a workqueue for AIO in 4.x; in place here) */
 		struct address_space *mapping = dio->inode->i_mapping;
@@ -158,14 +162,18 @@ static int dio_bio_complete(struct dio *dio, struct bio *bio)
 
 /* The tail of dio_bio_end_aio (fs/direct-io.c 2.6.20), and with 332391a
  * dio_aio_complete_work (4.x) run from the dio workqueue */
-static void dio_aio_complete_work(void *arg)
+static void dio_aio_complete(struct dio *dio, bool invalidate)
 {
 	COH_FRAME();
-	struct dio *dio = arg;
 	struct kiocb *iocb = dio->iocb;
-	ssize_t ret = dio_complete(dio, kiocb_pos(iocb), 0);
+	ssize_t ret = dio_complete(dio, kiocb_pos(iocb), 0, invalidate);
 	aio_complete(iocb, (long)ret, 0);
 	dio_free(dio);
+}
+
+static void dio_aio_complete_work(void *arg)
+{
+	dio_aio_complete(arg, true);
 }
 
 /* dio_bio_end_aio (fs/direct-io.c 2.6.20): hardirq context */
@@ -183,14 +191,21 @@ static void dio_bio_end_aio(struct bio *bio, int error)
 		wake_up(&dio->wait);
 	spin_unlock_irqrestore(&dio->bio_lock, flags);
 	if (remaining == 0) {
-		if (dio->defer_completion) {
+		/* 332391a: defer the completion of an AIO write when the inode
+		 * has pages: buffered I/O may have cached stale data between
+		 * submission and completion, and invalidate_inode_pages2_range
+		 * cannot run in interrupt context */
+		if (coh_fix("dio-invalidate-in-complete") && dio->result && dio->rw == WRITE &&
+		    dio->inode->i_mapping->nrpages) {
 			/* queue_work(s_dio_done_wq): a kernel thread of its own */
 			if (!coh_task_create(coh__kernel.s, "dio/0", coh__cpu(),
 			                     dio_aio_complete_work, dio))
 				BUG();
 			return;
 		}
-		dio_aio_complete_work(dio);
+		/* ffe51f0142a9: no invalidation in interrupt context (332391a
+		 * alone invalidates here too, if pages came meanwhile) */
+		dio_aio_complete(dio, !coh_fix("dio-complete-no-irq-invalidate"));
 	}
 }
 
@@ -388,12 +403,6 @@ static ssize_t direct_io_worker(int rw, struct kiocb *iocb, struct inode *inode,
 	dio->i_size = inode->i_size;
 	/* one reference for the submission path, dropped at the end */
 	dio->refcount = 1;
-	/* 332391a: in case of AIO write racing with buffered read we need to
-	 * defer completion: invalidate_inode_pages2_range cannot run in
-	 * interrupt context */
-	if (coh_fix("dio-invalidate-in-complete") && dio->is_async && rw == WRITE &&
-	    inode->i_mapping->nrpages)
-		dio->defer_completion = true;
 	dio->size = iov_length(iov, nr_segs);
 	dio->blk_op =
 	    coh_blk_op_begin(coh__kernel.chk, coh__disk_blk_dev(dio->bdev->bd_disk), rw == WRITE,
@@ -433,7 +442,7 @@ static ssize_t direct_io_worker(int rw, struct kiocb *iocb, struct inode *inode,
 	spin_unlock_irqrestore(&dio->bio_lock, flags);
 	BUG_ON(!dio->is_async && ret2 != 0);
 	if (ret2 == 0) {
-		ret = dio_complete(dio, offset, ret);
+		ret = dio_complete(dio, offset, ret, true);
 		dio_free(dio);
 	} else {
 		BUG_ON(ret != -EIOCBQUEUED);
