@@ -21,6 +21,7 @@
  *     (kmap_high_l1_vipt, then kmap_atomic from 2.6.37).
  * flush_cache_all() is local to the running CPU on ARM.
  */
+#include "cohsim/fs.h"
 #include "kernel/arch/usercache.h"
 
 static void __flush_dcache_page(struct page *page);
@@ -182,12 +183,23 @@ static void arm_vmap_range(coh_addr_t va, size_t size)
  * kernel alias is written back now. A highmem page is flushed through its
  * kmap: page_address() unpinned in 2.6.31-33, pinned with kmap_high_get()
  * from 2.6.34; a page without a kmap has nothing to flush. The user half
- * (arm_user.c) does the seed's anon_vma walk; the page-cache half
- * (PG_dcache_dirty, __flush_dcache_aliases) needs a mapping: not modelled
- * yet. */
+ * (arm_user.c) does the page-cache half (the VIPT-aliasing flush at the
+ * page's user colour, VIVT __flush_dcache_aliases) and the seed's
+ * anon_vma walk. On UP, a page-cache page of an unmapped file only gets
+ * PG_dcache_dirty (2.6.3x). */
 static void arm_flush_dcache_page(struct page *page)
 {
 	COH_FRAME();
+	if (page == ZERO_PAGE(0))
+		return;
+	/* !CONFIG_SMP: a page-cache page no user maps is flushed later, at
+	 * the fault that maps it (update_mmu_cache) */
+	struct address_space *mapping = page_mapping(page);
+	if (coh_machine_ncpus(coh__kernel.m) == 1 && !PageHighMem(page) && mapping &&
+	    !mapping_mapped(mapping)) {
+		page->flags |= 1ul << PG_arch_1; /* PG_dcache_dirty */
+		return;
+	}
 	__flush_dcache_page(page);
 	coh__arm_flush_dcache_page_user(page); /* arm_user.c */
 }

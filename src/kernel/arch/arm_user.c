@@ -13,10 +13,11 @@
  */
 #include <string.h>
 
+#include "cohsim/fs.h"
 #include "kernel/arch/usercache.h"
 #include "kernel/mm/mm_impl.h"
 
-#define PG_dcache_dirty 1ul /* PG_arch_1 */
+#define PG_dcache_dirty (1ul << PG_arch_1)
 
 static unsigned long psize(void)
 {
@@ -126,6 +127,27 @@ static void flush_anon_mapping(struct page *page)
 	spin_unlock(&anon_vma->lock);
 }
 
+/* __flush_dcache_aliases (arch/arm/mm/flush.c 2.6.3x): each VM_MAYSHARE
+ * VMA of current->active_mm on the mapping's i_mmap that maps the page
+ * gets flush_cache_page at its user address (flush_dcache_mmap_lock:
+ * tree_lock, IRQs off). Other mms' lines are gone since switch_mm. */
+static void __flush_dcache_aliases(struct address_space *mapping, struct page *page)
+{
+	struct mm_struct *mm = coh__current_active_mm();
+	pgoff_t pgoff = page->index;
+	spin_lock_irq(&mapping->tree_lock);
+	for (struct vm_area_struct *mpnt = mapping->i_mmap; mpnt; mpnt = mpnt->shared_next) {
+		unsigned long npages = (mpnt->vm_end - mpnt->vm_start) >> coh__kernel.page_shift;
+		if (pgoff < mpnt->vm_pgoff || pgoff >= mpnt->vm_pgoff + npages)
+			continue; /* vma_prio_tree_foreach(pgoff, pgoff) */
+		if (mpnt->vm_mm != mm || !(mpnt->vm_flags & VM_MAYSHARE))
+			continue;
+		unsigned long offset = (pgoff - mpnt->vm_pgoff) << coh__kernel.page_shift;
+		arm_flush_cache_page(mpnt, mpnt->vm_start + offset, page_to_pfn(page));
+	}
+	spin_unlock_irq(&mapping->tree_lock);
+}
+
 /* flush_dcache_page()'s user half, after __flush_dcache_page() flushed the
  * kernel alias: nothing for an anonymous page in the kernel (cachetlb.txt:
  * "deliberately doesn't work for an anonymous page"); with the seed's
@@ -133,6 +155,13 @@ static void flush_anon_mapping(struct page *page)
  * page-cache page needs address_space->i_mmap: not modelled yet.) */
 void coh__arm_flush_dcache_page_user(struct page *page)
 {
+	struct address_space *mapping = page_mapping(page);
+	/* __flush_dcache_page's tail: aliasing VIPT flushes the one user
+	 * colour congruent with page->index */
+	if (mapping && coh__cache_is_vipt_aliasing())
+		flush_pfn_alias(page_to_pfn(page), page->index << coh__kernel.page_shift);
+	if (mapping && coh__cache_is_vivt())
+		__flush_dcache_aliases(mapping, page);
 	if (coh_fix("flush-dcache-anon") && PageAnon(page))
 		flush_anon_mapping(page);
 }

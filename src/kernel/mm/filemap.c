@@ -400,8 +400,12 @@ ssize_t do_generic_file_read(struct file *filp, loff_t *ppos, unsigned long buf,
 		}
 	page_ok:;
 		loff_t isize = inode->i_size;
+		if (isize <= 0) {
+			put_page(page);
+			break;
+		}
 		pgoff_t end_index = (pgoff_t)((isize - 1) >> shift);
-		if (!isize || index > end_index) {
+		if (index > end_index) {
 			put_page(page);
 			break;
 		}
