@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "cohsim/blockcopy.h"
 #include "cohsim/fs.h"
 #include "cohsim/scenario.h"
 
@@ -26,7 +27,10 @@ static const char *const profiles[] = {"xscale", "arm926", "armv6",     "mips-r4
 static struct {
 	void (*task)(void *arg);
 	struct file *filp;
+	struct super_block *sb;
 	struct gendisk *disk;
+	void (*task2)(void *arg); /* a second task after the first, or NULL */
+	bool may_fail;            /* s_release_may_fail */
 	struct mm_struct *mm;
 	long v[32];
 } t;
@@ -50,6 +54,8 @@ static int run_setup(void *ctx, coh_sched *s)
 	struct simplefs_file_spec spec = {"data", 4, 2 * PSZ};
 	struct super_block *sb = simplefs_mkfs_mount(t.disk, &spec, 1);
 	assert_non_null(sb);
+	sb->s_release_may_fail = t.may_fail;
+	t.sb = sb;
 	t.filp = filp_open(sb, "data", O_RDWR);
 	assert_non_null(t.filp);
 	t.mm = mm_alloc();
@@ -57,6 +63,8 @@ static int run_setup(void *ctx, coh_sched *s)
 	    do_mmap(t.mm, UBUF, 2 * PSZ, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS),
 	    UBUF);
 	assert_non_null(user_task_create(s, "u", 0, t.mm, t.task, NULL));
+	if (t.task2)
+		assert_non_null(coh_task_create(s, "k", 0, t.task2, NULL));
 	return 0;
 }
 
@@ -66,7 +74,9 @@ static const char *run(const char *arch, void (*task)(void *arg))
 {
 	static char kind[32];
 	t.task = task;
+	long keep = t.v[20];
 	memset(t.v, 0, sizeof(t.v));
+	t.v[20] = keep;
 	coh_machine_config mc;
 	coh_machine_config_init(&mc, coh_arch_find(arch));
 	mc.mem_size = 1u << 20;
@@ -300,6 +310,179 @@ static void flush_dcache_page_shared_file_alias(void **state)
 	}
 }
 
+/* ---- the block-copy oracle between the page cache and the disk ---- */
+
+/* A write reaching the disk by another path (as direct I/O will), told
+ * to the oracle as issue 8's bios will tell it. */
+static void device_write(u32 v)
+{
+	uint8_t blk[PSZ];
+	memset(blk, 0, sizeof(blk));
+	memcpy(blk, &v, 4);
+	disk_backend_write(t.disk, 8, blk, sizeof(blk));
+	coh_blk_dev_write(kernel_check(), fs_blk_dev(t.sb), 8, 8, -1);
+}
+
+static void stale_task(void *arg)
+{
+	(void)arg;
+	loff_t pos = 0;
+	vfs_read(t.filp, UBUF, 4, &pos); /* page 0 cached */
+	device_write(0x22);
+	if (t.v[20]) /* what direct I/O does after its write */
+		t.v[1] = invalidate_inode_pages2_range(t.filp->f_mapping, 0, 0);
+	pos = 0;
+	vfs_read(t.filp, UBUF, 4, &pos);
+	t.v[0] = user_read32(UBUF);
+}
+
+static void lost_task(void *arg)
+{
+	(void)arg;
+	loff_t pos = 0;
+	user_write32(UBUF, 0x33);
+	vfs_write(t.filp, UBUF, 4, &pos); /* page 0 dirty */
+	device_write(0x22);               /* newer, on the disk */
+	t.v[0] = vfs_fsync(t.filp, 0);    /* the older page over it */
+}
+
+static void oracle_stale_read_and_lost_write(void **state)
+{
+	(void)state;
+	assert_string_equal(run("x86", stale_task), "stale-read");
+	t.v[20] = 1;
+	assert_string_equal(run("x86", stale_task), "clean");
+	assert_int_equal(t.v[1], 0);
+	assert_int_equal(t.v[0], 0x22);
+	t.v[20] = 0;
+	assert_string_equal(run("x86", lost_task), "lost-write");
+}
+
+/* ---- ->releasepage refused: the explorer's choice ---- */
+
+static long seen_mask;
+
+static void release_task(void *arg)
+{
+	(void)arg;
+	loff_t pos = 0;
+	vfs_read(t.filp, UBUF, 4, &pos); /* clean, PG_private */
+	int r = invalidate_inode_pages2_range(t.filp->f_mapping, 0, 0);
+	seen_mask |= r == -EBUSY ? 1 : r == 0 ? 2 : 4;
+	if (r == -EBUSY && !t.filp->f_mapping->page_tree[0])
+		seen_mask |= 4;
+}
+
+static void releasepage_failure_is_a_choice(void **state)
+{
+	(void)state;
+	t.task = release_task;
+	t.task2 = NULL;
+	t.may_fail = true;
+	seen_mask = 0;
+	coh_machine_config mc;
+	coh_machine_config_init(&mc, coh_arch_find("x86"));
+	mc.mem_size = 1u << 20;
+	coh_explore_config cfg;
+	coh_explore_config_init(&cfg);
+	cfg.strategy = COH_STRATEGY_DFS;
+	cfg.preemptions = 0;
+	cfg.budget = 0;
+	cfg.progress = false;
+	coh_program prog = {.name = "pagecache", .setup = run_setup};
+	coh_explore_result res;
+	assert_int_equal(coh_explore(&cfg, &mc, &prog, &res), 0);
+	assert_int_equal(res.nfindings, 0);
+	coh_explore_result_free(&res);
+	t.may_fail = false;
+	assert_int_equal(seen_mask, 3); /* -EBUSY in one execution, 0 in another */
+}
+
+/* ---- writeback by the flusher, msync, access_process_vm ---- */
+
+static void (*task2_later)(void *arg);
+
+static void dirty_task(void *arg)
+{
+	(void)arg;
+	loff_t pos = PSZ;
+	user_write32(UBUF, 0x44);
+	vfs_write(t.filp, UBUF, 4, &pos);
+	bdi_start_flusher(coh_sched_current(), 0, 1);
+	coh_task_create(coh_sched_current(), "k", 0, task2_later, NULL); /* runs after it */
+}
+
+static void check_task(void *arg)
+{
+	(void)arg;
+	struct page *page = find_get_page(t.filp->f_mapping, 1);
+	if (!page)
+		return;
+	wait_on_page_writeback(page);
+	t.v[0] = PageDirty(page);
+	put_page(page);
+	u32 d = 0;
+	disk_backend_read(t.disk, 16, &d, 4);
+	t.v[1] = d;
+}
+
+static void msync_task(void *arg)
+{
+	(void)arg;
+	struct mm_struct *mm = current->mm;
+	do_mmap_pgoff(mm, t.filp, FMAP, 2 * PSZ, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	user_write32(FMAP + PSZ + 12, 0x66);
+	t.v[0] = sys_msync(mm, FMAP, 2 * PSZ, MS_ASYNC);
+	u32 d = 0;
+	disk_backend_read(t.disk, 16, &d, 4);
+	t.v[1] = d; /* not yet */
+	t.v[2] = sys_msync(mm, FMAP, 2 * PSZ, MS_SYNC);
+	disk_backend_read(t.disk, 16 + 0, &d, 4);
+	u32 d12[4] = {0};
+	disk_backend_read(t.disk, 16, d12, sizeof(d12));
+	t.v[3] = d12[3];
+	t.v[4] = sys_msync(mm, FMAP, 8 * PSZ, MS_SYNC); /* past the VMA */
+	t.v[5] = sys_msync(mm, FMAP + 1, PSZ, MS_SYNC);
+	/* ptrace's view of the mapping, and a write through it */
+	u32 x = 0;
+	t.v[6] = access_process_vm(current, FMAP + PSZ + 12, &x, 4, 0);
+	t.v[7] = x;
+	x = 0x77;
+	t.v[8] = access_process_vm(current, FMAP + 8, &x, 4, 1);
+	t.v[9] = user_read32(FMAP + 8);
+}
+
+static void flusher_msync_and_access_process_vm(void **state)
+{
+	(void)state;
+	task2_later = check_task; /* dirty_task starts it after the flusher */
+	assert_string_equal(run("arm926", dirty_task), "clean");
+	task2_later = NULL;
+	assert_false(t.v[0]);
+	assert_int_equal(t.v[1], 0x44);
+	for (unsigned i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++) {
+		const char *k = run(profiles[i], msync_task);
+		if (getenv("TEST_PC_VERBOSE"))
+			fprintf(stderr, "msync %s: %s v9=0x%lx\n", profiles[i], k, t.v[9]);
+		/* MIPS's and SH's own copy_to_user_page (kmap_coherent) are not
+		 * modelled: their user alias is not kept coherent here */
+		bool own = !strcmp(profiles[i], "mips-r4k") || !strcmp(profiles[i], "sh4");
+		if (!own) {
+			assert_string_equal(k, "clean");
+			assert_int_equal(t.v[9], 0x77);
+		}
+		assert_int_equal(t.v[0], 0);
+		assert_int_equal(t.v[1], 0);
+		assert_int_equal(t.v[2], 0);
+		assert_int_equal(t.v[3], 0x66);
+		assert_int_equal(t.v[4], -ENOMEM);
+		assert_int_equal(t.v[5], -EINVAL);
+		assert_int_equal(t.v[6], 4);
+		assert_int_equal(t.v[7], 0x66);
+		assert_int_equal(t.v[8], 4);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -307,6 +490,9 @@ int main(void)
 	    cmocka_unit_test(invalidate_ebusy_on_dirty_page),
 	    cmocka_unit_test(file_fault_kinds_and_truncate),
 	    cmocka_unit_test(flush_dcache_page_shared_file_alias),
+	    cmocka_unit_test(oracle_stale_read_and_lost_write),
+	    cmocka_unit_test(releasepage_failure_is_a_choice),
+	    cmocka_unit_test(flusher_msync_and_access_process_vm),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

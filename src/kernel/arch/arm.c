@@ -225,6 +225,17 @@ static void __flush_dcache_page(struct page *page)
 	}
 }
 
+/* flush_kernel_dcache_page (asm/cacheflush.h 2.6.3x): the kernel alias of
+ * a lowmem page where the cache is VIVT or aliasing VIPT (a highmem page
+ * was flushed by kunmap). */
+static void arm_flush_kernel_dcache_page(struct page *page)
+{
+	COH_FRAME();
+	if ((coh__cache_is_vivt() || coh__cache_is_vipt_aliasing()) && !PageHighMem(page))
+		coh__cpuc_flush_dcache_area(page_address(page).addr,
+		                            coh_machine_page_size(coh__kernel.m));
+}
+
 /* flush_cache_kmaps() (asm/highmem.h): flush_cache_all() before pkmap
  * entries are torn down, on this CPU; from 2.6.34 only where the cache is
  * VIVT. Caller holds kmap_lock. */
@@ -252,6 +263,7 @@ const struct coh__arch_ops coh__arm_ops = {
     .flush_kernel_vmap_range = arm_vmap_range,
     .invalidate_kernel_vmap_range = arm_vmap_range,
     .flush_dcache_page = arm_flush_dcache_page,
+    .flush_kernel_dcache_page = arm_flush_kernel_dcache_page,
     .flush_cache_kmaps = arm_flush_cache_kmaps,
     .flush_cache_vmap = arm_flush_cache_vmap,
     .flush_cache_vunmap = arm_flush_cache_vmap,

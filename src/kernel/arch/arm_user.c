@@ -277,6 +277,23 @@ static void arm_update_mmu_cache(struct vm_area_struct *vma, unsigned long addr,
 	}
 }
 
+/* flush_ptrace_access (arch/arm/mm/flush.c 2.6.3x), after a write through
+ * the kernel alias: VIVT cleans the kernel range if this CPU may hold the
+ * mm's lines (__cpuc_coherent_kern_range: D written back, I invalidated);
+ * aliasing VIPT flushes the user colour; non-aliasing VIPT only the
+ * I-cache of an executable mapping (not modelled). */
+static void arm_flush_ptrace_access(struct vm_area_struct *vma, struct page *page,
+                                    unsigned long uaddr, coh_addr_t kaddr, unsigned long len)
+{
+	if (coh__cache_is_vivt()) {
+		if (in_mm_cpumask(vma->vm_mm))
+			coh__cache_range(kaddr, len, COH__DC_CLEAN);
+		return;
+	}
+	if (coh__cache_is_vipt_aliasing())
+		flush_pfn_alias(page_to_pfn(page), uaddr);
+}
+
 const struct coh__user_ops coh__arm_user_ops = {
     .switch_mm = arm_switch_mm,
     .flush_cache_mm = arm_flush_cache_mm,
@@ -286,4 +303,5 @@ const struct coh__user_ops coh__arm_user_ops = {
     .copy_user_highpage = arm_copy_user_highpage,
     .clear_user_highpage = arm_clear_user_highpage,
     .update_mmu_cache = arm_update_mmu_cache,
+    .flush_ptrace_access = arm_flush_ptrace_access,
 };

@@ -13,6 +13,7 @@
  * machine op and so one preemption point: a maintenance loop can be
  * preempted halfway, which is what seed 2 is about.
  */
+#include "cohsim/fs.h"
 #include "kernel/arch/cacheflush.h"
 
 static const struct coh__arch_ops *arch_ops(void)
@@ -153,6 +154,14 @@ void flush_dcache_page(struct page *page)
 	const struct coh__arch_ops *a = arch_ops();
 	if (a && a->flush_dcache_page)
 		a->flush_dcache_page(page);
+}
+
+void flush_kernel_dcache_page(struct page *page)
+{
+	COH_FRAME();
+	const struct coh__arch_ops *a = arch_ops();
+	if (a && a->flush_kernel_dcache_page)
+		a->flush_kernel_dcache_page(page);
 }
 
 /* Called under kmap_lock by flush_all_zero_pkmaps. */

@@ -24,6 +24,7 @@ struct coh__arch_ops {
 	void (*flush_kernel_vmap_range)(coh_addr_t va, size_t size);
 	void (*invalidate_kernel_vmap_range)(coh_addr_t va, size_t size);
 	void (*flush_dcache_page)(struct page *page);
+	void (*flush_kernel_dcache_page)(struct page *page);
 	void (*flush_cache_kmaps)(void);
 	void (*flush_cache_vmap)(coh_addr_t start, coh_addr_t end);
 	void (*flush_cache_vunmap)(coh_addr_t start, coh_addr_t end);
