@@ -21,7 +21,6 @@
  *     (kmap_high_l1_vipt, then kmap_atomic from 2.6.37).
  * flush_cache_all() is local to the running CPU on ARM.
  */
-#include "cohsim/fs.h"
 #include "kernel/arch/usercache.h"
 
 static void __flush_dcache_page(struct page *page);
@@ -179,27 +178,16 @@ static void arm_vmap_range(coh_addr_t va, size_t size)
 		coh__cpuc_flush_dcache_area(va, size);
 }
 
-/* flush_dcache_page -> __flush_dcache_page (arch/arm/mm/flush.c): the
- * kernel alias is written back now. A highmem page is flushed through its
- * kmap: page_address() unpinned in 2.6.31-33, pinned with kmap_high_get()
- * from 2.6.34; a page without a kmap has nothing to flush. The user half
- * (arm_user.c) does the page-cache half (the VIPT-aliasing flush at the
- * page's user colour, VIVT __flush_dcache_aliases) and the seed's
- * anon_vma walk. On UP, a page-cache page of an unmapped file only gets
- * PG_dcache_dirty (2.6.3x). */
+/* flush_dcache_page (arch/arm/mm/flush.c 2.6.35): on UP an unmapped file's
+ * page is deferred (arm_user.c); else __flush_dcache_page: the kernel alias
+ * (highmem through its kmap: unpinned in 2.6.31-33, kmap_high_get from
+ * 2.6.34), then the user half (arm_user.c): the page-cache aliases
+ * (__flush_dcache_aliases) and the seed's anon_vma walk. */
 static void arm_flush_dcache_page(struct page *page)
 {
 	COH_FRAME();
-	if (page == ZERO_PAGE(0))
+	if (coh__arm_flush_dcache_page_defer(page))
 		return;
-	/* !CONFIG_SMP: a page-cache page no user maps is flushed later, at
-	 * the fault that maps it (update_mmu_cache) */
-	struct address_space *mapping = page_mapping(page);
-	if (coh_machine_ncpus(coh__kernel.m) == 1 && !PageHighMem(page) && mapping &&
-	    !mapping_mapped(mapping)) {
-		page->flags |= 1ul << PG_arch_1; /* PG_dcache_dirty */
-		return;
-	}
 	__flush_dcache_page(page);
 	coh__arm_flush_dcache_page_user(page); /* arm_user.c */
 }
@@ -223,17 +211,6 @@ static void __flush_dcache_page(struct page *page)
 		if (!simptr_is_null(va))
 			coh__cpuc_flush_dcache_area(va.addr, size);
 	}
-}
-
-/* flush_kernel_dcache_page (asm/cacheflush.h 2.6.3x): the kernel alias of
- * a lowmem page where the cache is VIVT or aliasing VIPT (a highmem page
- * was flushed by kunmap). */
-static void arm_flush_kernel_dcache_page(struct page *page)
-{
-	COH_FRAME();
-	if ((coh__cache_is_vivt() || coh__cache_is_vipt_aliasing()) && !PageHighMem(page))
-		coh__cpuc_flush_dcache_area(page_address(page).addr,
-		                            coh_machine_page_size(coh__kernel.m));
 }
 
 /* flush_cache_kmaps() (asm/highmem.h): flush_cache_all() before pkmap
@@ -263,7 +240,7 @@ const struct coh__arch_ops coh__arm_ops = {
     .flush_kernel_vmap_range = arm_vmap_range,
     .invalidate_kernel_vmap_range = arm_vmap_range,
     .flush_dcache_page = arm_flush_dcache_page,
-    .flush_kernel_dcache_page = arm_flush_kernel_dcache_page,
+    .flush_kernel_dcache_page = coh__arm_flush_kernel_dcache_page,
     .flush_cache_kmaps = arm_flush_cache_kmaps,
     .flush_cache_vmap = arm_flush_cache_vmap,
     .flush_cache_vunmap = arm_flush_cache_vmap,

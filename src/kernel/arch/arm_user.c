@@ -127,6 +127,31 @@ static void flush_anon_mapping(struct page *page)
 	spin_unlock(&anon_vma->lock);
 }
 
+/* flush_dcache_page's head (arch/arm/mm/flush.c 2.6.35): not the zero
+ * page; !CONFIG_SMP: a page-cache page of a file no one maps only gets
+ * PG_dcache_dirty, flushed by update_mmu_cache when it is mapped. */
+bool coh__arm_flush_dcache_page_defer(struct page *page)
+{
+	if (page == ZERO_PAGE(0))
+		return true;
+	struct address_space *mapping = page_mapping(page);
+	if (coh_machine_ncpus(coh__kernel.m) == 1 && !PageHighMem(page) && mapping &&
+	    !mapping_mapped(mapping)) {
+		page->flags |= PG_dcache_dirty;
+		return true;
+	}
+	return false;
+}
+
+/* flush_kernel_dcache_page (asm/cacheflush.h 2.6.3x): the kernel alias of
+ * a lowmem page where the cache is VIVT or aliasing VIPT (a highmem page
+ * was flushed by kunmap). */
+void coh__arm_flush_kernel_dcache_page(struct page *page)
+{
+	if ((coh__cache_is_vivt() || coh__cache_is_vipt_aliasing()) && !PageHighMem(page))
+		coh__cpuc_flush_dcache_area(page_address(page).addr, psize());
+}
+
 /* __flush_dcache_aliases (arch/arm/mm/flush.c 2.6.3x): each VM_MAYSHARE
  * VMA of current->active_mm on the mapping's i_mmap that maps the page
  * gets flush_cache_page at its user address (flush_dcache_mmap_lock:

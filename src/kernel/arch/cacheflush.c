@@ -13,7 +13,6 @@
  * machine op and so one preemption point: a maintenance loop can be
  * preempted halfway, which is what seed 2 is about.
  */
-#include "cohsim/fs.h"
 #include "kernel/arch/cacheflush.h"
 
 static const struct coh__arch_ops *arch_ops(void)
@@ -156,14 +155,6 @@ void flush_dcache_page(struct page *page)
 		a->flush_dcache_page(page);
 }
 
-void flush_kernel_dcache_page(struct page *page)
-{
-	COH_FRAME();
-	const struct coh__arch_ops *a = arch_ops();
-	if (a && a->flush_kernel_dcache_page)
-		a->flush_kernel_dcache_page(page);
-}
-
 /* Called under kmap_lock by flush_all_zero_pkmaps. */
 void flush_cache_kmaps(void)
 {
@@ -205,4 +196,12 @@ void coh__dma_page_dev_to_cpu(struct page *page, size_t offset, size_t size,
 		return;
 	if (a && a->dma_page_dev_to_cpu && size)
 		a->dma_page_dev_to_cpu(page, offset, size, dir);
+}
+
+void flush_kernel_dcache_page(struct page *page)
+{
+	COH_FRAME();
+	const struct coh__arch_ops *a = arch_ops();
+	if (a && a->flush_kernel_dcache_page)
+		a->flush_kernel_dcache_page(page);
 }

@@ -10,9 +10,7 @@
  * two mappings of a page share lines only when congruent modulo 4 MiB.
  * Every fdc is a flush (write back and invalidate); there is no clean.
  */
-#include "cohsim/fs.h"
 #include "kernel/arch/cacheflush.h"
-#include "kernel/arch/usercache.h"
 
 /* flush_kernel_dcache_range_asm over [va, va+size) */
 static void flush_kernel_dcache_range(coh_addr_t va, size_t size)
@@ -25,30 +23,15 @@ static void flush_kernel_dcache_range(coh_addr_t va, size_t size)
  * refuse to speculate once an area has been flushed"): the member stays
  * NULL. Its flush loop came in a later kernel, outside the modelled ones. */
 
-/* flush_kernel_dcache_page -> flush_kernel_dcache_page_addr(page_address). */
-static void parisc_flush_kernel_dcache_page(struct page *page)
-{
-	COH_FRAME();
-	simptr va = page_address(page);
-	if (!simptr_is_null(va))
-		flush_kernel_dcache_range(va.addr, coh_machine_page_size(coh__kernel.m));
-}
-
-/* flush_dcache_page (arch/parisc/kernel/cache.c 2.6.3x): a page-cache page
- * of an unmapped file only gets PG_dcache_dirty (update_mmu_cache flushes
- * it); otherwise the kernel alias, then one user alias per colour through
- * i_mmap (parisc_user.c). */
+/* flush_dcache_page (cache.c 2.6.3x): the page-cache half in parisc_user.c */
 static void parisc_flush_dcache_page(struct page *page)
 {
 	COH_FRAME();
-	struct address_space *mapping = page_mapping(page);
-	if (mapping && !mapping_mapped(mapping)) {
-		page->flags |= 1ul << PG_arch_1; /* PG_dcache_dirty */
+	simptr va = page_address(page);
+	if (coh__parisc_flush_dcache_page_defer(page) || simptr_is_null(va))
 		return;
-	}
-	parisc_flush_kernel_dcache_page(page);
-	if (mapping)
-		coh__parisc_flush_dcache_page_user(page);
+	flush_kernel_dcache_range(va.addr, coh_machine_page_size(coh__kernel.m));
+	coh__parisc_flush_dcache_page_user(page);
 }
 
 /* flush_cache_vmap / flush_cache_vunmap: flush_cache_all(), on_each_cpu. */
@@ -95,7 +78,7 @@ const struct coh__arch_ops coh__parisc_ops = {
     .flush_kernel_vmap_range = flush_kernel_dcache_range,
     .invalidate_kernel_vmap_range = NULL,
     .flush_dcache_page = parisc_flush_dcache_page,
-    .flush_kernel_dcache_page = parisc_flush_kernel_dcache_page,
+    .flush_kernel_dcache_page = coh__parisc_flush_kernel_dcache_page,
     .flush_cache_kmaps = NULL,
     .flush_cache_vmap = parisc_flush_cache_vmap,
     .flush_cache_vunmap = parisc_flush_cache_vmap,

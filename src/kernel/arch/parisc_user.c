@@ -98,12 +98,34 @@ static void parisc_clear_user_highpage(struct page *page, unsigned long vaddr)
 	coh__colour_unmap(to);
 }
 
+/* flush_kernel_dcache_page -> flush_kernel_dcache_page_addr (cache.c):
+ * fdc over the page's kernel address. */
+void coh__parisc_flush_kernel_dcache_page(struct page *page)
+{
+	simptr va = page_address(page);
+	if (!simptr_is_null(va))
+		coh__cache_range(va.addr, psize(), COH__DC_FLUSH);
+}
+
+/* flush_dcache_page's head (cache.c 2.6.3x): a page-cache page of a file
+ * no one maps only gets PG_dcache_dirty (update_mmu_cache flushes it). */
+bool coh__parisc_flush_dcache_page_defer(struct page *page)
+{
+	struct address_space *mapping = page_mapping(page);
+	if (!mapping || mapping_mapped(mapping))
+		return false;
+	page->flags |= 1ul << PG_arch_1; /* PG_dcache_dirty */
+	return true;
+}
+
 /* flush_dcache_page's walk (arch/parisc/kernel/cache.c 2.6.3x): the VMAs
  * of i_mmap that map the page; mappings of a file are congruent (the
  * kernel arranges it), so one __flush_cache_page per colour met. */
 void coh__parisc_flush_dcache_page_user(struct page *page)
 {
 	struct address_space *mapping = page_mapping(page);
+	if (!mapping)
+		return;
 	pgoff_t pgoff = page->index;
 	unsigned long old_addr = 0;
 	spin_lock_irq(&mapping->tree_lock); /* flush_dcache_mmap_lock */

@@ -50,8 +50,6 @@ void coh__flush_ptrace_access(struct vm_area_struct *vma, struct page *page, uns
 void coh__arch_switch_mm(struct mm_struct *prev, struct mm_struct *next);
 /* ARM: the user half of flush_dcache_page (after __flush_dcache_page). */
 void coh__arm_flush_dcache_page_user(struct page *page);
-/* PA-RISC: flush_dcache_page's walk of i_mmap (one flush per colour). */
-void coh__parisc_flush_dcache_page_user(struct page *page);
 
 /* Temporary kernel mappings of page, one per CPU and slot: at the cache
  * colour of vaddr (colour_map), or anywhere (COH__TMP_ATOMIC + context).
