@@ -235,7 +235,7 @@ struct address_space_operations {
 	sector_t (*bmap)(struct address_space *mapping, sector_t block);
 	void (*invalidatepage)(struct page *page, unsigned long offset);
 	/* 1: the page's private data is gone and it may leave the cache; 0:
-	 * it may not (simplefs: a CHOICE OF THE EXPLORER, as when a journal
+	 * it may not (simplefs: a choice of the explorer, as when a journal
 	 * holds the page's buffers) */
 	int (*releasepage)(struct page *page, gfp_t gfp);
 	/* the direct-I/O hook (2.6.3x signature), NULL until issue 8 fills it */
@@ -319,7 +319,8 @@ struct super_block {
 	unsigned s_blocksize_bits;
 	unsigned id;
 	/* a journal may hold the buffers of a page: simplefs's ->releasepage
-	 * then refuses or not as the explorer chooses (COH_CHOICE_FAULT);
+	 * then refuses or not as the explorer chooses (COH_CHOICE_DATA: a free
+	 * choice, every strategy explores both);
 	 * false (the default): it always releases */
 	bool s_release_may_fail;
 };
@@ -482,9 +483,10 @@ COH_API int vmtruncate(struct inode *inode, loff_t offset);
 COH_API unsigned long do_mmap_pgoff(struct mm_struct *mm, struct file *file, unsigned long addr,
                                     unsigned long len, unsigned long prot, unsigned long flags,
                                     unsigned long pgoff);
-/* sys_msync: MS_SYNC writes the shared file VMAs of the range and waits
- * (vfs_fsync_range); MS_ASYNC does nothing (2.6.19+). 0 or -ENOMEM (a
- * hole in the range), -EINVAL, -EBUSY (MS_INVALIDATE on locked pages). */
+/* sys_msync (mm/msync.c 2.6.19+): MS_SYNC fsyncs the whole file of each
+ * shared file VMA of the range (vfs_fsync, as the era); MS_ASYNC does
+ * nothing. 0, -EINVAL (bad flags or start), -ENOMEM (a hole in the range:
+ * after the rest is done). */
 COH_API int sys_msync(struct mm_struct *mm, unsigned long start, size_t len, int flags);
 /* mapping_mapped(): a VMA maps the file. */
 COH_API bool mapping_mapped(const struct address_space *mapping);

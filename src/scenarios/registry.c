@@ -18,6 +18,7 @@ extern const coh_scenario coh_scenario_kmap_high_get;
 extern const coh_scenario coh_scenario_kmap_lock_irq;
 extern const coh_scenario coh_scenario_flush_dcache_anon;
 extern const coh_scenario coh_scenario_flush_anon_page;
+extern const coh_scenario coh_scenario_perform_write_alias;
 extern const coh_scenario coh_scenario_dio_invalidate;
 extern const coh_scenario coh_scenario_aio_dio_invalidate_completion;
 
@@ -29,6 +30,7 @@ static const coh_scenario *const builtin[] = {
     &coh_scenario_kmap_lock_irq,
     &coh_scenario_flush_dcache_anon,
     &coh_scenario_flush_anon_page,
+    &coh_scenario_perform_write_alias,
     &coh_scenario_dio_invalidate,
     &coh_scenario_aio_dio_invalidate_completion,
 };

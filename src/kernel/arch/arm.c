@@ -178,16 +178,16 @@ static void arm_vmap_range(coh_addr_t va, size_t size)
 		coh__cpuc_flush_dcache_area(va, size);
 }
 
-/* flush_dcache_page -> __flush_dcache_page (arch/arm/mm/flush.c): the
- * kernel alias is written back now. A highmem page is flushed through its
- * kmap: page_address() unpinned in 2.6.31-33, pinned with kmap_high_get()
- * from 2.6.34; a page without a kmap has nothing to flush. The user half
- * (arm_user.c) does the seed's anon_vma walk; the page-cache half
- * (PG_dcache_dirty, __flush_dcache_aliases) needs a mapping: not modelled
- * yet. */
+/* flush_dcache_page (arch/arm/mm/flush.c 2.6.35): on UP an unmapped file's
+ * page is deferred (arm_user.c); else __flush_dcache_page: the kernel alias
+ * (highmem through its kmap: unpinned in 2.6.31-33, kmap_high_get from
+ * 2.6.34), then the user half (arm_user.c): the page-cache aliases
+ * (__flush_dcache_aliases) and the seed's anon_vma walk. */
 static void arm_flush_dcache_page(struct page *page)
 {
 	COH_FRAME();
+	if (coh__arm_flush_dcache_page_defer(page))
+		return;
 	__flush_dcache_page(page);
 	coh__arm_flush_dcache_page_user(page); /* arm_user.c */
 }
@@ -240,6 +240,7 @@ const struct coh__arch_ops coh__arm_ops = {
     .flush_kernel_vmap_range = arm_vmap_range,
     .invalidate_kernel_vmap_range = arm_vmap_range,
     .flush_dcache_page = arm_flush_dcache_page,
+    .flush_kernel_dcache_page = coh__arm_flush_kernel_dcache_page,
     .flush_cache_kmaps = arm_flush_cache_kmaps,
     .flush_cache_vmap = arm_flush_cache_vmap,
     .flush_cache_vunmap = arm_flush_cache_vmap,

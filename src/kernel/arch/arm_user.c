@@ -13,10 +13,11 @@
  */
 #include <string.h>
 
+#include "cohsim/fs.h"
 #include "kernel/arch/usercache.h"
 #include "kernel/mm/mm_impl.h"
 
-#define PG_dcache_dirty 1ul /* PG_arch_1 */
+#define PG_dcache_dirty (1ul << PG_arch_1)
 
 static unsigned long psize(void)
 {
@@ -126,6 +127,52 @@ static void flush_anon_mapping(struct page *page)
 	spin_unlock(&anon_vma->lock);
 }
 
+/* flush_dcache_page's head (arch/arm/mm/flush.c 2.6.35): not the zero
+ * page; !CONFIG_SMP: a page-cache page of a file no one maps only gets
+ * PG_dcache_dirty, flushed by update_mmu_cache when it is mapped. */
+bool coh__arm_flush_dcache_page_defer(struct page *page)
+{
+	if (page == ZERO_PAGE(0))
+		return true;
+	struct address_space *mapping = page_mapping(page);
+	if (coh_machine_ncpus(coh__kernel.m) == 1 && !PageHighMem(page) && mapping &&
+	    !mapping_mapped(mapping)) {
+		page->flags |= PG_dcache_dirty;
+		return true;
+	}
+	return false;
+}
+
+/* flush_kernel_dcache_page (asm/cacheflush.h 2.6.3x): the kernel alias of
+ * a lowmem page where the cache is VIVT or aliasing VIPT (a highmem page
+ * was flushed by kunmap). */
+void coh__arm_flush_kernel_dcache_page(struct page *page)
+{
+	if ((coh__cache_is_vivt() || coh__cache_is_vipt_aliasing()) && !PageHighMem(page))
+		coh__cpuc_flush_dcache_area(page_address(page).addr, psize());
+}
+
+/* __flush_dcache_aliases (arch/arm/mm/flush.c 2.6.3x): each VM_MAYSHARE
+ * VMA of current->active_mm on the mapping's i_mmap that maps the page
+ * gets flush_cache_page at its user address (flush_dcache_mmap_lock:
+ * tree_lock, IRQs off). Other mms' lines are gone since switch_mm. */
+static void __flush_dcache_aliases(struct address_space *mapping, struct page *page)
+{
+	struct mm_struct *mm = coh__current_active_mm();
+	pgoff_t pgoff = page->index;
+	spin_lock_irq(&mapping->tree_lock);
+	for (struct vm_area_struct *mpnt = mapping->i_mmap; mpnt; mpnt = mpnt->shared_next) {
+		unsigned long npages = (mpnt->vm_end - mpnt->vm_start) >> coh__kernel.page_shift;
+		if (pgoff < mpnt->vm_pgoff || pgoff >= mpnt->vm_pgoff + npages)
+			continue; /* vma_prio_tree_foreach(pgoff, pgoff) */
+		if (mpnt->vm_mm != mm || !(mpnt->vm_flags & VM_MAYSHARE))
+			continue;
+		unsigned long offset = (pgoff - mpnt->vm_pgoff) << coh__kernel.page_shift;
+		arm_flush_cache_page(mpnt, mpnt->vm_start + offset, page_to_pfn(page));
+	}
+	spin_unlock_irq(&mapping->tree_lock);
+}
+
 /* flush_dcache_page()'s user half, after __flush_dcache_page() flushed the
  * kernel alias: nothing for an anonymous page in the kernel (cachetlb.txt:
  * "deliberately doesn't work for an anonymous page"); with the seed's
@@ -133,6 +180,13 @@ static void flush_anon_mapping(struct page *page)
  * page-cache page needs address_space->i_mmap: not modelled yet.) */
 void coh__arm_flush_dcache_page_user(struct page *page)
 {
+	struct address_space *mapping = page_mapping(page);
+	/* __flush_dcache_page's tail: aliasing VIPT flushes the one user
+	 * colour congruent with page->index */
+	if (mapping && coh__cache_is_vipt_aliasing())
+		flush_pfn_alias(page_to_pfn(page), page->index << coh__kernel.page_shift);
+	if (mapping && coh__cache_is_vivt())
+		__flush_dcache_aliases(mapping, page);
 	if (coh_fix("flush-dcache-anon") && PageAnon(page))
 		flush_anon_mapping(page);
 }
@@ -248,6 +302,23 @@ static void arm_update_mmu_cache(struct vm_area_struct *vma, unsigned long addr,
 	}
 }
 
+/* flush_ptrace_access (arch/arm/mm/flush.c 2.6.3x), after a write through
+ * the kernel alias: VIVT cleans the kernel range if this CPU may hold the
+ * mm's lines (__cpuc_coherent_kern_range: D written back, I invalidated);
+ * aliasing VIPT flushes the user colour; non-aliasing VIPT only the
+ * I-cache of an executable mapping (not modelled). */
+static void arm_flush_ptrace_access(struct vm_area_struct *vma, struct page *page,
+                                    unsigned long uaddr, coh_addr_t kaddr, unsigned long len)
+{
+	if (coh__cache_is_vivt()) {
+		if (in_mm_cpumask(vma->vm_mm))
+			coh__cache_range(kaddr, len, COH__DC_CLEAN);
+		return;
+	}
+	if (coh__cache_is_vipt_aliasing())
+		flush_pfn_alias(page_to_pfn(page), uaddr);
+}
+
 const struct coh__user_ops coh__arm_user_ops = {
     .switch_mm = arm_switch_mm,
     .flush_cache_mm = arm_flush_cache_mm,
@@ -257,4 +328,5 @@ const struct coh__user_ops coh__arm_user_ops = {
     .copy_user_highpage = arm_copy_user_highpage,
     .clear_user_highpage = arm_clear_user_highpage,
     .update_mmu_cache = arm_update_mmu_cache,
+    .flush_ptrace_access = arm_flush_ptrace_access,
 };

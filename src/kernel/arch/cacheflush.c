@@ -197,3 +197,11 @@ void coh__dma_page_dev_to_cpu(struct page *page, size_t offset, size_t size,
 	if (a && a->dma_page_dev_to_cpu && size)
 		a->dma_page_dev_to_cpu(page, offset, size, dir);
 }
+
+void flush_kernel_dcache_page(struct page *page)
+{
+	COH_FRAME();
+	const struct coh__arch_ops *a = arch_ops();
+	if (a && a->flush_kernel_dcache_page)
+		a->flush_kernel_dcache_page(page);
+}

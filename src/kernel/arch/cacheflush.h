@@ -17,6 +17,7 @@
 #ifndef COHSIM_KERNEL_ARCH_CACHEFLUSH_H
 #define COHSIM_KERNEL_ARCH_CACHEFLUSH_H
 
+#include "cohsim/fs.h"
 #include "kernel/kernel_impl.h"
 
 struct coh__arch_ops {
@@ -24,6 +25,7 @@ struct coh__arch_ops {
 	void (*flush_kernel_vmap_range)(coh_addr_t va, size_t size);
 	void (*invalidate_kernel_vmap_range)(coh_addr_t va, size_t size);
 	void (*flush_dcache_page)(struct page *page);
+	void (*flush_kernel_dcache_page)(struct page *page);
 	void (*flush_cache_kmaps)(void);
 	void (*flush_cache_vmap)(coh_addr_t start, coh_addr_t end);
 	void (*flush_cache_vunmap)(coh_addr_t start, coh_addr_t end);
@@ -40,6 +42,17 @@ extern const struct coh__arch_ops coh__arm_ops;
 extern const struct coh__arch_ops coh__mips_ops;
 extern const struct coh__arch_ops coh__sh_ops;
 extern const struct coh__arch_ops coh__parisc_ops;
+
+/* ARM's (arm_user.c): flush_dcache_page's UP deferral of an unmapped
+ * file's page (true: deferred), and flush_kernel_dcache_page. */
+bool coh__arm_flush_dcache_page_defer(struct page *page);
+void coh__arm_flush_kernel_dcache_page(struct page *page);
+/* PA-RISC's page-cache half of flush_dcache_page (parisc_user.c): the
+ * deferral of an unmapped file's page (true: deferred, nothing else to
+ * do), the walk of i_mmap, and flush_kernel_dcache_page. */
+bool coh__parisc_flush_dcache_page_defer(struct page *page);
+void coh__parisc_flush_dcache_page_user(struct page *page);
+void coh__parisc_flush_kernel_dcache_page(struct page *page);
 
 /* Does the L1 data cache alias (index from the VA: VIVT, aliasing VIPT,
  * PA-RISC)? Then maintenance must be done through the right VA. */

@@ -13,16 +13,23 @@
  * r4k_dma_cache_inv's blast_dcache_range), so each is a flush here. Unmap
  * does nothing (only the R10000 needs it).
  */
+#include "cohsim/fs.h"
 #include "kernel/arch/cacheflush.h"
 
-/* flush_dcache_page -> __flush_dcache_page: a highmem page returns at once;
- * otherwise flush_data_cache_page() of the kernel alias. The deferral for
- * unmapped page-cache pages (PG_dcache_dirty) needs a mapping: not yet. */
+/* flush_dcache_page -> __flush_dcache_page (arch/mips/mm/cache.c): a
+ * highmem page returns at once; a page-cache page of an unmapped file is
+ * only marked (SetPageDcacheDirty, flushed by __update_cache when mapped);
+ * otherwise flush_data_cache_page() of the kernel alias. */
 static void mips_flush_dcache_page(struct page *page)
 {
 	COH_FRAME();
 	if (PageHighMem(page))
 		return;
+	struct address_space *mapping = page_mapping(page);
+	if (mapping && !mapping_mapped(mapping)) {
+		page->flags |= 1ul << PG_arch_1; /* SetPageDcacheDirty */
+		return;
+	}
 	coh__cache_range(page_address(page).addr, coh_machine_page_size(coh__kernel.m),
 	                 COH__DC_FLUSH);
 }

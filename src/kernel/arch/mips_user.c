@@ -9,6 +9,7 @@
  * (cpu_has_dc_aliases), a user page is reached at its own colour through
  * kmap_coherent. The r4k_on_each_cpu calls are modelled on this CPU only.
  */
+#include "cohsim/fs.h"
 #include "kernel/arch/usercache.h"
 #include "kernel/mm/mm_impl.h"
 
@@ -119,6 +120,22 @@ static void mips_clear_user_highpage(struct page *page, unsigned long vaddr)
 	coh__clear_user_highpage_flush_alias(page, vaddr);
 }
 
+/* update_mmu_cache -> __update_cache (arch/mips/mm/cache.c): a page-cache
+ * page marked PG_dcache_dirty has its kernel alias flushed if it aliases
+ * the user address it is mapped at now. */
+static void mips_update_mmu_cache(struct vm_area_struct *vma, unsigned long address,
+                                  struct coh_pte *pte)
+{
+	(void)vma;
+	struct page *page = pte->page;
+	if (pte->special || !page_mapping(page) || !(page->flags & (1ul << PG_arch_1)))
+		return;
+	coh_addr_t addr = page_address(page).addr;
+	if (addr && coh__pages_do_alias(addr, address & ~(coh__page_size() - 1)))
+		coh__cache_range(addr, coh__page_size(), COH__DC_FLUSH);
+	page->flags &= ~(1ul << PG_arch_1); /* ClearPageDcacheDirty */
+}
+
 const struct coh__user_ops coh__mips_user_ops = {
     .switch_mm = mips_switch_mm,
     .flush_cache_mm = mips_flush_cache_mm,
@@ -127,5 +144,5 @@ const struct coh__user_ops coh__mips_user_ops = {
     .flush_anon_page = mips_flush_anon_page,
     .copy_user_highpage = mips_copy_user_highpage,
     .clear_user_highpage = mips_clear_user_highpage,
-    .update_mmu_cache = NULL, /* __update_cache: page-cache pages only */
+    .update_mmu_cache = mips_update_mmu_cache,
 };

@@ -23,15 +23,15 @@ static void flush_kernel_dcache_range(coh_addr_t va, size_t size)
  * refuse to speculate once an area has been flushed"): the member stays
  * NULL. Its flush loop came in a later kernel, outside the modelled ones. */
 
-/* flush_dcache_page: flush_kernel_dcache_page() of the kernel alias. The
- * deferred PG_dcache_dirty path and the user aliases need a mapping: not
- * modelled yet. */
+/* flush_dcache_page (cache.c 2.6.3x): the page-cache half in parisc_user.c */
 static void parisc_flush_dcache_page(struct page *page)
 {
 	COH_FRAME();
 	simptr va = page_address(page);
-	if (!simptr_is_null(va))
-		flush_kernel_dcache_range(va.addr, coh_machine_page_size(coh__kernel.m));
+	if (coh__parisc_flush_dcache_page_defer(page) || simptr_is_null(va))
+		return;
+	flush_kernel_dcache_range(va.addr, coh_machine_page_size(coh__kernel.m));
+	coh__parisc_flush_dcache_page_user(page);
 }
 
 /* flush_cache_vmap / flush_cache_vunmap: flush_cache_all(), on_each_cpu. */
@@ -78,6 +78,7 @@ const struct coh__arch_ops coh__parisc_ops = {
     .flush_kernel_vmap_range = flush_kernel_dcache_range,
     .invalidate_kernel_vmap_range = NULL,
     .flush_dcache_page = parisc_flush_dcache_page,
+    .flush_kernel_dcache_page = coh__parisc_flush_kernel_dcache_page,
     .flush_cache_kmaps = NULL,
     .flush_cache_vmap = parisc_flush_cache_vmap,
     .flush_cache_vunmap = parisc_flush_cache_vmap,

@@ -160,6 +160,14 @@ void flush_cache_mm(struct mm_struct *mm)
 		o->flush_cache_mm(mm);
 }
 
+void coh__flush_ptrace_access(struct vm_area_struct *vma, struct page *page, unsigned long uaddr,
+                              coh_addr_t kaddr, unsigned long len)
+{
+	const struct coh__user_ops *o = user_ops();
+	if (o && o->flush_ptrace_access)
+		o->flush_ptrace_access(vma, page, uaddr, kaddr, len);
+}
+
 void flush_cache_range(struct vm_area_struct *vma, unsigned long start, unsigned long end)
 {
 	const struct coh__user_ops *o = user_ops();

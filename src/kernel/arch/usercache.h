@@ -33,6 +33,9 @@ struct coh__user_ops {
 	void (*clear_user_highpage)(struct page *page, unsigned long vaddr);
 	void (*update_mmu_cache)(struct vm_area_struct *vma, unsigned long addr,
 	                         struct coh_pte *pte);
+	/* after copy_to_user_page's memcpy into kaddr (ptrace's write) */
+	void (*flush_ptrace_access)(struct vm_area_struct *vma, struct page *page,
+	                            unsigned long uaddr, coh_addr_t kaddr, unsigned long len);
 };
 
 extern const struct coh__user_ops coh__arm_user_ops;
@@ -41,6 +44,9 @@ extern const struct coh__user_ops coh__sh_user_ops;
 extern const struct coh__user_ops coh__parisc_user_ops;
 
 void coh__usercache_init(void); /* at kernel_init */
+/* flush_ptrace_access of the profile's arch (nothing where it has none). */
+void coh__flush_ptrace_access(struct vm_area_struct *vma, struct page *page, unsigned long uaddr,
+                              coh_addr_t kaddr, unsigned long len);
 void coh__arch_switch_mm(struct mm_struct *prev, struct mm_struct *next);
 /* ARM: the user half of flush_dcache_page (after __flush_dcache_page). */
 void coh__arm_flush_dcache_page_user(struct page *page);

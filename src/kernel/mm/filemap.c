@@ -401,8 +401,12 @@ ssize_t do_generic_file_read(struct file *filp, loff_t *ppos, unsigned long buf,
 		}
 	page_ok:;
 		loff_t isize = inode->i_size;
+		if (isize <= 0) {
+			put_page(page);
+			break;
+		}
 		pgoff_t end_index = (pgoff_t)((isize - 1) >> shift);
-		if (!isize || index > end_index) {
+		if (index > end_index) {
 			put_page(page);
 			break;
 		}
@@ -457,7 +461,12 @@ ssize_t generic_perform_write(struct file *file, unsigned long buf, size_t count
 		status = a_ops->write_begin(file, mapping, pos, (unsigned)bytes, 0, &page, &fsdata);
 		if (status)
 			break;
-		if (mapping_writably_mapped(mapping))
+		/* 931e80e4b326 (2.6.33): a shared mapping's dirty user lines
+		 * written back before the kernel writes the page, or their
+		 * write-back after the copy loses it */
+		if (mapping_writably_mapped(mapping) &&
+		    (linux_version_code() >= KERNEL_VERSION(2, 6, 33) ||
+		     coh_fix("perform-write-flush")))
 			flush_dcache_page(page);
 		/* iov_iter_copy_from_user_atomic: kmap_atomic + copy (the
 		 * model's copy may fault: the slow path's kmap) */

@@ -20,7 +20,6 @@ static struct {
 	struct inode *dirty[MAX_DIRTY]; /* the bdi's b_dirty list */
 	unsigned ndirty;
 	unsigned long clock;
-	unsigned rounds;
 } wb;
 
 void coh__writeback_init(void)

@@ -46,7 +46,7 @@ static void truncate_complete_page(struct address_space *mapping, struct page *p
 
 /* invalidate_complete_page (mm/truncate.c): a clean, unmapped page whose
  * private data can be released leaves the cache. */
-static int invalidate_complete_page(struct address_space *mapping, struct page *page)
+static int invalidate_complete_page(const struct address_space *mapping, struct page *page)
 {
 	if (page->mapping != mapping)
 		return 0;
