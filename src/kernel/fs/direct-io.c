@@ -47,7 +47,6 @@ struct dio {
 	int rw;
 	loff_t i_size; /* i_size when submitted */
 	int lock_type;
-	unsigned blkbits;
 	get_block_t *get_block;
 	dio_iodone_t *end_io;
 	struct block_device *bdev;
@@ -62,8 +61,8 @@ struct dio {
 	wait_queue_head_t wait; /* dio->waiter's wake-up */
 	bool waiter;
 	struct kiocb *iocb;
-	loff_t offset;
-	ssize_t result;  /* bytes submitted */
+	ssize_t result; /* bytes submitted */
+	// cppcheck-suppress unusedStructMember ; compared with result
 	size_t size;     /* bytes asked for */
 	unsigned blk_op; /* the block-copy oracle's operation */
 };
@@ -322,8 +321,8 @@ static int do_direct_IO(struct dio *dio, unsigned long user_addr, size_t bytes, 
 {
 	COH_FRAME();
 	unsigned long page_size = coh__page_size();
-	/* get_block maps file-system blocks; dio->blkbits may be the
-	 * device's smaller sector (blkfactor in Linux) */
+	/* get_block maps file-system blocks; the alignment unit (blkbits)
+	 * may be the device's smaller sector (blkfactor in Linux) */
 	unsigned fsbits = dio->inode->i_blkbits;
 	unsigned blocksize = 1u << fsbits;
 	struct task_struct *tsk = current;
@@ -393,13 +392,12 @@ static ssize_t direct_io_worker(int rw, struct kiocb *iocb, struct inode *inode,
                                 struct dio *dio)
 {
 	COH_FRAME();
+	(void)blkbits; /* the alignment checked: chunks follow fs blocks and pages */
 	dio->inode = inode;
 	dio->rw = rw;
-	dio->blkbits = blkbits;
 	dio->get_block = get_block;
 	dio->end_io = end_io;
 	dio->iocb = iocb;
-	dio->offset = offset;
 	dio->i_size = inode->i_size;
 	/* one reference for the submission path, dropped at the end */
 	dio->refcount = 1;
