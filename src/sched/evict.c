@@ -100,7 +100,12 @@ void coh__maybe_evict(coh_sched *s, unsigned cpu)
 void coh__note_recent_access(coh_sched *s)
 {
 	coh_event ev[8];
-	size_t n = coh_machine_trace_tail(s->m, ev, 8);
+	/* most often the last event is the load or store itself: one event is
+	 * read, and the 8 only when it is a fill, write-back or discard */
+	size_t n = coh_machine_trace_tail(s->m, ev, 1);
+	if (n == 1 && (ev[0].kind == COH_EV_FILL || ev[0].kind == COH_EV_WRITEBACK ||
+	               ev[0].kind == COH_EV_DISCARD))
+		n = coh_machine_trace_tail(s->m, ev, 8);
 	/* the last operation, past the fills, write-backs and discards it caused */
 	size_t i = n;
 	while (i > 0 && (ev[i - 1].kind == COH_EV_FILL || ev[i - 1].kind == COH_EV_WRITEBACK ||
