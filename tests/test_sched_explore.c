@@ -192,6 +192,43 @@ static void seen_free(struct seen *x)
 	free(x->s);
 }
 
+/* dfs units are the bound-0 executions and the subtrees under each costly
+ * deviation from them: 4 shards split a bounded space into near-equal parts
+ * that add up to the whole; they add up for unbounded dfs with sleep sets
+ * too (whose shards must compute the unsharded run's sleep sets). */
+static void dfs_shards_are_balanced_and_add_up(void **state)
+{
+	(void)state;
+	struct prog p = {.locked = false, .ntasks = 3};
+	coh_program prog = {"racy", &p, setup, finish};
+	coh_machine_config m = mcfg(2);
+	for (int bound = 2; bound >= -1; bound -= 3) {
+		coh_explore_config c = ecfg(COH_STRATEGY_DFS);
+		c.preemptions = bound;
+		c.keep_going = true;
+		coh_explore_result r;
+		assert_int_equal(coh_explore(&c, &m, &prog, &r), 0);
+		assert_true(r.complete);
+		uint64_t total = r.schedules, pruned = r.pruned, sum = 0, spruned = 0, max = 0;
+		coh_explore_result_free(&r);
+		assert_true(total > 100);
+		for (unsigned i = 0; i < 4; i++) {
+			c.shard_index = i;
+			c.shard_count = 4;
+			assert_int_equal(coh_explore(&c, &m, &prog, &r), 0);
+			assert_true(r.complete);
+			sum += r.schedules;
+			spruned += r.pruned;
+			max = r.schedules > max ? r.schedules : max;
+			coh_explore_result_free(&r);
+		}
+		assert_int_equal(sum, total);
+		assert_int_equal(spruned, pruned);
+		if (bound >= 0) /* unbounded, a deviation's subtree is not smaller */
+			assert_true(max * 4 * 2 <= total * 3); /* at most 1.5 x total / 4 */
+	}
+}
+
 static void shard_halves_cover_the_dfs_space_exactly(void **state)
 {
 	(void)state;
@@ -387,6 +424,7 @@ int main(void)
 	    cmocka_unit_test(same_seed_same_output),
 	    cmocka_unit_test(jobs_2_gives_the_output_of_jobs_1),
 	    cmocka_unit_test(shard_halves_cover_the_dfs_space_exactly),
+	    cmocka_unit_test(dfs_shards_are_balanced_and_add_up),
 	    cmocka_unit_test(shard_parse),
 	    cmocka_unit_test(sleep_sets_prune_and_keep_every_outcome),
 	    cmocka_unit_test(schedule_strings_round_trip_and_reject_garbage),

@@ -488,6 +488,9 @@ typedef struct coh_explore_finding {
 	uint64_t found_at;    /* schedules run when it was first found (1-based) */
 	unsigned shrunk_from; /* deviations before shrinking */
 	unsigned deviations;  /* deviations after */
+	uint64_t unit;        /* the unit of work it was first found in (docs/sched.md):
+	                         the same in every shard, so merging shards keeps the
+	                         copy an unsharded run keeps (the lowest unit) */
 } coh_explore_finding;
 
 typedef struct coh_explore_result {

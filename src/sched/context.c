@@ -235,7 +235,7 @@ void coh_irq_raise(coh_sched *s, unsigned irq, unsigned cpu)
 {
 	if (!s || irq >= COH_MAX_IRQS || cpu >= s->ncpus || !s->irq[irq].handler)
 		return;
-	s->cpu[cpu].irq_pending[irq] = true;
+	s->cpu[cpu].irq_pending |= 1u << irq;
 	coh__fp_global(s);
 }
 

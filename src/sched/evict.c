@@ -9,23 +9,60 @@
  * explores evictions (coh_explore_config.evictions), and every choice is a
  * COH_CHOICE_EVICT in the schedule, so a replay redoes it exactly.
  */
+#include <string.h>
+
 #include "machine/machine_impl.h"
 #include "sched/sched_impl.h"
 
+/* The k-th (0-based) eviction candidate of a cache: its valid lines, dirty
+ * ones first, each group in (set, way) order. NULL past the last. */
+static struct coh__line *evict_candidate(struct coh__cache *c, unsigned k)
+{
+	unsigned nl = c->nsets * c->ways;
+	for (int pass = 0; pass < 2; pass++)
+		for (unsigned i = 0; i < nl; i++) {
+			struct coh__line *l = &c->lines[i];
+			if (l->valid && ((l->dirty != 0) == (pass == 0)) && k-- == 0)
+				return l;
+		}
+	return NULL;
+}
+
+/* min(max, valid lines of c): from the tag filter when the cache has one
+ * (a valid line's byte has bit 7 set, an invalid one is 0, padding 0x7f),
+ * eight ways at a time; else from the lines. */
+static unsigned valid_lines_upto(const struct coh__cache *c, unsigned max)
+{
+	unsigned n = 0;
+	if (c->tags) {
+		size_t len = (size_t)c->nsets * c->tag_stride, i = 0;
+		for (; i + 8 <= len && n < max; i += 8) {
+			uint64_t w;
+			memcpy(&w, c->tags + i, 8);
+			/* bit 7 of each byte, summed by a multiply */
+			w = (w >> 7) & 0x0101010101010101ull;
+			n += (unsigned)((w * 0x0101010101010101ull) >> 56);
+		}
+		for (; i < len && n < max; i++)
+			n += c->tags[i] >> 7;
+		return n < max ? n : max;
+	}
+	for (unsigned i = 0, nl = c->nsets * c->ways; i < nl && n < max; i++)
+		n += c->lines[i].valid != 0;
+	return n;
+}
+
 /* At a memory access of cpu: maybe evict one of its lines (dirty ones
- * first, at most 15 candidates, in (set, way) order) or speculatively fill
- * the line of a recent access. */
+ * first, at most 12 candidates, in (set, way) order) or speculatively fill
+ * the line of a recent access. The candidates are min(12, valid lines):
+ * counting them stops at the 12th valid line, and the line itself is looked
+ * up only when an eviction is taken (most accesses take none). */
 void coh__maybe_evict(coh_sched *s, unsigned cpu)
 {
 	struct coh__cache *c = &s->m->cache[cpu];
-	struct coh__line *cand[16];
-	unsigned n = 0;
-	for (int pass = 0; pass < 2; pass++)
-		for (unsigned i = 0; i < c->nsets * c->ways && n < 12; i++) {
-			struct coh__line *l = &c->lines[i];
-			if (l->valid && ((l->dirty != 0) == (pass == 0)))
-				cand[n++] = l;
-		}
+	if (s->max_evictions && s->nevicted >= s->max_evictions)
+		return; /* the bound is reached: no choice offered */
+	unsigned n = valid_lines_upto(c, 12);
 	coh_addr_t pre[3];
 	unsigned npre = 0;
 	if (s->m->arch && s->m->arch->speculative_fill) {
@@ -43,7 +80,7 @@ void coh__maybe_evict(coh_sched *s, unsigned cpu)
 		}
 	}
 	unsigned total = 1 + n + npre;
-	if (total < 2 || (s->max_evictions && s->nevicted >= s->max_evictions))
+	if (total < 2)
 		return;
 	struct coh__choice_pt pt = {COH_CHOICE_EVICT, total, false, NULL};
 	unsigned v = coh__choose_pt(s, &pt);
@@ -52,7 +89,7 @@ void coh__maybe_evict(coh_sched *s, unsigned cpu)
 	s->nevicted++;
 	s->in_hook = true;
 	if (v <= n)
-		coh_cache_evict(s->m, cpu, cand[v - 1]->va);
+		coh_cache_evict(s->m, cpu, evict_candidate(c, v - 1)->va);
 	else
 		coh_cache_prefetch(s->m, cpu, pre[v - 1 - n]);
 	s->in_hook = false;
@@ -63,7 +100,12 @@ void coh__maybe_evict(coh_sched *s, unsigned cpu)
 void coh__note_recent_access(coh_sched *s)
 {
 	coh_event ev[8];
-	size_t n = coh_machine_trace_tail(s->m, ev, 8);
+	/* most often the last event is the load or store itself: one event is
+	 * read, and the 8 only when it is a fill, write-back or discard */
+	size_t n = coh_machine_trace_tail(s->m, ev, 1);
+	if (n == 1 && (ev[0].kind == COH_EV_FILL || ev[0].kind == COH_EV_WRITEBACK ||
+	               ev[0].kind == COH_EV_DISCARD))
+		n = coh_machine_trace_tail(s->m, ev, 8);
 	/* the last operation, past the fills, write-backs and discards it caused */
 	size_t i = n;
 	while (i > 0 && (ev[i - 1].kind == COH_EV_FILL || ev[i - 1].kind == COH_EV_WRITEBACK ||

@@ -3,8 +3,8 @@
  *
  * Work is cut into *units* numbered the same way by every process: for
  * random and pct a unit is one execution (unit u uses the PRNG stream of u);
- * for dfs a unit is the subtree of one prefix of the first `split` choices
- * (strategy_dfs.c). Shard I/N owns the units u with u mod N = I; with
+ * for dfs a unit is the subtree under one deviation from the all-default
+ * execution, the spine (strategy_dfs.c). Shard I/N owns the units u with u mod N = I; with
  * --jobs J, worker j of shard I owns u mod (N*J) = I + N*j. So any mix of
  * shards and jobs covers the same space exactly once.
  *
@@ -344,18 +344,6 @@ static int unit_add(struct coh__wres *w, uint64_t unit, bool sched, bool pruned)
 	return 0;
 }
 
-/* Bits of the dfs shard split: enough prefixes for every worker to get
- * several units. */
-static unsigned dfs_split(unsigned total)
-{
-	if (total <= 1)
-		return 0;
-	unsigned b = 0;
-	while ((1u << b) < total)
-		b++;
-	return b + 3;
-}
-
 /* Every 64 executions: has the time limit passed? Also draws the progress
  * line (at most 4 times a second). */
 static bool time_is_up(const coh_explore_config *cfg, struct shared *sh, double t0, bool progress,
@@ -455,7 +443,7 @@ static int worker(const coh_explore_config *cfg, const coh_machine_config *mcfg,
 	} else {
 		struct coh__dfs dfs;
 		struct coh__strategy st;
-		coh__dfs_init(&dfs, cfg->preemptions, cfg->por, dfs_split(scnt), sidx, scnt);
+		coh__dfs_init(&dfs, cfg->preemptions, cfg->por, sidx, scnt);
 		dfs.evict_free = cfg->max_evictions > 0;
 		uint64_t counted = 0;
 		for (;;) {
@@ -635,6 +623,7 @@ static int merge(const coh_explore_config *cfg, struct coh__wres *w, unsigned nw
 		o->shrunk_from = f->shrunk_from;
 		o->deviations = f->deviations;
 		o->found_at = f->pos;
+		o->unit = f->unit;
 		for (unsigned j = 0; j < nw; j++)
 			o->found_at += sched_below(&w[j], f->unit, false);
 	}

@@ -297,21 +297,20 @@ static unsigned candidates(coh_sched *s, struct coh__cand *c)
 			if (top->st == COH__T_RUNNABLE)
 				c[n++] = (struct coh__cand){COH__C_TASK, top->id, top, cpu, 0, 0};
 		} else {
-			for (unsigned i = 0; i < COH__SLOTS; i++) {
-				coh_task *t = s->slots[i];
-				if (t && t->st == COH__T_RUNNABLE && t->cpu == cpu &&
-				    t->ctxk == COH_CTX_PROCESS)
-					c[n++] =
-					    (struct coh__cand){COH__C_TASK, t->id, t, cpu, 0, 0};
+			/* the CPU's runnable process tasks, in slot order */
+			for (uint64_t m = cp->runnable; m; m &= m - 1) {
+				coh_task *t = s->slots[__builtin_ctzll(m)];
+				c[n++] = (struct coh__cand){COH__C_TASK, t->id, t, cpu, 0, 0};
 			}
 		}
 		bool irqs_on = top ? !top->irqs_off : true;
 		if (!irqs_on)
 			continue;
-		for (unsigned irq = 0; irq < COH_MAX_IRQS; irq++)
-			if (cp->irq_pending[irq])
-				c[n++] = (struct coh__cand){
-				    COH__C_IRQ, 2048 + cpu * COH_MAX_IRQS + irq, NULL, cpu, irq, 0};
+		for (uint32_t m = cp->irq_pending; m; m &= m - 1) {
+			unsigned irq = (unsigned)__builtin_ctz(m);
+			c[n++] = (struct coh__cand){
+			    COH__C_IRQ, 2048 + cpu * COH_MAX_IRQS + irq, NULL, cpu, irq, 0};
+		}
 		bool bh_on = !cp->softirq && !(top && top->bh > 0);
 		unsigned si = softirq_first(s, cpu);
 		if (bh_on && si != UINT32_MAX)
@@ -483,7 +482,7 @@ static void dispatch(coh_sched *s)
 			run_device(s, pick->pidx);
 			continue;
 		case COH__C_IRQ:
-			s->cpu[pick->cpu].irq_pending[pick->irq] = false;
+			s->cpu[pick->cpu].irq_pending &= ~(1u << pick->irq);
 			t = coh__task_alloc(s, s->irq[pick->irq].name, pick->cpu, COH_CTX_HARDIRQ,
 			                    irq_main, NULL);
 			if (!t) {
@@ -549,7 +548,7 @@ static void task_main(void *arg)
 		    "bh=%d irqs_disabled=%d",
 		    t->name, t->locks, t->preempt, t->bh, t->irqs_off);
 	}
-	t->st = COH__T_DONE;
+	coh__task_set_state(s, t, COH__T_DONE);
 	if (s->watch) {
 		coh__watch_events(s, t, NULL);
 		coh__watch_step(s, t, "exit", NULL, NULL, 0);
@@ -630,7 +629,7 @@ void coh__block(coh_sched *s, bool spinning, const char *kind, const char *name,
                 coh_task *holder, const char *file, unsigned line)
 {
 	coh_task *t = s->cur;
-	t->st = COH__T_BLOCKED;
+	coh__task_set_state(s, t, COH__T_BLOCKED);
 	t->spinning = spinning;
 	t->wait_kind = kind;
 	t->wait_name = name;
@@ -647,9 +646,8 @@ void coh__block(coh_sched *s, bool spinning, const char *kind, const char *name,
 
 void coh__wake(coh_sched *s, coh_task *t)
 {
-	(void)s;
 	if (t->st == COH__T_BLOCKED) {
-		t->st = COH__T_RUNNABLE;
+		coh__task_set_state(s, t, COH__T_RUNNABLE);
 		t->spinning = false;
 	}
 }

@@ -166,7 +166,8 @@ struct coh__pending {
 
 struct coh__cpu {
 	coh_task *curr, *softirq, *hardirq;
-	bool irq_pending[COH_MAX_IRQS];
+	uint32_t irq_pending; /* bit i: IRQ line i is pending here */
+	uint64_t runnable;    /* bit i: slot i holds a runnable process task of this CPU */
 	/* the lines this CPU loaded or stored last (distinct line VAs, a ring):
 	 * what its prefetcher may fetch again while a device works */
 	coh_addr_t recent[COH__RECENT_LINES];
@@ -253,6 +254,19 @@ void coh__sched_fini(coh_sched *s);
 static inline bool coh__task_atomic(const coh_task *t)
 {
 	return t->preempt > 0 || t->bh > 0 || t->irqs_off || t->ctxk != COH_CTX_PROCESS;
+}
+
+/* Sets t's state, keeping its CPU's runnable mask (candidates() in sched.c
+ * reads it instead of scanning every slot). Every state change goes here. */
+static inline void coh__task_set_state(coh_sched *s, coh_task *t, enum coh__tstate st)
+{
+	t->st = st;
+	if (t->ctxk != COH_CTX_PROCESS)
+		return;
+	if (st == COH__T_RUNNABLE)
+		s->cpu[t->cpu].runnable |= 1ull << t->slot;
+	else
+		s->cpu[t->cpu].runnable &= ~(1ull << t->slot);
 }
 
 /* sched.c: "runnable", "spinning", "sleeping", "done" or "free". */

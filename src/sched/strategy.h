@@ -47,19 +47,19 @@ struct coh__dfs_node;
 struct coh__dfs {
 	struct coh__dfs_node *nodes;
 	size_t len, cap;
-	int bound;       /* < 0: unbounded */
-	bool evict_free; /* eviction choices cost no preemption (their own bound) */
-	bool por;        /* sleep sets requested and sound here */
-	bool por_broken; /* a non-scheduling choice appeared: sleep sets off */
-	unsigned split;  /* shard units = prefixes of this many choices */
-	unsigned shard_i, shard_n;
-	uint64_t unit; /* unit of the execution under way */
-	bool skip;     /* that unit belongs to another shard */
-	bool pruned;   /* the execution was cut by a sleep set */
-	bool mismatch; /* replayed prefix diverged (nondeterministic program) */
+	int bound;                 /* < 0: unbounded */
+	bool evict_free;           /* eviction choices cost no preemption (their own bound) */
+	bool por;                  /* sleep sets requested and sound here */
+	bool por_broken;           /* a non-scheduling choice appeared: sleep sets off */
+	unsigned shard_i, shard_n; /* units u with u mod shard_n == shard_i are ours */
+	uint64_t unit;             /* unit of the execution under way */
+	size_t zp;                 /* the first node whose option cost a preemption */
+	size_t cut_at;             /* a foreign unit: end the execution at this choice */
+	bool skip;                 /* that unit belongs to another shard */
+	bool pruned;               /* the execution was cut by a sleep set */
+	bool mismatch;             /* replayed prefix diverged (nondeterministic program) */
 };
-void coh__dfs_init(struct coh__dfs *d, int bound, bool por, unsigned split, unsigned shard_i,
-                   unsigned shard_n);
+void coh__dfs_init(struct coh__dfs *d, int bound, bool por, unsigned shard_i, unsigned shard_n);
 void coh__dfs_free(struct coh__dfs *d);
 void coh__dfs_begin(struct coh__dfs *d, struct coh__strategy *out);
 /* After an execution: records the last segment's footprint. */

@@ -23,10 +23,23 @@
  * explorer enables it only for unbounded dfs, and only while every choice is
  * a scheduling choice (the footprints describe segments between those).
  *
- * Shards: executions are grouped into units by their first `split` choices;
- * units are numbered in DFS order, which every shard computes identically,
- * and unit u belongs to shard u mod shard_n. A shard still runs the short
- * prefix of foreign units (to count them) but cuts them at choice `split`.
+ * Units, for shards and --jobs. Call a path *free* when each of its nodes
+ * took option 0 or an option that cost no preemption; the free paths form
+ * the bound-0 tree (usually a handful of executions). A unit node is a node
+ * reached by a free path. Each time the search takes a new option at a unit
+ * node, a new unit begins; the first execution is unit 0. So a unit is
+ * either one execution of the bound-0 tree or the subtree under one costly
+ * deviation from it. Units are numbered in the order the search reaches
+ * them, which is DFS order and the same in every process (the bound-0 tree
+ * does not depend on anything explored), and each is a contiguous stretch
+ * of the DFS order. Unit u belongs to shard u mod shard_n. Every shard runs
+ * the bound-0 tree (to find the units) but steps over a foreign costly
+ * deviation without running it; with sleep sets on, it runs that unit's
+ * first segment (to choice i + 1) for the footprint the sleep sets of later
+ * units need, so every shard computes the sleep sets of an unsharded run.
+ * A costly deviation leaves one preemption less to the subtree under it, so
+ * the units are many and small: hundreds of deviations along each
+ * execution of the bound-0 tree.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -50,15 +63,15 @@ struct coh__dfs_node {
 	unsigned nsleep;
 };
 
-void coh__dfs_init(struct coh__dfs *d, int bound, bool por, unsigned split, unsigned shard_i,
-                   unsigned shard_n)
+void coh__dfs_init(struct coh__dfs *d, int bound, bool por, unsigned shard_i, unsigned shard_n)
 {
 	memset(d, 0, sizeof(*d));
 	d->bound = bound;
 	d->por = por && bound < 0;
-	d->split = shard_n > 1 ? split : 0;
 	d->shard_i = shard_i;
 	d->shard_n = shard_n ? shard_n : 1;
+	d->zp = SIZE_MAX;
+	d->cut_at = SIZE_MAX;
 }
 
 static void node_free(struct coh__dfs_node *n)
@@ -145,7 +158,7 @@ static unsigned dfs_choose(void *st, coh_sched *s, const struct coh__choice_pt *
 		if (prev->alt_fp)
 			prev->alt_fp[prev->chosen] = s->last_fp;
 	}
-	if (d->shard_n > 1 && idx == d->split && d->unit % d->shard_n != d->shard_i) {
+	if (idx == d->cut_at) { /* a foreign unit: its first segment is recorded */
 		d->skip = true;
 		s->abort_req = true;
 		return 0;
@@ -188,6 +201,8 @@ static unsigned dfs_choose(void *st, coh_sched *s, const struct coh__choice_pt *
 	for (unsigned j = 0; j < pt->n; j++) {
 		if (affordable(d, n, j) && !(por_on(d) && asleep(n, j))) {
 			n->chosen = j;
+			if (idx <= d->zp && cost(d, n, j) > 0)
+				d->zp = idx; /* the first costly choice of the path */
 			return j;
 		}
 	}
@@ -232,9 +247,21 @@ bool coh__dfs_next(struct coh__dfs *d)
 		for (unsigned j = 0; j < n->n; j++) {
 			if (n->done[j] || !affordable(d, n, j) || (por_on(d) && asleep(n, j)))
 				continue;
-			n->chosen = j;
-			if (i < d->split)
+			d->cut_at = SIZE_MAX;
+			if (i <= d->zp) { /* a unit node: option j begins a new unit */
+				bool costly = cost(d, n, j) > 0;
+				d->zp = costly ? i : SIZE_MAX;
 				d->unit++;
+				if (d->unit % d->shard_n != d->shard_i && costly) {
+					if (!por_on(d)) { /* another shard's: step over it */
+						n->done[j] = 1;
+						d->zp = SIZE_MAX;
+						continue;
+					}
+					d->cut_at = i + 1;
+				}
+			}
+			n->chosen = j;
 			return true;
 		}
 		node_free(n);

@@ -46,7 +46,7 @@ coh_task *coh__task_alloc(coh_sched *s, const char *name, unsigned cpu, enum coh
 	t->ctxk = ctxk;
 	t->fn = fn;
 	t->arg = arg;
-	t->st = COH__T_RUNNABLE;
+	coh__task_set_state(s, t, COH__T_RUNNABLE);
 	t->state = COH_TASK_RUNNING;
 	coh__task_start(s, t);
 	return t;

@@ -192,6 +192,9 @@ int cli_result_write_html(const char *path, const struct cli_result *r);
 /* A JSON object's text with ,"name":"value" added at its end (malloc'd;
  * NULL when out of memory). */
 char *cli_json_with_field(const char *json, const char *name, const char *value);
+/* json (freed) with "unit":"U" added as its last member, for a shard's
+ * finding (cmd_merge.c keeps the copy of the lowest unit); NULL on ENOMEM. */
+char *cli_json_with_unit(char *json, uint64_t unit);
 /* outfile.c: an output file named by option opt ("--report"). check: can
  * path be written (a regular file or nothing, in a writable folder)? 0 or
  * EXIT_USAGE, with a message. write: fn's content to a mkstemp file in

@@ -123,6 +123,8 @@ static int add_findings(struct cli_result *r, const coh_explore_result *res, con
 			char *keyed = cli_json_with_field(ef->json, "key", ef->key);
 			cf->json = keyed ? cli_json_with_field(keyed, "replay", cmd) : NULL;
 			free(keyed);
+			if (cf->json && o->shard_count > 1) /* for `cohsim merge` */
+				cf->json = cli_json_with_unit(cf->json, ef->unit);
 		}
 		free(cmd);
 		r->nfindings = i + 1;

@@ -9,9 +9,11 @@
  * - schedules add up; elapsed_s, where the inputs have it, adds up (the
  *   work done, not the wall time);
  * - a finding found by several shards (the same "key": kind and site) is
- *   counted once; the copy kept is the one with the shortest schedule
- *   string, then the smallest, so the result does not depend on the order
- *   of the files;
+ *   counted once; the copy kept is the one of the lowest "unit" (the copy
+ *   an unsharded run keeps: units are numbered alike in every shard), then
+ *   the one with the shortest schedule string, then the smallest, so the
+ *   result does not depend on the order of the files; the "unit" member is
+ *   not printed;
  * - complete holds only if every shard of the count is there and each was
  *   complete;
  * - the exit status is that of the whole: 1 with a finding, else 0; 2 for
@@ -165,9 +167,17 @@ static int kept_cmp(const void *a, const void *b)
 	return strcmp(((const struct kept *)a)->key, ((const struct kept *)b)->key);
 }
 
-/* Is finding a a better copy to keep than b? Shorter schedule, then smaller. */
+/* Is finding a a better copy to keep than b? The lower unit (the copy an
+ * unsharded run keeps: it finds the finding first), then the shorter
+ * schedule, then the smaller. */
 static bool better(const struct cli_json *a, const struct cli_json *b)
 {
+	const char *ua = str_of(a, "unit"), *ub = str_of(b, "unit");
+	if (ua && ub) {
+		unsigned long long x = strtoull(ua, NULL, 10), y = strtoull(ub, NULL, 10);
+		if (x != y)
+			return x < y;
+	}
 	const char *sa = str_of(a, "schedule"), *sb = str_of(b, "schedule");
 	if (!sa || !sb)
 		return sa != NULL;
@@ -198,9 +208,18 @@ static void print_merged(FILE *out, const struct input *in, size_t n, uint64_t s
 	if (elapsed >= 0)
 		fprintf(out, ",\"elapsed_s\":%.6f", elapsed);
 	fputs(",\"findings\":[", out);
-	for (size_t i = 0; i < nk; i++)
-		fprintf(out, "%s\n  %.*s", i ? "," : "", (int)k[i].finding->text_len,
-		        k[i].finding->text);
+	for (size_t i = 0; i < nk; i++) {
+		/* as the shard wrote it, less the "unit" a shard adds last */
+		const struct cli_json *f = k[i].finding, *u = cli_json_get(f, "unit");
+		static const char tail[] = ",\"unit\":";
+		size_t len = f->text_len, tl = sizeof(tail) - 1;
+		if (u && u->text + u->text_len + 1 == f->text + f->text_len &&
+		    (size_t)(u->text - f->text) >= tl && memcmp(u->text - tl, tail, tl) == 0)
+			fprintf(out, "%s\n  %.*s}", i ? "," : "", (int)(u->text - tl - f->text),
+			        f->text);
+		else
+			fprintf(out, "%s\n  %.*s", i ? "," : "", (int)len, f->text);
+	}
 	fprintf(out, "%s]}\n", nk ? "\n" : "");
 }
 

@@ -288,6 +288,8 @@ static int run_attached(const char *name, const char *variant, const char *arch,
 		f->kind = res.findings[i].kind;
 		f->text = render_text(&res.findings[i], sc->name, r->variant, r->arch, o);
 		f->json = cli_json_with_field(res.findings[i].json, "key", res.findings[i].key);
+		if (f->json && cfg.shard_count > 1) /* for `cohsim merge`: last member */
+			f->json = cli_json_with_unit(f->json, res.findings[i].unit);
 		r->nfindings++;
 		if (!f->text || !f->json) {
 			coh_explore_result_free(&res);

@@ -224,6 +224,15 @@ char *cli_json_with_field(const char *json, const char *name, const char *value)
 	return buf;
 }
 
+char *cli_json_with_unit(char *json, uint64_t unit)
+{
+	char u[24];
+	snprintf(u, sizeof(u), "%llu", (unsigned long long)unit);
+	char *out = cli_json_with_field(json, "unit", u);
+	free(json);
+	return out;
+}
+
 int cli_flush_stdout(const char *buf, size_t len)
 {
 	if ((len && fwrite(buf, 1, len, stdout) != len) || fflush(stdout) != 0) {
