@@ -7,10 +7,12 @@
 #include "cohsim/check.h"
 #include "machine/machine_impl.h"
 
-/* The shadow of one physical page: latest value and writer event per byte. */
+/* The shadow of one physical page (hung on its frame's oracle slot):
+ * latest value and writer event per byte. */
 struct shadow_page {
 	uint64_t *ver; /* writer event; 0 = never written */
 	uint8_t *val;
+	bool live; /* has versions since reset: in the checker's live list */
 };
 
 #define COH__WRITES_CAP 4096 /* writer events remembered for reports */
@@ -18,9 +20,12 @@ struct shadow_page {
 struct coh_check {
 	coh_check_config cfg;
 	coh_machine *m;
-	struct shadow_page **shadow; /* one per frame, allocated on first write */
-	size_t nframes;
-	coh_event *writes; /* ring of writer events, indexed by event number */
+	/* the frames with a shadow page (allocated on first write), and those
+	 * of them written since reset (cleared by coh_check_reset) */
+	struct coh__frame **shadowed, **live;
+	size_t nshadowed, nlive, cap_shadowed, cap_live;
+	coh_event *writes;  /* ring of writer events, indexed by event number */
+	uint64_t writes_hi; /* the highest event put in the ring since reset */
 	coh_finding *findings;
 	size_t nfindings, cap;
 	size_t dropped;         /* findings over the cap */
@@ -37,6 +42,8 @@ void coh__explain(coh_check *c, coh_finding *f);
  * config and the lifetime shadow need. */
 coh_finding *coh__finding_new(coh_check *c, enum coh_finding_kind kind, int cpu);
 void coh__check_observe(coh_check *c);
+/* oracle.c: appends f to a list of frames (false: out of host memory). */
+bool coh__frames_push(struct coh__frame ***list, size_t *n, size_t *cap, struct coh__frame *f);
 /* blockcopy.c: drops the block devices and copies (reset and destroy). */
 void coh__blk_free(coh_check *c);
 

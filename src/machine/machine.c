@@ -70,8 +70,6 @@ int coh_machine_create(const coh_machine_config *cfg, coh_machine **out)
 	    !pow2(g->ways) || !pow2(g->size) || g->size < g->ways * g->line_size ||
 	    (g->dirty_segments != 1 && g->dirty_segments != 2))
 		return COH_EINVAL;
-	if (cfg->mem_size == 0 || cfg->mem_size % page || cfg->lowmem_size > cfg->mem_size)
-		return COH_EINVAL;
 	coh_machine *m = calloc(1, sizeof(*m));
 	if (!m)
 		return COH_ENOMEM;
@@ -81,7 +79,10 @@ int coh_machine_create(const coh_machine_config *cfg, coh_machine **out)
 	m->page_size = page;
 	while ((1u << m->page_shift) < page)
 		m->page_shift++;
-	m->mem_size = cfg->mem_size;
+	if (coh__ram_init(m, cfg) || cfg->lowmem_size > m->mem_size) {
+		free(m);
+		return COH_EINVAL;
+	}
 	if (!m->cfg.lowmem_size) /* an arch without highmem has only lowmem */
 		m->cfg.lowmem_size =
 		    m->arch->highmem ? (m->mem_size / 2) & ~(size_t)(page - 1) : m->mem_size;
@@ -714,14 +715,14 @@ static void dma_snoop_range(coh_machine *m, coh_addr_t pa, size_t len, bool drop
 
 int coh_dma_read(coh_machine *m, coh_addr_t pa, void *buf, size_t len)
 {
-	if (pa > m->mem_size || len > m->mem_size - pa)
+	if (!coh__ram_contains(m, pa, len))
 		return COH_EFAULT;
 	begin_op(m, COH_EV_DMA_READ, -1, 0, pa, len, 0);
 	m->dma_reads++;
 	m->dma_read_bytes += len;
 	if (m->arch->dma_coherent)
 		dma_snoop_range(m, pa, len, false);
-	memcpy(buf, coh__mem_at(m, pa), len);
+	coh__mem_read(m, pa, buf, len);
 	if (m->obs.dma_read && len) {
 		m->dma_checks++;
 		m->obs.dma_read(m->obs.ctx, pa, buf, (unsigned)len);
@@ -731,7 +732,7 @@ int coh_dma_read(coh_machine *m, coh_addr_t pa, void *buf, size_t len)
 
 int coh_dma_write(coh_machine *m, coh_addr_t pa, const void *buf, size_t len)
 {
-	if (pa > m->mem_size || len > m->mem_size - pa)
+	if (!coh__ram_contains(m, pa, len))
 		return COH_EFAULT;
 	begin_op(m, COH_EV_DMA_WRITE, -1, 0, pa, len, len ? ((const uint8_t *)buf)[0] : 0);
 	m->dma_writes++;
@@ -739,7 +740,7 @@ int coh_dma_write(coh_machine *m, coh_addr_t pa, const void *buf, size_t len)
 	if (m->arch->dma_coherent)
 		dma_snoop_range(m, pa, len, true);
 	if (m->obs.store && len)
-		m->obs.store(m->obs.ctx, -1, pa, buf, (unsigned)len, m->op_ev);
+		m->obs.store(m->obs.ctx, -1, pa, buf, (unsigned)len, m->op_ev, NULL);
 	coh__mem_write(m, pa, buf, len);
 	return COH_OK;
 }
