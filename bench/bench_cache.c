@@ -534,8 +534,8 @@ int main(int argc, char **argv)
 		    (double)(coh_machine_events(sims[k].m) - ev0[k]) / (double)j->timed;
 		printf("%-10s %-7s %-6s %-5u %10.2f %8.1f %10.2f %9.4fx %7.0fx\n",
 		       arches[SIM_ARCH(k)]->name, pattern_name[p], v == V_ON ? "on" : "off",
-		       v == V_OFF8 ? COH_MAX_CPUS : 1, rate[k] / 1e6, 1e9 / rate[k], ev_per_op,
-		       rate[k] / native[p], native[p] / rate[k]);
+		       v == V_OFF8 ? (unsigned)COH_MAX_CPUS : 1u, rate[k] / 1e6, 1e9 / rate[k],
+		       ev_per_op, rate[k] / native[p], native[p] / rate[k]);
 		size_t findings = sims[k].c ? coh_check_count(sims[k].c) : 0;
 		if (findings) {
 			printf("  ^ %zu unexpected findings\n", findings);
@@ -586,7 +586,7 @@ int main(int argc, char **argv)
 			/* the same arch and pattern on 1 CPU, oracle off, is job k - 2 */
 			printf("  %-10s %-6s %u CPUs, one active, oracle off: %.2fx of 1 CPU "
 			       "(goal >= 0.85x)\n",
-			       arches[a]->name, pattern_name[p], COH_MAX_CPUS,
+			       arches[a]->name, pattern_name[p], (unsigned)COH_MAX_CPUS,
 			       rate[k] / rate[k - 2]);
 			continue;
 		}

@@ -218,6 +218,46 @@ static void cache_reset_and_snoop_mask(void **state)
 	coh_machine_destroy(m);
 }
 
+/* The oracle's shadow page: versions per 4-byte granule, split byte by
+ * byte exactly where writers differ or an event number is too large. */
+static void shadow_versions_are_exact_per_byte(void **state)
+{
+	(void)state;
+	struct shadow_page *s = coh__shadow_new(PAGE);
+	assert_non_null(s);
+	const uint8_t b[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+	assert_true(coh__shadow_set(s, 0, b, 4, 5));
+	for (size_t i = 0; i < 4; i++)
+		assert_int_equal(coh__shadow_ver(s, i), 5);
+	assert_int_equal(s->nsplit, 0);
+	assert_true(coh__shadow_set(s, 1, b + 4, 1, 7)); /* a u8 store: split */
+	assert_int_equal(coh__shadow_ver(s, 0), 5);
+	assert_int_equal(coh__shadow_ver(s, 1), 7);
+	assert_int_equal(coh__shadow_ver(s, 2), 5);
+	assert_int_equal(s->val[1], 5);
+	assert_int_equal(s->nsplit, 1);
+	assert_true(coh__shadow_set(s, 0, b, 4, 9)); /* stays split, no new entry */
+	for (size_t i = 0; i < 4; i++)
+		assert_int_equal(coh__shadow_ver(s, i), 9);
+	assert_int_equal(s->nsplit, 1);
+	assert_true(coh__shadow_set(s, 6, b, 4, 3)); /* straddles two granules */
+	assert_int_equal(coh__shadow_ver(s, 5), 0);
+	assert_int_equal(coh__shadow_ver(s, 6), 3);
+	assert_int_equal(coh__shadow_ver(s, 9), 3);
+	assert_int_equal(coh__shadow_ver(s, 10), 0);
+	assert_int_equal(s->nsplit, 3);
+	assert_true(coh__shadow_set(s, 16, b, 8, 1ull << 33)); /* beyond 31 bits */
+	assert_int_equal(coh__shadow_ver(s, 16), 1ull << 33);
+	assert_int_equal(coh__shadow_ver(s, 23), 1ull << 33);
+	assert_true(coh__shadow_set(s, PAGE - 4, b, 4, 11));
+	assert_int_equal(coh__shadow_ver(s, PAGE - 1), 11);
+	coh__shadow_clear(s, PAGE);
+	assert_int_equal(s->nsplit, 0);
+	for (size_t i = 0; i < PAGE; i++)
+		assert_int_equal(coh__shadow_ver(s, i), 0);
+	coh__shadow_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -227,6 +267,7 @@ int main(void)
 	    cmocka_unit_test(bad_banks_are_rejected),
 	    cmocka_unit_test(oracle_shadow_is_sparse_and_reset_per_execution),
 	    cmocka_unit_test(cache_reset_and_snoop_mask),
+	    cmocka_unit_test(shadow_versions_are_exact_per_byte),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,12 +8,25 @@
 #include "machine/machine_impl.h"
 
 /* The shadow of one physical page (hung on its frame's oracle slot):
- * latest value and writer event per byte. */
+ * latest value and writer event per byte (shadow.c). */
 struct shadow_page {
-	uint64_t *ver; /* writer event; 0 = never written */
+	uint32_t *gver; /* writer per 4-byte granule, or a split entry */
 	uint8_t *val;
+	uint64_t (*split)[4]; /* per-byte writers of split granules */
+	size_t nsplit, capsplit;
 	bool live; /* has versions since reset: in the checker's live list */
 };
+
+/* shadow.c: a page of page_size psz with every byte undefined; the writer
+ * of the byte at off (0: undefined); a store of n bytes at off by event ev
+ * (false when the host ran out: its versions are not all kept); every
+ * byte undefined again. */
+struct shadow_page *coh__shadow_new(size_t psz);
+void coh__shadow_free(struct shadow_page *s);
+uint64_t coh__shadow_ver(const struct shadow_page *s, size_t off);
+bool coh__shadow_set(struct shadow_page *s, size_t off, const uint8_t *bytes, unsigned n,
+                     uint64_t ev);
+void coh__shadow_clear(struct shadow_page *s, size_t psz);
 
 #define COH__WRITES_CAP 4096 /* writer events remembered for reports */
 

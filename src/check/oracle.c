@@ -52,16 +52,13 @@ static struct shadow_page *shadow_for_write(coh_check *c, struct coh__frame *fr,
 		return NULL;
 	struct shadow_page *s = fr->shadow[COH__SHADOW_ORACLE];
 	if (!s) {
-		size_t psz = c->m->page_size;
-		s = calloc(1, sizeof(*s) + psz * (1 + sizeof(uint64_t)));
+		s = coh__shadow_new(c->m->page_size);
 		if (!s)
 			return NULL;
 		if (!coh__frames_push(&c->shadowed, &c->nshadowed, &c->cap_shadowed, fr)) {
-			free(s);
+			coh__shadow_free(s);
 			return NULL;
 		}
-		s->ver = (uint64_t *)(s + 1);
-		s->val = (uint8_t *)(s->ver + psz);
 		fr->shadow[COH__SHADOW_ORACLE] = s;
 	}
 	if (!s->live) {
@@ -82,7 +79,7 @@ static uint64_t latest_in(const coh_check *c, const struct coh__frame *fr, coh_a
 		return 0;
 	size_t off = pa & (c->m->page_size - 1);
 	*val = s->val[off];
-	return s->ver[off];
+	return coh__shadow_ver(s, off);
 }
 
 static uint64_t latest(const coh_check *c, coh_addr_t pa, uint8_t *val)
@@ -285,9 +282,8 @@ static void on_store(void *ctx, int cpu, coh_addr_t pa, const uint8_t *bytes, un
 		unsigned n = len - i;
 		if (n > c->m->page_size - off)
 			n = (unsigned)(c->m->page_size - off);
-		memcpy(s->val + off, bytes + i, n);
-		for (unsigned k = 0; k < n; k++)
-			s->ver[off + k] = ev;
+		if (!coh__shadow_set(s, off, bytes + i, n, ev))
+			return;
 		i += n;
 	}
 }
@@ -363,11 +359,18 @@ static void on_writeback(void *ctx, const struct coh__cache *cache, const struct
                          coh_addr_t pa, const uint8_t *bytes, const uint8_t *old, unsigned len)
 {
 	coh_check *c = ctx;
+	/* without a shadow page no byte has a version: nothing can be lost */
+	const struct shadow_page *s = shadow_of(line->frame);
+	if (!s)
+		return;
+	const uint8_t *latest_val = s->val + (pa & (c->m->page_size - 1));
 	for (unsigned i = 0; i < len; i++) {
-		/* a byte that does not change memory cannot lose a write: skip
-		 * the shadow lookup (most bytes of a dirty segment are unchanged),
-		 * 8 at a time where they are all unchanged */
-		if ((i & 7) == 0 && len - i >= 8 && same_bytes(bytes + i, old + i, 8)) {
+		/* a byte that does not change memory, or that writes the latest
+		 * value, cannot lose a write: skip the version lookup, 8 at a
+		 * time where all 8 are such (most bytes of a dirty segment) */
+		if ((i & 7) == 0 && len - i >= 8 &&
+		    (same_bytes(bytes + i, old + i, 8) ||
+		     same_bytes(bytes + i, latest_val + i, 8))) {
 			i += 7;
 			continue;
 		}
@@ -514,7 +517,7 @@ void coh_check_destroy(coh_check *c)
 	coh__blk_free(c);
 	free(c->findings);
 	for (size_t i = 0; i < c->nshadowed; i++) {
-		free(c->shadowed[i]->shadow[COH__SHADOW_ORACLE]);
+		coh__shadow_free(c->shadowed[i]->shadow[COH__SHADOW_ORACLE]);
 		c->shadowed[i]->shadow[COH__SHADOW_ORACLE] = NULL;
 	}
 	free(c->shadowed);
@@ -532,7 +535,7 @@ void coh_check_reset(coh_check *c)
 	 * slots up to its highest writer event */
 	for (size_t i = 0; i < c->nlive; i++) {
 		struct shadow_page *s = c->live[i]->shadow[COH__SHADOW_ORACLE];
-		memset(s->ver, 0, c->m->page_size * sizeof(uint64_t));
+		coh__shadow_clear(s, c->m->page_size);
 		s->live = false;
 	}
 	c->nlive = 0;

@@ -200,6 +200,30 @@ static inline uint64_t coh__event(coh_machine *m, enum coh_event_kind kind, int 
 	return no;
 }
 uint64_t coh__rand(coh_machine *m);
+/* Starts a public operation: the preemption point, then its event. */
+static inline uint64_t coh__begin_op(coh_machine *m, enum coh_event_kind kind, int cpu,
+                                     coh_addr_t va, coh_addr_t pa, size_t len, uint64_t value)
+{
+	if (m->hook)
+		m->hook(m->hook_ctx, m, cpu);
+	m->op_ev = coh__event(m, kind, cpu, va, pa, (uint32_t)len, value);
+	return m->op_ev;
+}
+/* access.c: completes the trace entry of the op under way with its PA (if
+ * va is mapped) and value. */
+void coh__note_op_result(coh_machine *m, unsigned cpu, coh_addr_t va, uint64_t value);
+/* coh__note_op_result for an access of one line chunk, whose PA is known. */
+static inline void coh__note_op_known(coh_machine *m, uint64_t value, coh_addr_t pa, bool mapped)
+{
+	if (!m->tracing)
+		return;
+	coh_event *e = &m->trace[m->op_ev % COH__TRACE_CAP];
+	if (e->no != m->op_ev)
+		return;
+	e->value = value;
+	if (mapped)
+		e->pa = pa;
+}
 
 /* memory.c */
 int coh__ram_init(coh_machine *m, const coh_machine_config *cfg);
