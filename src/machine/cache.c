@@ -349,7 +349,7 @@ static struct coh__line *fill(coh_machine *m, struct coh__cache *c, unsigned set
 	}
 	l->va = va & lmask;
 	l->pa = pa & lmask;
-	l->frame = coh__frame_make(m, l->pa);
+	l->frame = coh__frame_find(m, l->pa);
 	l->dirty = 0;
 	l->valid = 1;
 	if (c->tags)

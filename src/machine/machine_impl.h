@@ -119,6 +119,12 @@ struct coh__frame_table {
 	struct coh__frame **touched; /* frames written since reset */
 	size_t ntouched, cap;
 	uint8_t *zero; /* a page of zeros: what an unwritten frame reads as */
+	/* frames found lately, direct-mapped by frame number (frames never
+	 * move, so an entry stays true until the machine goes) */
+	struct coh__frame_hint {
+		uint64_t key; /* frame number + 1; 0: empty */
+		struct coh__frame *f;
+	} hint[64];
 };
 
 #define COH__TRACE_CAP 256
@@ -237,6 +243,20 @@ size_t coh__mem_touched(const coh_machine *m); /* frames written since reset */
 struct coh__frame *coh__frame_get(const coh_machine *m, coh_addr_t pa);
 /* pa's frame, made if needed; NULL if pa >= 2^40 or the host ran out. */
 struct coh__frame *coh__frame_make(coh_machine *m, coh_addr_t pa);
+/* coh__frame_make, through the hint table first: for every line fill. */
+static inline struct coh__frame *coh__frame_find(coh_machine *m, coh_addr_t pa)
+{
+	uint64_t fno = pa >> m->page_shift;
+	struct coh__frame_hint *h = &m->ft.hint[fno & 63];
+	if (h->key == fno + 1)
+		return h->f;
+	struct coh__frame *f = coh__frame_make(m, pa);
+	if (f) {
+		h->key = fno + 1;
+		h->f = f;
+	}
+	return f;
+}
 /* Writes len bytes at offset off of frame f (within the frame). */
 void coh__frame_write(coh_machine *m, struct coh__frame *f, size_t off, const uint8_t *buf,
                       size_t len);

@@ -168,7 +168,7 @@ void coh__mem_write(coh_machine *m, coh_addr_t pa, const uint8_t *buf, size_t le
 	while (len) {
 		size_t off = pa & (m->page_size - 1);
 		size_t n = m->page_size - off < len ? m->page_size - off : len;
-		struct coh__frame *f = coh__frame_make(m, pa);
+		struct coh__frame *f = coh__frame_find(m, pa);
 		if (f)
 			coh__frame_write(m, f, off, buf, n);
 		pa += n;
