@@ -40,6 +40,12 @@
 #define STORE_BIT (1ull << 63)   /* in a generated access: it is a store */
 #define MAX_ARCHES 16
 
+/* the runs of each arch and pattern: oracle off, oracle on, and oracle off
+ * on 8 CPUs with only cpu0 active (the cost of the others' caches) */
+enum variant { V_OFF, V_ON, V_OFF8, VARIANTS };
+#define SIM_ARCH(k) ((k) / (PAT_COUNT * VARIANTS))
+#define SIM_PAT(k) ((enum pattern)((k) / VARIANTS % PAT_COUNT))
+
 enum pattern { PAT_STREAM, PAT_RANDOM, PAT_COUNT };
 static const char *const pattern_name[PAT_COUNT] = {"stream", "random"};
 
@@ -127,18 +133,23 @@ static double job_median(const struct job *j)
 
 /* ---- native ---- */
 
-static void native_run(volatile uint32_t *a, struct gen *g, enum pattern p, uint64_t n,
+/* The generator's state is copied into locals, so that the loop keeps it
+ * in registers: under cachegrind each access is exactly one data
+ * reference (the volatile one), as cohsim simulates one. */
+static void native_run(volatile uint32_t *a, struct gen *gp, enum pattern p, uint64_t n,
                        uint64_t *sink)
 {
 	uint64_t s = *sink;
+	struct gen g = *gp;
 	for (uint64_t k = 0; k < n; k++) {
-		uint64_t acc = gen_next(g, p);
+		uint64_t acc = gen_next(&g, p);
 		uint64_t w = acc & ~STORE_BIT;
 		if (acc & STORE_BIT)
-			a[w] = (uint32_t)g->i;
+			a[w] = (uint32_t)g.i;
 		else
 			s += a[w];
 	}
+	*gp = g;
 	*sink = s;
 }
 
@@ -217,11 +228,12 @@ static void die(const char *what, int r)
 	exit(1);
 }
 
-static void sim_open(struct sim *s, const coh_arch *arch, bool oracle)
+static void sim_open(struct sim *s, const coh_arch *arch, bool oracle, unsigned ncpus)
 {
 	coh_machine_config cfg;
 	coh_machine_config_init(&cfg, arch);
 	cfg.oracle = oracle;
+	cfg.ncpus = ncpus;
 	int r = coh_machine_create(&cfg, &s->m);
 	if (r)
 		die("coh_machine_create", r);
@@ -289,7 +301,7 @@ static int sim_only(const char *arch, const char *pat, const char *oracle, const
 		return 2;
 	}
 	struct sim s;
-	sim_open(&s, a, on);
+	sim_open(&s, a, on, 1);
 	struct sim_ctx c = {.m = s.m, .p = p};
 	gen_init(&c.g);
 	double t0 = now();
@@ -327,11 +339,45 @@ struct cg_result {
 	bool ok;
 	double loop_s; /* the child's own timing of its loop */
 	double wall_s; /* the whole child, valgrind start-up included */
+	double drefs;  /* data references (Dr + Dw) per access, start-up included */
 };
 
-static struct cg_result cachegrind_run(enum pattern p, uint64_t n)
+/* Dr + Dw from cachegrind's output file, or 0. */
+static uint64_t cg_data_refs(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	char line[1024], events[1024] = "";
+	uint64_t refs = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "events:", 7) == 0) {
+			snprintf(events, sizeof(events), "%s", line + 7);
+		} else if (strncmp(line, "summary:", 8) == 0) {
+			char *ev = strtok(events, " \n"), *save = NULL;
+			char *val = strtok_r(line + 8, " \n", &save);
+			for (; ev && val;
+			     ev = strtok(NULL, " \n"), val = strtok_r(NULL, " \n", &save))
+				if (strcmp(ev, "Dr") == 0 || strcmp(ev, "Dw") == 0)
+					refs += strtoull(val, NULL, 10);
+		}
+	}
+	fclose(f);
+	return refs;
+}
+
+/* cachegrind with the D1 of arch (I1 and LL get its line size, as
+ * cachegrind wants one line size for all three). */
+static struct cg_result cachegrind_run(const coh_arch *arch, enum pattern p, uint64_t n)
 {
 	struct cg_result res = {0};
+	char d1[64], i1[64], ll[64], out_opt[128], out_path[64];
+	const coh_cache_geometry *g = &arch->l1;
+	snprintf(d1, sizeof(d1), "--D1=%u,%u,%u", g->size, g->ways, g->line_size);
+	snprintf(i1, sizeof(i1), "--I1=32768,8,%u", g->line_size);
+	snprintf(ll, sizeof(ll), "--LL=8388608,16,%u", g->line_size);
+	snprintf(out_path, sizeof(out_path), "/tmp/bench_cache.cg.%d", (int)getpid());
+	snprintf(out_opt, sizeof(out_opt), "--cachegrind-out-file=%s", out_path);
 	/* resolved here: in the child, /proc/self/exe would be valgrind */
 	char self[4096];
 	ssize_t sl = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -358,9 +404,8 @@ static struct cg_result cachegrind_run(enum pattern p, uint64_t n)
 			FILE *null = freopen("/dev/null", "w", stderr);
 			(void)null;
 		}
-		execlp("valgrind", "valgrind", "--tool=cachegrind", "--cache-sim=yes",
-		       "--cachegrind-out-file=/dev/null", self, "--native-only", pattern_name[p],
-		       count, (char *)NULL);
+		execlp("valgrind", "valgrind", "--tool=cachegrind", "--cache-sim=yes", d1, i1, ll,
+		       out_opt, self, "--native-only", pattern_name[p], count, (char *)NULL);
 		_exit(127);
 	}
 	close(fd[1]);
@@ -377,6 +422,8 @@ static struct cg_result cachegrind_run(enum pattern p, uint64_t n)
 	res.wall_s = now() - t0;
 	res.ok = WIFEXITED(st) && WEXITSTATUS(st) == 0 && sscanf(out, "%lf", &res.loop_s) == 1 &&
 	         res.loop_s > 0;
+	res.drefs = (double)cg_data_refs(out_path) / (double)n;
+	unlink(out_path);
 	return res;
 }
 
@@ -425,20 +472,23 @@ int main(int argc, char **argv)
 	double slot_s = quick ? 0.1 : 0.5; /* seconds per figure, over all rounds */
 	uint64_t cg_n = quick ? 4000000 : 20000000;
 
-	printf("cohsim cache model: u32 accesses over a %u KiB working set, 1 CPU%s\n",
+	printf("cohsim cache model: u32 accesses over a %u KiB working set, 1 CPU (and 8 CPUs "
+	       "with one active)%s\n",
 	       WS_BYTES / 1024, quick ? " (--quick)" : "");
 	printf("stream: sequential, every 4th access a store; random: xorshift64, 1/4 stores\n");
 	printf("each figure: median of %d slices of %.2f s, interleaved with the others\n\n",
 	       ROUNDS, slot_s / ROUNDS);
 
-	/* jobs: native[pattern], then sim[arch][pattern][oracle] */
-	size_t nsim = narch * PAT_COUNT * 2, njobs = PAT_COUNT + nsim;
+	/* jobs: native[pattern], then sim[arch][pattern][variant] */
+	size_t nsim = narch * PAT_COUNT * VARIANTS, njobs = PAT_COUNT + nsim;
 	struct job *jobs = calloc(njobs, sizeof(*jobs));
 	struct native_ctx nat[PAT_COUNT];
 	struct sim_ctx *sc = calloc(nsim, sizeof(*sc));
 	struct sim *sims = calloc(nsim, sizeof(*sims));
 	uint64_t *ev0 = calloc(nsim, sizeof(*ev0));
-	if (!jobs || !sc || !sims || !ev0) {
+	double *rate = calloc(nsim, sizeof(*rate));
+	double(*cg)[PAT_COUNT] = calloc(narch, sizeof(*cg));
+	if (!jobs || !sc || !sims || !ev0 || !rate || !cg) {
 		fprintf(stderr, "bench_cache: out of memory\n");
 		return 1;
 	}
@@ -448,10 +498,9 @@ int main(int argc, char **argv)
 		jobs[p] = (struct job){.run = native_chunk, .ctx = &nat[p], .chunk = 16 * CHUNK};
 	}
 	for (size_t k = 0; k < nsim; k++) {
-		size_t a = k / (PAT_COUNT * 2);
-		enum pattern p = (enum pattern)(k / 2 % PAT_COUNT);
-		sim_open(&sims[k], arches[a], k % 2);
-		sc[k] = (struct sim_ctx){.m = sims[k].m, .p = p};
+		enum variant v = (enum variant)(k % VARIANTS);
+		sim_open(&sims[k], arches[SIM_ARCH(k)], v == V_ON, v == V_OFF8 ? COH_MAX_CPUS : 1);
+		sc[k] = (struct sim_ctx){.m = sims[k].m, .p = SIM_PAT(k)};
 		gen_init(&sc[k].g);
 		jobs[PAT_COUNT + k] = (struct job){.run = sim_chunk, .ctx = &sc[k], .chunk = CHUNK};
 	}
@@ -473,20 +522,20 @@ int main(int argc, char **argv)
 	printf("native host loop:  stream %8.1f M acc/s   random %8.1f M acc/s\n\n",
 	       native[PAT_STREAM] / 1e6, native[PAT_RANDOM] / 1e6);
 
-	printf("%-10s %-7s %-6s %10s %8s %10s %10s %s\n", "arch", "pattern", "oracle", "M acc/s",
-	       "ns/acc", "ev/acc", "vs native", "slow-down");
-	double *rate = calloc(nsim, sizeof(*rate));
-	bool bad = !rate;
-	for (size_t k = 0; rate && k < nsim; k++) {
-		int p = (int)(k / 2 % PAT_COUNT);
+	printf("%-10s %-7s %-6s %-5s %10s %8s %10s %10s %s\n", "arch", "pattern", "oracle", "cpus",
+	       "M acc/s", "ns/acc", "ev/acc", "vs native", "slow-down");
+	bool bad = false;
+	for (size_t k = 0; k < nsim; k++) {
+		int p = SIM_PAT(k);
+		enum variant v = (enum variant)(k % VARIANTS);
 		const struct job *j = &jobs[PAT_COUNT + k];
 		rate[k] = job_median(j);
 		double ev_per_op =
 		    (double)(coh_machine_events(sims[k].m) - ev0[k]) / (double)j->timed;
-		printf("%-10s %-7s %-6s %10.2f %8.1f %10.2f %9.4fx %7.0fx\n",
-		       arches[k / (PAT_COUNT * 2)]->name, pattern_name[p], k % 2 ? "on" : "off",
-		       rate[k] / 1e6, 1e9 / rate[k], ev_per_op, rate[k] / native[p],
-		       native[p] / rate[k]);
+		printf("%-10s %-7s %-6s %-5u %10.2f %8.1f %10.2f %9.4fx %7.0fx\n",
+		       arches[SIM_ARCH(k)]->name, pattern_name[p], v == V_ON ? "on" : "off",
+		       v == V_OFF8 ? (unsigned)COH_MAX_CPUS : 1u, rate[k] / 1e6, 1e9 / rate[k],
+		       ev_per_op, rate[k] / native[p], native[p] / rate[k]);
 		size_t findings = sims[k].c ? coh_check_count(sims[k].c) : 0;
 		if (findings) {
 			printf("  ^ %zu unexpected findings\n", findings);
@@ -497,7 +546,6 @@ int main(int argc, char **argv)
 	}
 	printf("(ev/acc: machine events per access = 1 + line fills + write-backs)\n\n");
 
-	double cg[PAT_COUNT] = {0};
 	bool have_cg = false;
 	if (!cachegrind) {
 		printf("cachegrind: skipped (--no-cachegrind)\n");
@@ -505,36 +553,58 @@ int main(int argc, char **argv)
 		printf("cachegrind: skipped (valgrind not found on PATH)\n");
 	} else {
 		have_cg = true;
-		for (int p = 0; p < PAT_COUNT && have_cg; p++) {
-			struct cg_result r = cachegrind_run((enum pattern)p, cg_n);
-			if (!r.ok) {
-				printf("cachegrind: skipped (the valgrind child failed; set "
-				       "BENCH_CACHE_VERBOSE=1 to see why)\n");
-				have_cg = false;
-				break;
+		for (size_t a = 0; a < narch && have_cg; a++) {
+			for (int p = 0; p < PAT_COUNT && have_cg; p++) {
+				const coh_cache_geometry *g = &arches[a]->l1;
+				struct cg_result r =
+				    cachegrind_run(arches[a], (enum pattern)p, cg_n);
+				if (!r.ok) {
+					printf(
+					    "cachegrind: skipped (the valgrind child failed; set "
+					    "BENCH_CACHE_VERBOSE=1 to see why)\n");
+					have_cg = false;
+					break;
+				}
+				cg[a][p] = (double)cg_n / r.loop_s;
+				printf(
+				    "cachegrind --D1=%u,%u,%-3u %-7s %8.2f M acc/s  (%.1fx slower "
+				    "than native; %.3f data refs/access; %" PRIu64
+				    " accesses in %.2f s, %.2f s with start-up)\n",
+				    g->size, g->ways, g->line_size, pattern_name[p], cg[a][p] / 1e6,
+				    native[p] / cg[a][p], r.drefs, cg_n, r.loop_s, r.wall_s);
 			}
-			cg[p] = (double)cg_n / r.loop_s;
-			printf("cachegrind %-7s %8.2f M acc/s  (%.1fx slower than native; %" PRIu64
-			       " accesses in %.2f s, %.2f s with valgrind start-up)\n",
-			       pattern_name[p], cg[p] / 1e6, native[p] / cg[p], cg_n, r.loop_s,
-			       r.wall_s);
 		}
 		printf("\n");
 	}
 
 	printf("summary (ratios from this run):\n");
-	for (size_t k = 0; rate && k < nsim; k++) {
-		int p = (int)(k / 2 % PAT_COUNT);
-		printf("  %-10s %-6s oracle %-3s: %7.2f M acc/s = %.4fx native",
-		       arches[k / (PAT_COUNT * 2)]->name, pattern_name[p], k % 2 ? "on" : "off",
-		       rate[k] / 1e6, rate[k] / native[p]);
-		if (have_cg)
-			printf("; cachegrind %.2f M acc/s -> cohsim is %.2fx %s", cg[p] / 1e6,
-			       rate[k] >= cg[p] ? rate[k] / cg[p] : cg[p] / rate[k],
-			       rate[k] >= cg[p] ? "faster than cachegrind"
-			                        : "slower than cachegrind");
+	for (size_t k = 0; k < nsim; k++) {
+		int p = SIM_PAT(k);
+		size_t a = SIM_ARCH(k);
+		enum variant v = (enum variant)(k % VARIANTS);
+		if (v == V_OFF8) {
+			/* the same arch and pattern on 1 CPU, oracle off, is job k - 2 */
+			printf("  %-10s %-6s %u CPUs, one active, oracle off: %.2fx of 1 CPU "
+			       "(goal >= 0.85x)\n",
+			       arches[a]->name, pattern_name[p], (unsigned)COH_MAX_CPUS,
+			       rate[k] / rate[k - 2]);
+			continue;
+		}
+		printf("  %-10s %-6s oracle %-3s: %7.2f M acc/s = %.4fx native", arches[a]->name,
+		       pattern_name[p], v == V_ON ? "on" : "off", rate[k] / 1e6,
+		       rate[k] / native[p]);
+		if (have_cg) {
+			double c = cg[a][p];
+			printf("; vs cachegrind (same D1): %.2fx %s",
+			       rate[k] >= c ? rate[k] / c : c / rate[k],
+			       rate[k] >= c ? "faster" : "slower");
+			if (v == V_ON)
+				printf(" (goal: %s)",
+				       p == PAT_STREAM ? "2x faster" : "1.2x faster");
+		}
 		printf("\n");
 	}
+	free(cg);
 	free(rate);
 	free(ev0);
 	free(sims);

@@ -220,7 +220,32 @@ static const struct bad_case bad_cases[] = {
      "map 0x3000 0x0 0x1000\n",
      5, "overlaps the mapping of line 2"},
     {"arch x86\nmap 0x1000 0x0 0x1000 cachable\n", 2, "bad map attribute 'cachable'"},
-    {"arch x86\nmap 0x1000 0x10000000 0x1000\n", 2, "outside memory"},
+    {"arch x86\nmem-size 0x400000\nmap 0x1000 0x10000000 0x1000\n", 3, "outside memory"},
+    {"arch x86\nmap 0x1000 0xfffffff000 0x2000\n", 2,
+     "is beyond the physical address space (2^40)"},
+    {"arch x86\nram 0xa0000000 0x4000000\nram 0xa2000000 0x1000\n", 3,
+     "ram bank [0xa2000000, +0x1000) overlaps the bank of line 2"},
+    {"arch x86\nram 0xa0000800 0x1000\n", 2, "is not aligned to the page size (0x1000)"},
+    {"arch x86\nram 0xa0000000 0x1800\n", 2, "is not aligned to the page size"},
+    {"arch x86\nram 0xa0000000 0\n", 2, "ram bank at 0xa0000000 is empty"},
+    {"arch x86\nram 0xfffffff000 0x2000\n", 2, "reaches beyond the physical address space (2^40)"},
+    {"arch x86\nram 0x10000000000 0x1000\n", 2, "reaches beyond the physical address space"},
+    {"arch x86\nram 0xa0000000\n", 2, "missing operand (usage: ram BASE SIZE)"},
+    {"arch x86\nram 0xa0000000 0x1000\nmem-size 0x100000\n", 3,
+     "mem-size and ram lines exclude each other (ram at line 2)"},
+    {"arch x86\nmem-size 0x100000\nram 0xa0000000 0x1000\n", 3,
+     "mem-size and ram lines exclude each other (mem-size at line 2)"},
+    {"arch x86\nram 0xa0000000 0x1000\nmap 0x1000 0xa0001000 0x1000\n", 3,
+     "PA range [0xa0001000, +0x1000) is outside the declared ram banks"},
+    {"arch x86\nram 0xa0000000 0x1000\nram 0xa0001000 0x1000\nmap 0x1000 0xa0000000 "
+     "0x2000\n",
+     4, "is outside the declared ram banks"},
+    {"arch x86\nram 0xa0000000 0x2000\ndma-read 0xa0001000 0x2000\n", 3,
+     "outside the declared ram banks"},
+    {"arch x86\nram 0xa0000000 0x3000\npage-size 0x2000\n", 3,
+     "page-size 0x2000 does not divide the ram bank of line 2"},
+    {"arch x86\nflush-all\nram 0xa0000000 0x1000\n", 3,
+     "'ram' must come before the first operation"},
     {"arch x86\nmap 0xfffffffffffff000 0x0 0x2000\n", 2, "wraps around"},
     {"arch x86\nmap 0x1000 0x0\n", 2, "missing operand (usage: map VA PA LEN"},
     {"arch x86\nmap 0x1000 0x0 0x1000 uncached extra\n", 2, "extra operand 'extra'"},
@@ -909,6 +934,43 @@ static void default_schedule_is_the_sequential_run(void **state)
 	}
 }
 
+/* Memory where boards have it: a ram bank at the PXA address, or none at
+ * all (any PA below 2^40); the machine gets the banks. */
+static void ram_banks_put_memory_where_boards_have_it(void **state)
+{
+	(void)state;
+	static const char *const texts[] = {
+	    "arch xscale\nram 0xa0000000 0x4000000\nram 0x0 0x10000\n"
+	    "map 0xc0000000 0xa3fff000 0x1000\n",
+	    "arch xscale\nmap 0xc0000000 0xfffffff000 0x1000\n", /* undeclared */
+	};
+	for (size_t t = 0; t < 2; t++) {
+		coh_litmus *lt;
+		coh_litmus_error err;
+		if (coh_litmus_parse_string("b.litmus", texts[t], &lt, &err))
+			fail_msg("%s", err.message);
+		coh_machine_config cfg;
+		assert_int_equal(coh_litmus_machine_config(lt, NULL, &cfg, &err), COH_OK);
+		assert_int_equal(cfg.nram, t == 0 ? 2 : 0);
+		assert_int_equal(cfg.mem_size, 0);
+		coh_machine *m;
+		assert_int_equal(coh_machine_create(&cfg, &m), COH_OK);
+		coh_check *c;
+		assert_int_equal(coh_check_create(m, NULL, &c), COH_OK);
+		assert_int_equal(coh_litmus_run(lt, m, c, &err), COH_OK);
+		uint64_t v;
+		assert_int_equal(coh_store(m, 0, 0xc0000ffc, 4, 0x77), COH_OK);
+		assert_int_equal(coh_load(m, 0, 0xc0000ffc, 4, &v), COH_OK);
+		assert_int_equal(v, 0x77);
+		assert_int_equal(coh_check_count(c), 0);
+		assert_int_equal(coh_machine_mem_size(m),
+		                 t == 0 ? 0xa0000000ull + 0x4000000 : COH_PA_LIMIT);
+		coh_check_destroy(c);
+		coh_machine_destroy(m);
+		coh_litmus_free(lt);
+	}
+}
+
 static void no_threads_is_one_execution(void **state)
 {
 	(void)state;
@@ -930,6 +992,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(parse_errors_name_file_line_and_problem),
+	    cmocka_unit_test(ram_banks_put_memory_where_boards_have_it),
 	    cmocka_unit_test(parse_file_not_found_is_an_error),
 	    cmocka_unit_test(parse_accepts_the_whole_grammar),
 	    cmocka_unit_test(finding_carries_its_litmus_line),

@@ -105,7 +105,7 @@ static void bad_configs_are_rejected(void **state)
 	coh_machine_config_init(&cfg, NULL);
 	cfg.mem_size = PAGE * 10 + 1;
 	assert_int_equal(coh_machine_create(&cfg, &m), COH_EINVAL);
-	cfg.mem_size = 0;
+	cfg.mem_size = (size_t)COH_PA_LIMIT + PAGE; /* beyond 2^40 */
 	assert_int_equal(coh_machine_create(&cfg, &m), COH_EINVAL);
 	coh_machine_config_init(&cfg, NULL);
 	cfg.lowmem_size = cfg.mem_size + PAGE;

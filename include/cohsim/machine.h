@@ -53,15 +53,35 @@ enum coh_attr {
 
 typedef struct coh_machine coh_machine;
 
+#define COH_PA_LIMIT (1ull << 40) /* every physical address is below this */
+#define COH_MAX_RAM_BANKS 16
+
+/* A bank of RAM: [base, base+size), page-aligned, below COH_PA_LIMIT. */
+struct coh_ram_bank {
+	coh_addr_t base;
+	uint64_t size;
+};
+
+/*
+ * Physical memory. Frames cost host memory only once they are touched, so
+ * declared memory may be large and may sit anywhere below 2^40 (a board's
+ * real RAM address). What is declared is what may be mapped or reached by
+ * DMA (COH_EFAULT outside it):
+ * - nram > 0: the banks ram[0..nram) (disjoint; mem_size is ignored);
+ * - else mem_size > 0: one bank [0, mem_size);
+ * - else (mem_size 0): undeclared, any PA below COH_PA_LIMIT.
+ */
 typedef struct coh_machine_config {
 	const coh_arch *arch; /* required */
 	unsigned ncpus;       /* 1..COH_MAX_CPUS; default 1 */
-	size_t mem_size;      /* bytes of physical memory; default 4 MiB */
-	size_t lowmem_size;   /* PA below this is lowmem; default mem_size / 2, or all
-	                         of it where the arch has no highmem */
-	unsigned page_size;   /* 0: the arch's page size */
-	uint64_t seed;        /* seeds random replacement */
-	bool oracle;          /* keep the event trace for the oracle; default true */
+	size_t mem_size;      /* bytes of physical memory from PA 0; default 4 MiB; 0: undeclared */
+	unsigned nram;        /* banks in ram[]; 0: mem_size says */
+	struct coh_ram_bank ram[COH_MAX_RAM_BANKS];
+	size_t lowmem_size; /* PA below this is lowmem; default mem_size / 2, or all
+	                       of it where the arch has no highmem */
+	unsigned page_size; /* 0: the arch's page size */
+	uint64_t seed;      /* seeds random replacement */
+	bool oracle;        /* keep the event trace for the oracle; default true */
 } coh_machine_config;
 
 #define COH_MAX_CPUS 8
@@ -79,6 +99,7 @@ COH_API void coh_machine_reset(coh_machine *m);
 COH_API const coh_arch *coh_machine_arch(const coh_machine *m);
 COH_API unsigned coh_machine_ncpus(const coh_machine *m);
 COH_API unsigned coh_machine_page_size(const coh_machine *m);
+/* The end of the highest RAM bank (COH_PA_LIMIT when undeclared). */
 COH_API size_t coh_machine_mem_size(const coh_machine *m);
 COH_API coh_addr_t coh_machine_highmem_start(const coh_machine *m);
 

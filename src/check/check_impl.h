@@ -7,20 +7,38 @@
 #include "cohsim/check.h"
 #include "machine/machine_impl.h"
 
-/* The shadow of one physical page: latest value and writer event per byte. */
+/* The shadow of one physical page (hung on its frame's oracle slot):
+ * latest value and writer event per byte (shadow.c). */
 struct shadow_page {
-	uint64_t *ver; /* writer event; 0 = never written */
+	uint32_t *gver; /* writer per 4-byte granule, or a split entry */
 	uint8_t *val;
+	uint64_t (*split)[4]; /* per-byte writers of split granules */
+	size_t nsplit, capsplit;
+	bool live; /* has versions since reset: in the checker's live list */
 };
+
+/* shadow.c: a page of page_size psz with every byte undefined; the writer
+ * of the byte at off (0: undefined); a store of n bytes at off by event ev
+ * (false when the host ran out: its versions are not all kept); every
+ * byte undefined again. */
+struct shadow_page *coh__shadow_new(size_t psz);
+void coh__shadow_free(struct shadow_page *s);
+uint64_t coh__shadow_ver(const struct shadow_page *s, size_t off);
+bool coh__shadow_set(struct shadow_page *s, size_t off, const uint8_t *bytes, unsigned n,
+                     uint64_t ev);
+void coh__shadow_clear(struct shadow_page *s, size_t psz);
 
 #define COH__WRITES_CAP 4096 /* writer events remembered for reports */
 
 struct coh_check {
 	coh_check_config cfg;
 	coh_machine *m;
-	struct shadow_page **shadow; /* one per frame, allocated on first write */
-	size_t nframes;
-	coh_event *writes; /* ring of writer events, indexed by event number */
+	/* the frames with a shadow page (allocated on first write), and those
+	 * of them written since reset (cleared by coh_check_reset) */
+	struct coh__frame **shadowed, **live;
+	size_t nshadowed, nlive, cap_shadowed, cap_live;
+	coh_event *writes;  /* ring of writer events, indexed by event number */
+	uint64_t writes_hi; /* the highest event put in the ring since reset */
 	coh_finding *findings;
 	size_t nfindings, cap;
 	size_t dropped;         /* findings over the cap */
@@ -37,6 +55,8 @@ void coh__explain(coh_check *c, coh_finding *f);
  * config and the lifetime shadow need. */
 coh_finding *coh__finding_new(coh_check *c, enum coh_finding_kind kind, int cpu);
 void coh__check_observe(coh_check *c);
+/* oracle.c: appends f to a list of frames (false: out of host memory). */
+bool coh__frames_push(struct coh__frame ***list, size_t *n, size_t *cap, struct coh__frame *f);
 /* blockcopy.c: drops the block devices and copies (reset and destroy). */
 void coh__blk_free(coh_check *c);
 

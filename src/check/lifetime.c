@@ -46,29 +46,27 @@ struct life_obj {
 #define LIFE_REPORTED_OOB 2
 
 struct coh__life {
-	struct life_page **pages; /* one per frame, NULL: not slab memory */
+	/* frames that got a life page (on their COH__SHADOW_LIFE slot; NULL
+	 * there: not slab memory), each listed at most once per page made */
+	struct coh__frame **frames;
+	size_t nframes, cap_frames;
 	struct life_obj *objs;
 	size_t cap, n; /* cap: a power of two, or 0 */
 };
 
 static struct coh__life *life_get(coh_check *c)
 {
-	if (!c->life) {
+	if (!c->life)
 		c->life = calloc(1, sizeof(*c->life));
-		if (c->life)
-			c->life->pages = calloc(c->nframes, sizeof(*c->life->pages));
-		if (c->life && !c->life->pages) {
-			free(c->life);
-			c->life = NULL;
-		}
-	}
 	return c->life;
 }
 
 static struct life_page *page_of(const coh_check *c, coh_addr_t pa)
 {
-	size_t f = pa >> c->m->page_shift;
-	return c->life && f < c->nframes ? c->life->pages[f] : NULL;
+	if (!c->life)
+		return NULL;
+	const struct coh__frame *fr = coh__frame_get(c->m, pa);
+	return fr ? fr->shadow[COH__SHADOW_LIFE] : NULL;
 }
 
 static size_t slot_hash(coh_addr_t pa, size_t cap)
@@ -155,15 +153,17 @@ int coh__life_slab(coh_check *c, coh_addr_t va, coh_addr_t pa, size_t len, unsig
 		return COH_ENOMEM;
 	size_t psz = c->m->page_size;
 	for (size_t off = 0; off < len; off += psz) {
-		size_t f = (pa + off) >> c->m->page_shift;
-		if (f >= c->nframes)
+		struct coh__frame *fr = coh__frame_make(c->m, pa + off);
+		if (!fr)
 			return COH_EFAULT;
-		struct life_page *lp = L->pages[f];
+		struct life_page *lp = fr->shadow[COH__SHADOW_LIFE];
 		if (!lp) {
 			lp = malloc(sizeof(*lp) + psz);
-			if (!lp)
+			if (!lp || !coh__frames_push(&L->frames, &L->nframes, &L->cap_frames, fr)) {
+				free(lp);
 				return COH_ENOMEM;
-			L->pages[f] = lp;
+			}
+			fr->shadow[COH__SHADOW_LIFE] = lp;
 		}
 		lp->slab_va = va;
 		lp->slab_pa = pa;
@@ -198,10 +198,10 @@ void coh__life_forget(coh_check *c, coh_addr_t pa, size_t len)
 	if (!c->life)
 		return;
 	for (size_t off = 0; off < len; off += c->m->page_size) {
-		size_t f = (pa + off) >> c->m->page_shift;
-		if (f < c->nframes) {
-			free(c->life->pages[f]);
-			c->life->pages[f] = NULL;
+		struct coh__frame *fr = coh__frame_get(c->m, pa + off);
+		if (fr) {
+			free(fr->shadow[COH__SHADOW_LIFE]);
+			fr->shadow[COH__SHADOW_LIFE] = NULL;
 		}
 	}
 }
@@ -386,9 +386,10 @@ static void life_load(void *ctx, unsigned cpu, coh_addr_t va, coh_addr_t pa, con
 }
 
 static void life_store(void *ctx, int cpu, coh_addr_t pa, const uint8_t *bytes, unsigned len,
-                       uint64_t ev)
+                       uint64_t ev, struct coh__frame *frame)
 {
 	(void)bytes;
+	(void)frame;
 	(void)ev;
 	coh__life_access(ctx, cpu, 0, false, pa, len, true);
 }
@@ -410,10 +411,11 @@ void coh__life_reset(coh_check *c)
 {
 	struct coh__life *L = c->life;
 	if (L) {
-		for (size_t f = 0; f < c->nframes; f++) {
-			free(L->pages[f]);
-			L->pages[f] = NULL;
+		for (size_t i = 0; i < L->nframes; i++) {
+			free(L->frames[i]->shadow[COH__SHADOW_LIFE]);
+			L->frames[i]->shadow[COH__SHADOW_LIFE] = NULL;
 		}
+		L->nframes = 0;
 		if (L->cap)
 			memset(L->objs, 0, L->cap * sizeof(*L->objs));
 		L->n = 0;
@@ -429,7 +431,7 @@ void coh__life_free_all(coh_check *c)
 	c->life_on = false; /* the checker is going: leave the observer alone */
 	coh__life_reset(c);
 	if (c->life) {
-		free(c->life->pages);
+		free(c->life->frames);
 		free(c->life->objs);
 		free(c->life);
 		c->life = NULL;

@@ -11,7 +11,9 @@
  *   discard    the line held the only copy of the latest     -> lost-write
  *   fault      access through an unmapped VA                 -> bad-access
  * Findings are compared by value, so a stale copy that happens to hold the
- * latest bytes is not a finding. Shadow pages are allocated on first write.
+ * latest bytes is not a finding. Shadow pages are allocated on first write
+ * and hung on the machine's frame (a line's hooks find them through the
+ * line's frame); a reset clears only the pages written since the last one.
  * Once the kernel has a slab, the load, store and DMA hooks also ask the
  * lifetime shadow (lifetime.c) about every access, oracle on or off.
  */
@@ -23,29 +25,66 @@
 #include "check/check_impl.h"
 #include "check/lifetime.h"
 
-static struct shadow_page *shadow_get(coh_check *c, coh_addr_t pa, bool create)
+bool coh__frames_push(struct coh__frame ***list, size_t *n, size_t *cap, struct coh__frame *f)
 {
-	size_t f = pa >> c->m->page_shift;
-	if (!c->shadow[f] && create) {
-		c->shadow[f] = calloc(1, sizeof(struct shadow_page) +
-		                             (size_t)c->m->page_size * (1 + sizeof(uint64_t)));
-		if (c->shadow[f]) {
-			c->shadow[f]->ver = (uint64_t *)(c->shadow[f] + 1);
-			c->shadow[f]->val = (uint8_t *)(c->shadow[f]->ver + c->m->page_size);
-		}
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 64;
+		struct coh__frame **l = realloc(*list, nc * sizeof(*l));
+		if (!l)
+			return false;
+		*list = l;
+		*cap = nc;
 	}
-	return c->shadow[f];
+	(*list)[(*n)++] = f;
+	return true;
 }
 
-/* The latest version of byte pa: its writer event (0 = undefined) and value. */
-static uint64_t latest(const coh_check *c, coh_addr_t pa, uint8_t *val)
+static inline struct shadow_page *shadow_of(const struct coh__frame *fr)
 {
-	const struct shadow_page *s = c->shadow[pa >> c->m->page_shift];
+	return fr ? fr->shadow[COH__SHADOW_ORACLE] : NULL;
+}
+
+/* The shadow page of pa (whose frame is fr, or NULL: look it up), made
+ * and put in the live list for a write; NULL when out of host memory. */
+static struct shadow_page *shadow_for_write(coh_check *c, struct coh__frame *fr, coh_addr_t pa)
+{
+	if (!fr && !(fr = coh__frame_make(c->m, pa)))
+		return NULL;
+	struct shadow_page *s = fr->shadow[COH__SHADOW_ORACLE];
+	if (!s) {
+		s = coh__shadow_new(c->m->page_size);
+		if (!s)
+			return NULL;
+		if (!coh__frames_push(&c->shadowed, &c->nshadowed, &c->cap_shadowed, fr)) {
+			coh__shadow_free(s);
+			return NULL;
+		}
+		fr->shadow[COH__SHADOW_ORACLE] = s;
+	}
+	if (!s->live) {
+		if (!coh__frames_push(&c->live, &c->nlive, &c->cap_live, fr))
+			return NULL;
+		s->live = true;
+	}
+	return s;
+}
+
+/* The latest version of byte pa (in frame fr, or NULL: look it up): its
+ * writer event (0 = undefined) and value. */
+static uint64_t latest_in(const coh_check *c, const struct coh__frame *fr, coh_addr_t pa,
+                          uint8_t *val)
+{
+	const struct shadow_page *s = shadow_of(fr ? fr : coh__frame_get(c->m, pa));
 	if (!s)
 		return 0;
 	size_t off = pa & (c->m->page_size - 1);
 	*val = s->val[off];
-	return s->ver[off];
+	return coh__shadow_ver(s, off);
+}
+
+static uint64_t latest(const coh_check *c, coh_addr_t pa, uint8_t *val)
+{
+	return latest_in(c, NULL, pa, val);
 }
 
 static coh_finding *new_finding(coh_check *c, enum coh_finding_kind kind, int cpu)
@@ -162,12 +201,13 @@ static inline bool same_bytes(const uint8_t *a, const uint8_t *b, unsigned len)
  * them can differ from a defined latest value (no shadow page, or every
  * shadow value equals its byte), so that compare() would return -1.
  */
-static inline bool all_latest(const coh_check *c, coh_addr_t pa, const uint8_t *bytes, unsigned len)
+static inline bool all_latest(const coh_check *c, const struct coh__frame *fr, coh_addr_t pa,
+                              const uint8_t *bytes, unsigned len)
 {
 	size_t off = pa & (c->m->page_size - 1);
 	if (off + len > c->m->page_size)
 		return false; /* crosses a page: let compare() decide */
-	const struct shadow_page *s = c->shadow[pa >> c->m->page_shift];
+	const struct shadow_page *s = shadow_of(fr);
 	return !s || same_bytes(s->val + off, bytes, len);
 }
 
@@ -181,7 +221,8 @@ static void on_load(void *ctx, unsigned cpu, coh_addr_t va, coh_addr_t pa, const
 		coh__life_access(c, (int)cpu, va, true, pa, len, false);
 	if (len > sizeof(exp))
 		len = sizeof(exp);
-	if (all_latest(c, pa, seen, len))
+	/* a line's frame is at hand: no table walk on a hit */
+	if (all_latest(c, line ? line->frame : coh__frame_get(c->m, pa), pa, seen, len))
 		return;
 	int bad = compare(c, pa, seen, len, exp, &ver);
 	if (bad < 0 || already(c, COH_F_STALE_READ))
@@ -218,7 +259,7 @@ static void on_load(void *ctx, unsigned cpu, coh_addr_t va, coh_addr_t pa, const
 }
 
 static void on_store(void *ctx, int cpu, coh_addr_t pa, const uint8_t *bytes, unsigned len,
-                     uint64_t ev)
+                     uint64_t ev, struct coh__frame *frame)
 {
 	coh_check *c = ctx;
 	if (c->life_on)
@@ -229,18 +270,20 @@ static void on_store(void *ctx, int cpu, coh_addr_t pa, const uint8_t *bytes, un
 			memset(w, 0, sizeof(*w));
 		w->no = ev;
 		w->pa = pa;
+		if (ev > c->writes_hi)
+			c->writes_hi = ev;
 	}
 	for (unsigned i = 0; i < len;) {
-		struct shadow_page *s = shadow_get(c, pa + i, true);
+		/* the frame given is pa's: only the first page can use it */
+		struct shadow_page *s = shadow_for_write(c, i == 0 ? frame : NULL, pa + i);
 		if (!s) /* out of host memory: this byte stays unchecked */
 			return;
 		size_t off = (pa + i) & (c->m->page_size - 1);
 		unsigned n = len - i;
 		if (n > c->m->page_size - off)
 			n = (unsigned)(c->m->page_size - off);
-		memcpy(s->val + off, bytes + i, n);
-		for (unsigned k = 0; k < n; k++)
-			s->ver[off + k] = ev;
+		if (!coh__shadow_set(s, off, bytes + i, n, ev))
+			return;
 		i += n;
 	}
 }
@@ -316,18 +359,25 @@ static void on_writeback(void *ctx, const struct coh__cache *cache, const struct
                          coh_addr_t pa, const uint8_t *bytes, const uint8_t *old, unsigned len)
 {
 	coh_check *c = ctx;
+	/* without a shadow page no byte has a version: nothing can be lost */
+	const struct shadow_page *s = shadow_of(line->frame);
+	if (!s)
+		return;
+	const uint8_t *latest_val = s->val + (pa & (c->m->page_size - 1));
 	for (unsigned i = 0; i < len; i++) {
-		/* a byte that does not change memory cannot lose a write: skip
-		 * the shadow lookup (most bytes of a dirty segment are unchanged),
-		 * 8 at a time where they are all unchanged */
-		if ((i & 7) == 0 && len - i >= 8 && same_bytes(bytes + i, old + i, 8)) {
+		/* a byte that does not change memory, or that writes the latest
+		 * value, cannot lose a write: skip the version lookup, 8 at a
+		 * time where all 8 are such (most bytes of a dirty segment) */
+		if ((i & 7) == 0 && len - i >= 8 &&
+		    (same_bytes(bytes + i, old + i, 8) ||
+		     same_bytes(bytes + i, latest_val + i, 8))) {
 			i += 7;
 			continue;
 		}
 		if (bytes[i] == old[i])
 			continue;
 		uint8_t v;
-		uint64_t ver = latest(c, pa + i, &v);
+		uint64_t ver = latest_in(c, line->frame, pa + i, &v);
 		if (!ver || old[i] != v || bytes[i] == v)
 			continue;
 		if (already(c, COH_F_LOST_WRITE))
@@ -360,8 +410,8 @@ static void on_discard(void *ctx, const struct coh__cache *cache, const struct c
 	coh_check *c = ctx;
 	for (unsigned i = 0; i < len; i++) {
 		uint8_t v;
-		uint64_t ver = latest(c, pa + i, &v);
-		if (!ver || bytes[i] != v || coh__mem_at(c->m, pa + i)[0] == v)
+		uint64_t ver = latest_in(c, line->frame, pa + i, &v);
+		if (!ver || bytes[i] != v || coh__frame_bytes(c->m, line->frame, pa + i)[0] == v)
 			continue;
 		struct holder_search h = {.pa = pa + i, .want = v, .skip = line};
 		coh__for_each_copy(c->m, pa + i, -1, holder_visit, &h);
@@ -422,10 +472,8 @@ int coh_check_create(coh_machine *m, const coh_check_config *cfg, coh_check **ou
 	if (!c->cfg.max_findings)
 		c->cfg.max_findings = 64;
 	c->m = m;
-	c->nframes = m->nframes;
-	c->shadow = calloc(c->nframes, sizeof(*c->shadow));
 	c->writes = calloc(COH__WRITES_CAP, sizeof(*c->writes));
-	if (!c->shadow || !c->writes) {
+	if (!c->writes) {
 		coh_check_destroy(c);
 		return COH_ENOMEM;
 	}
@@ -468,9 +516,12 @@ void coh_check_destroy(coh_check *c)
 	free_findings(c);
 	coh__blk_free(c);
 	free(c->findings);
-	for (size_t f = 0; c->shadow && f < c->nframes; f++)
-		free(c->shadow[f]);
-	free(c->shadow);
+	for (size_t i = 0; i < c->nshadowed; i++) {
+		coh__shadow_free(c->shadowed[i]->shadow[COH__SHADOW_ORACLE]);
+		c->shadowed[i]->shadow[COH__SHADOW_ORACLE] = NULL;
+	}
+	free(c->shadowed);
+	free(c->live);
 	free(c->writes);
 	coh__life_free_all(c);
 	free(c);
@@ -480,10 +531,17 @@ void coh_check_reset(coh_check *c)
 {
 	free_findings(c);
 	coh__blk_free(c);
-	for (size_t f = 0; f < c->nframes; f++)
-		if (c->shadow[f])
-			memset(c->shadow[f]->ver, 0, c->m->page_size * sizeof(uint64_t));
-	memset(c->writes, 0, COH__WRITES_CAP * sizeof(*c->writes));
+	/* only what this execution wrote: the live shadow pages and the ring
+	 * slots up to its highest writer event */
+	for (size_t i = 0; i < c->nlive; i++) {
+		struct shadow_page *s = c->live[i]->shadow[COH__SHADOW_ORACLE];
+		coh__shadow_clear(s, c->m->page_size);
+		s->live = false;
+	}
+	c->nlive = 0;
+	size_t slots = c->writes_hi < COH__WRITES_CAP ? (size_t)c->writes_hi + 1 : COH__WRITES_CAP;
+	memset(c->writes, 0, slots * sizeof(*c->writes));
+	c->writes_hi = 0;
 	coh__life_reset(c);
 }
 

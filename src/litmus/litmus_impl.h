@@ -18,7 +18,9 @@ struct coh_litmus {
 	char *name;
 	const coh_arch *arch;
 	unsigned ncpus;
-	size_t mem_size;    /* 0: the machine's default */
+	size_t mem_size; /* 0: not given (no ram banks either: any PA below 2^40) */
+	struct coh_ram_bank ram[COH_MAX_RAM_BANKS]; /* `ram` lines, in file order */
+	unsigned nram;
 	unsigned page_size; /* 0: the arch's */
 	uint64_t seed;
 	char *expect;

@@ -13,7 +13,7 @@
  * map/unmap. The first error wins: "FILE:LINE: what is wrong", COH_EINVAL.
  *
  * Invariants: `arch` is the first directive; machine directives (cpus,
- * mem-size, page-size, seed) come before the first operation; operations
+ * mem-size, page-size, seed, ram) come before the first operation; operations
  * after the first `thread` are inside a thread.
  */
 #include <errno.h>
@@ -27,7 +27,7 @@
 
 #define MAX_TOKENS 8
 #define MAX_FILE_SIZE (16u << 20)
-#define MAX_MEM_SIZE ((size_t)1 << 30)
+#define MAX_MEM_SIZE ((size_t)COH_PA_LIMIT)
 
 struct range {
 	coh_addr_t va;
@@ -43,13 +43,14 @@ struct parser {
 	unsigned ntok;
 	unsigned arch_line;
 	bool seen_op;
-	unsigned cfg_line[4]; /* cpus, mem-size, page-size, seed: where given */
-	int thread;           /* the thread being read, or -1 */
-	struct range *maps;   /* live mappings, in program order */
+	unsigned cfg_line[5]; /* cpus, mem-size, page-size, seed, the first ram: where given */
+	unsigned ram_line[COH_MAX_RAM_BANKS]; /* where each ram bank was given */
+	int thread;                           /* the thread being read, or -1 */
+	struct range *maps;                   /* live mappings, in program order */
 	size_t nmaps, capmaps;
 };
 
-enum cfg_directive { CFG_CPUS, CFG_MEM, CFG_PAGE, CFG_SEED };
+enum cfg_directive { CFG_CPUS, CFG_MEM, CFG_PAGE, CFG_SEED, CFG_RAM };
 
 void coh__litmus_error(coh_litmus_error *err, const char *name, unsigned line, const char *fmt, ...)
 {
@@ -168,13 +169,21 @@ static unsigned page_size(const struct parser *p)
 	return p->lt->page_size ? p->lt->page_size : p->lt->arch->page_size;
 }
 
-static size_t mem_size(const struct parser *p)
+/* Declared memory: the ram banks, or [0, mem-size), or (neither given)
+ * every PA below 2^40. */
+static bool declared(const struct parser *p, uint64_t pa, uint64_t len)
 {
-	if (p->lt->mem_size)
-		return p->lt->mem_size;
-	coh_machine_config cfg;
-	coh_machine_config_init(&cfg, p->lt->arch);
-	return cfg.mem_size;
+	const coh_litmus *lt = p->lt;
+	if (!lt->nram) {
+		uint64_t end = lt->mem_size ? lt->mem_size : COH_PA_LIMIT;
+		return pa <= end && len <= end - pa;
+	}
+	for (unsigned i = 0; i < lt->nram; i++) {
+		const struct coh_ram_bank *b = &lt->ram[i];
+		if (pa >= b->base && pa - b->base <= b->size && len <= b->base + b->size - pa)
+			return true;
+	}
+	return false;
 }
 
 static struct coh__op_list *current_list(struct parser *p)
@@ -316,9 +325,17 @@ static int do_config(struct parser *p, const struct keyword *k, int cpu, char **
 		if (p->cfg_line[CFG_MEM] && p->lt->mem_size % v)
 			return fail(p, "page-size %s does not divide mem-size 0x%zx", arg[0],
 			            p->lt->mem_size);
+		for (unsigned i = 0; i < p->lt->nram; i++)
+			if (p->lt->ram[i].base % v || p->lt->ram[i].size % v)
+				return fail(p,
+				            "page-size %s does not divide the ram bank of line %u",
+				            arg[0], p->ram_line[i]);
 		p->lt->page_size = (unsigned)v;
 		break;
 	case CFG_MEM:
+		if (p->lt->nram)
+			return fail(p, "mem-size and ram lines exclude each other (ram at line %u)",
+			            p->ram_line[0]);
 		if (v < page_size(p) || v > MAX_MEM_SIZE || v % page_size(p))
 			return fail(
 			    p,
@@ -330,7 +347,48 @@ static int do_config(struct parser *p, const struct keyword *k, int cpu, char **
 	case CFG_SEED:
 		p->lt->seed = v;
 		break;
+	case CFG_RAM:
+		break; /* do_ram */
 	}
+	return COH_OK;
+}
+
+/* ram BASE SIZE: one bank of declared memory. */
+static int do_ram(struct parser *p, const struct keyword *k, int cpu, char **arg, unsigned n)
+{
+	(void)k, (void)cpu, (void)n;
+	coh_litmus *lt = p->lt;
+	uint64_t base, size;
+	int st;
+	if ((st = number(p, arg[0], "BASE", &base)) || (st = number(p, arg[1], "SIZE", &size)))
+		return st;
+	if (p->cfg_line[CFG_MEM])
+		return fail(p, "mem-size and ram lines exclude each other (mem-size at line %u)",
+		            p->cfg_line[CFG_MEM]);
+	if (lt->nram == COH_MAX_RAM_BANKS)
+		return fail(p, "more than %u ram banks", COH_MAX_RAM_BANKS);
+	if (size == 0)
+		return fail(p, "ram bank at 0x%" PRIx64 " is empty", base);
+	if (base % page_size(p) || size % page_size(p))
+		return fail(p,
+		            "ram bank [0x%" PRIx64 ", +0x%" PRIx64
+		            ") is not aligned to the page size (0x%x)",
+		            base, size, page_size(p));
+	if (base >= COH_PA_LIMIT || size > COH_PA_LIMIT - base)
+		return fail(p,
+		            "ram bank [0x%" PRIx64 ", +0x%" PRIx64
+		            ") reaches beyond the physical address space (2^40)",
+		            base, size);
+	for (unsigned i = 0; i < lt->nram; i++) {
+		const struct coh_ram_bank *o = &lt->ram[i];
+		if (base < o->base + o->size && o->base < base + size)
+			return fail(p,
+			            "ram bank [0x%" PRIx64 ", +0x%" PRIx64
+			            ") overlaps the bank of line %u",
+			            base, size, p->ram_line[i]);
+	}
+	p->ram_line[lt->nram] = p->line;
+	lt->ram[lt->nram++] = (struct coh_ram_bank){base, size};
 	return COH_OK;
 }
 
@@ -390,13 +448,21 @@ static int no_wrap(struct parser *p, const char *what, uint64_t a, uint64_t len)
 
 static int in_memory(struct parser *p, uint64_t pa, uint64_t len)
 {
-	size_t mem = mem_size(p);
-	if (pa > mem || len > mem - pa)
+	if (declared(p, pa, len))
+		return COH_OK;
+	if (p->lt->nram)
+		return fail(
+		    p, "PA range [0x%" PRIx64 ", +0x%" PRIx64 ") is outside the declared ram banks",
+		    pa, len);
+	if (p->lt->mem_size)
 		return fail(p,
 		            "PA range [0x%" PRIx64 ", +0x%" PRIx64 ") is outside memory (mem-size "
 		            "0x%zx)",
-		            pa, len, mem);
-	return COH_OK;
+		            pa, len, p->lt->mem_size);
+	return fail(p,
+	            "PA range [0x%" PRIx64 ", +0x%" PRIx64
+	            ") is beyond the physical address space (2^40)",
+	            pa, len);
 }
 
 static int page_aligned(struct parser *p, const char *what, uint64_t x)
@@ -527,6 +593,7 @@ static const struct keyword keywords[] = {
     {"mem-size", KW_CONFIG, CFG_MEM, 1, 1, "mem-size BYTES", do_config},
     {"page-size", KW_CONFIG, CFG_PAGE, 1, 1, "page-size BYTES", do_config},
     {"seed", KW_CONFIG, CFG_SEED, 1, 1, "seed N", do_config},
+    {"ram", KW_CONFIG, CFG_RAM, 2, 2, "ram BASE SIZE", do_ram},
     {"thread", KW_THREAD, 0, 2, 2, "thread NAME cpuN", do_thread},
     {"end", KW_THREAD, 0, 0, 0, "end", do_thread},
     {"map", KW_SYS_OP, COH_LOP_MAP, 3, 4, "map VA PA LEN [uncached|writethrough]", do_op},
@@ -657,12 +724,13 @@ static int parse_line(struct parser *p, char *s)
 			return fail(p, "arch given twice (first at line %u)", p->arch_line);
 		break;
 	case KW_CONFIG:
-		if (p->cfg_line[k->code])
+		if (p->cfg_line[k->code] && k->code != CFG_RAM)
 			return fail(p, "%s given twice (first at line %u)", k->name,
 			            p->cfg_line[k->code]);
 		if (p->seen_op || p->lt->nthreads)
 			return fail(p, "'%s' must come before the first operation", k->name);
-		p->cfg_line[k->code] = p->line;
+		if (!p->cfg_line[k->code])
+			p->cfg_line[k->code] = p->line;
 		break;
 	case KW_THREAD:
 		break;

@@ -24,8 +24,10 @@ int coh_litmus_machine_config(const coh_litmus *lt, const coh_arch *arch, coh_ma
 		arch = lt->arch;
 	coh_machine_config_init(cfg, arch);
 	cfg->ncpus = lt->ncpus;
-	if (lt->mem_size)
-		cfg->mem_size = lt->mem_size;
+	/* neither mem-size nor ram: undeclared, any PA below 2^40 */
+	cfg->mem_size = lt->mem_size;
+	cfg->nram = lt->nram;
+	memcpy(cfg->ram, lt->ram, sizeof(cfg->ram));
 	cfg->page_size = lt->page_size;
 	cfg->seed = lt->seed;
 	unsigned page = lt->page_size ? lt->page_size : arch->page_size;
@@ -38,6 +40,15 @@ int coh_litmus_machine_config(const coh_litmus *lt, const coh_arch *arch, coh_ma
 		coh__litmus_error(err, lt->name, 0, "mem-size 0x%zx is not a multiple of %s pages",
 		                  cfg->mem_size, arch->name);
 		return COH_EINVAL;
+	}
+	for (unsigned i = 0; i < lt->nram; i++) {
+		if (lt->ram[i].base % page || lt->ram[i].size % page) {
+			coh__litmus_error(err, lt->name, 0,
+			                  "ram bank [0x%" PRIx64 ", +0x%" PRIx64
+			                  ") is not aligned to the %s page size 0x%x",
+			                  lt->ram[i].base, lt->ram[i].size, arch->name, page);
+			return COH_EINVAL;
+		}
 	}
 	/* another arch may have another page size: maps must still be aligned */
 	for (size_t t = 0; t <= lt->nthreads; t++) {

@@ -94,6 +94,9 @@ int coh__cache_init(coh_machine *m, struct coh__cache *c, unsigned cpu)
 	c->data = calloc(nlines, c->line_size);
 	c->rr = calloc(c->nsets, sizeof(*c->rr));
 	c->mru = calloc(c->nsets, sizeof(*c->mru));
+	c->used = calloc(c->nsets, sizeof(*c->used));
+	c->set_used = calloc(c->nsets, 1);
+	c->nonempty = &m->nonempty;
 	if (c->ways > FILTER_MIN_WAYS) {
 		c->tag_stride = (c->ways + TAG_GROUP - 1) & ~(unsigned)(TAG_GROUP - 1);
 		c->tags = malloc((size_t)c->nsets * c->tag_stride);
@@ -101,7 +104,7 @@ int coh__cache_init(coh_machine *m, struct coh__cache *c, unsigned cpu)
 			return COH_ENOMEM;
 		reset_tags(c);
 	}
-	if (!c->lines || !c->data || !c->rr || !c->mru)
+	if (!c->lines || !c->data || !c->rr || !c->mru || !c->used || !c->set_used)
 		return COH_ENOMEM;
 	return COH_OK;
 }
@@ -113,6 +116,10 @@ void coh__cache_free(struct coh__cache *c)
 	free(c->rr);
 	free(c->mru);
 	free(c->tags);
+	free(c->used);
+	free(c->set_used);
+	c->used = NULL;
+	c->set_used = NULL;
 	c->tags = NULL;
 	c->lines = NULL;
 	c->data = NULL;
@@ -120,13 +127,22 @@ void coh__cache_free(struct coh__cache *c)
 	c->mru = NULL;
 }
 
+/* Empties the sets that held a line since the last reset: the others are
+ * as init left them. */
 void coh__cache_reset(struct coh__cache *c)
 {
-	memset(c->lines, 0, (size_t)c->nsets * c->ways * sizeof(*c->lines));
-	memset(c->rr, 0, c->nsets * sizeof(*c->rr));
-	memset(c->mru, 0, c->nsets * sizeof(*c->mru));
-	if (c->tags)
-		reset_tags(c);
+	for (unsigned i = 0; i < c->nused; i++) {
+		unsigned set = c->used[i];
+		memset(coh__line_at(c, set, 0), 0, c->ways * sizeof(*c->lines));
+		c->rr[set] = 0;
+		c->mru[set] = 0;
+		if (c->tags)
+			memset(c->tags + (size_t)set * c->tag_stride, 0, c->ways);
+		c->set_used[set] = 0;
+	}
+	c->nused = 0;
+	c->nvalid = 0;
+	*c->nonempty &= ~(1u << c->cpu);
 	c->stamp = 0;
 	memset(&c->st, 0, sizeof(c->st));
 }
@@ -260,10 +276,10 @@ void coh__line_writeback(coh_machine *m, struct coh__cache *c, struct coh__line 
 		c->st.writebacks++;
 		if (m->obs.writeback) {
 			c->st.oracle_checks++;
-			m->obs.writeback(m->obs.ctx, c, l, pa, data + off, coh__mem_at(m, pa),
-			                 c->seg_size);
+			m->obs.writeback(m->obs.ctx, c, l, pa, data + off,
+			                 coh__frame_bytes(m, l->frame, pa), c->seg_size);
 		}
-		coh__mem_write(m, pa, data + off, c->seg_size);
+		coh__mem_write_in(m, l->frame, pa, data + off, c->seg_size);
 	}
 }
 
@@ -323,17 +339,24 @@ static struct coh__line *fill(coh_machine *m, struct coh__cache *c, unsigned set
 	if (l->valid) {
 		c->st.evictions++;
 		coh__line_writeback(m, c, l);
-		l->valid = 0;
+	} else {
+		if (c->nvalid++ == 0)
+			m->nonempty |= 1u << c->cpu;
+		if (!c->set_used[set]) {
+			c->set_used[set] = 1;
+			c->used[c->nused++] = set;
+		}
 	}
 	l->va = va & lmask;
 	l->pa = pa & lmask;
+	l->frame = coh__frame_find(m, l->pa);
 	l->dirty = 0;
 	l->valid = 1;
 	if (c->tags)
 		c->tags[(size_t)set * c->tag_stride + way] =
 		    coh__tag_byte(c->tag_va ? l->va : l->pa);
 	l->lru = ++c->stamp;
-	memcpy(coh__line_data(c, l), coh__mem_at(m, l->pa), c->line_size);
+	memcpy(coh__line_data(c, l), coh__frame_bytes(m, l->frame, l->pa), c->line_size);
 	l->fill_ev = coh__event(m, COH_EV_FILL, (int)c->cpu, l->va, l->pa, c->line_size, 0);
 	return l;
 }
@@ -357,9 +380,9 @@ void coh__for_each_copy(coh_machine *m, coh_addr_t pa, int skip_cpu,
                         void *arg)
 {
 	for (unsigned cpu = 0; cpu < m->ncpus; cpu++) {
-		if ((int)cpu == skip_cpu)
-			continue;
 		struct coh__cache *c = &m->cache[cpu];
+		if ((int)cpu == skip_cpu || !c->nvalid)
+			continue;
 		coh_addr_t lpa = pa & ~(coh_addr_t)(c->line_size - 1);
 		unsigned low_sets = c->nsets / c->ncand;
 		unsigned base = (unsigned)(lpa >> c->line_shift) & (low_sets - 1);
@@ -382,7 +405,7 @@ void coh__cache_read(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t pa,
 	struct coh__cache *c = &m->cache[cpu];
 	if (attr == COH_ATTR_UNCACHED) {
 		c->st.uncached_reads++;
-		memcpy(buf, coh__mem_at(m, pa), len);
+		memcpy(buf, coh__mem_at(m, pa), len); /* len: within one line */
 		if (m->obs.load) {
 			c->st.oracle_checks++;
 			m->obs.load(m->obs.ctx, cpu, va, pa, buf, len, NULL, c);
@@ -418,7 +441,7 @@ void coh__cache_write(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t pa
 	if (attr == COH_ATTR_UNCACHED) {
 		c->st.uncached_writes++;
 		if (m->obs.store)
-			m->obs.store(m->obs.ctx, (int)cpu, pa, buf, len, m->op_ev);
+			m->obs.store(m->obs.ctx, (int)cpu, pa, buf, len, m->op_ev, NULL);
 		coh__mem_write(m, pa, buf, len);
 		return;
 	}
@@ -441,7 +464,7 @@ void coh__cache_write(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t pa
 	 * caused (other CPUs' snooped copies, the fill's victim) carry older
 	 * data and must not be judged against it. */
 	if (m->obs.store)
-		m->obs.store(m->obs.ctx, (int)cpu, pa, buf, len, m->op_ev);
+		m->obs.store(m->obs.ctx, (int)cpu, pa, buf, len, m->op_ev, l ? l->frame : NULL);
 	if (!l) {
 		coh__mem_write(m, pa, buf, len);
 		return;
@@ -450,7 +473,7 @@ void coh__cache_write(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t pa
 	coh__copy(coh__line_data(c, l) + off, buf, len);
 	l->lru = ++c->stamp;
 	if (through) {
-		coh__mem_write(m, pa, buf, len);
+		coh__mem_write_in(m, l->frame, pa, buf, len);
 		return;
 	}
 	for (unsigned s = off / c->seg_size; s <= (off + len - 1) / c->seg_size; s++)

@@ -19,10 +19,11 @@
 #include "cohsim/machine.h"
 
 struct coh__line {
-	coh_addr_t va;    /* line-aligned VA it was filled through */
-	coh_addr_t pa;    /* line-aligned PA it caches */
-	uint64_t fill_ev; /* event that filled it */
-	uint32_t lru;     /* last-use stamp, for LRU */
+	coh_addr_t va;            /* line-aligned VA it was filled through */
+	coh_addr_t pa;            /* line-aligned PA it caches */
+	struct coh__frame *frame; /* the frame of pa (NULL only if the host ran out) */
+	uint64_t fill_ev;         /* event that filled it */
+	uint32_t lru;             /* last-use stamp, for LRU */
 	uint8_t valid;
 	uint8_t dirty; /* bitmask of dirty segments */
 };
@@ -45,11 +46,18 @@ struct coh__cache {
 	unsigned tag_stride;
 	uint32_t stamp;
 	/* worked out once at init, for the lookup on every access */
-	bool index_va;    /* set index from the VA (else the PA) */
-	bool tag_va;      /* virtual tag (else physical tag and colour) */
-	bool fold;        /* hashed index with VA bits folded in: coh__cache_set */
-	coh_addr_t lmask; /* ~(line_size - 1) */
-	coh_cpu_stats st; /* this CPU's counters (loads and stores: nloads, nstores) */
+	bool index_va;      /* set index from the VA (else the PA) */
+	bool tag_va;        /* virtual tag (else physical tag and colour) */
+	bool fold;          /* hashed index with VA bits folded in: coh__cache_set */
+	coh_addr_t lmask;   /* ~(line_size - 1) */
+	coh_cpu_stats st;   /* this CPU's counters (loads and stores: nloads, nstores) */
+	unsigned nvalid;    /* valid lines: a cache with none is never snooped */
+	uint32_t *nonempty; /* the machine's mask of caches with valid lines */
+	/* sets that have held a valid line since reset, each once: reset
+	 * clears only these (set_used marks them) */
+	unsigned *used;
+	unsigned nused;
+	uint8_t *set_used;
 };
 
 /* One page-table entry, in a hash keyed by (asid, vpn). */
@@ -73,8 +81,9 @@ struct coh__observer {
 	void *ctx;
 	void (*load)(void *ctx, unsigned cpu, coh_addr_t va, coh_addr_t pa, const uint8_t *seen,
 	             unsigned len, const struct coh__line *line, const struct coh__cache *cache);
+	/* frame: pa's frame when the machine has it at hand, else NULL */
 	void (*store)(void *ctx, int cpu, coh_addr_t pa, const uint8_t *bytes, unsigned len,
-	              uint64_t ev);
+	              uint64_t ev, struct coh__frame *frame);
 	void (*dma_read)(void *ctx, coh_addr_t pa, const uint8_t *seen, unsigned len);
 	/* A write-back: `bytes` go to memory at pa, which holds `old` now. */
 	void (*writeback)(void *ctx, const struct coh__cache *cache, const struct coh__line *line,
@@ -88,6 +97,36 @@ struct coh__observer {
 /* Called before each public operation: the scheduler's preemption point. */
 typedef void (*coh__access_hook)(void *ctx, coh_machine *m, int cpu); /* cpu -1: the device */
 
+/* ---- physical memory (memory.c) ---- */
+
+#define COH__PA_BITS 40
+
+/* The per-frame shadows of the layers above: each owns what it hangs on
+ * its slot and takes it down before the machine goes. */
+enum coh__shadow_kind { COH__SHADOW_ORACLE, COH__SHADOW_LIFE, COH__NSHADOW };
+
+struct coh__frame {
+	uint8_t *data; /* page_size bytes; NULL until first written (reads as zero) */
+	void *shadow[COH__NSHADOW];
+	bool touched; /* written since reset: in the touched list */
+};
+
+/* The sparse frame table: top[fno >> top_shift][(fno >> 9) & 511][fno & 511]. */
+struct coh__frame_table {
+	struct coh__frame ***top;
+	size_t ntop;
+	unsigned top_shift;
+	struct coh__frame **touched; /* frames written since reset */
+	size_t ntouched, cap;
+	uint8_t *zero; /* a page of zeros: what an unwritten frame reads as */
+	/* frames found lately, direct-mapped by frame number (frames never
+	 * move, so an entry stays true until the machine goes) */
+	struct coh__frame_hint {
+		uint64_t key; /* frame number + 1; 0: empty */
+		struct coh__frame *f;
+	} hint[64];
+};
+
 #define COH__TRACE_CAP 256
 #define COH__TLB_SIZE 64 /* entries per CPU, a power of 2 */
 
@@ -96,10 +135,11 @@ struct coh_machine {
 	coh_machine_config cfg;
 	unsigned ncpus;
 	unsigned page_size, page_shift;
-	size_t mem_size;
-	uint8_t *mem;
-	uint8_t *touched; /* one flag per frame written since reset */
-	size_t nframes;
+	size_t mem_size; /* the end of the highest RAM bank */
+	struct coh_ram_bank ram[COH_MAX_RAM_BANKS];
+	unsigned nram;
+	struct coh__frame_table ft;
+	uint32_t nonempty; /* bit c: cache c holds a valid line (snoops skip the others) */
 	struct coh__mmu mmu;
 	unsigned cur_as[COH_MAX_CPUS];
 	struct coh__cache cache[COH_MAX_CPUS];
@@ -166,12 +206,81 @@ static inline uint64_t coh__event(coh_machine *m, enum coh_event_kind kind, int 
 	return no;
 }
 uint64_t coh__rand(coh_machine *m);
+/* Starts a public operation: the preemption point, then its event. */
+static inline uint64_t coh__begin_op(coh_machine *m, enum coh_event_kind kind, int cpu,
+                                     coh_addr_t va, coh_addr_t pa, size_t len, uint64_t value)
+{
+	if (m->hook)
+		m->hook(m->hook_ctx, m, cpu);
+	m->op_ev = coh__event(m, kind, cpu, va, pa, (uint32_t)len, value);
+	return m->op_ev;
+}
+/* access.c: completes the trace entry of the op under way with its PA (if
+ * va is mapped) and value. */
+void coh__note_op_result(coh_machine *m, unsigned cpu, coh_addr_t va, uint64_t value);
+/* coh__note_op_result for an access of one line chunk, whose PA is known. */
+static inline void coh__note_op_known(coh_machine *m, uint64_t value, coh_addr_t pa, bool mapped)
+{
+	if (!m->tracing)
+		return;
+	coh_event *e = &m->trace[m->op_ev % COH__TRACE_CAP];
+	if (e->no != m->op_ev)
+		return;
+	e->value = value;
+	if (mapped)
+		e->pa = pa;
+}
 
 /* memory.c */
+int coh__ram_init(coh_machine *m, const coh_machine_config *cfg);
+/* Is [pa, pa+len) within one declared RAM bank? */
+bool coh__ram_contains(const coh_machine *m, coh_addr_t pa, uint64_t len);
 int coh__mem_init(coh_machine *m);
 void coh__mem_free(coh_machine *m);
 void coh__mem_reset(coh_machine *m);
+size_t coh__mem_touched(const coh_machine *m); /* frames written since reset */
+/* pa's frame, or NULL if the table has none yet (or pa >= 2^40). */
+struct coh__frame *coh__frame_get(const coh_machine *m, coh_addr_t pa);
+/* pa's frame, made if needed; NULL if pa >= 2^40 or the host ran out. */
+struct coh__frame *coh__frame_make(coh_machine *m, coh_addr_t pa);
+/* coh__frame_make, through the hint table first: for every line fill. */
+static inline struct coh__frame *coh__frame_find(coh_machine *m, coh_addr_t pa)
+{
+	uint64_t fno = pa >> m->page_shift;
+	struct coh__frame_hint *h = &m->ft.hint[fno & 63];
+	if (h->key == fno + 1)
+		return h->f;
+	struct coh__frame *f = coh__frame_make(m, pa);
+	if (f) {
+		h->key = fno + 1;
+		h->f = f;
+	}
+	return f;
+}
+/* Writes len bytes at offset off of frame f (within the frame). */
+void coh__frame_write(coh_machine *m, struct coh__frame *f, size_t off, const uint8_t *buf,
+                      size_t len);
+/* Writes or reads any range of physical memory, frame by frame. */
 void coh__mem_write(coh_machine *m, coh_addr_t pa, const uint8_t *buf, size_t len);
+void coh__mem_read(const coh_machine *m, coh_addr_t pa, uint8_t *buf, size_t len);
+/* The bytes at pa, to the end of its frame, read-only (an unwritten frame
+ * reads as the zero page). */
+const uint8_t *coh__mem_at(const coh_machine *m, coh_addr_t pa);
+static inline const uint8_t *coh__frame_bytes(const coh_machine *m, const struct coh__frame *f,
+                                              coh_addr_t pa)
+{
+	size_t off = pa & (m->page_size - 1);
+	return (f && f->data ? f->data : m->ft.zero) + off;
+}
+/* Writes len bytes at pa, which lie in frame f (NULL: look it up). */
+static inline void coh__mem_write_in(coh_machine *m, struct coh__frame *f, coh_addr_t pa,
+                                     const uint8_t *buf, size_t len)
+{
+	if (f)
+		coh__frame_write(m, f, pa & (m->page_size - 1), buf, len);
+	else
+		coh__mem_write(m, pa, buf, len);
+}
 /* memcpy for the few bytes of one access: the sizes of a load inline */
 static inline void coh__copy(uint8_t *dst, const uint8_t *src, size_t len)
 {
@@ -191,10 +300,6 @@ static inline void coh__copy(uint8_t *dst, const uint8_t *src, size_t len)
 	default:
 		memcpy(dst, src, len);
 	}
-}
-static inline const uint8_t *coh__mem_at(const coh_machine *m, coh_addr_t pa)
-{
-	return m->mem + pa;
 }
 
 /* mmu.c */
@@ -242,6 +347,8 @@ static inline uint8_t coh__tag_byte(coh_addr_t key)
 static inline void coh__line_invalidate(struct coh__cache *c, struct coh__line *l)
 {
 	size_t i = (size_t)(l - c->lines);
+	if (l->valid && --c->nvalid == 0)
+		*c->nonempty &= ~(1u << c->cpu);
 	l->valid = 0;
 	if (c->tags)
 		c->tags[i / c->ways * c->tag_stride + i % c->ways] = 0;
@@ -298,20 +405,21 @@ static inline void coh__cache_read_fast(coh_machine *m, unsigned cpu, coh_addr_t
 	}
 }
 
-/* coh__cache_write of len bytes within one line: a write-back hit of a
- * single-CPU machine inline (no snoop, no fill, no write-through). */
+/* coh__cache_write of len bytes within one line: a write-back hit while no
+ * other CPU's cache holds a line, inline (no snoop, no fill, no
+ * write-through). */
 static inline void coh__cache_write_fast(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t pa,
                                          enum coh_attr attr, const uint8_t *buf, unsigned len)
 {
 	struct coh__cache *c = &m->cache[cpu];
 	struct coh__line *l;
-	if (attr != COH_ATTR_WB || m->ncpus > 1 || m->arch->l1.write_through ||
+	if (attr != COH_ATTR_WB || (m->nonempty & ~(1u << cpu)) || m->arch->l1.write_through ||
 	    !(l = coh__cache_mru_hit(m, c, va, pa))) {
 		coh__cache_write(m, cpu, va, pa, attr, buf, len);
 		return;
 	}
 	if (m->obs.store)
-		m->obs.store(m->obs.ctx, (int)cpu, pa, buf, len, m->op_ev);
+		m->obs.store(m->obs.ctx, (int)cpu, pa, buf, len, m->op_ev, l->frame);
 	unsigned off = (unsigned)(pa & (c->line_size - 1));
 	coh__copy(coh__line_data(c, l) + off, buf, len);
 	l->lru = ++c->stamp;

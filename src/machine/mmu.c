@@ -142,7 +142,7 @@ int coh_map(coh_machine *m, unsigned asid, coh_addr_t va, coh_addr_t pa, size_t 
 	if (!page_aligned(m, va) || !page_aligned(m, pa) || !page_aligned(m, len) || len == 0 ||
 	    va + len < va || (va >> m->page_shift) + (len >> m->page_shift) >= (1ull << ASID_SHIFT))
 		return COH_EINVAL;
-	if (pa > m->mem_size || len > m->mem_size - pa)
+	if (!coh__ram_contains(m, pa, len))
 		return COH_EFAULT;
 	size_t npages = len >> m->page_shift;
 	uint64_t vpn = va >> m->page_shift;
