@@ -296,6 +296,9 @@ char **cli_list_litmus(const char *dir, size_t *count);
 /* The set of finding kinds named by a list ("clean" is empty), as a mask;
  * -1 when a word is not a kind. */
 long cli_kinds_mask(const char *s);
+/* True when an expectation names more than one kind: its run collects
+ * every distinct finding (--keep-going), so that each kind can show. */
+bool cli_expect_several(const char *expect);
 
 /* ---- the subcommand table (main.c) and the manual made from it (man.c) ---- */
 

@@ -84,6 +84,8 @@ static char *replay_command(const char *path, const struct cli_opts *o, const ch
 		fprintf(f, " --seed %" PRIu64, o->seed);
 	if (o->no_lockdep)
 		fputs(" --no-lockdep", f);
+	if (o->keep_going) /* a second finding of one schedule needs it */
+		fputs(" --keep-going", f);
 	fputs(" --schedule '", f);
 	for (const char *c = schedule; *c; c++) /* schedules have no quotes; be safe */
 		if (*c != '\'')
@@ -274,6 +276,13 @@ int cli_litmus_run_file(const char *path, const struct cli_opts *o, struct cli_r
 	if (expect && coh_litmus_expect(lt) && !(*expect = strdup(coh_litmus_expect(lt)))) {
 		coh_litmus_free(lt);
 		return EXIT_INTERNAL;
+	}
+	/* a table row expecting several kinds needs every distinct finding */
+	struct cli_opts several;
+	if (expect && cli_expect_several(*expect)) {
+		several = *o;
+		several.keep_going = true;
+		o = &several;
 	}
 
 	int rc = 0;
