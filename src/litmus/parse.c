@@ -546,7 +546,7 @@ static const struct keyword keywords[] = {
     {"seed", KW_CONFIG, CFG_SEED, 1, 1, "seed N", do_config},
     {"thread", KW_THREAD, 0, 2, 2, "thread NAME cpuN", do_thread},
     {"end", KW_THREAD, 0, 0, 0, "end", do_thread},
-    {"map", KW_SYS_OP, COH_LOP_MAP, 3, 4, "map VA PA LEN [uncached|writethrough]", do_op},
+    {"map", KW_SYS_OP, COH_LOP_MAP, 3, 4, "map VA PA LEN [uncached|writethrough|cached]", do_op},
     {"unmap", KW_SYS_OP, COH_LOP_UNMAP, 2, 2, "unmap VA LEN", do_op},
     {"store", KW_CPU_OP, COH_LOP_STORE, 3, 3, "[cpuN:] store VA SIZE VALUE", do_op},
     {"load", KW_CPU_OP, COH_LOP_LOAD, 2, 4, "[cpuN:] load VA SIZE [expect VALUE]", do_op},

@@ -18,8 +18,8 @@
 
 struct litmus_task {
 	coh_litmus_program *p; /* its completions change */
-	size_t index;     /* of the thread */
-	uint8_t *scratch; /* for its DMA ops: the longest one's length */
+	size_t index;          /* of the thread */
+	uint8_t *scratch;      /* for its DMA ops: the longest one's length */
 };
 
 struct coh_litmus_program {
