@@ -160,10 +160,13 @@ static int explore_config(const struct cli_opts *o, const coh_litmus *lt, uint64
 		cfg->strategy = COH_STRATEGY_REPLAY;
 		cfg->schedule = o->schedule;
 		*strategy = "replay";
-		return 0;
+		return cli_check_strategy_options("litmus", o, COH_STRATEGY_REPLAY);
 	}
 	int st = coh_strategy_parse(o->strategy ? o->strategy : "dfs");
 	cfg->strategy = st < 0 ? COH_STRATEGY_DFS : (enum coh_strategy)st;
+	/* without threads there is one execution: no strategy option matters */
+	if (coh_litmus_thread_count(lt) && cli_check_strategy_options("litmus", o, cfg->strategy))
+		return EXIT_USAGE;
 	*strategy = coh_strategy_name(cfg->strategy);
 	cfg->budget = (o->given & OPT_BUDGET)             ? o->budget
 	              : cfg->strategy == COH_STRATEGY_DFS ? 0

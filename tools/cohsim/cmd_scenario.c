@@ -326,6 +326,13 @@ static int run_and_print(const char *cmd, const struct cli_opts *o)
 		fprintf(stderr, "cohsim %s: expected one scenario name (see `cohsim list`)\n", cmd);
 		return EXIT_USAGE;
 	}
+	/* an option for another strategy than the one that runs is an error */
+	const coh_scenario *sc = coh_scenario_find(o->args[0]);
+	int strat = !sc           ? -1
+	            : o->schedule ? COH_STRATEGY_REPLAY
+	                          : strategy_of((o->given & OPT_STRATEGY) ? o->strategy : NULL, sc);
+	if (strat >= 0 && cli_check_strategy_options(cmd, o, (enum coh_strategy)strat))
+		return EXIT_USAGE;
 	struct cli_result r;
 	int rc = cli_scenario_run(o->args[0], o->variant, o->arch ? o->arch->name : NULL,
 	                          (o->given & OPT_STRATEGY) ? o->strategy : NULL, o, &r);
