@@ -171,6 +171,13 @@ static int prepare_memory(struct gendisk *d, size_t size)
 
 static void disk_irq_handler(unsigned irq, void *arg);
 
+static unsigned long files_opened; /* coh_disk_files_opened() */
+
+unsigned long coh_disk_files_opened(void)
+{
+	return files_opened;
+}
+
 struct gendisk *alloc_disk_sim(const struct disk_config *cfg)
 {
 	coh_sched *s = coh__kernel.s;
@@ -204,6 +211,7 @@ struct gendisk *alloc_disk_sim(const struct disk_config *cfg)
 		last_error = r;
 		return NULL;
 	}
+	files_opened += path != NULL;
 	r = coh_request_irq(s, d->irq, disk_irq_handler, d, d->disk_name);
 	if (r) {
 		close_backend(d);
