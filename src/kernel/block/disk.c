@@ -37,6 +37,7 @@
 
 static struct gendisk disks[COH__MAX_DISKS];
 static unsigned ndisks;
+static unsigned long files_opened; /* coh_disk_files_opened() */
 static int last_error;
 
 /* Backing files, attached before the run (process-global). */
@@ -170,13 +171,6 @@ static int prepare_memory(struct gendisk *d, size_t size)
 }
 
 static void disk_irq_handler(unsigned irq, void *arg);
-
-static unsigned long files_opened; /* coh_disk_files_opened() */
-
-unsigned long coh_disk_files_opened(void)
-{
-	return files_opened;
-}
 
 struct gendisk *alloc_disk_sim(const struct disk_config *cfg)
 {
@@ -395,4 +389,9 @@ static void disk_irq_handler(unsigned irq, void *arg)
 		bio->bi_next = NULL;
 		coh__bio_complete(bio);
 	}
+}
+
+unsigned long coh_disk_files_opened(void)
+{
+	return files_opened;
 }
