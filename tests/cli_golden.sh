@@ -29,7 +29,8 @@ kmap-lock-irq|run kmap-lock-irq
 kmap-lock-irq-no-lockdep|run kmap-lock-irq --no-lockdep
 litmus-race-lost-update|litmus examples/litmus/cortex-a9-race-lost-update.litmus
 litmus-dma-no-inval|litmus examples/litmus/cortex-a9-dma-no-inval-stale-read.litmus
-litmus-sh4-alias-lost-write|litmus examples/litmus/sh4-alias-lost-write.litmus'
+litmus-sh4-alias-lost-write|litmus examples/litmus/sh4-alias-lost-write.litmus
+litmus-dma-wait|litmus examples/litmus/cortex-a9-race-dma-wait-no-maint.litmus --keep-going'
 
 cd "$SRC" || exit 2
 while IFS='|' read -r name cmd; do
@@ -77,9 +78,14 @@ must dm-io-vmap-write.txt '^Cause: task snapshot on cpu0 stored to VA 0x[0-9a-f]
 must kmap-lock-irq.txt '^\{IN-HARDIRQ\} taken in hardirq: task nic-irq \(hardirq context\)' "the IRQ side"
 must kmap-lock-irq.txt '^\{HARDIRQ-ON\} taken with hardirqs on: task worker \(process context\)' "the process side"
 must kmap-lock-irq.txt '^    kmap_high_get +src/kernel/mm/highmem.c:[0-9]+$' "kmap_high_get in the IRQ chain"
+must kmap-lock-irq.json '"lock_sides":\[\{"what":"\{IN-HARDIRQ\} taken in hardirq","lock":"kmap_lock","task":"nic-irq","context":"hardirq","cpu":0,"file":"src/kernel/mm/highmem.c","line":[0-9]+,"stack":\[\{"func":"kmap_high_get"' "the JSON IRQ side with its chain"
+must kmap-lock-irq.json '\{"what":"\{HARDIRQ-ON\} taken with hardirqs on","lock":"kmap_lock","task":"worker","context":"process",.*"stack":\[\{"func":"lock_kmap"' "the JSON process side with its chain"
 must kmap-lock-irq-no-lockdep.txt "^every task is blocked: .*held by 'worker', which took it at src/kernel/mm/highmem.c:[0-9]+\.$" "the deadlock with the holder's line"
 # litmus: a thread is the frame; the DMA case names the missing invalidate
 must litmus-race-lost-update.txt '^    a +examples/litmus/cortex-a9-race-lost-update.litmus:[0-9]+$' "the thread frame"
+must litmus-dma-wait.txt '^    #[0-9]+ +cpu0 dev +wait_for_completion\(go\) +examples/litmus/cortex-a9-race-dma-wait-no-maint.litmus:20$' "the wait in the timeline"
+must litmus-dma-wait.txt '^    #[0-9]+ +- +dev +the device reads pa=0x200000 len=4$' "the DMA thread as the device"
+must litmus-dma-wait.txt "^replay: cohsim litmus examples/litmus/cortex-a9-race-dma-wait-no-maint.litmus --keep-going --schedule 'v1:'$" "the replay keeps going"
 must litmus-dma-no-inval.txt '^Cause: the device wrote PA 0x200000 at event #4 after cpu0.s line for VA 0xc0000000 was filled \(event #3\), and the line was not invalidated' "the missing invalidate"
 
 echo "cli_golden: $checks checks, $fails failed"

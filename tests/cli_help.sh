@@ -43,6 +43,19 @@ has 2 "unknown scenario 'nope'; the scenarios: dm-cache-shared-metadata dm-io-vm
 has 2 "no variant 'nope'; its variants: buggy fixed" "$BIN" run kmap-high-get --variant nope
 has 2 "unknown arch; the profiles: xscale arm926" "$BIN" run kmap-high-get --arch nope
 has 2 "no fix switch 'nope'; its switches: kmap-high-get kmap-lock-irqsafe" "$BIN" run kmap-high-get --fix nope=on
+# an option for another strategy than the one that runs is an error
+has 2 "--depth is pct's depth; it does not apply to strategy dfs" "$BIN" run kmap-high-get --depth 3
+has 2 "--preemptions is dfs's preemption bound; it does not apply to strategy pct" "$BIN" run kmap-high-get --strategy pct --preemptions 1
+has 2 "--budget .* does not apply to the replay of one schedule" "$BIN" replay kmap-high-get --schedule 'v1:' --budget 3
+has 2 "--depth is pct's depth; it does not apply to strategy random" "$BIN" litmus "$2/examples/litmus/arm926-race-dma-stale-dma.litmus" --strategy random --depth 3
+has 0 "strategy pct" "$BIN" run kmap-high-get --variant fixed --strategy pct --depth 3 --budget 5
+# --disk on a scenario without disks does not apply; with disks it backs them
+has 2 "--disk does not apply: scenario 'kmap-high-get' makes no disk" "$BIN" run kmap-high-get --disk "$TMP/d"
+checks=$((checks + 1))
+[ ! -e "$TMP/d.0" ] || fail "--disk on kmap-high-get made a file"
+has 1 "1 finding \(stale-read\)" "$BIN" run dm-io-vmap --disk "$TMP/d"
+checks=$((checks + 1))
+[ -s "$TMP/d.0" ] || fail "--disk on dm-io-vmap made no file"
 
 echo "cli_help: $checks checks, $fails failed"
 [ "$fails" -eq 0 ]

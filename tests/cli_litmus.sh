@@ -72,6 +72,8 @@ check_bad 'arch x86\nstore 0 u12 1\n' 2 "bad size 'u12'"
 check_bad 'arch x86\nstore 0 6 1\n' 2 "not a power of two"
 check_bad 'load 0 u8\n' 1 "'arch NAME' must be the first directive"
 check_bad 'arch x86\nthread t cpu0\n' 2 "thread 't' has no 'end'"
+check_bad 'arch x86\nthread t cpu0\nwait go\nend\n' 3 "wait for 'go', which no thread signals"
+check_bad 'arch x86\nsignal go\n' 2 "'signal' outside a thread"
 head -c 3000 /dev/urandom >"$TMP/bad.litmus"
 "$BIN" litmus "$TMP/bad.litmus" >/dev/null 2>&1
 [ $? -eq 2 ] || fail "random bytes: exit is not 2"
@@ -267,6 +269,12 @@ sed 's/# expect: stale-read/# expect: clean/' "$EX/vivt-alias-stale-read.litmus"
 COHSIM_EXAMPLES=$TMP/ex "$BIN" demo >"$TMP/out" 2>/dev/null
 [ $? -eq 1 ] || fail "demo with a wrong expectation does not exit 1"
 grep -q "^wrong.litmus .*FAIL$" "$TMP/out" || fail "demo does not mark the wrong row FAIL"
+# several expected kinds: the row keeps going and finds each
+mkdir -p "$TMP/ex2"
+cp "$EX/cortex-a9-race-dma-wait-no-maint.litmus" "$TMP/ex2/"
+COHSIM_EXAMPLES=$TMP/ex2 "$BIN" demo >"$TMP/out" 2>/dev/null
+grep -q "^cortex-a9-race-dma-wait-no-maint.litmus .*stale-dma, stale-read  *stale-dma,stale-read .* ok$" "$TMP/out" ||
+	fail "demo: a row expecting two kinds is not ok: $(grep wait-no-maint "$TMP/out")"
 COHSIM_EXAMPLES=$TMP/nothing-here "$BIN" demo >/dev/null 2>&1
 [ $? -eq 2 ] || fail "demo without examples does not exit 2"
 

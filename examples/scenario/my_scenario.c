@@ -43,9 +43,17 @@ const coh_scenario coh_scenario_my = {
     .setup = my_setup,
     .strategy = COH_STRATEGY_DFS,
     .preemptions = 2,
-    .demo = {{"buggy", "xscale", "stale-dma", COH_STRATEGY_DFS, 2, 0, false},
-             {"fixed", "xscale", "clean", COH_STRATEGY_DFS, 2, 0, true},
-             {NULL, NULL, NULL, 0, 0, 0, false}},
+    .demo = {{.variant = "buggy",
+              .arch = "xscale",
+              .expect = "stale-dma",
+              .strategy = COH_STRATEGY_DFS,
+              .preemptions = 2},
+             {.variant = "fixed",
+              .arch = "xscale",
+              .expect = "clean",
+              .strategy = COH_STRATEGY_DFS,
+              .preemptions = 2,
+              .must_complete = true}},
 };
 
 /* what `--load my_scenario.so` finds: one object may carry several */

@@ -79,6 +79,9 @@ COH_API int coh_disk_attach_file(const char *disk, const char *path);
  * copied. Returns 0, COH_EINVAL (empty or too long) or COH_ENOMEM. */
 COH_API int coh_disk_attach_prefix(const char *prefix);
 COH_API void coh_disk_detach_all(void);
+/* How many times a disk of this process opened a backing file: a caller
+ * that attached files can tell whether a run made any disk at all. */
+COH_API unsigned long coh_disk_files_opened(void);
 /* Closes the backing files of the current disks (before reading them back
  * after a run; the next creation reopens them). */
 COH_API void coh_disk_close_all(void);

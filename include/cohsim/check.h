@@ -46,6 +46,22 @@ COH_API const char *coh_finding_kind_name(enum coh_finding_kind kind);
 #define COH_FINDING_MAX_BYTES 16
 #define COH_FINDING_TRACE 40
 
+/* One side of a lock-inversion, as lockdep prints it: an acquisition of a
+ * lock class, by whom, in which context, where, and its call chain. The
+ * strings live as long as the program's (lock and task names) or the
+ * finding (what); stack as long as the event stacks. */
+typedef struct coh_lock_side {
+	char what[128];      /* "{IN-HARDIRQ} taken in hardirq", "now", ... */
+	const char *lock;    /* the class taken */
+	const char *held;    /* the class held while it was taken; NULL: none */
+	const char *task;    /* the task or handler */
+	const char *context; /* "process", "softirq" or "hardirq" */
+	unsigned cpu;
+	const char *file; /* the lock call */
+	unsigned line;
+	const coh_stack *stack; /* NULL when stacks were off */
+} coh_lock_side;
+
 typedef struct coh_finding {
 	enum coh_finding_kind kind;
 	int cpu; /* -1: the device or none */
@@ -81,6 +97,10 @@ typedef struct coh_finding {
 	long long obj_offset;      /* the bad address minus obj_va */
 	coh_event alloc_site;      /* the allocation (a note event); no == 0: none */
 	coh_event free_site;       /* the (first) free; no == 0: not freed */
+	/* lock-inversion: the acquisition that broke lockdep's rule, and the
+	 * earlier one it conflicts with (nlock_sides == 2), or none (0). */
+	coh_lock_side lock_sides[2];
+	unsigned nlock_sides;
 	coh_event tail[COH_FINDING_TRACE];
 	unsigned ntail;
 	/* Higher layers may attach a schedule string and a longer report. */

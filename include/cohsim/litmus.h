@@ -48,6 +48,8 @@ enum coh_litmus_opcode {
 	COH_LOP_PREFETCH,
 	COH_LOP_DMA_READ,
 	COH_LOP_DMA_WRITE,
+	COH_LOP_SIGNAL, /* thread synchronisation: complete() */
+	COH_LOP_WAIT,   /* wait_for_completion() */
 	COH_LOP_COUNT
 };
 
@@ -65,6 +67,7 @@ typedef struct coh_litmus_op {
 	uint64_t value;     /* store; load's expected value; dma-write's byte */
 	bool expect;        /* load: has `expect VALUE` */
 	enum coh_attr attr; /* map */
+	unsigned sync;      /* signal/wait: the name's index (coh_litmus_sync_name) */
 } coh_litmus_op;
 
 typedef struct coh_litmus_thread {
@@ -104,6 +107,10 @@ COH_API int coh_litmus_machine_config(const coh_litmus *lt, const coh_arch *arch
 COH_API const coh_litmus_op *coh_litmus_setup(const coh_litmus *lt, size_t *nops);
 COH_API size_t coh_litmus_thread_count(const coh_litmus *lt);
 COH_API const coh_litmus_thread *coh_litmus_thread_at(const coh_litmus *lt, size_t i);
+/* The names of `signal NAME` / `wait NAME`, indexed by coh_litmus_op.sync,
+ * in first-use order. */
+COH_API size_t coh_litmus_sync_count(const coh_litmus *lt);
+COH_API const char *coh_litmus_sync_name(const coh_litmus *lt, size_t i);
 
 /*
  * Executes one operation: sets the machine's site to the op's line (file
@@ -112,13 +119,17 @@ COH_API const coh_litmus_thread *coh_litmus_thread_at(const coh_litmus *lt, size
  * for an unmapped VA) are not errors: it returns 0 and the run goes on.
  * Returns a negative COH_E* status only when the machine rejects the
  * operation outright (e.g. a map that overlaps one made by another thread),
- * and then fills err (may be NULL) with "FILE:LINE: ...".
+ * and then fills err (may be NULL) with "FILE:LINE: ...". `signal` and
+ * `wait` are not machine operations: here they do nothing (the program and
+ * coh_litmus_run() schedule them).
  */
 COH_API int coh_litmus_exec(const coh_litmus *lt, coh_machine *m, coh_check *chk,
                             const coh_litmus_op *op, coh_litmus_error *err);
 /* The sequential run: every setup op, then each thread in file order, each
- * thread's ops with the machine's actor set to the thread's name. Stops at
- * the first error. */
+ * thread's ops with the machine's actor set to the thread's name. A thread
+ * that waits for a name not signalled yet pauses there, and the first
+ * thread in file order that can go on runs next. Stops at the first error;
+ * COH_EINVAL with "FILE:LINE: ..." when every unfinished thread waits. */
 COH_API int coh_litmus_run(const coh_litmus *lt, coh_machine *m, coh_check *chk,
                            coh_litmus_error *err);
 
@@ -130,7 +141,11 @@ COH_API int coh_litmus_run(const coh_litmus *lt, coh_machine *m, coh_check *chk,
  * coh_litmus_exec(). Every machine operation is a preemption point (the
  * machine's access hook); map and unmap, which the machine does not hook,
  * get an explicit one, so that they interleave too. A DMA op in a thread is
- * the device working concurrently with the CPUs.
+ * the device working concurrently with the CPUs. `signal NAME` is the
+ * kernel's complete() and `wait NAME` its wait_for_completion() on one
+ * completion per name, so a thread can wait for another's work (a driver
+ * that reads after the DMA completes); a wait is a point where the thread
+ * may sleep, and threads that wait for each other are a `deadlock`.
  *
  * An op the machine rejects in some interleaving (a map that overlaps one
  * made by another thread there) is a `bug` finding of that execution, with

@@ -143,6 +143,15 @@ static void print_object(FILE *out, const coh_finding *f)
 	}
 }
 
+/* One side of a lock-inversion, as lockdep's splat gives it. */
+static void print_lock_side(FILE *out, const coh_lock_side *l)
+{
+	fprintf(out, "\n%s: task %s (%s context) on cpu%u at %s:%u\n", l->what, l->task, l->context,
+	        l->cpu, l->file ? l->file : "?", l->line);
+	if (l->stack && l->stack->n)
+		coh_stack_print(l->stack, "    ", out);
+}
+
 static const char *rule = "==================================================================";
 
 void coh_finding_print(const coh_finding *f, FILE *out)
@@ -201,6 +210,8 @@ void coh_finding_print(const coh_finding *f, FILE *out)
 		fprintf(out, "\nThe trace up to it (last %u events):\n", f->ntail);
 		print_window(out, f->tail, f->ntail);
 	}
+	for (unsigned i = 0; i < f->nlock_sides && i < 2; i++)
+		print_lock_side(out, &f->lock_sides[i]);
 	if (f->detail)
 		fprintf(out, "\n%s", f->detail);
 	if (f->schedule && f->schedule[0])
@@ -348,6 +359,30 @@ void coh_finding_print_json(const coh_finding *f, FILE *out)
 	}
 	if (f->cause_event.no)
 		json_event(out, "cause_event", &f->cause_event);
+	if (f->nlock_sides) {
+		fprintf(out, ",\"lock_sides\":[");
+		for (unsigned i = 0; i < f->nlock_sides && i < 2; i++) {
+			const coh_lock_side *l = &f->lock_sides[i];
+			fprintf(out, "%s{\"what\":", i ? "," : "");
+			coh_json_string(out, l->what);
+			fprintf(out, ",\"lock\":");
+			coh_json_string(out, l->lock ? l->lock : "?");
+			if (l->held) {
+				fprintf(out, ",\"held\":");
+				coh_json_string(out, l->held);
+			}
+			fprintf(out, ",\"task\":");
+			coh_json_string(out, l->task ? l->task : "?");
+			fprintf(out, ",\"context\":");
+			coh_json_string(out, l->context ? l->context : "?");
+			fprintf(out, ",\"cpu\":%u,\"file\":", l->cpu);
+			coh_json_string(out, l->file ? l->file : "?");
+			fprintf(out, ",\"line\":%u", l->line);
+			json_stack(out, l->stack);
+			fputc('}', out);
+		}
+		fputc(']', out);
+	}
 	if (f->ntail) {
 		fprintf(out, ",\"trace\":[");
 		for (unsigned i = 0; i < f->ntail; i++) {

@@ -8,6 +8,7 @@
 #include "cohsim/litmus.h"
 
 #define COH__LITMUS_MAX_THREADS 32
+#define COH__LITMUS_MAX_SYNC 32 /* names of signal/wait */
 
 struct coh__op_list {
 	coh_litmus_op *ops;
@@ -29,6 +30,8 @@ struct coh_litmus {
 	struct coh__op_list thread_ops[COH__LITMUS_MAX_THREADS];
 	char *thread_names[COH__LITMUS_MAX_THREADS];
 	size_t nthreads;
+	char *sync_names[COH__LITMUS_MAX_SYNC];
+	size_t nsync;
 };
 
 /* coh_litmus_exec() with a buffer for DMA ops of at least their length
@@ -42,5 +45,13 @@ int coh__litmus_exec(const coh_litmus *lt, coh_machine *m, coh_check *chk, const
 /* Formats "NAME:LINE: msg" (or "NAME: msg" for line 0) into err. */
 void coh__litmus_error(coh_litmus_error *err, const char *name, unsigned line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* sync.c: signal and wait. The index of name (interned; COH_ERANGE past
+ * COH__LITMUS_MAX_SYNC names); the check of the whole test; the next thread
+ * of the sequential run (pc: each thread's next op, done: signals not yet
+ * taken per name), or -1 when every unfinished thread waits. */
+int coh__litmus_sync_name(coh_litmus *lt, const char *name, unsigned *index);
+int coh__litmus_sync_check(const coh_litmus *lt, coh_litmus_error *err);
+int coh__litmus_sync_next(const coh_litmus *lt, const size_t *pc, const unsigned *done);
 
 #endif

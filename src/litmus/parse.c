@@ -275,6 +275,7 @@ enum kw_class {
 	KW_THREAD, /* thread / end */
 	KW_CPU_OP, /* an operation of a CPU: takes a cpuN: prefix */
 	KW_SYS_OP, /* map, unmap, DMA: no CPU */
+	KW_SYNC,   /* signal, wait: inside a thread only (sync.c) */
 };
 
 struct keyword {
@@ -437,6 +438,20 @@ static int do_thread(struct parser *p, const struct keyword *k, int cpu, char **
 	return COH_OK;
 }
 
+static int do_sync(struct parser *p, const struct keyword *k, int cpu, char **arg, unsigned n)
+{
+	(void)n;
+	if (!valid_name(arg[0]))
+		return fail(p, "bad name '%s' for %s (letters, digits, '_', '-', '.'; at most 32)",
+		            arg[0], k->name);
+	coh_litmus_op op = {.code = (enum coh_litmus_opcode)k->code, .line = p->line, .cpu = cpu};
+	int st = coh__litmus_sync_name(p->lt, arg[0], &op.sync);
+	if (st == COH_ERANGE)
+		return fail(p, "too many names for signal and wait (at most %d)",
+		            COH__LITMUS_MAX_SYNC);
+	return st ? st : append(p, &op);
+}
+
 /* Checks that [a, a+len) does not wrap around the 64-bit space. */
 static int no_wrap(struct parser *p, const char *what, uint64_t a, uint64_t len)
 {
@@ -581,6 +596,8 @@ static int do_op(struct parser *p, const struct keyword *k, int cpu, char **arg,
 		                                     (st = value_fits(p, op.value, 1))))
 			return st;
 		break;
+	case COH_LOP_SIGNAL: /* do_sync */
+	case COH_LOP_WAIT:
 	case COH_LOP_COUNT:
 		break;
 	}
@@ -596,7 +613,7 @@ static const struct keyword keywords[] = {
     {"ram", KW_CONFIG, CFG_RAM, 2, 2, "ram BASE SIZE", do_ram},
     {"thread", KW_THREAD, 0, 2, 2, "thread NAME cpuN", do_thread},
     {"end", KW_THREAD, 0, 0, 0, "end", do_thread},
-    {"map", KW_SYS_OP, COH_LOP_MAP, 3, 4, "map VA PA LEN [uncached|writethrough]", do_op},
+    {"map", KW_SYS_OP, COH_LOP_MAP, 3, 4, "map VA PA LEN [uncached|writethrough|cached]", do_op},
     {"unmap", KW_SYS_OP, COH_LOP_UNMAP, 2, 2, "unmap VA LEN", do_op},
     {"store", KW_CPU_OP, COH_LOP_STORE, 3, 3, "[cpuN:] store VA SIZE VALUE", do_op},
     {"load", KW_CPU_OP, COH_LOP_LOAD, 2, 4, "[cpuN:] load VA SIZE [expect VALUE]", do_op},
@@ -608,12 +625,15 @@ static const struct keyword keywords[] = {
     {"prefetch", KW_CPU_OP, COH_LOP_PREFETCH, 1, 1, "[cpuN:] prefetch VA", do_op},
     {"dma-read", KW_SYS_OP, COH_LOP_DMA_READ, 2, 2, "dma-read PA LEN", do_op},
     {"dma-write", KW_SYS_OP, COH_LOP_DMA_WRITE, 3, 3, "dma-write PA LEN BYTE", do_op},
+    {"signal", KW_SYNC, COH_LOP_SIGNAL, 1, 1, "signal NAME", do_sync},
+    {"wait", KW_SYNC, COH_LOP_WAIT, 1, 1, "wait NAME", do_sync},
 };
 
 const char *coh_litmus_opcode_name(enum coh_litmus_opcode op)
 {
 	for (size_t i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++)
-		if ((keywords[i].cls == KW_CPU_OP || keywords[i].cls == KW_SYS_OP) &&
+		if ((keywords[i].cls == KW_CPU_OP || keywords[i].cls == KW_SYS_OP ||
+		     keywords[i].cls == KW_SYNC) &&
 		    keywords[i].code == (int)op)
 			return keywords[i].name;
 	return "?";
@@ -734,6 +754,14 @@ static int parse_line(struct parser *p, char *s)
 		break;
 	case KW_THREAD:
 		break;
+	case KW_SYNC:
+		if (p->thread < 0)
+			return fail(p,
+			            "'%s' outside a thread: signal and wait are how threads wait "
+			            "for each other (the setup runs before them)",
+			            k->name);
+		cpu = (int)p->lt->threads[p->thread].cpu;
+		break;
 	case KW_CPU_OP:
 	case KW_SYS_OP:
 		if (p->thread < 0 && p->lt->nthreads)
@@ -814,6 +842,8 @@ static int parse_buffer(const char *name, char *text, size_t len, coh_litmus **o
 		p.line = p.line ? p.line : 1;
 		st = fail(&p, "no 'arch NAME' directive (it must come first)");
 	}
+	if (!st)
+		st = coh__litmus_sync_check(p.lt, err);
 	if (st == COH_ENOMEM)
 		coh__litmus_error(err, p.lt->name, p.line, "out of memory");
 	free(p.maps);
@@ -899,6 +929,8 @@ void coh_litmus_free(coh_litmus *lt)
 		free(lt->thread_ops[i].ops);
 		free(lt->thread_names[i]);
 	}
+	for (size_t i = 0; i < lt->nsync; i++)
+		free(lt->sync_names[i]);
 	free(lt->expect);
 	free(lt->name);
 	free(lt);
@@ -935,4 +967,14 @@ size_t coh_litmus_thread_count(const coh_litmus *lt)
 const coh_litmus_thread *coh_litmus_thread_at(const coh_litmus *lt, size_t i)
 {
 	return i < lt->nthreads ? &lt->threads[i] : NULL;
+}
+
+size_t coh_litmus_sync_count(const coh_litmus *lt)
+{
+	return lt->nsync;
+}
+
+const char *coh_litmus_sync_name(const coh_litmus *lt, size_t i)
+{
+	return i < lt->nsync ? lt->sync_names[i] : NULL;
 }

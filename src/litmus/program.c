@@ -5,9 +5,11 @@
  *
  * Interface: coh_litmus_program_create() wraps a parsed test; pass
  * coh_litmus_program_get() to coh_explore(). The wrapper holds only what the
- * callbacks need (the test, one argument per task, the last setup error);
- * everything an execution changes lives in the explorer's machine, so the
- * same wrapper serves every execution, in process and in --jobs workers.
+ * callbacks need (the test, one argument per task, one completion per name
+ * of signal/wait, the last setup error); the completions are set up again
+ * by each execution's setup, and everything else an execution changes lives
+ * in the explorer's machine, so the same wrapper serves every execution, in
+ * process and in --jobs workers.
  */
 #include <stdlib.h>
 
@@ -15,15 +17,16 @@
 #include "litmus/litmus_impl.h"
 
 struct litmus_task {
-	const coh_litmus_program *p;
-	size_t index;     /* of the thread */
-	uint8_t *scratch; /* for its DMA ops: the longest one's length */
+	coh_litmus_program *p; /* its completions change */
+	size_t index;          /* of the thread */
+	uint8_t *scratch;      /* for its DMA ops: the longest one's length */
 };
 
 struct coh_litmus_program {
 	coh_program prog;
 	const coh_litmus *lt;
 	struct litmus_task tasks[COH__LITMUS_MAX_THREADS];
+	coh_completion sync[COH__LITMUS_MAX_SYNC]; /* signal NAME: complete() */
 	bool has_error;
 	coh_litmus_error err;
 };
@@ -46,6 +49,16 @@ static void thread_fn(void *arg)
 		/* the machine's hook makes every other op a preemption point */
 		if (op->code == COH_LOP_MAP || op->code == COH_LOP_UNMAP)
 			coh__preempt_point(NULL, op->line);
+		/* signal/wait are sync points of the scheduler, not machine ops */
+		coh_completion *c = &t->p->sync[op->sync];
+		if (op->code == COH_LOP_SIGNAL) {
+			coh__complete(c, false, coh_litmus_name(lt), op->line);
+			continue;
+		}
+		if (op->code == COH_LOP_WAIT) {
+			coh__wait_for_completion(c, coh_litmus_name(lt), op->line);
+			continue;
+		}
 		coh_litmus_error err;
 		int st = coh__litmus_exec(lt, m, chk, op, &err, t->scratch);
 		if (st) {
@@ -65,6 +78,8 @@ static int setup(void *ctx, coh_sched *s)
 	coh_machine *m = coh_sched_machine(s);
 	coh_check *chk = coh_sched_check(s);
 	p->has_error = false;
+	for (size_t i = 0; i < lt->nsync; i++)
+		coh_init_completion(&p->sync[i], lt->sync_names[i]);
 	coh_machine_set_actor(m, NULL);
 	for (size_t i = 0; i < lt->setup.n; i++) {
 		int st = coh_litmus_exec(lt, m, chk, &lt->setup.ops[i], &p->err);

@@ -5,7 +5,8 @@
  * Interface: coh_litmus_machine_config() turns the test's directives into a
  * machine config; coh_litmus_exec() runs one operation (what a scheduler's
  * task calls for each op of its thread); coh_litmus_run() is the sequential
- * run: setup ops, then each thread to its end, in file order.
+ * run: setup ops, then each thread to its end, in file order (a thread
+ * that waits for a signal not sent yet lets the next one run).
  *
  * Every op first sets the machine's site to its line, so each event and
  * each finding names the litmus line that caused it. Findings are not
@@ -154,6 +155,9 @@ int coh__litmus_exec(const coh_litmus *lt, coh_machine *m, coh_check *chk, const
 		if (!scratch)
 			free(buf);
 		break;
+	case COH_LOP_SIGNAL: /* scheduled by the caller (program.c, coh_litmus_run) */
+	case COH_LOP_WAIT:
+		break;
 	case COH_LOP_COUNT:
 		st = COH_EINVAL;
 		break;
@@ -185,13 +189,46 @@ static int run_list(const coh_litmus *lt, coh_machine *m, coh_check *chk, const 
 	return COH_OK;
 }
 
+/* Runs thread t from pc[t] until it ends or waits for a name with no
+ * signal left (done counts the signals not yet taken). */
+static int run_thread(const coh_litmus *lt, coh_machine *m, coh_check *chk, size_t t, size_t *pc,
+                      unsigned *done, coh_litmus_error *err)
+{
+	const struct coh__op_list *l = &lt->thread_ops[t];
+	coh_machine_set_actor(m, lt->threads[t].name);
+	for (; pc[t] < l->n; pc[t]++) {
+		const coh_litmus_op *op = &l->ops[pc[t]];
+		if (op->code == COH_LOP_WAIT && !done[op->sync])
+			return COH_OK;
+		if (op->code == COH_LOP_WAIT)
+			done[op->sync]--;
+		else if (op->code == COH_LOP_SIGNAL)
+			done[op->sync]++;
+		int st = coh_litmus_exec(lt, m, chk, op, err);
+		if (st)
+			return st;
+	}
+	return COH_OK;
+}
+
 int coh_litmus_run(const coh_litmus *lt, coh_machine *m, coh_check *chk, coh_litmus_error *err)
 {
 	coh_machine_set_actor(m, NULL);
 	int st = run_list(lt, m, chk, lt->setup.ops, lt->setup.n, err);
+	size_t pc[COH__LITMUS_MAX_THREADS] = {0};
+	unsigned done[COH__LITMUS_MAX_SYNC] = {0};
+	/* each thread in file order, until it ends or waits for another */
+	for (int t; !st && (t = coh__litmus_sync_next(lt, pc, done)) >= 0;)
+		st = run_thread(lt, m, chk, (size_t)t, pc, done, err);
 	for (size_t t = 0; !st && t < lt->nthreads; t++) {
-		coh_machine_set_actor(m, lt->threads[t].name);
-		st = run_list(lt, m, chk, lt->thread_ops[t].ops, lt->thread_ops[t].n, err);
+		if (pc[t] < lt->thread_ops[t].n) {
+			const coh_litmus_op *op = &lt->thread_ops[t].ops[pc[t]];
+			coh__litmus_error(err, lt->name, op->line,
+			                  "thread '%s' waits for '%s' forever: every unfinished "
+			                  "thread waits (a deadlock)",
+			                  lt->threads[t].name, lt->sync_names[op->sync]);
+			st = COH_EINVAL;
+		}
 	}
 	coh_machine_set_actor(m, NULL);
 	return st;

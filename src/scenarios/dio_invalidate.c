@@ -138,7 +138,7 @@ const coh_scenario coh_scenario_dio_invalidate = {
     .name = "dio-invalidate",
     .description = "an AIO O_DIRECT write races buffered writes and reads of the same page; "
                    "releasing the page may fail",
-    .models = "seed 3: dio: invalidate clean pages before dio write (65b8291c4000, 2.6.21)",
+    .models = "dio: invalidate clean pages before dio write (2007, 65b8291c4000, v2.6.21)",
     .default_arch = "cortex-a9",
     .ncpus = 2,
     .mem_size = 2u << 20,

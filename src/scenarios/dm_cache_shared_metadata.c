@@ -160,8 +160,8 @@ const coh_scenario coh_scenario_dm_cache_shared_metadata = {
     .name = "dm-cache-shared-metadata",
     .description = "an LVM-style reload of a dm-cache device under I/O: the new table opens the "
                    "metadata while the old one still commits",
-    .models = "seed 5: dm cache: share cache-metadata object across inactive and active DM "
-              "tables (9b1cc9f251af, v4.0)",
+    .models = "dm cache: share cache-metadata object across inactive and active DM "
+              "tables (9b1cc9f251af, 2015, v4.0)",
     .default_arch = "cortex-a9",
     .ncpus = 1,
     .fixes = {{DM_CACHE_SHARED_METADATA_FIX,

@@ -214,7 +214,7 @@ const coh_scenario coh_scenario_dm_io_vmap = {
     .name = "dm-io-vmap",
     .description = "dm-snapshot's exception store reads its metadata areas into one vmalloc "
                    "buffer and commits through it, with dm_io",
-    .models = "seed 1: dm io: flush cpu cache with vmapped io (2.6.35)",
+    .models = "dm io: flush cpu cache with vmapped io (2010, v2.6.35)",
     .default_arch = "parisc",
     .ncpus = 1,
     .kernel_version = KERNEL_VERSION(2, 6, 35),

@@ -145,7 +145,7 @@ const coh_scenario coh_scenario_flush_dcache_anon = {
     .name = "flush-dcache-anon",
     .description = "the kernel writes a FUSE reply into a user's anonymous page through a "
                    "kmap; the user reads it through its own VA",
-    .models = "seed 4: [ARM] flush_dcache_page for anonymous pages (R. King, RFC, "
+    .models = "[ARM] flush_dcache_page for anonymous pages (R. King, RFC, "
               "2007-01-07; mainline kept 6020dff09252, flush_anon_page in get_user_pages)",
     .default_arch = "xscale",
     .ncpus = 1,

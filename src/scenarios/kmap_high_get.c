@@ -91,7 +91,7 @@ const coh_scenario coh_scenario_kmap_high_get = {
     .name = "kmap-high-get",
     .description = "dma_map_page(FROM_DEVICE) invalidates through an unpinned kmap that "
                    "kmap_high recycles for another page",
-    .models = "seed 2: highmem: atomic highmem kmap page pinning (kmap_high_get, v2.6.31)",
+    .models = "highmem: atomic highmem kmap page pinning (2009, v2.6.31: kmap_high_get)",
     .default_arch = "xscale",
     .ncpus = 1,
     .last_pkmap = 2,

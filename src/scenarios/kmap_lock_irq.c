@@ -83,7 +83,8 @@ const coh_scenario coh_scenario_kmap_lock_irq = {
     .name = "kmap-lock-irq",
     .description = "an IRQ handler's dma_map_page reaches kmap_high_get while its CPU's task "
                    "holds kmap_lock",
-    .models = "seed 2 (locking half): highmem: lock_kmap_any, kmap_lock taken IRQ-safe",
+    .models = "highmem: atomic highmem kmap page pinning, its locking half (2009, v2.6.31: "
+              "lock_kmap_any, kmap_lock taken IRQ-safe)",
     .default_arch = "xscale",
     .ncpus = 1,
     .last_pkmap = 2,

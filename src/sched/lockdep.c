@@ -2,11 +2,14 @@
  * lockdep.c - lock classes and their rules, as the kernel's lockdep keeps
  * them (kernel/locking/lockdep.c, v2.6.31 and later).
  *
- * Interface: coh__lockdep_acquire() before a spinlock is taken (before it
- * spins), coh__lockdep_release() when it is released. A class is a lock's
- * name (spin_lock_init's argument), so every instance of a lock field is one
- * class, as lockdep's static key makes it. Per class it keeps the first use
- * of each kind:
+ * Interface: coh__lockdep_acquire() before a lock is taken (before a
+ * spinlock spins, before a mutex or rwsem sleeps; after a successful
+ * trylock, which adds no order edge), coh__lockdep_release() when it is
+ * released. Spinlocks, mutexes and rw_semaphores (either side) are classes
+ * alike. A class is a lock's name (its init call's argument), so every
+ * instance of a lock field is one class, as lockdep's static key makes it
+ * (two kinds of lock with one name are one class here). Per class it keeps
+ * the first use of each kind:
  *   in-hardirq   taken in hardirq context;
  *   hardirq-on   taken with hardirqs enabled (process or softirq context);
  *   in-softirq   taken in softirq context;
@@ -17,6 +20,10 @@
  * holds the lock spins forever), in-softirq with softirq-on, or a new
  * A -> B when B -> ... -> A is already known (ABBA). One report per
  * execution, as lockdep turns itself off after its first splat.
+ * The finding's two sides (coh_finding.lock_sides) are the acquisition
+ * that broke the rule and the first one it conflicts with, each with its
+ * chain; a read of an rwsem orders like a write (lockdep's non-recursive
+ * readers: every cycle through them can deadlock behind a queued writer).
  * Invariants: the state lives in the sched and is reset per execution;
  * classes and edges are kept in first-seen order (deterministic).
  */
@@ -69,34 +76,34 @@ static void record(coh_sched *s, struct coh__ld_use *u, const char *file, unsign
 	u->stack = s->m->stacks ? coh__stack_capture(s->m) : NULL;
 }
 
-static void print_use(FILE *out, const char *what, const struct coh__ld_use *u)
+/* One side of the finding: use u, an acquisition of lock holding held. */
+static void side(coh_lock_side *l, const char *what, const struct coh__ld_use *u, const char *lock,
+                 const char *held)
 {
-	fprintf(out, "%s: task %s (%s context) on cpu%u at %s:%u\n", what, u->task,
-	        ctx_name[u->ctx], u->cpu, u->file ? u->file : "?", u->line);
-	if (u->stack && u->stack->n)
-		coh_stack_print(u->stack, "    ", out);
+	snprintf(l->what, sizeof(l->what), "%s", what);
+	l->lock = lock;
+	l->held = held;
+	l->task = u->task;
+	l->context = ctx_name[u->ctx];
+	l->cpu = u->cpu;
+	l->file = u->file;
+	l->line = u->line;
+	l->stack = u->stack;
 }
 
-/* Reports with both sides as the finding's detail. */
+/* Reports with both sides (text and JSON print them, finding.c). */
 static void splat(coh_sched *s, const char *file, unsigned line, const char *msg,
-                  const char *a_what, const struct coh__ld_use *a, const char *b_what,
-                  const struct coh__ld_use *b)
+                  const char *a_what, const struct coh__ld_use *a, const char *a_lock,
+                  const char *a_held, const char *b_what, const struct coh__ld_use *b,
+                  const char *b_lock, const char *b_held)
 {
 	s->ld.reported = true;
 	coh_finding *f = coh__report(s, COH_F_LOCK_INVERSION, file, line, "%s", msg);
 	if (!f)
 		return;
-	char *buf = NULL;
-	size_t size = 0;
-	FILE *out = open_memstream(&buf, &size);
-	if (!out)
-		return;
-	print_use(out, a_what, a);
-	fputc('\n', out);
-	print_use(out, b_what, b);
-	if (fclose(out) == 0)
-		coh_finding_set_detail(f, buf);
-	free(buf);
+	side(&f->lock_sides[0], a_what, a, a_lock, a_held);
+	side(&f->lock_sides[1], b_what, b, b_lock, b_held);
+	f->nlock_sides = 2;
 }
 
 static bool reaches(const struct coh__lockdep *ld, unsigned from, unsigned to, uint64_t *visited)
@@ -129,9 +136,10 @@ static void check_usage(coh_sched *s, struct coh__ld_class *c, enum coh__ld_usag
 	         in->line, hard ? "hardirq" : "softirq", on->task, on->file ? on->file : "?",
 	         on->line, usage_name[have], usage_name[bad]);
 	splat(s, file, line, msg,
-	      hard ? "{IN-HARDIRQ} taken in hardirq" : "{IN-SOFTIRQ} taken in softirq", in,
+	      hard ? "{IN-HARDIRQ} taken in hardirq" : "{IN-SOFTIRQ} taken in softirq", in, c->name,
+	      NULL,
 	      hard ? "{HARDIRQ-ON} taken with hardirqs on" : "{SOFTIRQ-ON} taken with softirqs on",
-	      on);
+	      on, c->name, NULL);
 }
 
 static void use(coh_sched *s, struct coh__ld_class *c, enum coh__ld_usage u, const char *file,
@@ -149,7 +157,8 @@ static void use(coh_sched *s, struct coh__ld_class *c, enum coh__ld_usage u, con
 	check_usage(s, c, u, opposite[u], file, line);
 }
 
-void coh__lockdep_acquire(coh_sched *s, const char *name, const char *file, unsigned line)
+void coh__lockdep_acquire(coh_sched *s, const char *name, const char *file, unsigned line,
+                          bool trylock)
 {
 	struct coh__lockdep *ld = &s->ld;
 	coh_task *t = s->cur;
@@ -169,8 +178,9 @@ void coh__lockdep_acquire(coh_sched *s, const char *name, const char *file, unsi
 		use(s, c, COH__LD_IN_SOFTIRQ, file, line);
 	else if (t->ctxk == COH_CTX_PROCESS && !t->bh)
 		use(s, c, COH__LD_SOFTIRQ_ON, file, line);
-	/* order: every held class -> this one */
-	for (unsigned h = 0; h < t->nheld && !ld->reported; h++) {
+	/* order: every held class -> this one; a trylock cannot wait, so
+	 * lockdep adds no edge to it (validate_chain skips it) */
+	for (unsigned h = 0; h < t->nheld && !ld->reported && !trylock; h++) {
 		unsigned a = t->held[h].cls;
 		if (a == (unsigned)ci || ld->edge_seen[a][ci])
 			continue;
@@ -198,7 +208,8 @@ void coh__lockdep_acquire(coh_sched *s, const char *name, const char *file, unsi
 			char what[160];
 			snprintf(what, sizeof(what), "'%s' -> '%s' was first taken by", c->name,
 			         ld->cls[via].name);
-			splat(s, file, line, msg, "now", &now, what, prev);
+			splat(s, file, line, msg, "now", &now, c->name, ld->cls[a].name, what, prev,
+			      ld->cls[via].name, c->name);
 			return;
 		}
 		ld->edge_seen[a][ci] = true;

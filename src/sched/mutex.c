@@ -5,7 +5,8 @@
  * sleep-in-atomic finding even when the mutex is free (as with
  * CONFIG_DEBUG_ATOMIC_SLEEP). A waiter sleeps and gives its CPU up; unlock
  * wakes every waiter and the schedule decides who gets it. Unlock by a task
- * that is not the owner is a BUG finding.
+ * that is not the owner is a BUG finding. lockdep (lockdep.c) orders
+ * mutexes with every other lock class.
  */
 #include "sched/sched_impl.h"
 
@@ -32,6 +33,7 @@ void coh__mutex_lock(coh_mutex *m, const char *file, unsigned line)
 		return;
 	coh__check_sleep(s, "mutex_lock", file, line);
 	coh__point(s, "mutex_lock", mname(m), file, line);
+	coh__lockdep_acquire(s, mname(m), file, line, false); /* before it sleeps */
 	coh__fp_obj(s, &m->o, true);
 	while (m->owner)
 		coh__block(s, false, "mutex", mname(m), m, m->owner, file, line);
@@ -49,6 +51,7 @@ int coh__mutex_trylock(coh_mutex *m, const char *file, unsigned line)
 	coh__fp_obj(s, &m->o, true);
 	if (m->owner)
 		return 0;
+	coh__lockdep_acquire(s, mname(m), file, line, true);
 	m->owner = s->cur;
 	m->file = file;
 	m->line = line;
@@ -69,5 +72,6 @@ void coh__mutex_unlock(coh_mutex *m, const char *file, unsigned line)
 		return;
 	}
 	m->owner = NULL;
+	coh__lockdep_release(s, mname(m));
 	coh__wake_obj(s, m);
 }

@@ -3,7 +3,8 @@
  *
  * Writers are preferred as in Linux: a reader does not pass a waiting
  * writer, so a task that takes the read side twice while a writer queues
- * between the two deadlocks, as it does on a real kernel.
+ * between the two deadlocks, as it does on a real kernel. lockdep
+ * (lockdep.c) orders both sides with every other lock class.
  */
 #include "sched/sched_impl.h"
 
@@ -30,6 +31,7 @@ void coh__down_read(coh_rwsem *r, const char *file, unsigned line)
 	coh_sched *s = enter(r, "down_read", true, file, line);
 	if (!s)
 		return;
+	coh__lockdep_acquire(s, r->name, file, line, false); /* before it sleeps */
 	while (r->writer || r->writers_waiting)
 		coh__block(s, false, "rwsem (read)", r->name, r, r->writer, file, line);
 	r->readers++;
@@ -44,6 +46,7 @@ void coh__up_read(coh_rwsem *r, const char *file, unsigned line)
 		coh__report(s, COH_F_BUG, file, line, "up_read of '%s' without readers", r->name);
 		return;
 	}
+	coh__lockdep_release(s, r->name);
 	if (--r->readers == 0)
 		coh__wake_obj(s, r);
 }
@@ -53,6 +56,7 @@ void coh__down_write(coh_rwsem *r, const char *file, unsigned line)
 	coh_sched *s = enter(r, "down_write", true, file, line);
 	if (!s)
 		return;
+	coh__lockdep_acquire(s, r->name, file, line, false); /* before it sleeps */
 	r->writers_waiting++;
 	while (r->writer || r->readers)
 		coh__block(s, false, "rwsem (write)", r->name, r, r->writer, file, line);
@@ -71,6 +75,7 @@ void coh__up_write(coh_rwsem *r, const char *file, unsigned line)
 		return;
 	}
 	r->writer = NULL;
+	coh__lockdep_release(s, r->name);
 	coh__wake_obj(s, r);
 }
 

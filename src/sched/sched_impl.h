@@ -306,7 +306,8 @@ void coh__glog(coh_sched *s, const char *op, const char *obj, const char *file, 
 
 /* lockdep.c */
 void coh__lockdep_reset(struct coh__lockdep *ld);
-void coh__lockdep_acquire(coh_sched *s, const char *name, const char *file, unsigned line);
+void coh__lockdep_acquire(coh_sched *s, const char *name, const char *file, unsigned line,
+                          bool trylock);
 void coh__lockdep_release(coh_sched *s, const char *name);
 
 /* task.c */

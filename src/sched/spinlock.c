@@ -27,10 +27,10 @@ static const char *lname(const coh_spinlock *l)
 	return l->name ? l->name : "spinlock";
 }
 
-static void acquire(coh_sched *s, coh_spinlock *l, const char *file, unsigned line)
+static void acquire(coh_sched *s, coh_spinlock *l, const char *file, unsigned line, bool trylock)
 {
 	coh_task *t = s->cur;
-	coh__lockdep_acquire(s, lname(l), file, line); /* before it spins */
+	coh__lockdep_acquire(s, lname(l), file, line, trylock); /* before it spins */
 	t->preempt++;
 	coh__fp_obj(s, &l->o, true);
 	while (l->owner)
@@ -71,7 +71,7 @@ void coh__spin_lock(coh_spinlock *l, const char *file, unsigned line)
 	if (host(s))
 		return;
 	coh__point(s, "spin_lock", lname(l), file, line);
-	acquire(s, l, file, line);
+	acquire(s, l, file, line, false);
 }
 
 int coh__spin_trylock(coh_spinlock *l, const char *file, unsigned line)
@@ -83,7 +83,7 @@ int coh__spin_trylock(coh_spinlock *l, const char *file, unsigned line)
 	coh__fp_obj(s, &l->o, true);
 	if (l->owner)
 		return 0;
-	acquire(s, l, file, line);
+	acquire(s, l, file, line, true);
 	return 1;
 }
 
@@ -103,7 +103,7 @@ void coh__spin_lock_irq(coh_spinlock *l, const char *file, unsigned line)
 		return;
 	coh__point(s, "spin_lock_irq", lname(l), file, line);
 	s->cur->irqs_off = true;
-	acquire(s, l, file, line);
+	acquire(s, l, file, line, false);
 }
 
 void coh__spin_unlock_irq(coh_spinlock *l, const char *file, unsigned line)
@@ -124,7 +124,7 @@ unsigned long coh__spin_lock_irqsave(coh_spinlock *l, const char *file, unsigned
 	coh__point(s, "spin_lock_irqsave", lname(l), file, line);
 	unsigned long flags = s->cur->irqs_off ? 1 : 0;
 	s->cur->irqs_off = true;
-	acquire(s, l, file, line);
+	acquire(s, l, file, line, false);
 	return flags;
 }
 
@@ -146,7 +146,7 @@ void coh__spin_lock_bh(coh_spinlock *l, const char *file, unsigned line)
 		return;
 	coh__point(s, "spin_lock_bh", lname(l), file, line);
 	s->cur->bh++;
-	acquire(s, l, file, line);
+	acquire(s, l, file, line, false);
 }
 
 void coh__spin_unlock_bh(coh_spinlock *l, const char *file, unsigned line)

@@ -15,12 +15,17 @@
 #include "machine/machine_impl.h"
 #include "sched/sched_impl.h"
 
-/* What a step did, in a few words: a machine op names its event. */
+/* What a step did, in a few words: a machine op names its event; a DMA
+ * (a litmus thread standing for the device) is the device's. */
 static void step_what(coh_sched *s, const struct coh__gstep *g, char *what, size_t size)
 {
 	coh_event e;
-	if (strcmp(g->op, "mem") == 0 && coh_machine_event(s->m, g->ev + 1, &e) &&
-	    e.kind != COH_EV_NOTE)
+	bool mem = strcmp(g->op, "mem") == 0 && coh_machine_event(s->m, g->ev + 1, &e);
+	if (mem && (e.kind == COH_EV_DMA_READ || e.kind == COH_EV_DMA_WRITE))
+		snprintf(what, size, "the device %s pa=0x%llx len=%u",
+		         e.kind == COH_EV_DMA_READ ? "reads" : "writes", (unsigned long long)e.pa,
+		         e.len);
+	else if (mem && e.kind != COH_EV_NOTE)
 		snprintf(what, size, "%s va=0x%llx", coh_event_kind_name(e.kind),
 		         (unsigned long long)e.va);
 	else if (strcmp(g->op, "deviation") == 0)
@@ -126,7 +131,7 @@ char *coh__timeline(coh_sched *s, uint64_t around)
 			         (unsigned long long)(j - i), one,
 			         last->obj ? last->obj : last->op);
 		char cpu[16] = "-";
-		if (g->cpu != UINT32_MAX)
+		if (g->cpu != UINT32_MAX && strncmp(one, "the device ", 11) != 0)
 			snprintf(cpu, sizeof(cpu), "cpu%u", g->cpu);
 		if (is_dev(g))
 			fprintf(f, "  > #%-5llu %-4s %-10s %s\n", (unsigned long long)g->step, cpu,

@@ -299,6 +299,15 @@ char **cli_list_litmus(const char *dir, size_t *count);
 /* The set of finding kinds named by a list ("clean" is empty), as a mask;
  * -1 when a word is not a kind. */
 long cli_kinds_mask(const char *s);
+/* An option given for another strategy than the one that runs (--depth
+ * but not pct, --preemptions but not dfs, --budget/--time/--shard/--depth/
+ * --preemptions with a replay) is a usage error: the message goes to stderr
+ * and EXIT_USAGE is returned; 0 when every option applies. */
+int cli_check_strategy_options(const char *cmd, const struct cli_opts *o,
+                               enum coh_strategy strategy);
+/* True when an expectation names more than one kind: its run collects
+ * every distinct finding (--keep-going), so that each kind can show. */
+bool cli_expect_several(const char *expect);
 
 /* ---- the subcommand table (main.c) and the manual made from it (man.c) ---- */
 

@@ -86,6 +86,7 @@ static int demo_scenarios(FILE *out, const struct cli_opts *o, struct cli_rows *
 			ro.given = OPT_PREEMPTIONS;
 			ro.preemptions = d->preemptions > 0 ? (unsigned)d->preemptions : 0;
 			ro.speculation = d->speculation ? 1 : -1;
+			ro.keep_going = cli_expect_several(d->expect);
 			if (d->budget) {
 				ro.given |= OPT_BUDGET;
 				ro.budget = d->budget;

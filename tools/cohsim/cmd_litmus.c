@@ -84,6 +84,8 @@ static char *replay_command(const char *path, const struct cli_opts *o, const ch
 		fprintf(f, " --seed %" PRIu64, o->seed);
 	if (o->no_lockdep)
 		fputs(" --no-lockdep", f);
+	if (o->keep_going) /* a second finding of one schedule needs it */
+		fputs(" --keep-going", f);
 	fputs(" --schedule '", f);
 	for (const char *c = schedule; *c; c++) /* schedules have no quotes; be safe */
 		if (*c != '\'')
@@ -160,10 +162,13 @@ static int explore_config(const struct cli_opts *o, const coh_litmus *lt, uint64
 		cfg->strategy = COH_STRATEGY_REPLAY;
 		cfg->schedule = o->schedule;
 		*strategy = "replay";
-		return 0;
+		return cli_check_strategy_options("litmus", o, COH_STRATEGY_REPLAY);
 	}
 	int st = coh_strategy_parse(o->strategy ? o->strategy : "dfs");
 	cfg->strategy = st < 0 ? COH_STRATEGY_DFS : (enum coh_strategy)st;
+	/* without threads there is one execution: no strategy option matters */
+	if (coh_litmus_thread_count(lt) && cli_check_strategy_options("litmus", o, cfg->strategy))
+		return EXIT_USAGE;
 	*strategy = coh_strategy_name(cfg->strategy);
 	cfg->budget = (o->given & OPT_BUDGET)             ? o->budget
 	              : cfg->strategy == COH_STRATEGY_DFS ? 0
@@ -276,6 +281,13 @@ int cli_litmus_run_file(const char *path, const struct cli_opts *o, struct cli_r
 	if (expect && coh_litmus_expect(lt) && !(*expect = strdup(coh_litmus_expect(lt)))) {
 		coh_litmus_free(lt);
 		return EXIT_INTERNAL;
+	}
+	/* a table row expecting several kinds needs every distinct finding */
+	struct cli_opts several;
+	if (expect && cli_expect_several(*expect)) {
+		several = *o;
+		several.keep_going = true;
+		o = &several;
 	}
 
 	int rc = 0;

@@ -306,6 +306,32 @@ static int run_attached(const char *name, const char *variant, const char *arch,
 	return 0;
 }
 
+/* --disk on a scenario that makes no disk does not apply: its default
+ * execution, run once in this process, tells. 0, or an exit status. */
+static int check_disks(const char *name, const char *variant, const char *arch,
+                       const struct cli_opts *o)
+{
+	struct cli_opts one = *o;
+	one.schedule = COH_SCHEDULE_VERSION ":";
+	one.given &= ~(OPT_BUDGET | OPT_TIME | OPT_SHARD | OPT_JOBS | OPT_STATS);
+	one.jobs = 1;
+	one.shard_count = 1;
+	one.shard_index = 0;
+	one.stats = false;
+	one.report = one.trace = NULL;
+	one.quiet = true;
+	struct cli_result r;
+	unsigned long before = coh_disk_files_opened();
+	int rc = run_attached(name, variant, arch, NULL, &one, &r);
+	if (rc)
+		return rc;
+	cli_result_free(&r);
+	if (coh_disk_files_opened() != before)
+		return 0;
+	fprintf(stderr, "cohsim: --disk does not apply: scenario '%s' makes no disk\n", name);
+	return EXIT_USAGE;
+}
+
 int cli_scenario_run(const char *name, const char *variant, const char *arch, const char *strategy,
                      const struct cli_opts *o, struct cli_result *r)
 {
@@ -314,7 +340,9 @@ int cli_scenario_run(const char *name, const char *variant, const char *arch, co
 		fprintf(stderr, "cohsim: --disk '%s': not a usable file name prefix\n", o->disk);
 		return EXIT_USAGE;
 	}
-	int rc = run_attached(name, variant, arch, strategy, o, r);
+	int rc = o->disk ? check_disks(name, variant, arch, o) : 0;
+	if (!rc)
+		rc = run_attached(name, variant, arch, strategy, o, r);
 	if (o->disk) {
 		coh_disk_close_all();
 		coh_disk_detach_all();
@@ -328,6 +356,13 @@ static int run_and_print(const char *cmd, const struct cli_opts *o)
 		fprintf(stderr, "cohsim %s: expected one scenario name (see `cohsim list`)\n", cmd);
 		return EXIT_USAGE;
 	}
+	/* an option for another strategy than the one that runs is an error */
+	const coh_scenario *sc = coh_scenario_find(o->args[0]);
+	int strat = !sc           ? -1
+	            : o->schedule ? COH_STRATEGY_REPLAY
+	                          : strategy_of((o->given & OPT_STRATEGY) ? o->strategy : NULL, sc);
+	if (strat >= 0 && cli_check_strategy_options(cmd, o, (enum coh_strategy)strat))
+		return EXIT_USAGE;
 	struct cli_result r;
 	int rc = cli_scenario_run(o->args[0], o->variant, o->arch ? o->arch->name : NULL,
 	                          (o->given & OPT_STRATEGY) ? o->strategy : NULL, o, &r);

@@ -4,7 +4,9 @@
  * several files or a directory.
  *
  * A row is ok when the kinds found are exactly the kinds expected (a file
- * without `# expect:` expects none: clean). A file that cannot be run (bad
+ * without `# expect:` expects none: clean). A file that expects several
+ * kinds runs as with --keep-going (cli_litmus_run_file), so that a kind
+ * found on a later schedule than the first finding shows too. A file that cannot be run (bad
  * input: its message is on stderr) is an error row. Output is
  * deterministic: no times in the table.
  */
@@ -84,6 +86,12 @@ long cli_kinds_mask(const char *s)
 		s += strspn(s, " ,\t");
 	}
 	return mask;
+}
+
+bool cli_expect_several(const char *expect)
+{
+	long mask = expect ? cli_kinds_mask(expect) : 0;
+	return mask > 0 && (mask & (mask - 1)) != 0;
 }
 
 int cli_litmus_table(FILE *out, const char *title, char *const *paths, char *const *labels,

@@ -544,6 +544,46 @@ int cli_parse_options(const char *cmd, cli_optmask allowed, int argc, char **arg
 	return 0;
 }
 
+int cli_check_strategy_options(const char *cmd, const struct cli_opts *o,
+                               enum coh_strategy strategy)
+{
+	static const struct {
+		cli_optmask bit;
+		const char *name;
+		const char *why;
+	} only[] = {
+	    {OPT_DEPTH, "depth", "pct's depth"},
+	    {OPT_PREEMPTIONS, "preemptions", "dfs's preemption bound"},
+	    {OPT_BUDGET, "budget", "a bound on the schedules explored"},
+	    {OPT_TIME, "time", "a bound on the time explored"},
+	    {OPT_SHARD, "shard", "a part of the space explored"},
+	};
+	for (size_t i = 0; i < sizeof(only) / sizeof(only[0]); i++) {
+		if (!(o->given & only[i].bit))
+			continue;
+		bool applies = strategy == COH_STRATEGY_REPLAY  ? false
+		               : only[i].bit == OPT_DEPTH       ? strategy == COH_STRATEGY_PCT
+		               : only[i].bit == OPT_PREEMPTIONS ? strategy == COH_STRATEGY_DFS
+		                                                : true;
+		if (applies)
+			continue;
+		if (strategy == COH_STRATEGY_REPLAY)
+			fprintf(stderr,
+			        "cohsim %s: --%s is %s; it does not apply to the replay of one "
+			        "schedule\n",
+			        cmd, only[i].name, only[i].why);
+		else
+			fprintf(
+			    stderr,
+			    "cohsim %s: --%s is %s; it does not apply to strategy %s (--strategy "
+			    "%s)\n",
+			    cmd, only[i].name, only[i].why, coh_strategy_name(strategy),
+			    only[i].bit == OPT_DEPTH ? "pct" : "dfs");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 bool cli_option_at(size_t i, const char **name, cli_optmask *bit, const char **arg,
                    const char **help)
 {

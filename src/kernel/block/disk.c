@@ -37,6 +37,7 @@
 
 static struct gendisk disks[COH__MAX_DISKS];
 static unsigned ndisks;
+static unsigned long files_opened; /* coh_disk_files_opened() */
 static int last_error;
 
 /* Backing files, attached before the run (process-global). */
@@ -204,6 +205,7 @@ struct gendisk *alloc_disk_sim(const struct disk_config *cfg)
 		last_error = r;
 		return NULL;
 	}
+	files_opened += path != NULL;
 	r = coh_request_irq(s, d->irq, disk_irq_handler, d, d->disk_name);
 	if (r) {
 		close_backend(d);
@@ -391,4 +393,9 @@ static void disk_irq_handler(unsigned irq, void *arg)
 		bio->bi_next = NULL;
 		coh__bio_complete(bio);
 	}
+}
+
+unsigned long coh_disk_files_opened(void)
+{
+	return files_opened;
 }
