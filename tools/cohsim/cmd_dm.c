@@ -122,6 +122,16 @@ static int sector_pattern(struct page *page, unsigned i)
 	return buf[0];
 }
 
+/* A disk some table maps: writes through the mapped device reach it
+ * behind its own record, so its reads are not checked. */
+static bool unchecked(const struct dm_op *op)
+{
+	for (unsigned i = 0; op->raw && i < script->ndisks; i++)
+		if (!strcmp(script->disks[i].name, op->name))
+			return script->disks[i].in_table;
+	return false;
+}
+
 /* Checks each sector read against the record; one finding per line. */
 static void check_read(const struct dm_op *op, struct page *page, sector_t s, unsigned n,
                        const char **reported, int *first)
@@ -132,6 +142,8 @@ static void check_read(const struct dm_op *op, struct page *page, sector_t s, un
 			*first = seen;
 		else if (*first != seen)
 			*first = -1;
+		if (unchecked(op))
+			continue;
 		const struct dm_sector *was;
 		enum dm_verdict v = dm_durable_read(&durable, op->dev, s + i, seen, &was);
 		if (v == DM_READ_OK || *reported)
@@ -141,18 +153,20 @@ static void check_read(const struct dm_op *op, struct page *page, sector_t s, un
 		snprintf(got, sizeof(got), seen < 0 ? "mixed" : "0x%02x", seen);
 		if (v == DM_READ_LOST_DURABLE)
 			report(COH_F_LOST_DURABLE_WRITE,
-			       "%s:%u: read of %s sector %llu after a power cut returned %s, older than "
+			       "%s:%u: read of %s sector %llu after a power cut returned %s, older "
+			       "than "
 			       "0x%02x (line %u), which was durable",
 			       script->path, op->line, script->trackers[op->dev].name,
 			       (unsigned long long)(s + i), got, was->durable, was->durable_line);
 		else
-			report(COH_F_STALE_READ,
-			       "%s:%u: read of %s sector %llu returned %s; the latest write there is "
-			       "0x%02x (line %u)%s",
-			       script->path, op->line, script->trackers[op->dev].name,
-			       (unsigned long long)(s + i), got, was->latest, was->latest_line,
-			       was->unsure ? ", and no write since the durable one had these bytes"
-			                   : "");
+			report(
+			    COH_F_STALE_READ,
+			    "%s:%u: read of %s sector %llu returned %s; the latest write there is "
+			    "0x%02x (line %u)%s",
+			    script->path, op->line, script->trackers[op->dev].name,
+			    (unsigned long long)(s + i), got, was->latest, was->latest_line,
+			    was->unsure ? ", and no write since the durable one had these bytes"
+			                : "");
 	}
 }
 
@@ -181,8 +195,8 @@ static void run_io(struct dm_run *st, const struct dm_op *op)
 		if (write) {
 			sim_memset(page_address(page), (int)op->pattern, n << SECTOR_SHIFT);
 			r = io_sync(st, op, WRITE | (op->fua ? REQ_FUA : 0), page, s, n);
-			dm_durable_write(&durable, op->dev, s, n, (uint8_t)op->pattern, op->line, !r,
-			                 op->fua);
+			dm_durable_write(&durable, op->dev, s, n, (uint8_t)op->pattern, op->line,
+			                 !r, op->fua);
 		} else {
 			r = io_sync(st, op, READ, page, s, n);
 			if (!r)

@@ -36,10 +36,10 @@ struct parser {
 };
 
 static const char *const verbs[] = {
-    [DM_DISK] = "disk",         [DM_CREATE] = "create",   [DM_RELOAD] = "reload",
-    [DM_RESUME] = "resume",     [DM_SUSPEND] = "suspend", [DM_STATUS] = "status",
-    [DM_MESSAGE] = "message",   [DM_REMOVE] = "remove",   [DM_WRITE] = "write",
-    [DM_READ] = "read",         [DM_VERIFY] = "verify",   [DM_FLUSH] = "flush",
+    [DM_DISK] = "disk",           [DM_CREATE] = "create",   [DM_RELOAD] = "reload",
+    [DM_RESUME] = "resume",       [DM_SUSPEND] = "suspend", [DM_STATUS] = "status",
+    [DM_MESSAGE] = "message",     [DM_REMOVE] = "remove",   [DM_WRITE] = "write",
+    [DM_READ] = "read",           [DM_VERIFY] = "verify",   [DM_FLUSH] = "flush",
     [DM_ARM_CRASH] = "arm-crash", [DM_CRASH] = "crash",
 };
 
@@ -101,6 +101,7 @@ static int disk_arg(struct parser *p, const char *w, uint64_t *sectors)
 	if (d < 0)
 		return bad(p, "unknown device '%s' (declare it with `disk NAME SECTORS`)", w);
 	*sectors = p->s->disks[d].sectors;
+	p->s->disks[d].in_table = true;
 	return 0;
 }
 
@@ -116,7 +117,8 @@ static int check_target(struct parser *p, char **w, int n, uint64_t expect_start
 	    (r = num(p, w[1], "target length", 1, DM_SCRIPT_MAX_SECTORS, len)))
 		return r;
 	if (start != expect_start)
-		return bad(p, "bad table: target at %s, expected %llu (targets are contiguous from 0)",
+		return bad(p,
+		           "bad table: target at %s, expected %llu (targets are contiguous from 0)",
 		           w[0], (unsigned long long)expect_start);
 	if (strcmp(w[2], "linear") == 0) {
 		if (n != 5)
@@ -126,17 +128,20 @@ static int check_target(struct parser *p, char **w, int n, uint64_t expect_start
 		    (r = num(p, w[4], "linear offset", 0, dsz, &v)))
 			return r;
 		if (v + *len > dsz)
-			return bad(p, "bad table: linear %s %s + %s runs past the end of the device "
-			              "(%llu sectors)",
+			return bad(p,
+			           "bad table: linear %s %s + %s runs past the end of the device "
+			           "(%llu sectors)",
 			           w[3], w[4], w[1], (unsigned long long)dsz);
 		return 0;
 	}
 	if (strcmp(w[2], "cache") == 0) {
 		/* md cd od block_size #features features... policy #args args... */
 		if (n < 10)
-			return bad(p, "bad table: cache takes at least 7 arguments (METADATA CACHE "
-			              "ORIGIN BLOCKSIZE #FEATURES [FEATURES] POLICY #ARGS [ARGS]), got %d",
-			           n - 3);
+			return bad(
+			    p,
+			    "bad table: cache takes at least 7 arguments (METADATA CACHE "
+			    "ORIGIN BLOCKSIZE #FEATURES [FEATURES] POLICY #ARGS [ARGS]), got %d",
+			    n - 3);
 		uint64_t osz, nf, na;
 		if ((r = disk_arg(p, w[3], &dsz)) || (r = disk_arg(p, w[4], &dsz)) ||
 		    (r = disk_arg(p, w[5], &osz)))
@@ -145,7 +150,8 @@ static int check_target(struct parser *p, char **w, int n, uint64_t expect_start
 		    (r = num(p, w[7], "cache #features", 0, 1, &nf)))
 			return r;
 		if (nf && strcmp(w[8], "writeback") != 0)
-			return bad(p, "bad table: cache feature '%s' (the model has writeback only)",
+			return bad(p,
+			           "bad table: cache feature '%s' (the model has writeback only)",
 			           w[8]);
 		int i = 8 + (int)nf;
 		if (i + 1 >= n)
@@ -153,11 +159,13 @@ static int check_target(struct parser *p, char **w, int n, uint64_t expect_start
 		if ((r = num(p, w[i + 1], "cache policy #args", 0, 16, &na)))
 			return r;
 		if (i + 2 + (int)na != n)
-			return bad(p, "bad table: cache policy '%s' has %d arguments, #args says %llu",
+			return bad(p,
+			           "bad table: cache policy '%s' has %d arguments, #args says %llu",
 			           w[i], n - i - 2, (unsigned long long)na);
 		if (*len > osz)
-			return bad(p, "bad table: cache length %s is past the end of origin %s (%llu "
-			              "sectors)",
+			return bad(p,
+			           "bad table: cache length %s is past the end of origin %s (%llu "
+			           "sectors)",
 			           w[1], w[5], (unsigned long long)osz);
 		return 0;
 	}
@@ -176,7 +184,8 @@ static int check_table(struct parser *p, const char *text, uint64_t *size)
 	for (char *save = NULL, *t = strtok_r(buf, ";", &save); t; t = strtok_r(NULL, ";", &save)) {
 		char *w[MAX_WORDS];
 		int n = 0;
-		for (char *s2 = NULL, *x = strtok_r(t, " \t", &s2); x; x = strtok_r(NULL, " \t", &s2))
+		for (char *s2 = NULL, *x = strtok_r(t, " \t", &s2); x;
+		     x = strtok_r(NULL, " \t", &s2))
 			if (n < MAX_WORDS)
 				w[n++] = x;
 		if (n == 0)
@@ -393,7 +402,8 @@ static int parse_line(struct parser *p, const char *orig, char *line, struct dm_
 		return 0;
 	case DM_MESSAGE:
 		if (n < 4)
-			return bad(p, "wrong number of arguments: usage: message NAME SECTOR WORDS...");
+			return bad(
+			    p, "wrong number of arguments: usage: message NAME SECTOR WORDS...");
 		if ((r = mapped(p, w[1], true, &ds)) ||
 		    (r = num(p, w[2], "message sector", 0, ds->live ? ds->live - 1 : 0, &size)))
 			return r;

@@ -19,8 +19,8 @@
 
 #define DM_SCRIPT_NAME 32
 #define DM_SCRIPT_DISKS 8
-#define DM_SCRIPT_DEVS 8        /* mapped-device names in one script */
-#define DM_SCRIPT_MAX_IO 128    /* sectors per I/O line */
+#define DM_SCRIPT_DEVS 8     /* mapped-device names in one script */
+#define DM_SCRIPT_MAX_IO 128 /* sectors per I/O line */
 #define DM_SCRIPT_MAX_SECTORS (1u << 16)
 
 enum dm_verb {
@@ -64,6 +64,7 @@ struct dm_script {
 	struct {
 		char name[DM_SCRIPT_NAME];
 		uint64_t sectors;
+		bool in_table; /* under a mapped device: its reads are not checked */
 	} disks[DM_SCRIPT_DISKS];
 	unsigned ndisks;
 	struct dm_tracked trackers[DM_SCRIPT_DEVS + DM_SCRIPT_DISKS];

@@ -51,7 +51,7 @@ unsigned coh__bio_busy(void)
 	unsigned n = 0;
 	for (unsigned i = 0; i < COH__MAX_BIOS; i++)
 		n += pool[i].bi_state == BIO_S_QUEUED || pool[i].bi_state == BIO_S_IN_FLIGHT ||
-	     pool[i].bi_state == BIO_S_DONE;
+		     pool[i].bi_state == BIO_S_DONE;
 	return n;
 }
 

@@ -46,7 +46,7 @@ static unsigned cuts; /* power cuts in this execution */
 static struct settled {
 	struct gendisk *disk;
 	uint64_t first, count;
-} *settled;
+} * settled;
 static size_t nsettled, capsettled;
 
 static void drop_list(struct gendisk *d)

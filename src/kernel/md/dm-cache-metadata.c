@@ -291,8 +291,8 @@ static void mirror_and_check(struct dm_cache_metadata *cmd)
 {
 	u8 blk[DM_CACHE_METADATA_BLOCK_SIZE];
 	memset(cmd->core, 0, sizeof(cmd->core));
-	dm_cblock_t n = cmd->cache_blocks < DM_CACHE_MAX_CBLOCKS ? cmd->cache_blocks
-	                                                         : DM_CACHE_MAX_CBLOCKS;
+	dm_cblock_t n =
+	    cmd->cache_blocks < DM_CACHE_MAX_CBLOCKS ? cmd->cache_blocks : DM_CACHE_MAX_CBLOCKS;
 	if (cmd->root < cmd->nr_blocks &&
 	    disk_backend_read(cmd->bdev->bd_disk,
 	                      cmd->root * (DM_CACHE_METADATA_BLOCK_SIZE >> SECTOR_SHIFT), blk,
@@ -319,8 +319,9 @@ static int __open_or_format_metadata(struct dm_cache_metadata *cmd, bool may_for
 	u32 flags = sim_read32(simptr_add(sb.data, SB_FLAGS));
 	bm_unlock(&sb);
 	if (magic == 0 || magic != CACHE_SUPERBLOCK_MAGIC)
-		coh__dm_cache_ledger_lost(cmd->bdev, magic ? "a bad superblock magic"
-		                                           : "an unformatted (all-zero) superblock");
+		coh__dm_cache_ledger_lost(cmd->bdev, magic
+		                                         ? "a bad superblock magic"
+		                                         : "an unformatted (all-zero) superblock");
 	if (magic == 0)
 		return may_format ? __format_metadata(cmd) : -EPERM;
 	if (magic != CACHE_SUPERBLOCK_MAGIC)

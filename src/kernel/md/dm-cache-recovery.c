@@ -108,8 +108,8 @@ static void describe(char *buf, size_t len, const u64 *m, dm_cblock_t n, dm_cblo
 	else if (!(m[c] & 1))
 		snprintf(buf, len, "cblock %u unmapped", c);
 	else
-		snprintf(buf, len, "cblock %u -> oblock %llu%s", c, (unsigned long long)(m[c] >> 16),
-		         (m[c] & 2) ? " (dirty)" : "");
+		snprintf(buf, len, "cblock %u -> oblock %llu%s", c,
+		         (unsigned long long)(m[c] >> 16), (m[c] & 2) ? " (dirty)" : "");
 }
 
 void coh__dm_cache_ledger_check(const struct block_device *bdev, const u64 *got, dm_cblock_t n,
@@ -124,11 +124,12 @@ void coh__dm_cache_ledger_check(const struct block_device *bdev, const u64 *got,
 		char was[64], now[64];
 		describe(was, sizeof(was), l->committed, l->n, c);
 		describe(now, sizeof(now), got, n, c);
-		coh_check_report(coh__kernel.chk, COH_F_LOST_DURABLE_WRITE, -1,
-		                 "dm-cache metadata on %s after a power cut: the superblock's mapping "
-		                 "(root block %llu) has %s, but commit %u (acknowledged) had %s%s",
-		                 disk_name(l->disk), (unsigned long long)root, now, l->commits, was,
-		                 l->inflight_valid ? ", and neither has the commit in flight" : "");
+		coh_check_report(
+		    coh__kernel.chk, COH_F_LOST_DURABLE_WRITE, -1,
+		    "dm-cache metadata on %s after a power cut: the superblock's mapping "
+		    "(root block %llu) has %s, but commit %u (acknowledged) had %s%s",
+		    disk_name(l->disk), (unsigned long long)root, now, l->commits, was,
+		    l->inflight_valid ? ", and neither has the commit in flight" : "");
 	}
 	if (!l)
 		l = ledger_of(bdev, true);
