@@ -124,7 +124,7 @@ static void settle(struct gendisk *d)
 {
 	if (!d->wc_head)
 		return;
-	bool keep[64];
+	bool keep[64] = {false};
 	unsigned i = 0;
 	for (struct coh__wc_write *w = d->wc_head; w; w = w->next, i++)
 		if (i < 64)
