@@ -91,7 +91,7 @@ void coh__dm_cache_ledger_lost(const struct block_device *bdev, const char *what
 		return;
 	coh_check_report(coh__kernel.chk, COH_F_LOST_DURABLE_WRITE, -1,
 	                 "dm-cache metadata on %s after a power cut: %s, after %u acknowledged "
-	                 "commit%s",
+	                 "transaction%s",
 	                 disk_name(l->disk), what, l->commits, l->commits == 1 ? "" : "s");
 	memset(l, 0, sizeof(*l)); /* a format starts a new history */
 }
