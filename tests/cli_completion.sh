@@ -23,7 +23,7 @@ expect() {
 		fails=$((fails + 1))
 	fi
 }
-expect "arch demo help list litmus merge new replay run trace version --help --version" ""
+expect "arch demo dm help list litmus merge new replay run trace version --help --version" ""
 expect "replay run" r
 expect "kmap-high-get kmap-lock-irq" run km
 expect "dm-io-vmap" replay dm-i
@@ -36,5 +36,6 @@ expect "--junit --tap --load --help" demo --
 expect "--keep-going" litmus x.litmus --keep
 expect "list" arch l
 expect "merge" help me
+expect "--disk" dm x.dm --dis
 echo "cli_completion: $((checks - fails)) passed, $fails failed"
 [ "$fails" -eq 0 ]

@@ -91,6 +91,29 @@ COH_API void coh_disk_close_all(void);
 COH_API int disk_backend_read(struct gendisk *disk, sector_t sector, void *buf, size_t len);
 COH_API int disk_backend_write(struct gendisk *disk, sector_t sector, const void *buf, size_t len);
 
+/*
+ * Volatile write caches and power cuts (block/writecache.c). A write is
+ * acknowledged when the device has moved its data; it is durable once a
+ * later REQ_FLUSH reached the device, or at once with REQ_FUA. A power cut
+ * keeps every durable write and, of the others, the subset the explorer
+ * chooses (one choice per write, in device order; the default: lost); the
+ * backend (memory or --disk file) then holds what survived. From the cut
+ * until coh_power_restore() every bio fails with -EIO and moves nothing.
+ * Task context; per execution (kernel_init powers the disks on, unarmed).
+ */
+/* Cuts the power now (nothing if it is cut already). */
+COH_API void coh_power_cut(void);
+/* While armed, the explorer may cut the power before any device write or
+ * flush (a choice there; the default: no cut). A cut disarms. */
+COH_API void coh_power_cut_arm(bool on);
+COH_API bool coh_power_is_cut(void);
+/* The power is back: the disks serve bios again (from what survived). */
+COH_API void coh_power_restore(void);
+/* Power cuts so far in this execution. */
+COH_API unsigned coh_power_cuts(void);
+/* Writes the disk acknowledged that are not durable yet. */
+COH_API unsigned disk_unflushed_writes(const struct gendisk *disk);
+
 /* ---- bios (block/bio.c) ---- */
 
 struct bio_vec {

@@ -89,6 +89,11 @@ COH_API void coh_blk_op_dma(coh_check *c, unsigned op, uint64_t sector, uint64_t
                             bool write);
 COH_API void coh_blk_op_end(coh_check *c, unsigned op);
 
+/* A restart after a power cut: every copy is gone (with what was stored
+ * in it and never written back), and what each medium holds is the
+ * latest version of its sectors. */
+COH_API void coh_blk_restart(coh_check *c);
+
 /* For tests and reports: the latest version of a sector, the version the
  * medium holds, and the version a copy holds (0 for a bad id). */
 COH_API uint64_t coh_blk_latest(const coh_check *c, unsigned dev, uint64_t sector);

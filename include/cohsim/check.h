@@ -37,6 +37,7 @@ enum coh_finding_kind {
 	COH_F_LOCK_INVERSION,  /* lockdep: IRQ-safe/unsafe usage or lock order broken */
 	COH_F_DOUBLE_FREE,     /* kfree / kmem_cache_free of an object already freed */
 	COH_F_OUT_OF_BOUNDS,   /* access to a slab red zone or a slot never allocated */
+	COH_F_LOST_DURABLE_WRITE, /* after a power cut: a write acknowledged durable is gone */
 	COH_F_KIND_COUNT
 };
 

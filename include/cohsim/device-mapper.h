@@ -84,6 +84,15 @@ COH_API int dm_dev_remove(struct mapped_device *md);
  * bio's bi_end_io runs when the I/O it was mapped to completes. */
 COH_API int dm_submit_bio(struct mapped_device *md, unsigned long rw, struct bio *bio);
 COH_API const char *dm_device_name(struct mapped_device *md);
+/* Finds a mapped device by name (dm-ioctl's __find_device_hash_cell);
+ * NULL if there is none. */
+COH_API struct mapped_device *dm_find_device(const char *name);
+
+/* After a power cut (cohsim/blkdev.h): forgets every mapped device, table,
+ * target, dm-bufio client and cache metadata object without running a dtr
+ * or writing anything, as a restart does; the disks keep what survived.
+ * -EBUSY while a bio is in flight. */
+COH_API int coh_dm_reboot(void);
 
 #ifdef __cplusplus
 }

@@ -29,6 +29,11 @@ extern "C" {
 #endif
 
 #define DM_CACHE_SHARED_METADATA_FIX "dm-cache-shared-metadata"
+/* A synthetic check, no historical commit: on, a commit writes the other
+ * dirty blocks and flushes before it writes the superblock (as Linux's
+ * dm_bm_flush_and_unlock does); off, the superblock goes out with them
+ * under one flush, so a power cut may keep it and lose what it points at. */
+#define DM_CACHE_SUPERBLOCK_LAST_FIX "dm-cache-superblock-last"
 #define DM_CACHE_METADATA_BLOCK_SIZE 4096 /* bytes */
 #define DM_CACHE_MAX_CBLOCKS 64           /* cache blocks the model's array holds */
 #define DM_CACHE_MAX_METADATA_BLOCKS 64   /* blocks of the metadata device used */

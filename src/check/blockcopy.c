@@ -491,3 +491,14 @@ uint64_t coh_blk_copy_version(const coh_check *c, unsigned copy, uint64_t sector
 	           ? k->held[sector - k->sector]
 	           : 0;
 }
+
+void coh_blk_restart(coh_check *c)
+{
+	struct coh__blk *b = c->blk;
+	if (!b)
+		return;
+	for (unsigned i = 0; i < b->ncopies; i++)
+		b->copies[i].live = false;
+	for (unsigned i = 0; i < b->ndevs; i++)
+		memcpy(b->devs[i].latest, b->devs[i].medium, sizeof(uint64_t) * b->devs[i].nsect);
+}

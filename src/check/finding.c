@@ -29,6 +29,7 @@ const char *coh_finding_kind_name(enum coh_finding_kind kind)
 	    [COH_F_LOCK_INVERSION] = "lock-inversion",
 	    [COH_F_DOUBLE_FREE] = "double-free",
 	    [COH_F_OUT_OF_BOUNDS] = "out-of-bounds",
+	    [COH_F_LOST_DURABLE_WRITE] = "lost-durable-write",
 	};
 	return (unsigned)kind < COH_F_KIND_COUNT ? names[kind] : "?";
 }

@@ -68,5 +68,16 @@ int coh__dm_init(void);                /* md/dm.c: mapped devices, targets */
 int coh__dm_cache_target_init(void);   /* md/dm-cache-target.c, from coh__dm_init */
 int coh__aio_init(void);               /* fs/aio.c: contexts, kiocbs, the kiocb cache */
 int coh__direct_io_init(void);         /* fs/direct-io.c: the dio pool */
+/* coh_dm_reboot (md/dm.c): each md file forgets its objects, no I/O */
+void coh__dm_bufio_reboot(void);
+void coh__dm_cache_metadata_reboot(void);
+/* md/dm-cache-recovery.c: the ledger of metadata commits (power cuts) */
+void coh__dm_cache_ledger_init(void);
+void coh__dm_cache_ledger_begin(const struct block_device *bdev, const u64 *core, u32 n);
+void coh__dm_cache_ledger_commit(const struct block_device *bdev);
+void coh__dm_cache_ledger_lost(const struct block_device *bdev, const char *what);
+void coh__dm_cache_ledger_check(const struct block_device *bdev, const u64 *got, u32 n, u64 root);
+/* block/bio.c: bios allocated and not yet freed */
+unsigned coh__bio_busy(void);
 
 #endif

@@ -113,7 +113,7 @@ const coh_scenario coh_scenario_aio_dio_invalidate_completion = {
     .kernel_version = KERNEL_VERSION(2, 6, 35),
     .fixes = {{"gup-flush-anon-page", "on in every variant: get_user_pages flushes the user alias "
                                       "(6020dff09252, in 2.6.20 already)"},
-              {"dio-invalidate-before-write", "seed 3 (65b8291c4000): always on here"},
+              {"dio-invalidate-before-write", "65b8291c4000 (2007): always on here"},
               {"dio-invalidate-after-sync-write",
                "bdb76ef5a4bc: the second invalidation runs whatever ->direct_IO returned"},
               {"dio-invalidate-in-complete",

@@ -178,6 +178,6 @@ const coh_scenario coh_scenario_dm_cache_shared_metadata = {
             ROW("buggy", "xscale", "stale-read", 0, false),
             ROW("fixed", "cortex-a9", "clean", 0, true),
             ROW("fixed", "xscale", "clean", 0, true),
-            ROW("fixed", "x86", "clean", 1, true),
+            ROW("fixed", "x86", "clean", 0, true),
         },
 };

@@ -13,6 +13,7 @@
 #include "scenarios/load.h"
 
 extern const coh_scenario coh_scenario_dm_cache_shared_metadata;
+extern const coh_scenario coh_scenario_dm_cache_power_cut;
 extern const coh_scenario coh_scenario_dm_io_vmap;
 extern const coh_scenario coh_scenario_kmap_high_get;
 extern const coh_scenario coh_scenario_kmap_lock_irq;
@@ -25,6 +26,7 @@ extern const coh_scenario coh_scenario_aio_dio_invalidate_completion;
 /* In the order `cohsim list` and `cohsim demo` show them. */
 static const coh_scenario *const builtin[] = {
     &coh_scenario_dm_cache_shared_metadata,
+    &coh_scenario_dm_cache_power_cut,
     &coh_scenario_dm_io_vmap,
     &coh_scenario_kmap_high_get,
     &coh_scenario_kmap_lock_irq,

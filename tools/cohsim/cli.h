@@ -344,5 +344,19 @@ int cmd_new(const struct cli_opts *o);
  * returns 0, EXIT_USAGE (message printed) or EXIT_INTERNAL. */
 int cli_scenario_run(const char *name, const char *variant, const char *arch, const char *strategy,
                      const struct cli_opts *o, struct cli_result *r);
+/* The explorer's config from o's options; strategy NULL: def, and the
+ * defaults for the preemption bound and the budget (0: the explorer's).
+ * 0, or EXIT_USAGE (message printed) for an unknown strategy. */
+int cli_explore_config(const struct cli_opts *o, const char *strategy, enum coh_strategy def,
+                       int def_preemptions, uint64_t def_budget, coh_explore_config *cfg);
+/* Writes the command line that replays schedule. */
+typedef void (*cli_replay_line_fn)(FILE *out, const void *arg, const char *schedule);
+/* Adds res's findings to r: each report with how it was found and its
+ * replay line. 0 or COH_ENOMEM. */
+int cli_result_add_findings(struct cli_result *r, const coh_explore_result *res,
+                            cli_replay_line_fn replay, const void *arg);
+
+/* ---- cohsim dm (cmd_dm.c, dm_script.c) ---- */
+int cmd_dm(const struct cli_opts *o);
 
 #endif

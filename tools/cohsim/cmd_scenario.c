@@ -129,8 +129,9 @@ static int capture_timeline(const coh_scenario *sc, const struct coh_run_options
 	return rc;
 }
 
-static char *render_text(const coh_explore_finding *f, const char *name, const char *variant,
-                         const char *arch, const struct cli_opts *o)
+/* A finding's text: its report, how it was found, and the command that
+ * replays it (replay writes it). NULL when out of memory. */
+static char *render_text(const coh_explore_finding *f, cli_replay_line_fn replay, const void *arg)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -148,7 +149,7 @@ static char *render_text(const coh_explore_finding *f, const char *name, const c
 	else if (f->shrunk_from != f->deviations)
 		fprintf(out, "(shrunk from %u to %u deviations)\n", f->shrunk_from, f->deviations);
 	fputs("Replay: ", out);
-	print_replay(out, name, variant, arch, o, f->schedule);
+	replay(out, arg, f->schedule);
 	fputs("\n\n", out);
 	if (fclose(out)) {
 		free(buf);
@@ -157,9 +158,73 @@ static char *render_text(const coh_explore_finding *f, const char *name, const c
 	return buf;
 }
 
-static int strategy_of(const char *s, const coh_scenario *sc)
+int cli_result_add_findings(struct cli_result *r, const coh_explore_result *res,
+                            cli_replay_line_fn replay, const void *arg)
 {
-	return s ? coh_strategy_parse(s) : (int)sc->strategy;
+	if (res->nfindings) {
+		r->findings = calloc(res->nfindings, sizeof(*r->findings));
+		if (!r->findings)
+			return COH_ENOMEM;
+	}
+	for (size_t i = 0; i < res->nfindings; i++) {
+		struct cli_finding *f = &r->findings[r->nfindings];
+		f->kind = res->findings[i].kind;
+		f->text = render_text(&res->findings[i], replay, arg);
+		f->json = cli_json_with_field(res->findings[i].json, "key", res->findings[i].key);
+		if (f->json && r->shard_count > 1) /* for `cohsim merge`: last member */
+			f->json = cli_json_with_unit(f->json, res->findings[i].unit);
+		r->nfindings++;
+		if (!f->text || !f->json)
+			return COH_ENOMEM;
+	}
+	return 0;
+}
+
+struct replay_args {
+	const char *name, *variant, *arch;
+	const struct cli_opts *o;
+};
+
+static void scenario_replay_line(FILE *out, const void *arg, const char *schedule)
+{
+	const struct replay_args *a = arg;
+	print_replay(out, a->name, a->variant, a->arch, a->o, schedule);
+}
+
+int cli_explore_config(const struct cli_opts *o, const char *strategy, enum coh_strategy def,
+                       int def_preemptions, uint64_t def_budget, coh_explore_config *cfg)
+{
+	coh_explore_config_init(cfg);
+	int strat = strategy ? coh_strategy_parse(strategy) : (int)def;
+	if (o->schedule)
+		strat = COH_STRATEGY_REPLAY;
+	if (strat < 0) {
+		fprintf(stderr, "cohsim: unknown strategy '%s'\n", strategy);
+		return EXIT_USAGE;
+	}
+	cfg->strategy = (enum coh_strategy)strat;
+	cfg->schedule = o->schedule;
+	cfg->seed = o->seed;
+	if (o->given & OPT_BUDGET)
+		cfg->budget = o->budget;
+	else if (cfg->strategy == COH_STRATEGY_DFS)
+		cfg->budget = 0; /* until complete */
+	else if (def_budget)
+		cfg->budget = def_budget;
+	cfg->time_s = o->time_s;
+	cfg->depth = o->depth;
+	cfg->preemptions = (o->given & OPT_PREEMPTIONS) ? (int)o->preemptions : def_preemptions;
+	cfg->jobs = o->jobs;
+	cfg->shard_index = o->shard_index;
+	cfg->shard_count = o->shard_count;
+	cfg->keep_going = o->keep_going;
+	if (o->speculation)
+		cfg->speculation = o->speculation > 0; /* else the scenario's default */
+	cfg->lockdep = !o->no_lockdep;
+	if (o->max_steps)
+		cfg->max_steps = o->max_steps;
+	cfg->max_evictions = o->evictions;
+	return 0;
 }
 
 /* --stats: the counters of one execution (cli_stats_schedule): this run's
@@ -215,36 +280,9 @@ static int run_attached(const char *name, const char *variant, const char *arch,
 	}
 
 	coh_explore_config cfg;
-	coh_explore_config_init(&cfg);
-	int strat = strategy_of(strategy, sc);
-	if (o->schedule)
-		strat = COH_STRATEGY_REPLAY;
-	if (strat < 0) {
-		fprintf(stderr, "cohsim: unknown strategy '%s'\n", strategy);
-		return EXIT_USAGE;
-	}
-	cfg.strategy = (enum coh_strategy)strat;
-	cfg.schedule = o->schedule;
-	cfg.seed = o->seed;
-	if (o->given & OPT_BUDGET)
-		cfg.budget = o->budget;
-	else if (cfg.strategy == COH_STRATEGY_DFS)
-		cfg.budget = 0; /* until complete */
-	else if (sc->budget)
-		cfg.budget = sc->budget;
-	cfg.time_s = o->time_s;
-	cfg.depth = o->depth;
-	cfg.preemptions = (o->given & OPT_PREEMPTIONS) ? (int)o->preemptions : sc->preemptions;
-	cfg.jobs = o->jobs;
-	cfg.shard_index = o->shard_index;
-	cfg.shard_count = o->shard_count;
-	cfg.keep_going = o->keep_going;
-	if (o->speculation)
-		cfg.speculation = o->speculation > 0; /* else the scenario's default */
-	cfg.lockdep = !o->no_lockdep;
-	if (o->max_steps)
-		cfg.max_steps = o->max_steps;
-	cfg.max_evictions = o->evictions;
+	int rc0 = cli_explore_config(o, strategy, sc->strategy, sc->preemptions, sc->budget, &cfg);
+	if (rc0)
+		return rc0;
 
 	coh_explore_result res;
 	char err[256] = "";
@@ -276,26 +314,11 @@ static int run_attached(const char *name, const char *variant, const char *arch,
 	r->complete = res.complete;
 	r->elapsed_s = res.elapsed_s;
 	cli_result_set_pct(r, &res);
-	if (res.nfindings) {
-		r->findings = calloc(res.nfindings, sizeof(*r->findings));
-		if (!r->findings) {
-			coh_explore_result_free(&res);
-			return EXIT_INTERNAL;
-		}
-	}
-	for (size_t i = 0; i < res.nfindings; i++) {
-		struct cli_finding *f = &r->findings[r->nfindings];
-		f->kind = res.findings[i].kind;
-		f->text = render_text(&res.findings[i], sc->name, r->variant, r->arch, o);
-		f->json = cli_json_with_field(res.findings[i].json, "key", res.findings[i].key);
-		if (f->json && cfg.shard_count > 1) /* for `cohsim merge`: last member */
-			f->json = cli_json_with_unit(f->json, res.findings[i].unit);
-		r->nfindings++;
-		if (!f->text || !f->json) {
-			coh_explore_result_free(&res);
-			cli_result_free(r);
-			return EXIT_INTERNAL;
-		}
+	struct replay_args ra = {sc->name, r->variant, r->arch, o};
+	if (cli_result_add_findings(r, &res, scenario_replay_line, &ra)) {
+		coh_explore_result_free(&res);
+		cli_result_free(r);
+		return EXIT_INTERNAL;
 	}
 	if (cli_wants_timeline(o) && (rc = capture_timeline(sc, &ro, o, &res, r)) != 0) {
 		coh_explore_result_free(&res);

@@ -47,7 +47,7 @@ _cohsim() {
 	run | replay) [ "$COMP_CWORD" -eq 2 ] && COMPREPLY=($(compgen -W "$(_cohsim_words scenarios)" -- "$cur")) ;;
 	"arch list") [ "$COMP_CWORD" -eq 2 ] && COMPREPLY=($(compgen -W list -- "$cur")) ;;
 	help) COMPREPLY=($(compgen -W "$(_cohsim_words commands)" -- "$cur")) ;;
-	litmus | merge) COMPREPLY=($(compgen -f -- "$cur")) ;;
+	litmus | merge | dm) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
 complete -F _cohsim cohsim

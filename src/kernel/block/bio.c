@@ -46,6 +46,15 @@ void coh__bio_init(void)
 	next_id = 0;
 }
 
+unsigned coh__bio_busy(void)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < COH__MAX_BIOS; i++)
+		n += pool[i].bi_state == BIO_S_QUEUED || pool[i].bi_state == BIO_S_IN_FLIGHT ||
+		     pool[i].bi_state == BIO_S_DONE;
+	return n;
+}
+
 static enum dma_data_direction bio_dma_dir(const struct bio *bio)
 {
 	return bio_data_dir(bio) == WRITE ? DMA_TO_DEVICE : DMA_FROM_DEVICE;

@@ -52,6 +52,9 @@ struct gendisk {
 	/* its id in the block-copy oracle (cohsim/blockcopy.h), once known */
 	bool blk_tracked;
 	unsigned blk_dev;
+	/* the volatile write cache (writecache.c): writes not yet durable */
+	struct coh__wc_write *wc_head, *wc_tail;
+	unsigned wc_count;
 };
 
 /* disk.c */
@@ -63,6 +66,20 @@ int coh__disk_flush(struct gendisk *disk);
 unsigned coh__disk_blk_dev(struct gendisk *disk);
 /* The live disk of this execution named name, or NULL. */
 struct gendisk *coh__disk_find(const char *name);
+
+/* writecache.c */
+void coh__wc_init(void);
+/* Before the device serves bio: may the power be cut here (a choice when
+ * armed)? true: the power is off, the bio must fail and move nothing. */
+bool coh__wc_power_off(struct gendisk *disk, struct bio *bio);
+/* A REQ_FLUSH: every write the device completed so far is durable. */
+void coh__wc_flush(struct gendisk *disk);
+/* The device is about to write len bytes at byte off (fua: durable at
+ * once). Records the old and new bytes; 0 or COH_ENOMEM/COH_EIO. */
+int coh__wc_write(struct gendisk *disk, size_t off, const void *buf, size_t len, bool fua);
+/* disk.c: the backend's bytes, for the write cache */
+int coh__disk_backend_rw(struct gendisk *d, bool write, size_t off, void *buf, size_t len);
+struct gendisk *coh__disk_at(unsigned i);
 
 /* bio.c */
 void coh__bio_init(void);

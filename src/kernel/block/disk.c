@@ -60,6 +60,7 @@ static void close_backend(struct gendisk *d)
 
 int coh__block_init(void)
 {
+	coh__wc_init();
 	for (unsigned i = 0; i < ndisks; i++) {
 		close_backend(&disks[i]);
 		disks[i].live = false;
@@ -274,6 +275,16 @@ static int backend_rw(struct gendisk *d, bool write, size_t off, void *buf, size
 	return COH_OK;
 }
 
+int coh__disk_backend_rw(struct gendisk *d, bool write, size_t off, void *buf, size_t len)
+{
+	return backend_rw(d, write, off, buf, len);
+}
+
+struct gendisk *coh__disk_at(unsigned i)
+{
+	return i < ndisks ? &disks[i] : NULL;
+}
+
 int disk_backend_read(struct gendisk *disk, sector_t sector, void *buf, size_t len)
 {
 	int r = check_range(disk, sector, len);
@@ -329,7 +340,8 @@ static int transfer(struct gendisk *d, struct bio *bio, unsigned i, size_t off)
 		KSITE();
 		if (coh_dma_read(m, bio->bi_dma[i], xfer, len))
 			return COH_EIO;
-		return backend_rw(d, true, off, xfer, len);
+		int r = coh__wc_write(d, off, xfer, len, (bio->bi_rw & REQ_FUA) != 0);
+		return r ? r : backend_rw(d, true, off, xfer, len);
 	}
 	int r = backend_rw(d, false, off, xfer, len);
 	KSITE();
@@ -345,9 +357,11 @@ static void device_work(void *arg)
 	struct gendisk *d = bio->bi_bdev->bd_disk;
 	BUG_ON(bio->bi_state != BIO_S_IN_FLIGHT);
 	int error = 0;
-	if (coh_inject_fault(coh__kernel.s, COH_FAULT_IO)) {
+	if (coh__wc_power_off(d, bio) || coh_inject_fault(coh__kernel.s, COH_FAULT_IO)) {
 		error = -EIO;
 	} else {
+		if (bio->bi_rw & REQ_FLUSH)
+			coh__wc_flush(d);
 		if ((bio->bi_rw & REQ_FLUSH) && coh__disk_flush(d))
 			error = -EIO;
 		size_t off = (size_t)bio->bi_sector << SECTOR_SHIFT;

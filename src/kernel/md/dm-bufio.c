@@ -95,6 +95,20 @@ static coh_check *chk(void)
 	return coh__kernel.chk;
 }
 
+/* A restart (coh_dm_reboot): every buffer's page is freed, nothing is
+ * written; the copies are gone. */
+void coh__dm_bufio_reboot(void)
+{
+	for (unsigned i = 0; i < DM_BUFIO_BUFFERS; i++)
+		if (buffers[i].used) {
+			coh_blk_copy_destroy(chk(), buffers[i].copy);
+			__free_page(buffers[i].page);
+		}
+	unsigned id = next_client_id;
+	coh__dm_bufio_init();
+	next_client_id = id; /* reports keep naming clients apart */
+}
+
 /* dm_bufio_lock / dm_bufio_unlock */
 static void dm_bufio_lock(struct dm_bufio_client *c)
 {

@@ -62,6 +62,7 @@ struct dm_cache_metadata {
 	bool root_shadowed; /* this transaction */
 	u8 sm[DM_CACHE_MAX_METADATA_BLOCKS];
 	u8 sm_committed[DM_CACHE_MAX_METADATA_BLOCKS];
+	u64 core[DM_CACHE_MAX_CBLOCKS]; /* the checker's mirror of the mapping (host only) */
 };
 
 static struct dm_cache_metadata pool[CMD_POOL];
@@ -72,7 +73,15 @@ int coh__dm_cache_metadata_init(void)
 	memset(pool, 0, sizeof(pool));
 	memset(&table_lock, 0, sizeof(table_lock));
 	coh_mutex_init(&table_lock, "dm-cache-metadata table_lock");
+	coh__dm_cache_ledger_init();
 	return COH_OK;
+}
+
+void coh__dm_cache_metadata_reboot(void)
+{
+	memset(pool, 0, sizeof(pool)); /* the buffers went with dm-bufio's reboot */
+	memset(&table_lock, 0, sizeof(table_lock));
+	coh_mutex_init(&table_lock, "dm-cache-metadata table_lock");
 }
 
 /* ---- the block manager: dm_bm_* on the bufio client ---- */
@@ -215,7 +224,11 @@ static int __begin_transaction_clear_clean(struct dm_cache_metadata *cmd)
  * but the superblock, then dm_tm_commit writes the superblock. */
 static int __commit_transaction(struct dm_cache_metadata *cmd, bool clean_shutdown)
 {
-	int r = dm_bufio_write_dirty_buffers(cmd->bm);
+	coh__dm_cache_ledger_begin(cmd->bdev, cmd->core, cmd->cache_blocks);
+	/* Without the synthetic switch the superblock goes out with the other
+	 * dirty blocks, under one flush after them all. */
+	bool last = coh_fix(DM_CACHE_SUPERBLOCK_LAST_FIX);
+	int r = last ? dm_bufio_write_dirty_buffers(cmd->bm) : 0;
 	if (r)
 		return r;
 	struct dm_block sb;
@@ -228,7 +241,10 @@ static int __commit_transaction(struct dm_cache_metadata *cmd, bool clean_shutdo
 	sim_write32(flags, clean_shutdown ? f | CLEAN_SHUTDOWN : f & ~CLEAN_SHUTDOWN);
 	write_superblock_fields(cmd, sb.data);
 	bm_unlock(&sb);
-	return dm_bufio_write_dirty_buffers(cmd->bm); /* dm_bm_flush_and_unlock */
+	r = dm_bufio_write_dirty_buffers(cmd->bm); /* dm_bm_flush_and_unlock */
+	if (!r)
+		coh__dm_cache_ledger_commit(cmd->bdev);
+	return r;
 }
 
 /* __format_metadata (v3.9): an empty array, then the first superblock. */
@@ -258,10 +274,36 @@ static int __format_metadata(struct dm_cache_metadata *cmd)
 		return r;
 	write_superblock_fields(cmd, sb.data);
 	bm_unlock(&sb);
+	coh__dm_cache_ledger_begin(cmd->bdev, cmd->core, 0);
 	r = dm_bufio_write_dirty_buffers(cmd->bm);
+	if (!r)
+		coh__dm_cache_ledger_commit(cmd->bdev);
 	memcpy(cmd->sm_committed, cmd->sm, sizeof(cmd->sm));
 	cmd->clean_when_opened = true;
 	return r;
+}
+
+/* The checker's side of an open (not Linux, no simulated access): the
+ * mirror of the mapping the superblock points at, read from the medium;
+ * after a power cut it must be the last acknowledged commit's, or the one
+ * that was in flight. */
+static void mirror_and_check(struct dm_cache_metadata *cmd)
+{
+	u8 blk[DM_CACHE_METADATA_BLOCK_SIZE];
+	memset(cmd->core, 0, sizeof(cmd->core));
+	dm_cblock_t n =
+	    cmd->cache_blocks < DM_CACHE_MAX_CBLOCKS ? cmd->cache_blocks : DM_CACHE_MAX_CBLOCKS;
+	if (cmd->root < cmd->nr_blocks &&
+	    disk_backend_read(cmd->bdev->bd_disk,
+	                      cmd->root * (DM_CACHE_METADATA_BLOCK_SIZE >> SECTOR_SHIFT), blk,
+	                      sizeof(blk)) == 0)
+		for (dm_cblock_t i = 0; i < n; i++) {
+			u64 v = 0;
+			for (unsigned k = 0; k < 8; k++) /* __le64 */
+				v |= (u64)blk[8 * i + k] << (8 * k);
+			cmd->core[i] = v;
+		}
+	coh__dm_cache_ledger_check(cmd->bdev, cmd->core, n, cmd->root);
 }
 
 /* __open_or_format_metadata + __open_metadata (v3.9). An all-zero device
@@ -276,6 +318,10 @@ static int __open_or_format_metadata(struct dm_cache_metadata *cmd, bool may_for
 	u64 magic = sim_read64(simptr_add(sb.data, SB_MAGIC));
 	u32 flags = sim_read32(simptr_add(sb.data, SB_FLAGS));
 	bm_unlock(&sb);
+	if (magic == 0 || magic != CACHE_SUPERBLOCK_MAGIC)
+		coh__dm_cache_ledger_lost(cmd->bdev, magic
+		                                         ? "a bad superblock magic"
+		                                         : "an unformatted (all-zero) superblock");
 	if (magic == 0)
 		return may_format ? __format_metadata(cmd) : -EPERM;
 	if (magic != CACHE_SUPERBLOCK_MAGIC)
@@ -306,6 +352,8 @@ static int metadata_open(struct block_device *bdev, sector_t data_block_size,
 	int r = cmd->bm ? __open_or_format_metadata(cmd, may_format_device) : -ENOMEM;
 	if (!r)
 		r = __begin_transaction_clear_clean(cmd);
+	if (!r)
+		mirror_and_check(cmd);
 	if (r) {
 		if (cmd->bm)
 			dm_bufio_client_destroy(cmd->bm);
@@ -410,6 +458,7 @@ static int set_entry(struct dm_cache_metadata *cmd, dm_cblock_t cblock, u64 valu
 	simptr e = simptr_add(root.data, 8l * cblock);
 	sim_write64(e, (sim_read64(e) & ~mask) | value);
 	bm_unlock(&root);
+	cmd->core[cblock] = (cmd->core[cblock] & ~mask) | value;
 	return 0;
 }
 
@@ -454,8 +503,10 @@ int dm_cache_resize(struct dm_cache_metadata *cmd, dm_cblock_t new_cache_size)
 			r = bm_lock(cmd, cmd->root, true, &root);
 		if (!r) {
 			KSITE();
-			for (dm_cblock_t i = cmd->cache_blocks; i < new_cache_size; i++)
+			for (dm_cblock_t i = cmd->cache_blocks; i < new_cache_size; i++) {
 				sim_write64(simptr_add(root.data, 8l * i), 0);
+				cmd->core[i] = 0;
+			}
 			bm_unlock(&root);
 			cmd->cache_blocks = new_cache_size;
 		}

@@ -186,12 +186,47 @@ static void remap_to_cache(struct cache *cache, struct bio *bio, dm_cblock_t c, 
 	bio->bi_sector = (sector_t)c * cache->sectors_per_block + off;
 }
 
+struct flush_wait {
+	coh_completion done;
+	int error;
+};
+
+static void flush_endio(struct bio *bio, int error)
+{
+	struct flush_wait *w = bio->bi_private;
+	w->error = error;
+	bio_put(bio);
+	coh_complete(&w->done);
+}
+
+/* An empty WRITE_FLUSH to bdev, waited for (one of the num_flush_bios
+ * clones dm sends, remapped by process_flush_bio). */
+static int issue_flush(struct block_device *bdev)
+{
+	struct flush_wait w;
+	memset(&w, 0, sizeof(w));
+	coh_init_completion(&w.done, "cache flush");
+	struct bio *bio = bio_alloc(GFP_NOIO, 0);
+	if (!bio)
+		return -ENOMEM;
+	bio->bi_bdev = bdev;
+	bio->bi_end_io = flush_endio;
+	bio->bi_private = &w;
+	submit_bio(WRITE_FLUSH_FUA & ~REQ_FUA, bio);
+	coh_wait_for_completion(&w.done);
+	return w.error;
+}
+
 /* cache_map -> process_bio (v3.9), synchronously */
 static int cache_map(struct dm_target *ti, struct bio *bio)
 {
 	struct cache *cache = ti->private;
 	if ((bio->bi_rw & REQ_FLUSH) && bio->bi_size == 0) {
-		bio_endio(bio, sync_metadata(cache, false)); /* commit on a FLUSH */
+		/* commit, then the flush goes on to the origin and the cache
+		 * device (process_flush_bio, issued after the commit) */
+		int r = sync_metadata(cache, false);
+		int ro = issue_flush(cache->origin_dev), rc = issue_flush(cache->cache_dev);
+		bio_endio(bio, r ? r : ro ? ro : rc);
 		return DM_MAPIO_SUBMITTED;
 	}
 	sector_t s = bio->bi_sector - ti->begin;

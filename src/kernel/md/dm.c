@@ -132,6 +132,26 @@ const char *dm_device_name(struct mapped_device *md)
 	return md->name;
 }
 
+/* __find_device_hash_cell (dm-ioctl.c, v3.9), by name */
+struct mapped_device *dm_find_device(const char *name)
+{
+	for (unsigned i = 0; i < DM_DEVICES; i++)
+		if (devices[i].used && strcmp(devices[i].name, name) == 0)
+			return &devices[i];
+	return NULL;
+}
+
+/* A restart after a power cut (no Linux function: the machine's memory is
+ * gone). The ledger of commits and the disks stay. */
+int coh_dm_reboot(void)
+{
+	if (coh__bio_busy())
+		return -EBUSY;
+	coh__dm_bufio_reboot();
+	coh__dm_cache_metadata_reboot();
+	return coh__dm_init();
+}
+
 /* dm_create + dm_hash_insert (dm-ioctl.c dev_create) */
 int dm_dev_create(const char *name, struct mapped_device **out)
 {

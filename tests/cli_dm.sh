@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# `cohsim dm SCRIPT` (docs/dm.md): the transcript of a script, power cuts
+# and what survives them, the synthetic superblock-last switch found by dfs
+# over every cut point of a commit and clean with it on, replay of a
+# finding, determinism, --disk files, and bad input (FILE:LINE, exit 2).
+#   usage: bash cli_dm.sh BIN SRCDIR
+set -u
+BIN=$1
+SRC=$2
+. "$(dirname "$0")/lib.sh"
+EX=$SRC/examples/dm
+
+# the example with a power cut after a FLUSH: the flushed block is back,
+# the unflushed one is lost (the default choice) or kept (another seed)
+run_exit 0 "$BIN" dm "$EX/cache-crash.dm"
+expect_grep "$TMP/out" '^6: create c: ok$' "create runs dev_create, load and resume"
+expect_grep "$TMP/out" '^10: status c: 0 256 cache 2/4 promotions 2 demotions 0 dirty 2$' "status"
+expect_grep "$TMP/out" '^11: crash: power cut with 1 write not durable; restarted$' "crash"
+expect_grep "$TMP/out" '^13: verify c 0\+8 0x11: ok \(0x11\)$' "the flushed block survives"
+expect_grep "$TMP/out" '^14: read c 16\+8: ok \(0x00\)$' "the unflushed write is lost by default"
+expect_grep "$TMP/out" 'no finding; 1 schedule' "one execution by default"
+cp "$TMP/out" "$TMP/first"
+run_exit 0 "$BIN" dm "$EX/cache-crash.dm"
+check
+cmp -s "$TMP/out" "$TMP/first" || fail "the same script and seed give another output"
+run_exit 0 "$BIN" dm "$EX/cache-crash.dm" --strategy dfs
+expect_grep "$TMP/out" 'no finding; 2 schedules, complete' "dfs: the write lost and kept"
+seen_kept=no
+for seed in 1 2 3 4 5 6; do
+	"$BIN" dm "$EX/cache-crash.dm" --seed $seed 2>/dev/null | grep -q '^14: read c 16+8: ok (0x22)$' &&
+		seen_kept=yes
+done
+check
+[ $seen_kept = yes ] || fail "no seed of 1..6 keeps the unflushed write"
+
+# every cut point of one commit: fixed clean, buggy loses the commit
+run_exit 0 "$BIN" dm "$EX/commit-power-cut.dm" --strategy dfs
+expect_grep "$TMP/out" 'no finding; [0-9]+ schedules, complete' "fixed commit survives every cut"
+run_exit 1 "$BIN" dm "$EX/commit-power-cut.dm" --strategy dfs --variant buggy
+expect_grep "$TMP/out" '^BUG: cohsim: lost-durable-write' "buggy commit: lost-durable-write"
+expect_grep "$TMP/out" "dm-cache metadata on md after a power cut: the superblock's mapping" \
+	"the ledger names the metadata device"
+expect_grep "$TMP/out" '^20: verify c 0\+8 0x11: ok \(0x00\) -> lost-durable-write$' \
+	"the transcript marks the read"
+replay=$(sed -n 's/^Replay: //p' "$TMP/out" | head -1)
+check
+case $replay in "cohsim dm "*" --schedule "*) ;; *) fail "no replay line: $replay" ;; esac
+eval "run_exit 1 \"$BIN\" ${replay#cohsim }"
+expect_grep "$TMP/out" '^BUG: cohsim: lost-durable-write' "the replay finds it again"
+run_exit 1 "$BIN" dm "$EX/commit-power-cut.dm" --strategy dfs --fix dm-cache-superblock-last=off
+run_exit 1 "$BIN" dm "$EX/commit-power-cut.dm" --strategy dfs --variant buggy --json
+expect_grep "$TMP/out" '"kind":"lost-durable-write"' "--json: the kind"
+check
+head -1 "$TMP/out" | grep -q '^{"scenario":' || fail "--json: the object comes first"
+check
+! grep -Eq '^[0-9]+: ' "$TMP/out" || fail "--json prints no transcript"
+
+# the seed-5 reload without the fix: the block-copy oracle's stale read
+cat >"$TMP/reload.dm" <<'EOF'
+disk md 128
+disk cd 32
+disk od 256
+create c 0 256 cache md cd od 8 1 writeback default 0
+write c 8 8 0x11
+flush c
+reload c 0 256 cache md cd od 8 1 writeback default 0
+write c 16 8 0x22
+flush c
+resume c
+status c
+EOF
+run_exit 1 "$BIN" dm "$TMP/reload.dm" --fix dm-cache-shared-metadata=off
+expect_grep "$TMP/out" '^BUG: cohsim: stale-read' "reload with two metadata objects"
+run_exit 0 "$BIN" dm "$TMP/reload.dm"
+expect_grep "$TMP/out" '^11: status c: 0 256 cache 2/4' "the shared object keeps both blocks"
+# a second open with another block size fails cleanly
+printf 'disk md 128\ndisk cd 64\ndisk od 256\ncreate c 0 256 cache md cd od 8 0 default 0\nreload c 0 256 cache md cd od 16 0 default 0\n' >"$TMP/bs.dm"
+run_exit 2 "$BIN" dm "$TMP/bs.dm"
+expect_grep "$TMP/err" 'bs.dm:5: cache block size 16 out of range' "block size checked"
+
+# linear, raw disks, fua
+cat >"$TMP/lin.dm" <<'EOF'
+disk sda 64
+disk sdb 64
+disk sdc 64
+create l 0 32 linear /dev/sda 16; 32 32 linear sdb 0
+write l 30 4 0x5a fua
+read /dev/sda 46 2
+read /dev/sdb 0 2
+write /dev/sdc 0 2 0x33 fua
+write /dev/sdc 2 2 0x44
+crash
+read /dev/sdb 0 2
+verify /dev/sdc 0 2 0x33
+read /dev/sdc 2 2
+EOF
+run_exit 0 "$BIN" dm "$TMP/lin.dm"
+expect_grep "$TMP/out" '^6: read /dev/sda 46\+2: ok \(0x5a\)$' "linear maps onto sda"
+expect_grep "$TMP/out" '^11: read /dev/sdb 0\+2: ok \(0x5a\)$' "a FUA write through dm survives"
+expect_grep "$TMP/out" '^12: verify /dev/sdc 0\+2 0x33: ok \(0x33\)$' "a FUA write survives"
+expect_grep "$TMP/out" '^13: read /dev/sdc 2\+2: ok \(0x00\)$' "an unflushed one is lost"
+printf 'disk sdc 64\nwrite /dev/sdc 0 2 0x33\nflush /dev/sdc\ncrash\nread /dev/sdc 0 2\n' >"$TMP/f.dm"
+run_exit 0 "$BIN" dm "$TMP/f.dm" --strategy dfs
+expect_grep "$TMP/out" '^5: read /dev/sdc 0\+2: ok \(0x33\)$' "a flushed write survives"
+expect_grep "$TMP/out" 'no finding; 1 schedule, complete' "nothing to choose after a flush"
+
+# --disk: the file holds what survived
+run_exit 0 "$BIN" dm "$EX/cache-crash.dm" --disk "$TMP/d"
+check
+[ -s "$TMP/d.0" ] && [ -s "$TMP/d.2" ] || fail "--disk files missing"
+cmp -s <(sed -n '1,/^cohsim/p' "$TMP/out") <(sed -n '1,/^cohsim/p' "$TMP/first") ||
+	fail "--disk changes the transcript"
+
+# bad input: FILE:LINE: problem, exit 2
+bad() {
+	local want=$1
+	shift
+	printf '%b' "$*" >"$TMP/bad.dm"
+	run_exit 2 "$BIN" dm "$TMP/bad.dm"
+	expect_grep "$TMP/err" "$want" "bad script: $*"
+}
+D='disk md 128\ndisk cd 32\ndisk od 256\n'
+bad 'bad.dm:1: unknown verb .frob.' 'frob c\n'
+bad 'bad.dm:4: bad table: unknown target type .stripe.' "${D}create c 0 8 stripe md\n"
+bad "bad.dm:4: unknown device '/dev/sdz'" "${D}create c 0 8 linear /dev/sdz 0\n"
+bad 'bad.dm:4: wrong number of arguments' "${D}resume\n"
+bad 'bad.dm:4: bad table: linear takes 2 arguments' "${D}create c 0 8 linear md\n"
+bad 'bad.dm:4: bad table: target at 8, expected 0' "${D}create c 8 8 linear md 0\n"
+bad 'bad.dm:4: linear offset 200 out of range' "${D}create c 0 8 linear md 200\n"
+bad 'bad.dm:4: bad table: linear md 124 \+ 8 runs past' "${D}create c 0 8 linear md 124\n"
+bad 'bad.dm:4: unknown device .c.' "${D}resume c\n"
+bad 'bad.dm:5: sectors 4 to 11 are past the end of c' "${D}create c 0 8 linear md 0\nwrite c 4 8 1\n"
+bad 'bad.dm:5: pattern 256 out of range' "${D}create c 0 8 linear md 0\nwrite c 0 1 256\n"
+bad 'bad.dm:5: count .x. is not a number' "${D}create c 0 8 linear md 0\nread c 0 x\n"
+bad 'bad.dm:5: device .c. exists already' "${D}create c 0 8 linear md 0\ncreate c 0 8 linear md 0\n"
+bad 'bad.dm:6: unknown device .c.' "${D}create c 0 8 linear md 0\ncrash\nread c 0 1\n"
+bad 'bad.dm:3: .disk. lines come before' 'disk md 8\nflush /dev/md\ndisk cd 8\n'
+bad 'bad.dm:4: bad table: cache policy .default. has 1 arguments, #args says 0' \
+	"${D}create c 0 8 cache md cd od 8 0 default 0 x\n"
+bad 'bad.dm:1: disk size 4 out of range' 'disk md 4\n'
+bad 'bad.dm:1: no disk declared' '# nothing\n'
+run_exit 2 "$BIN" dm "$TMP/missing.dm"
+expect_grep "$TMP/err" 'cannot open' "a missing script"
+run_exit 2 "$BIN" dm
+run_exit 2 "$BIN" dm "$EX/cache-crash.dm" --strategy nope
+finish cli_dm

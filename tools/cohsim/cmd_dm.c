@@ -1,0 +1,514 @@
+/*
+ * cmd_dm.c - `cohsim dm SCRIPT`: a dmsetup-like script (docs/dm.md) run on
+ * the kernel model as a scenario of its own.
+ *
+ * The script is parsed and checked whole first (dm_script.c; bad input is
+ * "FILE:LINE: problem", exit 2). Then it runs as one task, "dmsetup", on
+ * disks the script declares, under the explorer like any scenario: the
+ * default is one execution whose choices (I/O completion order, which
+ * unflushed writes survive a power cut, where an armed cut falls) come
+ * from --seed; --strategy dfs explores them all. The variants: "fixed"
+ * (the default: Linux as it is, every fix switch on) and "buggy"; --fix
+ * NAME=on|off on top.
+ *
+ * Output: the transcript of one execution (the first finding's, else the
+ * first explored), a line per script line, then the findings and the
+ * summary as `cohsim run` prints them; --json prints the result only.
+ * Findings come from the oracles (block copies, the dm-cache commit
+ * ledger) and from the script's own record of what each sector must read
+ * back (dm_durable.c).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cohsim/blkdev.h"
+#include "cohsim/device-mapper.h"
+#include "cohsim/dm-cache.h"
+#include "cohsim/scenario.h"
+#include "dm_durable.h"
+
+#define CHUNK 8 /* sectors per bio: one 4 KiB page */
+
+static const struct dm_script *script;
+static struct dm_durable durable;
+static FILE *transcript; /* during the transcript's replay only */
+
+struct dm_run {
+	struct gendisk *disks[DM_SCRIPT_DISKS];
+};
+
+static void say(const struct dm_op *op, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(const struct dm_op *op, const char *fmt, ...)
+{
+	if (!transcript)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(transcript, "%u: %s", op->line, dm_verb_name(op->verb));
+	vfprintf(transcript, fmt, ap);
+	fputc('\n', transcript);
+	va_end(ap);
+}
+
+struct sync_bio {
+	coh_completion done;
+	int error;
+};
+
+static void sync_end_io(struct bio *bio, int error)
+{
+	struct sync_bio *w = bio->bi_private;
+	w->error = error;
+	bio_put(bio);
+	coh_complete(&w->done);
+}
+
+/* submit_bio_wait, to a mapped device or a disk; page NULL: an empty flush. */
+static int io_sync(struct dm_run *st, const struct dm_op *op, unsigned long rw, struct page *page,
+                   sector_t sector, unsigned sectors)
+{
+	struct sync_bio w;
+	memset(&w, 0, sizeof(w));
+	coh_init_completion(&w.done, "submit_bio_wait");
+	struct bio *bio = bio_alloc(GFP_NOIO, 1);
+	if (!bio)
+		return -ENOMEM;
+	bio->bi_sector = sector;
+	bio->bi_end_io = sync_end_io;
+	bio->bi_private = &w;
+	if (page)
+		bio_add_page(bio, page, sectors << SECTOR_SHIFT, 0);
+	if (op->raw) {
+		for (unsigned i = 0; i < script->ndisks; i++)
+			if (!strcmp(script->disks[i].name, op->name))
+				bio->bi_bdev = disk_bdev(st->disks[i]);
+		submit_bio(rw, bio);
+	} else {
+		struct mapped_device *md = dm_find_device(op->name);
+		if (!md) {
+			bio_put(bio);
+			return -ENXIO;
+		}
+		dm_submit_bio(md, rw, bio);
+	}
+	coh_wait_for_completion(&w.done);
+	return w.error;
+}
+
+static void report(enum coh_finding_kind kind, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void report(enum coh_finding_kind kind, const char *fmt, ...)
+{
+	char msg[224];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	coh_check_report(coh_sched_check(coh_sched_current()), kind, (int)coh_this_cpu(), "%s",
+	                 msg);
+}
+
+/* The pattern of one sector of the page (-1: mixed bytes). */
+static int sector_pattern(struct page *page, unsigned i)
+{
+	u8 buf[512];
+	sim_memcpy_from(buf, simptr_add(page_address(page), 512l * i), sizeof(buf));
+	for (unsigned k = 1; k < sizeof(buf); k++)
+		if (buf[k] != buf[0])
+			return -1;
+	return buf[0];
+}
+
+/* A disk some table maps: writes through the mapped device reach it
+ * behind its own record, so its reads are not checked. */
+static bool unchecked(const struct dm_op *op)
+{
+	for (unsigned i = 0; op->raw && i < script->ndisks; i++)
+		if (!strcmp(script->disks[i].name, op->name))
+			return script->disks[i].in_table;
+	return false;
+}
+
+/* Checks each sector read against the record; one finding per line. */
+static void check_read(const struct dm_op *op, struct page *page, sector_t s, unsigned n,
+                       const char **reported, int *first)
+{
+	for (unsigned i = 0; i < n; i++) {
+		int seen = sector_pattern(page, i);
+		if (*first == -2)
+			*first = seen;
+		else if (*first != seen)
+			*first = -1;
+		if (unchecked(op))
+			continue;
+		const struct dm_sector *was;
+		enum dm_verdict v = dm_durable_read(&durable, op->dev, s + i, seen, &was);
+		if (v == DM_READ_OK || *reported)
+			continue;
+		*reported = v == DM_READ_LOST_DURABLE ? "lost-durable-write" : "stale-read";
+		char got[8];
+		snprintf(got, sizeof(got), seen < 0 ? "mixed" : "0x%02x", seen);
+		if (v == DM_READ_LOST_DURABLE)
+			report(COH_F_LOST_DURABLE_WRITE,
+			       "%s:%u: read of %s sector %llu after a power cut returned %s, older "
+			       "than "
+			       "0x%02x (line %u), which was durable",
+			       script->path, op->line, script->trackers[op->dev].name,
+			       (unsigned long long)(s + i), got, was->durable, was->durable_line);
+		else
+			report(
+			    COH_F_STALE_READ,
+			    "%s:%u: read of %s sector %llu returned %s; the latest write there is "
+			    "0x%02x (line %u)%s",
+			    script->path, op->line, script->trackers[op->dev].name,
+			    (unsigned long long)(s + i), got, was->latest, was->latest_line,
+			    was->unsure ? ", and no write since the durable one had these bytes"
+			                : "");
+	}
+}
+
+static void run_io(struct dm_run *st, const struct dm_op *op)
+{
+	if (op->verb == DM_FLUSH) {
+		int r = io_sync(st, op, WRITE | REQ_FLUSH, NULL, 0, 0);
+		if (!r)
+			dm_durable_flush(&durable, op->dev);
+		say(op, " %s%s: %s", op->raw ? "/dev/" : "", op->name, r ? "error" : "ok");
+		return;
+	}
+	struct page *page = alloc_page(GFP_KERNEL);
+	if (!page) {
+		say(op, ": out of memory");
+		return;
+	}
+	bool write = op->verb == DM_WRITE;
+	const char *reported = NULL;
+	int err = 0, first = -2;
+	for (uint64_t s = op->sector; s < op->sector + op->count;) {
+		unsigned n = (unsigned)(CHUNK - s % CHUNK);
+		if (n > op->sector + op->count - s)
+			n = (unsigned)(op->sector + op->count - s);
+		int r;
+		if (write) {
+			sim_memset(page_address(page), (int)op->pattern, n << SECTOR_SHIFT);
+			r = io_sync(st, op, WRITE | (op->fua ? REQ_FUA : 0), page, s, n);
+			dm_durable_write(&durable, op->dev, s, n, (uint8_t)op->pattern, op->line,
+			                 !r, op->fua);
+		} else {
+			r = io_sync(st, op, READ, page, s, n);
+			if (!r)
+				check_read(op, page, s, n, &reported, &first);
+		}
+		err = err ? err : r;
+		s += n;
+	}
+	__free_page(page);
+	char what[32] = "";
+	if (!write && !err)
+		snprintf(what, sizeof(what), first < 0 ? " (mixed)" : " (0x%02x)", first);
+	char pat[16] = "";
+	if (op->verb != DM_READ)
+		snprintf(pat, sizeof(pat), " 0x%02x%s", op->pattern, op->fua ? " fua" : "");
+	if (op->verb == DM_VERIFY && !err && !reported && first != (int)op->pattern) {
+		reported = "expect-failed";
+		report(COH_F_EXPECT_FAILED, "%s:%u: verify %s %llu+%llu: expected 0x%02x, read %s",
+		       script->path, op->line, script->trackers[op->dev].name,
+		       (unsigned long long)op->sector, (unsigned long long)op->count, op->pattern,
+		       first < 0 ? "mixed bytes" : "another pattern");
+	}
+	say(op, " %s%s %llu+%llu%s: %s%s%s%s", op->raw ? "/dev/" : "", op->name,
+	    (unsigned long long)op->sector, (unsigned long long)op->count, pat,
+	    err ? "error" : "ok", what, reported ? " -> " : "", reported ? reported : "");
+}
+
+static void say_result(const struct dm_op *op, int r, const char *err)
+{
+	if (!r)
+		say(op, " %s: ok", op->name);
+	else
+		say(op, " %s: error %d%s%s", op->name, r, *err ? ": " : "", err);
+}
+
+static void run_ioctl(const struct dm_op *op)
+{
+	char err[128] = "", buf[256];
+	struct mapped_device *md = dm_find_device(op->name);
+	int r = -ENXIO;
+	switch (op->verb) {
+	case DM_CREATE: /* dmsetup create: dev_create, table_load, do_resume */
+		r = dm_dev_create(op->name, &md);
+		if (!r && (r = dm_table_load(md, op->text, err, sizeof(err))) != 0)
+			dm_dev_remove(md);
+		else if (!r)
+			r = dm_do_resume(md);
+		break;
+	case DM_RELOAD:
+		if (md)
+			r = dm_table_load(md, op->text, err, sizeof(err));
+		break;
+	case DM_RESUME:
+		if (md)
+			r = dm_do_resume(md);
+		break;
+	case DM_SUSPEND:
+		if (md)
+			r = dm_dev_suspend(md);
+		break;
+	case DM_STATUS:
+		if (md && !(r = dm_table_status(md, false, STATUSTYPE_INFO, buf, sizeof(buf)))) {
+			for (char *c = buf; *c; c++)
+				if (*c == '\n')
+					*c = ';';
+			say(op, " %s: %s", op->name, buf);
+			return;
+		}
+		break;
+	case DM_MESSAGE:
+		if (md)
+			r = dm_target_message(md, op->text);
+		break;
+	case DM_REMOVE:
+		if (md)
+			r = dm_dev_remove(md);
+		break;
+	default:
+		return;
+	}
+	say_result(op, r, err);
+}
+
+static void run_crash(struct dm_run *st, const struct dm_op *op)
+{
+	unsigned volatile_writes = 0;
+	for (unsigned i = 0; i < script->ndisks; i++)
+		volatile_writes += disk_unflushed_writes(st->disks[i]);
+	bool was_cut = coh_power_is_cut();
+	coh_power_cut();
+	dm_durable_crash(&durable);
+	int r = coh_dm_reboot();
+	coh_power_restore();
+	if (was_cut)
+		say(op, ": the power was cut at a device write or flush; restarted%s",
+		    r ? " (with I/O in flight!)" : "");
+	else
+		say(op, ": power cut with %u write%s not durable; restarted%s", volatile_writes,
+		    volatile_writes == 1 ? "" : "s", r ? " (with I/O in flight!)" : "");
+}
+
+static void dmsetup_task(void *arg)
+{
+	struct dm_run *st = arg;
+	for (size_t i = 0; i < script->nops; i++) {
+		const struct dm_op *op = &script->ops[i];
+		switch (op->verb) {
+		case DM_WRITE:
+		case DM_READ:
+		case DM_VERIFY:
+		case DM_FLUSH:
+			run_io(st, op);
+			break;
+		case DM_ARM_CRASH:
+			coh_power_cut_arm(true);
+			say(op, ": the explorer may cut the power at any device write or flush");
+			break;
+		case DM_CRASH:
+			run_crash(st, op);
+			break;
+		default:
+			run_ioctl(op);
+		}
+	}
+}
+
+static int setup(coh_sched *s, void *state)
+{
+	struct dm_run *st = state;
+	dm_durable_reset(&durable);
+	for (unsigned i = 0; i < script->ndisks; i++) {
+		struct disk_config dc;
+		disk_config_init(&dc, script->disks[i].name);
+		dc.capacity = script->disks[i].sectors;
+		dc.irq = i + 1;
+		if (!(st->disks[i] = alloc_disk_sim(&dc)))
+			return disk_last_error();
+	}
+	return coh_task_create(s, "dmsetup", 0, dmsetup_task, st) ? COH_OK : COH_EINVAL;
+}
+
+static coh_scenario dm_scenario = {
+    .name = "dm",
+    .description = "a cohsim dm script",
+    .models = "device mapper, dm-bufio, dm-cache (v3.9-v4.0)",
+    .default_arch = "cortex-a9",
+    .ncpus = 1,
+    .mem_size = 2u << 20,
+    .fixes = {{DM_CACHE_SHARED_METADATA_FIX, "one metadata object per metadata device"},
+              {DM_CACHE_SUPERBLOCK_LAST_FIX, "a commit flushes its blocks before the "
+                                             "superblock (synthetic)"}},
+    .variants = {{"fixed", {DM_CACHE_SHARED_METADATA_FIX, DM_CACHE_SUPERBLOCK_LAST_FIX, NULL}},
+                 {"buggy", {NULL}}},
+    .state_size = sizeof(struct dm_run),
+    .setup = setup,
+    .strategy = COH_STRATEGY_RANDOM,
+    .budget = 1,
+};
+
+/* ---- the command ---- */
+
+struct dm_replay {
+	const struct cli_opts *o;
+	const char *variant, *arch;
+};
+
+static void dm_replay_line(FILE *out, const void *arg, const char *schedule)
+{
+	const struct dm_replay *a = arg;
+	fprintf(out, "cohsim dm %s --variant %s --arch %s", script->path, a->variant, a->arch);
+	for (int i = 0; i < a->o->nfixes; i++)
+		fprintf(out, " --fix %s", a->o->fixes[i].name);
+	if (a->o->keep_going)
+		fprintf(out, " --keep-going");
+	fprintf(out, " --schedule '%s'", schedule);
+}
+
+static void first_execution(void *arg, const char *schedule, bool failed)
+{
+	char **first = arg;
+	(void)failed;
+	if (!*first)
+		*first = strdup(schedule);
+}
+
+/* One execution again, its transcript into a malloc'd string (NULL: none). */
+static char *transcript_of(const struct coh_run_options *ro, const coh_explore_config *cfg,
+                           const char *schedule)
+{
+	coh_explore_config one = *cfg;
+	one.strategy = COH_STRATEGY_REPLAY;
+	one.schedule = schedule;
+	one.jobs = 1;
+	one.progress = false;
+	one.on_execution = NULL;
+	one.keep_going = true;
+	char *buf = NULL, err[256];
+	size_t len = 0;
+	if (!(transcript = open_memstream(&buf, &len)))
+		return NULL;
+	coh_explore_result res;
+	int rc = coh_scenario_run(&dm_scenario, ro, &one, &res, err, sizeof(err));
+	coh_explore_result_free(&res);
+	int c = fclose(transcript);
+	transcript = NULL;
+	if (rc || c) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static int run_script(const struct cli_opts *o, struct cli_result *r, char **text)
+{
+	struct coh_run_options ro;
+	coh_run_options_init(&ro);
+	ro.variant = o->variant ? o->variant : "fixed";
+	ro.arch = o->arch ? o->arch->name : dm_scenario.default_arch;
+	ro.kernel_version = o->kernel_version;
+	char fixnames[CLI_MAX_ARGS][64];
+	for (int i = 0; i < o->nfixes; i++) {
+		snprintf(fixnames[i], sizeof(fixnames[i]), "%.*s", (int)o->fixes[i].len,
+		         o->fixes[i].name);
+		ro.overrides[ro.noverrides].name = fixnames[i];
+		ro.overrides[ro.noverrides].on = o->fixes[i].on;
+		ro.noverrides++;
+	}
+	coh_explore_config cfg;
+	int rc = cli_explore_config(o, (o->given & OPT_STRATEGY) ? o->strategy : NULL,
+	                            dm_scenario.strategy, 0, dm_scenario.budget, &cfg);
+	if (rc)
+		return rc;
+	char *first = NULL;
+	if (cfg.jobs <= 1 && cfg.strategy != COH_STRATEGY_REPLAY) {
+		cfg.on_execution = first_execution;
+		cfg.on_execution_arg = &first;
+	}
+	coh_explore_result res;
+	char err[256] = "";
+	rc = coh_scenario_run(&dm_scenario, &ro, &cfg, &res, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "cohsim dm: %s\n", err[0] ? err : coh_strerror(rc));
+		coh_explore_result_free(&res);
+		free(first);
+		return rc == COH_EINVAL || (rc == COH_EIO && o->disk) ? EXIT_USAGE : EXIT_INTERNAL;
+	}
+	r->scenario = script->path;
+	r->variant = ro.variant;
+	r->arch = coh_arch_find(ro.arch)->name;
+	r->strategy = coh_strategy_name(cfg.strategy);
+	r->seed = cfg.seed;
+	r->shard_index = cfg.shard_index;
+	r->shard_count = cfg.shard_count;
+	r->eviction_bound = cfg.strategy == COH_STRATEGY_REPLAY ? 0 : cfg.max_evictions;
+	r->schedules = res.schedules;
+	r->complete = res.complete;
+	r->elapsed_s = res.elapsed_s;
+	cli_result_set_pct(r, &res);
+	struct dm_replay ra = {o, r->variant, r->arch};
+	rc = cli_result_add_findings(r, &res, dm_replay_line, &ra) ? EXIT_INTERNAL : 0;
+	const char *sched = res.nfindings ? res.findings[0].schedule
+	                    : o->schedule ? o->schedule
+	                    : first       ? first
+	                                  : COH_SCHEDULE_VERSION ":";
+	if (!rc && !o->json && !o->quiet && !(*text = transcript_of(&ro, &cfg, sched)))
+		rc = EXIT_INTERNAL;
+	coh_explore_result_free(&res);
+	free(first);
+	return rc;
+}
+
+int cmd_dm(const struct cli_opts *o)
+{
+	if (o->nargs != 1) {
+		fprintf(stderr, "cohsim dm: expected one script file (docs/dm.md)\n");
+		return EXIT_USAGE;
+	}
+	struct dm_script s;
+	int rc = dm_script_parse(o->args[0], &s);
+	if (rc)
+		return rc == 2 ? EXIT_USAGE : EXIT_INTERNAL;
+	if (dm_durable_init(&durable, &s)) {
+		dm_durable_free(&durable);
+		dm_script_free(&s);
+		return EXIT_INTERNAL;
+	}
+	script = &s;
+	struct cli_result r;
+	memset(&r, 0, sizeof(r));
+	char *text = NULL;
+	if (o->disk && coh_disk_attach_prefix(o->disk) != 0) {
+		fprintf(stderr, "cohsim dm: --disk '%s': not a usable file name prefix\n", o->disk);
+		rc = EXIT_USAGE;
+	} else {
+		rc = run_script(o, &r, &text);
+	}
+	if (o->disk) {
+		coh_disk_close_all();
+		coh_disk_detach_all();
+	}
+	if (!rc) {
+		fprintf(stderr, "cohsim dm: %.3f s\n", r.elapsed_s);
+		if (text && cli_flush_stdout(text, strlen(text)))
+			rc = EXIT_INTERNAL;
+		else
+			rc = cli_result_emit(&r, o);
+	} else {
+		cli_result_free(&r);
+	}
+	free(text);
+	dm_durable_free(&durable);
+	dm_script_free(&s);
+	script = NULL;
+	return rc;
+}
