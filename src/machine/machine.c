@@ -38,6 +38,8 @@ const char *coh_strerror(int status)
 		return "try again";
 	case COH_EWORKER:
 		return "a worker process failed";
+	case COH_ETIMEDOUT:
+		return "the time limit was reached";
 	default:
 		return "unknown error";
 	}
@@ -178,6 +180,12 @@ void coh__machine_set_hook(coh_machine *m, coh__access_hook hook, void *ctx)
 {
 	m->hook = hook;
 	m->hook_ctx = ctx;
+}
+
+void coh__machine_set_poll(coh_machine *m, coh__poll_fn poll, void *ctx)
+{
+	m->poll = poll;
+	m->poll_ctx = ctx;
 }
 
 void coh_machine_set_site(coh_machine *m, const char *file, unsigned line)
@@ -596,12 +604,15 @@ static int maint(coh_machine *m, unsigned cpu, coh_addr_t va, size_t len, enum c
 				return r;
 			continue;
 		}
+		unsigned n = 0;
 		for (coh_addr_t a = first;; a += line) {
 			int r = coh__cache_maint_line(m, &m->cache[c], a, op);
 			if (r)
 				return r;
 			if (a == last)
 				break;
+			if (++n % COH__POLL_LINES == 0 && m->poll && m->poll(m->poll_ctx))
+				return COH_ETIMEDOUT;
 		}
 	}
 	return COH_OK;

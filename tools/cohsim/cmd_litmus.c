@@ -294,6 +294,10 @@ int cli_litmus_run_file(const char *path, const struct cli_opts *o, struct cli_r
 	rc = explore_config(o, lt, mcfg.seed, &cfg, &strategy);
 	if (rc)
 		goto out;
+	if (cfg.time_s > 0) { /* --time counts from the start: reading the file too */
+		double left = cfg.time_s - (now_s() - t0);
+		cfg.time_s = left > 1e-9 ? left : 1e-9;
+	}
 	if (coh_litmus_program_create(lt, &prog)) {
 		rc = EXIT_INTERNAL;
 		goto out;

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Limits that hold inside long work (docs/faults.md): --time ends a long
+# setup and a long execution of a litmus test, not only the search between
+# executions.
+#   usage: bash cli_limits.sh BIN SRCDIR
+set -u
+BIN=$1
+SRC=$2
+. "$(dirname "$0")/lib.sh"
+
+# ---- --time inside long operations ----
+# 400 flushes of a 1 GiB mapping take most of a minute (a cortex-a9 flush
+# walks every line); with --time 1 the run ends after about a second. The
+# outer `timeout` only keeps a broken build from hanging the suite.
+flushes() {
+	printf 'arch cortex-a9\nmem-size 0x40000000\nmap 0x40000000 0 0x40000000\n'
+	[ "$1" = thread ] && printf 'thread t cpu0\n'
+	for _ in $(seq 400); do printf 'flush 0x40000000 0x40000000\n'; done
+	[ "$1" = thread ] && printf 'end\n'
+}
+for where in setup thread; do
+	flushes "$where" >"$TMP/$where.litmus"
+	run_exit 2 timeout 60 "$BIN" litmus "$TMP/$where.litmus" --time 1
+	expect_grep "$TMP/err" "stopped by --time" "--time 1 in the $where"
+	expect_grep "$TMP/out" "nothing explored; 0 schedules" "--time 1 in the $where: the result"
+done
+
+finish cli_limits
