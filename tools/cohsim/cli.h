@@ -199,8 +199,8 @@ char *cli_json_with_field(const char *json, const char *name, const char *value)
  * path be written (a regular file or nothing, in a writable folder)? 0 or
  * EXIT_USAGE, with a message. write: fn's content to a mkstemp file in
  * path's folder, renamed over path; 0, EXIT_USAGE or EXIT_INTERNAL. */
-/* memlimit.c: --max-memory (RLIMIT_AS) before a command; the note after an
- * internal error. */
+/* memlimit.c: --max-memory (RLIMIT_AS) before a command; the note after a
+ * run that ran out of host memory. */
 int cli_memory_limit(const struct cli_opts *o);
 void cli_memory_hint(void);
 int cli_outfile_check(const char *opt, const char *path);

@@ -316,6 +316,8 @@ int cli_litmus_run_file(const char *path, const struct cli_opts *o, struct cli_r
 		else
 			fprintf(stderr, "cohsim litmus: %s: the explorer failed: %s\n", path,
 			        res.error[0] ? res.error : coh_strerror(st));
+		if (st == COH_ENOMEM)
+			cli_memory_hint();
 		rc = st == COH_ENOMEM || st == COH_EWORKER ? EXIT_INTERNAL : EXIT_USAGE;
 		goto out;
 	}

@@ -262,6 +262,8 @@ static int run_attached(const char *name, const char *variant, const char *arch,
 	}
 	if (rc) {
 		fprintf(stderr, "cohsim: %s: %s\n", name, err[0] ? err : coh_strerror(rc));
+		if (rc == COH_ENOMEM)
+			cli_memory_hint();
 		coh_explore_result_free(&res);
 		cli_result_free(r);
 		/* a --disk file that cannot be used is COH_EINVAL (above); a host

@@ -220,10 +220,7 @@ int main(int argc, char **argv)
 			return rc;
 		if ((commands[i].options & OPT_MAX_MEMORY) && (rc = cli_memory_limit(&o)) != 0)
 			return rc;
-		rc = commands[i].run(&o);
-		if (rc == EXIT_INTERNAL)
-			cli_memory_hint();
-		return finish(rc);
+		return finish(commands[i].run(&o));
 	}
 	fprintf(stderr, "cohsim: unknown command '%s'\n\n", argv[1]);
 	usage(stderr);

@@ -2,7 +2,8 @@
  * memlimit.c - --max-memory MIB: a bound on the host memory of a run.
  *
  * Interface: cli_memory_limit() before the command runs (the default bound
- * when the option is absent), cli_memory_hint() after an internal error.
+ * when the option is absent), cli_memory_hint() after a run that ran out
+ * of host memory.
  *
  * The bound is the process's address-space limit (RLIMIT_AS), which every
  * --jobs worker inherits: past it an allocation fails, and the library
@@ -60,7 +61,7 @@ void cli_memory_hint(void)
 {
 	if (applied_mib)
 		fprintf(stderr,
-		        "cohsim: note: host memory is limited to %llu MiB; if the run ran out, "
-		        "raise it with --max-memory MIB\n",
+		        "cohsim: note: host memory is limited to %llu MiB: raise it with "
+		        "--max-memory MIB\n",
 		        (unsigned long long)applied_mib);
 }
