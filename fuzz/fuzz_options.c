@@ -24,13 +24,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const struct {
 	const char *name;
-	unsigned mask;
+	cli_optmask mask;
 } commands[] = {
     {"list", 0},
     {"run", OPT_EXPLORE | OPT_VARIANT | OPT_FIX | OPT_DISK},
     {"replay", OPT_EXPLORE | OPT_VARIANT | OPT_FIX | OPT_DISK | OPT_SCHEDULE},
     {"litmus", OPT_EXPLORE | OPT_SCHEDULE},
-    {"every", ~0u},
+    {"every", ~(cli_optmask)0},
 };
 
 static bool is_word(char *const *argv, int argc, const char *p)
@@ -43,7 +43,7 @@ static bool is_word(char *const *argv, int argc, const char *p)
 	return false;
 }
 
-static void check(const struct cli_opts *o, unsigned mask, char *const *argv, int argc)
+static void check(const struct cli_opts *o, cli_optmask mask, char *const *argv, int argc)
 {
 	if (o->given & ~mask)
 		abort();

@@ -3,7 +3,8 @@
  * hardirq context), their data reaches the backend by DMA and comes back
  * into memory coherently, injected I/O errors reach bi_end_io as -EIO,
  * outstanding bios complete in every order, out-of-range bios fail, and
- * backing files are created and sized or refused with a status.
+ * backing files seed every execution alike, are never written, and are
+ * refused with a status when they cannot be used.
  *
  * Each test is a program explored by coh_explore (dfs unless said): tasks
  * record what they saw in the program's ctx, finish() folds it into
@@ -359,36 +360,68 @@ static int two_disks_setup(void *ctx, coh_sched *s)
 	return t->disk && make_disk("second", 3) ? 0 : disk_last_error();
 }
 
-static void disk_backing_file_is_sized_and_bad_path_is_refused(void **state)
+/* Each execution writes its own mark over the seed, then reads the seed
+ * back at sector 8: it must see the file's bytes, never an earlier
+ * execution's mark. */
+static void seeded_finish(void *ctx, coh_sched *s)
 {
-	(void)state;
-	char path[] = "/tmp/cohsim-test-block-XXXXXX";
+	struct bio_test *t = ctx;
+	(void)s;
+	t->runs++;
+	u8 mark[512], back[64];
+	memset(mark, (int)(0x40 + t->runs), sizeof(mark));
+	bool ok = disk_backend_read(t->disk, 8, back, sizeof(back)) == 0;
+	for (unsigned i = 0; i < 64; i++)
+		ok &= back[i] == (u8)(i * 5 + 1);
+	ok &= disk_backend_read(t->disk, 63, back, sizeof(back)) == 0 && back[0] == 0;
+	ok &= disk_backend_write(t->disk, 8, mark, sizeof(mark)) == 0;
+	ok &= disk_backend_write(t->disk, 63, mark, sizeof(mark)) == 0;
+	t->runs_ok += ok;
+}
+
+static char *seed_file(size_t len)
+{
+	static char path[64];
+	snprintf(path, sizeof(path), "/tmp/cohsim-test-block-XXXXXX");
 	int fd = mkstemp(path);
 	assert_true(fd >= 0);
-	assert_int_equal(write(fd, "garbage", 7), 7);
+	u8 *b = calloc(1, len);
+	assert_non_null(b);
+	for (unsigned i = 0; i < 64 && 8 * 512 + i < len; i++)
+		b[8 * 512 + i] = (u8)(i * 5 + 1);
+	assert_int_equal(write(fd, b, len), (ssize_t)len);
 	close(fd);
+	free(b);
+	return path;
+}
+
+static void disk_backing_file_seeds_every_execution_and_is_never_written(void **state)
+{
+	(void)state;
+	/* a seed shorter than the disk (zeroes after it), used by 4 runs */
+	const char *path = seed_file(9 * 512);
+	struct stat before, after;
+	assert_int_equal(stat(path, &before), 0);
 	assert_int_equal(coh_disk_attach_file("filedisk", path), 0);
 	struct bio_test t = {.arch = "x86"};
 	coh_explore_result res;
-	assert_int_equal(explore(&t, file_setup, NULL, 0, 0, &res), 0);
-	coh_explore_result_free(&res);
-	coh_disk_close_all();
-	struct stat st;
-	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_size, 64 * 512);
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	int c, nonzero = 0;
-	while ((c = fgetc(f)) != EOF)
-		nonzero += c != 0;
-	fclose(f);
-	assert_int_equal(nonzero, 0); /* truncated to zeroes */
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(explore(&t, file_setup, seeded_finish, 0, 0, &res), 0);
+		coh_explore_result_free(&res);
+	}
+	assert_int_equal(t.runs, 4);
+	assert_int_equal(t.runs_ok, 4);
+	assert_int_equal(stat(path, &after), 0);
+	assert_int_equal(after.st_size, 9 * 512);
+	assert_true(after.st_mtim.tv_sec == before.st_mtim.tv_sec &&
+	            after.st_mtim.tv_nsec == before.st_mtim.tv_nsec);
 	unlink(path);
 	coh_disk_detach_all();
 
-	/* a prefix: every disk gets <prefix>.<N> */
+	/* a prefix: every disk gets <prefix>.<N>; missing files are zeroes and
+	 * are not created */
 	char prefix[] = "/tmp/cohsim-test-prefix-XXXXXX";
-	fd = mkstemp(prefix);
+	int fd = mkstemp(prefix);
 	assert_true(fd >= 0);
 	close(fd);
 	assert_int_equal(coh_disk_attach_prefix(prefix), 0);
@@ -399,19 +432,23 @@ static void disk_backing_file_is_sized_and_bad_path_is_refused(void **state)
 	for (unsigned i = 0; i < 2; i++) {
 		char name[64];
 		snprintf(name, sizeof(name), "%s.%u", prefix, i);
-		assert_int_equal(stat(name, &st), 0);
-		assert_int_equal(st.st_size, 64 * 512);
-		unlink(name);
+		assert_int_not_equal(stat(name, &after), 0);
 	}
 	unlink(prefix);
 	assert_int_equal(coh_disk_attach_prefix(""), COH_EINVAL);
 
-	assert_int_equal(coh_disk_attach_file(NULL, "/nonexistent-dir/cohsim/disk.img"), 0);
+	/* refused: a folder, and a file larger than the disk */
+	assert_int_equal(coh_disk_attach_file(NULL, "/tmp"), 0);
 	t = (struct bio_test){.arch = "x86"};
-	int r = explore(&t, file_setup, NULL, 0, 0, &res);
-	assert_int_equal(r, COH_EIO);
+	assert_int_equal(explore(&t, file_setup, NULL, 0, 0, &res), COH_EINVAL);
 	coh_explore_result_free(&res);
 	coh_disk_detach_all();
+	path = seed_file(65 * 512);
+	assert_int_equal(coh_disk_attach_file(NULL, path), 0);
+	assert_int_equal(explore(&t, file_setup, NULL, 0, 0, &res), COH_EINVAL);
+	coh_explore_result_free(&res);
+	coh_disk_detach_all();
+	unlink(path);
 	assert_int_equal(coh_disk_attach_file("x", ""), COH_EINVAL);
 }
 
@@ -423,7 +460,7 @@ int main(void)
 	    cmocka_unit_test(bio_read_data_reaches_the_cpu_coherently),
 	    cmocka_unit_test(bios_complete_in_every_order),
 	    cmocka_unit_test(bio_beyond_end_of_device_fails_with_eio),
-	    cmocka_unit_test(disk_backing_file_is_sized_and_bad_path_is_refused),
+	    cmocka_unit_test(disk_backing_file_seeds_every_execution_and_is_never_written),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

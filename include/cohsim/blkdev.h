@@ -3,10 +3,10 @@
  * (struct gendisk / struct block_device) and bios.
  *
  * A disk is created from a scenario's setup() with alloc_disk_sim(); its
- * backend is host memory, or a host file attached beforehand with
- * coh_disk_attach_file() (the CLI's --disk). Disks belong to the execution
- * that created them: the next kernel_init() drops them (their memory is
- * reused; a file is closed and truncated again on the next creation).
+ * backend is host memory, starting as zeroes or as the image of a host file
+ * attached beforehand with coh_disk_attach_file() (the CLI's --disk).
+ * Disks belong to the execution that created them: the next kernel_init()
+ * drops them (their memory is reused, back to the starting image).
  *
  * A bio is allocated with bio_alloc(), filled with bio_add_page() and sent
  * with submit_bio(). The disk's driver maps every bvec with dma_map_page(),
@@ -57,7 +57,7 @@ struct disk_config {
 COH_API void disk_config_init(struct disk_config *cfg, const char *name);
 /* From setup(): creates a disk and registers its IRQ handler. Returns NULL
  * on a bad config, a busy IRQ line, too many disks, or a backing file that
- * cannot be opened/sized (a message naming the file goes to stderr). */
+ * cannot be used (a message naming the file goes to stderr). */
 COH_API struct gendisk *alloc_disk_sim(const struct disk_config *cfg);
 COH_API struct block_device *disk_bdev(struct gendisk *disk);
 COH_API const char *disk_name(const struct gendisk *disk);
@@ -67,23 +67,26 @@ COH_API int disk_last_error(void);
 
 /*
  * Backing files (process-global, set before coh_explore()). The disk named
- * `disk` (NULL: the first disk an execution creates) gets `path` as its
- * backend: opened read-write, created if missing, and truncated to the
- * disk size, zero-filled, at each creation, so that every execution starts
- * from the same state. Writes use pwrite, reads pread, REQ_FLUSH/REQ_FUA
- * fsync. Returns 0 or COH_EINVAL (too many, or an empty path).
+ * `disk` (NULL: the first disk an execution creates) starts every execution
+ * with the contents of `path` (zeroes after its end; all zeroes if there is
+ * no such file). The file is read once per process and never written: each
+ * execution writes to its own copy of the chunks it changes, so every
+ * execution, --jobs worker and shard starts from the same image. At
+ * alloc_disk_sim(), a file that is not a regular file or is larger than the
+ * disk is COH_EINVAL, a host read error COH_EIO (a message naming the file
+ * on stderr). Returns 0 or COH_EINVAL (too many, or an empty path).
  */
 COH_API int coh_disk_attach_file(const char *disk, const char *path);
 /* Every disk without a file of its own gets "<prefix>.<N>", N its creation
  * order in the execution (0, 1, ...): the CLI's --disk FILE. The prefix is
  * copied. Returns 0, COH_EINVAL (empty or too long) or COH_ENOMEM. */
 COH_API int coh_disk_attach_prefix(const char *prefix);
+/* Forgets every backing file and the images read from them. */
 COH_API void coh_disk_detach_all(void);
 /* How many times a disk of this process opened a backing file: a caller
  * that attached files can tell whether a run made any disk at all. */
 COH_API unsigned long coh_disk_files_opened(void);
-/* Closes the backing files of the current disks (before reading them back
- * after a run; the next creation reopens them). */
+/* Nothing to do (no host file stays open); kept for older callers. */
 COH_API void coh_disk_close_all(void);
 
 /* Host-side access to a disk's backend (tests, scenario setup, and a

@@ -39,7 +39,8 @@ enum coh_status {
 	COH_EIO = -7,     /* an injected or real I/O error */
 	COH_EBUSY = -8,
 	COH_EAGAIN = -9,
-	COH_EWORKER = -10, /* a --jobs worker process died or could not report */
+	COH_EWORKER = -10,   /* a --jobs worker process died or could not report */
+	COH_ETIMEDOUT = -11, /* the explorer's time limit ended an operation (--time) */
 };
 
 COH_API const char *coh_strerror(int status);

@@ -99,6 +99,11 @@ COH_API coh_task *coh_task_create(coh_sched *s, const char *name, unsigned cpu, 
                                   void *arg);
 
 COH_API coh_machine *coh_sched_machine(coh_sched *s);
+/* True once the explorer's time limit (coh_explore_config.time_s) has passed
+ * during this execution: a long setup() should then stop and return
+ * COH_ETIMEDOUT (the execution is not counted). Inside tasks the scheduler
+ * checks the limit itself, at preemption points and in long operations. */
+COH_API bool coh_sched_time_is_up(coh_sched *s);
 COH_API coh_check *coh_sched_check(coh_sched *s);
 /* The scheduler of the running execution, or NULL. */
 COH_API coh_sched *coh_sched_current(void);

@@ -24,16 +24,11 @@
 #include <string.h>
 
 #include "litmus/litmus_impl.h"
+#include "litmus/vaset.h"
 
 #define MAX_TOKENS 8
 #define MAX_FILE_SIZE (16u << 20)
 #define MAX_MEM_SIZE ((size_t)COH_PA_LIMIT)
-
-struct range {
-	coh_addr_t va;
-	uint64_t len;
-	unsigned line;
-};
 
 struct parser {
 	coh_litmus *lt;
@@ -46,8 +41,7 @@ struct parser {
 	unsigned cfg_line[5]; /* cpus, mem-size, page-size, seed, the first ram: where given */
 	unsigned ram_line[COH_MAX_RAM_BANKS]; /* where each ram bank was given */
 	int thread;                           /* the thread being read, or -1 */
-	struct range *maps;                   /* live mappings, in program order */
-	size_t nmaps, capmaps;
+	struct coh__vaset maps; /* live mappings */
 };
 
 enum cfg_directive { CFG_CPUS, CFG_MEM, CFG_PAGE, CFG_SEED, CFG_RAM };
@@ -207,60 +201,22 @@ static int append(struct parser *p, const coh_litmus_op *op)
 	return COH_OK;
 }
 
-static int add_range(struct parser *p, coh_addr_t va, uint64_t len, unsigned line)
-{
-	if (p->nmaps == p->capmaps) {
-		size_t cap = p->capmaps ? p->capmaps * 2 : 8;
-		struct range *m = realloc(p->maps, cap * sizeof(*m));
-		if (!m)
-			return COH_ENOMEM;
-		p->maps = m;
-		p->capmaps = cap;
-	}
-	p->maps[p->nmaps++] = (struct range){va, len, line};
-	return COH_OK;
-}
-
-/* VA ranges mapped so far, in program order, to refuse overlapping maps. */
+/* VA ranges mapped so far (vaset.c), to refuse overlapping maps. */
 static int track_map(struct parser *p, coh_addr_t va, uint64_t len)
 {
-	for (size_t i = 0; i < p->nmaps; i++) {
-		const struct range *r = &p->maps[i];
-		if (va < r->va + r->len && r->va < va + len)
-			return fail(p,
-			            "map [0x%" PRIx64 ", 0x%" PRIx64
-			            ") overlaps the mapping of line %u"
-			            " [0x%" PRIx64 ", 0x%" PRIx64 ")",
-			            va, va + len, r->line, r->va, r->va + r->len);
-	}
-	return add_range(p, va, len, p->line);
+	const struct coh__varange *r = coh__vaset_overlap(&p->maps, va, va + len - 1);
+	if (r)
+		return fail(p,
+		            "map [0x%" PRIx64 ", 0x%" PRIx64 ") overlaps the mapping of line %u"
+		            " [0x%" PRIx64 ", 0x%" PRIx64 ")",
+		            va, va + len, r->line, r->va, r->last + 1);
+	return coh__vaset_add(&p->maps, va, va + len - 1, p->line);
 }
 
 /* Removes [va, va+len) from the tracked mappings, splitting them as needed. */
 static int track_unmap(struct parser *p, coh_addr_t va, uint64_t len)
 {
-	for (size_t i = 0; i < p->nmaps;) {
-		struct range r = p->maps[i];
-		if (!(va < r.va + r.len && r.va < va + len)) {
-			i++;
-			continue;
-		}
-		bool below = r.va<va, above = r.va + r.len> va + len;
-		if (below && above) {
-			p->maps[i++].len = va - r.va;
-			int st = add_range(p, va + len, r.va + r.len - (va + len), r.line);
-			if (st)
-				return st;
-		} else if (below) {
-			p->maps[i++].len = va - r.va;
-		} else if (above) {
-			p->maps[i].len = r.va + r.len - (va + len);
-			p->maps[i++].va = va + len;
-		} else {
-			p->maps[i] = p->maps[--p->nmaps];
-		}
-	}
-	return COH_OK;
+	return coh__vaset_remove(&p->maps, va, va + len - 1);
 }
 
 /* ---- directives ---- */
@@ -846,7 +802,7 @@ static int parse_buffer(const char *name, char *text, size_t len, coh_litmus **o
 		st = coh__litmus_sync_check(p.lt, err);
 	if (st == COH_ENOMEM)
 		coh__litmus_error(err, p.lt->name, p.line, "out of memory");
-	free(p.maps);
+	coh__vaset_free(&p.maps);
 	if (st) {
 		coh_litmus_free(p.lt);
 		return st;

@@ -82,6 +82,9 @@ static int setup(void *ctx, coh_sched *s)
 		coh_init_completion(&p->sync[i], lt->sync_names[i]);
 	coh_machine_set_actor(m, NULL);
 	for (size_t i = 0; i < lt->setup.n; i++) {
+		/* a setup of a million ops honours the time limit too */
+		if (i % 1024 == 1023 && coh_sched_time_is_up(s))
+			return COH_ETIMEDOUT;
 		int st = coh_litmus_exec(lt, m, chk, &lt->setup.ops[i], &p->err);
 		if (st) {
 			p->has_error = true;

@@ -42,6 +42,8 @@ const char *coh_strerror(int status)
 		return "try again";
 	case COH_EWORKER:
 		return "a worker process failed";
+	case COH_ETIMEDOUT:
+		return "the time limit was reached";
 	default:
 		return "unknown error";
 	}
@@ -183,6 +185,12 @@ void coh__machine_set_hook(coh_machine *m, coh__access_hook hook, void *ctx)
 {
 	m->hook = hook;
 	m->hook_ctx = ctx;
+}
+
+void coh__machine_set_poll(coh_machine *m, coh__poll_fn poll, void *ctx)
+{
+	m->poll = poll;
+	m->poll_ctx = ctx;
 }
 
 void coh_machine_set_site(coh_machine *m, const char *file, unsigned line)

@@ -96,6 +96,11 @@ struct coh__observer {
 
 /* Called before each public operation: the scheduler's preemption point. */
 typedef void (*coh__access_hook)(void *ctx, coh_machine *m, int cpu); /* cpu -1: the device */
+/* Called now and then inside a long operation (a maintenance range of
+ * millions of lines): true stops it with COH_ETIMEDOUT. The poller may also
+ * never return (the scheduler abandons the task that runs the operation). */
+typedef bool (*coh__poll_fn)(void *ctx);
+#define COH__POLL_LINES 4096 /* lines between two polls */
 
 /* ---- physical memory (memory.c) ---- */
 
@@ -165,6 +170,8 @@ struct coh_machine {
 	struct coh__observer obs; /* a NULL hook is not called */
 	coh__access_hook hook;
 	void *hook_ctx;
+	coh__poll_fn poll; /* NULL: never polled */
+	void *poll_ctx;
 	/* a direct-mapped TLB per CPU, indexed by the low VPN bits */
 	struct coh__tlb_entry {
 		uint64_t key; /* vpn + 1; 0 = empty */
@@ -182,6 +189,7 @@ void coh__stack_store_free(coh_machine *m);
 /* machine.c */
 void coh__machine_set_observer(coh_machine *m, const struct coh__observer *obs);
 void coh__machine_set_hook(coh_machine *m, coh__access_hook hook, void *ctx);
+void coh__machine_set_poll(coh_machine *m, coh__poll_fn poll, void *ctx);
 /* Records one event (in the trace when tracing) and returns its number.
  * Inline: it runs for every access and every fill or write-back. */
 static inline uint64_t coh__event(coh_machine *m, enum coh_event_kind kind, int cpu, coh_addr_t va,

@@ -70,12 +70,15 @@ static int maint(coh_machine *m, unsigned cpu, coh_addr_t va, size_t len, enum c
 				return r;
 			continue;
 		}
+		unsigned n = 0;
 		for (coh_addr_t a = first;; a += line) {
 			int r = coh__cache_maint_line(m, &m->cache[c], a, op);
 			if (r)
 				return r;
 			if (a == last)
 				break;
+			if (++n % COH__POLL_LINES == 0 && m->poll && m->poll(m->poll_ctx))
+				return COH_ETIMEDOUT;
 		}
 	}
 	return COH_OK;

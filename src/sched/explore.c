@@ -371,6 +371,22 @@ static void report_execution(const coh_explore_config *cfg, struct coh__explorer
 	free(str);
 }
 
+/* One execution under the time limit: an execution (or setup) the limit
+ * cuts short is not counted and its findings are dropped; w->by_time says
+ * so. Replays for reports and shrinking run without a limit. */
+static int timed_run(struct coh__explorer *ex, const struct coh__strategy *st, double deadline,
+                     struct coh__wres *w)
+{
+	ex->s->deadline = deadline;
+	int rc = coh__explorer_run(ex, st);
+	ex->s->deadline = 0;
+	if (ex->s->time_up) {
+		w->by_time = true;
+		return 0;
+	}
+	return rc;
+}
+
 static int worker(const coh_explore_config *cfg, const coh_machine_config *mcfg,
                   const coh_program *prog, unsigned wi, unsigned sidx, unsigned scnt,
                   struct shared *sh, double t0, bool progress, struct coh__wres *w)
@@ -381,13 +397,21 @@ static int worker(const coh_explore_config *cfg, const coh_machine_config *mcfg,
 		return rc;
 	double last = t0;
 	uint64_t execs = 0;
+	double deadline = cfg->time_s > 0 ? t0 + cfg->time_s : 0;
 	if (cfg->strategy != COH_STRATEGY_DFS) {
 		struct coh__random rnd;
 		struct coh__pct *pct = NULL;
 		struct coh__strategy st;
 		if (cfg->strategy == COH_STRATEGY_PCT) {
 			/* k: the steps of the all-default execution */
+			ex.s->deadline = deadline;
 			rc = coh__explorer_replay(&ex, NULL, 0);
+			ex.s->deadline = 0;
+			if (ex.s->time_up) {
+				w->by_time = true;
+				rc = 0;
+				goto out;
+			}
 			if (rc != 0)
 				goto out;
 			pct = malloc(sizeof(*pct));
@@ -423,8 +447,7 @@ static int worker(const coh_explore_config *cfg, const coh_machine_config *mcfg,
 				coh__pct_begin(pct, cfg->seed, u, &st);
 			else
 				coh__random_begin(&rnd, cfg->seed, u, cfg->evict_one_in, &st);
-			rc = coh__explorer_run(&ex, &st);
-			if (rc != 0)
+			if ((rc = timed_run(&ex, &st, deadline, w)) != 0 || w->by_time)
 				break;
 			execs++;
 			w->count++;
@@ -456,8 +479,7 @@ static int worker(const coh_explore_config *cfg, const coh_machine_config *mcfg,
 				break;
 			}
 			coh__dfs_begin(&dfs, &st);
-			rc = coh__explorer_run(&ex, &st);
-			if (rc != 0)
+			if ((rc = timed_run(&ex, &st, deadline, w)) != 0 || w->by_time)
 				break;
 			execs++;
 			coh__dfs_end(&dfs, ex.s);

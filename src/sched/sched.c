@@ -20,6 +20,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "machine/machine_impl.h"
 #include "sched/sched_impl.h"
@@ -28,6 +29,7 @@ coh_sched *coh__cur_sched;
 
 static void dispatch(coh_sched *s);
 static void access_hook(void *ctx, coh_machine *m, int cpu);
+static bool poll_time(void *ctx);
 
 int coh__sched_init(coh_sched *s, coh_machine *m, coh_check *chk, size_t stack_size)
 {
@@ -39,12 +41,14 @@ int coh__sched_init(coh_sched *s, coh_machine *m, coh_check *chk, size_t stack_s
 	s->lockdep = true;
 	coh__ctx_init_host(&s->host);
 	coh__machine_set_hook(m, access_hook, s);
+	coh__machine_set_poll(m, poll_time, s);
 	return 0;
 }
 
 void coh__sched_fini(coh_sched *s)
 {
 	coh__machine_set_hook(s->m, NULL, NULL);
+	coh__machine_set_poll(s->m, NULL, NULL);
 	coh__tasks_free(s);
 	free(s->rec);
 	if (coh__cur_sched == s)
@@ -603,12 +607,48 @@ static void log_point(coh_sched *s, coh_task *t, const char *op, const char *obj
 		coh__watch_step(s, t, op, obj, file, line);
 }
 
+static bool past_deadline(const coh_sched *s)
+{
+	if (!(s->deadline > 0))
+		return false;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9 >= s->deadline;
+}
+
+bool coh_sched_time_is_up(coh_sched *s)
+{
+	if (s && past_deadline(s))
+		s->time_up = true;
+	return s && s->time_up;
+}
+
+/* The machine's poll inside a long operation: past the deadline, a task's
+ * execution ends here (the operation is abandoned with the task, as at a
+ * preemption point); setup code gets COH_ETIMEDOUT from the operation. The
+ * device's work and the switch hook are short: they are never cut. */
+static bool poll_time(void *ctx)
+{
+	coh_sched *s = ctx;
+	if (s->in_device || s->in_hook || !past_deadline(s))
+		return false;
+	s->time_up = true;
+	if (s->running && s->cur)
+		end_run(s, COH__RUN_TIMEOUT); /* does not return */
+	return true;
+}
+
 void coh__point(coh_sched *s, const char *op, const char *obj, const char *file, unsigned line)
 {
 	if (!s || !s->running || !s->cur || s->in_device || s->in_hook)
 		return;
 	coh_task *self = s->cur;
 	s->steps++;
+	if ((s->steps & 255) == 0 && past_deadline(s)) {
+		s->time_up = true;
+		end_run(s, COH__RUN_TIMEOUT);
+		return;
+	}
 	if (s->max_steps && s->steps > s->max_steps) {
 		coh__report(s, COH_F_LIVELOCK, file, line,
 		            "no progress: the step bound %llu was reached in task '%s'",
@@ -690,6 +730,7 @@ int coh__sched_run(coh_sched *s, const coh_program *prog, const struct coh__stra
 	s->epoch++;
 	s->next_obj = 0;
 	s->steps = 0;
+	s->time_up = false;
 	s->nlogged = 0;
 	s->nglog = 0;
 	s->max_steps = max_steps;
@@ -728,8 +769,11 @@ int coh__sched_run(coh_sched *s, const coh_program *prog, const struct coh__stra
 	s->running = false;
 	s->cur = NULL;
 	coh_machine_set_actor(s->m, NULL);
+	double deadline = s->deadline; /* the final check is short: never cut */
+	s->deadline = 0;
 	if (s->status == COH__RUN_OK && prog->finish)
 		prog->finish(prog->ctx, s);
+	s->deadline = deadline;
 	if (s->watch)
 		coh__watch_end(s);
 	return 0;

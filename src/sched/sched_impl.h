@@ -181,7 +181,13 @@ struct coh__irq {
 	const char *name;
 };
 
-enum coh__run_status { COH__RUN_OK, COH__RUN_DEADLOCK, COH__RUN_LIVELOCK, COH__RUN_ABORT };
+enum coh__run_status {
+	COH__RUN_OK,
+	COH__RUN_DEADLOCK,
+	COH__RUN_LIVELOCK,
+	COH__RUN_ABORT,
+	COH__RUN_TIMEOUT, /* the explorer's deadline passed: the execution is cut */
+};
 
 struct coh_sched {
 	coh_machine *m;
@@ -201,6 +207,11 @@ struct coh_sched {
 	uint64_t epoch; /* execution number, for lazy sync-object ids */
 	uint32_t next_obj;
 	uint64_t steps, max_steps;
+	/* The explorer's time limit (CLOCK_MONOTONIC seconds; 0 = none),
+	 * checked every few hundred steps and inside long machine operations;
+	 * time_up says it cut the last execution (or its setup). */
+	double deadline;
+	bool time_up;
 	uint64_t nlogged; /* timeline entries so far: their global order */
 	enum coh__run_status status;
 	bool running; /* between setup and the end of the tasks */

@@ -70,13 +70,15 @@ enum cli_opt_bit {
 /* Options past bit 30 do not fit an enum constant (an int): they are
  * macros, and every set of OPT_* bits is a cli_optmask. */
 typedef uint64_t cli_optmask;
-#define OPT_EVICTIONS (1ull << 31) /* --evictions N: bounded eviction/fill choices */
+#define OPT_EVICTIONS (1ull << 31)  /* --evictions N: bounded eviction/fill choices */
+#define OPT_MAX_MEMORY (1ull << 32) /* --max-memory MIB: host address-space bound */
+#define CLI_DEFAULT_MAX_MEMORY_MIB 4096
 /* The exploration options shared by run, replay and litmus. */
 #define OPT_EXPLORE                                                                                \
 	(OPT_ARCH | OPT_STRATEGY | OPT_SEED | OPT_BUDGET | OPT_TIME | OPT_DEPTH |                  \
 	 OPT_PREEMPTIONS | OPT_JOBS | OPT_SHARD | OPT_KEEP_GOING | OPT_JSON | OPT_REPORT |         \
 	 OPT_QUIET | OPT_NO_LOCKDEP | OPT_TRACE | OPT_JUNIT | OPT_TAP | OPT_MAX_STEPS |            \
-	 OPT_EVICTIONS)
+	 OPT_EVICTIONS | OPT_MAX_MEMORY)
 
 #define CLI_MAX_ARGS 8          /* --fix options */
 #define CLI_MAX_POSITIONAL 1024 /* files of `litmus` and `merge` */
@@ -93,7 +95,8 @@ struct cli_opts {
 	unsigned preemptions;
 	unsigned evictions; /* --evictions N: the bound, 0 = not given */
 	unsigned jobs;
-	uint64_t max_steps; /* 0: the explorer's default */
+	uint64_t max_steps;      /* 0: the explorer's default */
+	uint64_t max_memory_mib; /* 0: CLI_DEFAULT_MAX_MEMORY_MIB */
 	unsigned shard_index, shard_count;
 	bool keep_going, json, quiet, tap;
 	bool no_lockdep;    /* --no-lockdep */
@@ -199,6 +202,10 @@ char *cli_json_with_unit(char *json, uint64_t unit);
  * path be written (a regular file or nothing, in a writable folder)? 0 or
  * EXIT_USAGE, with a message. write: fn's content to a mkstemp file in
  * path's folder, renamed over path; 0, EXIT_USAGE or EXIT_INTERNAL. */
+/* memlimit.c: --max-memory (RLIMIT_AS) before a command; the note after a
+ * run that ran out of host memory. */
+int cli_memory_limit(const struct cli_opts *o);
+void cli_memory_hint(void);
 int cli_outfile_check(const char *opt, const char *path);
 int cli_outfile_write(const char *opt, const char *path, void (*fn)(FILE *, const void *),
                       const void *arg);

@@ -308,6 +308,10 @@ int cli_litmus_run_file(const char *path, const struct cli_opts *o, struct cli_r
 	rc = explore_config(o, lt, mcfg.seed, &cfg, &strategy);
 	if (rc)
 		goto out;
+	if (cfg.time_s > 0) { /* --time counts from the start: reading the file too */
+		double left = cfg.time_s - (now_s() - t0);
+		cfg.time_s = left > 1e-9 ? left : 1e-9;
+	}
 	if (coh_litmus_program_create(lt, &prog)) {
 		rc = EXIT_INTERNAL;
 		goto out;
@@ -326,6 +330,8 @@ int cli_litmus_run_file(const char *path, const struct cli_opts *o, struct cli_r
 		else
 			fprintf(stderr, "cohsim litmus: %s: the explorer failed: %s\n", path,
 			        res.error[0] ? res.error : coh_strerror(st));
+		if (st == COH_ENOMEM)
+			cli_memory_hint();
 		rc = st == COH_ENOMEM || st == COH_EWORKER ? EXIT_INTERNAL : EXIT_USAGE;
 		goto out;
 	}

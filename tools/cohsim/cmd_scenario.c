@@ -10,9 +10,12 @@
  * strategy, bound and budget. Standard output is deterministic; the time and
  * the explorer's progress go to stderr.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "cohsim/blkdev.h"
@@ -297,10 +300,13 @@ static int run_attached(const char *name, const char *variant, const char *arch,
 	}
 	if (rc) {
 		fprintf(stderr, "cohsim: %s: %s\n", name, err[0] ? err : coh_strerror(rc));
+		if (rc == COH_ENOMEM)
+			cli_memory_hint();
 		coh_explore_result_free(&res);
 		cli_result_free(r);
-		/* a backing file that cannot be used is bad input, not our failure */
-		return rc == COH_EIO && o->disk ? EXIT_USAGE : EXIT_INTERNAL;
+		/* a --disk file that cannot be used is COH_EINVAL (above); a host
+		 * read error is ours to report: exit 3 */
+		return EXIT_INTERNAL;
 	}
 	r->scenario = sc->name;
 	r->variant = ro.variant;
@@ -355,10 +361,58 @@ static int check_disks(const char *name, const char *variant, const char *arch,
 	return EXIT_USAGE;
 }
 
+/* --disk FILE: FILE.N seeds disk N and is only read. Before the run: its
+ * folder must be one, and every FILE.N there a regular file we can read
+ * (a missing one is a disk of zeroes). */
+static int check_disk_prefix(const char *prefix)
+{
+	char dir[4096];
+	size_t len = strlen(prefix);
+	if (len >= sizeof(dir) - 8 || prefix[len - 1] == '/') {
+		fprintf(stderr, "cohsim: --disk '%s': not a usable file name prefix\n", prefix);
+		return EXIT_USAGE;
+	}
+	memcpy(dir, prefix, len + 1);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		strcpy(dir, ".");
+	else
+		slash[slash == dir] = 0; /* "/d" -> "/" */
+	struct stat st;
+	if (stat(dir, &st) != 0) {
+		fprintf(stderr, "cohsim: --disk '%s': folder %s: %s\n", prefix, dir,
+		        strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "cohsim: --disk '%s': %s is not a folder\n", prefix, dir);
+		return EXIT_USAGE;
+	}
+	for (unsigned i = 0; i < 8; i++) {
+		char path[4200];
+		snprintf(path, sizeof(path), "%s.%u", prefix, i);
+		if (stat(path, &st) != 0 && errno == ENOENT)
+			continue; /* a disk of zeroes */
+		if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+			fprintf(stderr, "cohsim: --disk: %s is not a regular file\n", path);
+			return EXIT_USAGE;
+		}
+		if (access(path, R_OK) != 0) {
+			fprintf(stderr, "cohsim: --disk: cannot read %s: %s\n", path,
+			        strerror(errno));
+			return EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
 int cli_scenario_run(const char *name, const char *variant, const char *arch, const char *strategy,
                      const struct cli_opts *o, struct cli_result *r)
 {
 	memset(r, 0, sizeof(*r));
+	int bad = o->disk ? check_disk_prefix(o->disk) : 0;
+	if (bad)
+		return bad;
 	if (o->disk && coh_disk_attach_prefix(o->disk) != 0) {
 		fprintf(stderr, "cohsim: --disk '%s': not a usable file name prefix\n", o->disk);
 		return EXIT_USAGE;

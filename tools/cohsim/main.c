@@ -43,8 +43,8 @@ static const struct command commands[] = {
      "arch, --seed its seed",
      cmd_litmus},
     {"trace",
-     OPT_ARCH | OPT_D1 | OPT_CPUS | OPT_STATS | OPT_JSON | OPT_QUIET | OPT_FORMAT | OPT_MAP |
-         OPT_ICACHE | OPT_COMPAT,
+     OPT_ARCH | OPT_MAX_MEMORY | OPT_D1 | OPT_CPUS | OPT_STATS | OPT_JSON | OPT_QUIET | OPT_FORMAT |
+         OPT_MAP | OPT_ICACHE | OPT_COMPAT,
      "trace FILE [options]",
      "replay a lackey or din address trace through the caches, oracle on (docs/trace.md)",
      cmd_trace},
@@ -224,6 +224,8 @@ int main(int argc, char **argv)
 			return rc;
 		/* a bad output path fails now, not after the run */
 		if (o.report && (rc = cli_outfile_check("--report", o.report)) != 0)
+			return rc;
+		if ((commands[i].options & OPT_MAX_MEMORY) && (rc = cli_memory_limit(&o)) != 0)
 			return rc;
 		return finish(commands[i].run(&o));
 	}

@@ -399,6 +399,16 @@ static int set_map(struct cli_opts *o, const char *v, const char **why)
 	return 0;
 }
 
+static int set_max_memory(struct cli_opts *o, const char *v, const char **why)
+{
+	if (!parse_u64(v, &o->max_memory_mib) || o->max_memory_mib < 64 ||
+	    o->max_memory_mib > (1ull << 30)) {
+		*why = "MiB of host memory: from 64 to 2^30";
+		return -1;
+	}
+	return 0;
+}
+
 static int set_icache(struct cli_opts *o, const char *v, const char **why)
 {
 	(void)v, (void)why;
@@ -424,6 +434,8 @@ static const struct option_def options[] = {
     {"preemptions", OPT_PREEMPTIONS, "P", "DFS preemption bound", set_preemptions},
     {"max-steps", OPT_MAX_STEPS, "N",
      "steps per execution before a livelock is reported (default 100000)", set_max_steps},
+    {"max-memory", OPT_MAX_MEMORY, "MIB", "host memory a run may use, in MiB (default 4096)",
+     set_max_memory},
     {"evictions", OPT_EVICTIONS, "N", "explore up to N evictions/speculative fills per run",
      set_evictions},
     {"jobs", OPT_JOBS, "N", "worker processes", set_jobs},

@@ -14,6 +14,7 @@
 
 #define COH__MAX_DISKS 8
 #define COH__MAX_BIOS 128
+#define DISK_CHUNK 4096 /* the copy-on-write unit of a seeded disk */
 
 /* The bio lifecycle (see bio.c for the table). */
 enum coh__bio_state {
@@ -43,12 +44,17 @@ struct gendisk {
 	 * device appends and the handler takes from the head; neither yields
 	 * in between, so no lock is needed (a hardware completion ring). */
 	struct bio *done_head, *done_tail;
-	/* backend: host memory, or a host file */
+	/* backend: host memory, over a read-only seed image (a host file's
+	 * contents, or none); a chunk is copied from the seed on its first
+	 * write in the execution (owned), so the seed is shared, never changed */
 	uint8_t *mem;
 	size_t mem_cap, mem_dirty; /* allocated; bytes that may be non-zero */
-	int fd;                    /* -1: memory */
-	const char *path;
-	char pathbuf[256]; /* "<prefix>.<N>" */
+	const uint8_t *seed;       /* NULL: zeroes */
+	size_t seed_len;           /* <= the disk's size; zeroes after it */
+	uint8_t *owned;            /* a bit per DISK_CHUNK: copied into mem */
+	size_t owned_cap;          /* bytes allocated */
+	const char *path;          /* of the seed file, or NULL */
+	char pathbuf[256];         /* "<prefix>.<N>" */
 	/* its id in the block-copy oracle (cohsim/blockcopy.h), once known */
 	bool blk_tracked;
 	unsigned blk_dev;

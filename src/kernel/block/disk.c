@@ -5,7 +5,7 @@
  * Interface: alloc_disk_sim() from a scenario's setup(); disk_bdev() for
  * bios and dm-io regions; disk_backend_read/write() for host-side access;
  * coh_disk_attach_file() (one disk) or coh_disk_attach_prefix() (every
- * disk, "<prefix>.<N>") before a run gives disks file backends.
+ * disk, "<prefix>.<N>") before a run gives disks a seed image.
  *
  * The device. coh__disk_start_io() (from the driver, bio.c) leaves a
  * pending I/O completion: at a point the schedule chooses, the device
@@ -20,13 +20,26 @@
  * unmaps it and calls bi_end_io. The IRQ line is level-like: one delivery
  * may find several bios done, or none.
  *
+ * The backend. Every disk lives in host memory. A disk with a backing
+ * file starts each execution with the file's contents (zeroes after its
+ * end, or everywhere if there is no such file): the file is read once per
+ * process into a read-only seed, and the execution's writes go to its own
+ * copy of each 4 KiB chunk, made on the chunk's first write (copy on
+ * write). So every execution, every --jobs worker and every shard starts
+ * from the same image, and the user's file is never written. Reading the
+ * file is the only host I/O: a file that cannot be used (not a regular
+ * file, larger than the disk, unreadable) is COH_EINVAL, a host read
+ * error is COH_EIO, both from alloc_disk_sim(); a simulated I/O error is
+ * only ever an injected fault.
+ *
  * Lifetime: disks live in a static table reset by kernel_init(); backend
- * memory is kept and re-zeroed for the next execution, a backing file is
- * truncated to zeroes at each creation, so every execution starts alike.
+ * memory is kept and re-zeroed for the next execution, and its chunks
+ * become the seed's again, so every execution starts alike.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -48,23 +61,22 @@ static struct {
 static unsigned nattached;
 static char *attach_prefix;
 
+/* Seed images read so far (process-global, read-only once loaded). */
+static struct seed {
+	char *path;
+	uint8_t *data; /* NULL: no such file (zeroes) */
+	size_t len;
+} seeds[2 * COH__MAX_DISKS];
+static unsigned nseeds;
+
 /* The device's transfer buffer: it runs atomically, one bio at a time. */
 static uint8_t xfer[1u << 16];
-
-static void close_backend(struct gendisk *d)
-{
-	if (d->fd >= 0)
-		close(d->fd);
-	d->fd = -1;
-}
 
 int coh__block_init(void)
 {
 	coh__wc_init();
-	for (unsigned i = 0; i < ndisks; i++) {
-		close_backend(&disks[i]);
+	for (unsigned i = 0; i < ndisks; i++)
 		disks[i].live = false;
-	}
 	ndisks = 0;
 	last_error = 0;
 	coh__bio_init();
@@ -73,8 +85,7 @@ int coh__block_init(void)
 
 void coh_disk_close_all(void)
 {
-	for (unsigned i = 0; i < ndisks; i++)
-		close_backend(&disks[i]);
+	/* no host file stays open: seeds are read whole when first used */
 }
 
 int coh_disk_attach_file(const char *disk, const char *path)
@@ -108,7 +119,15 @@ int coh_disk_attach_prefix(const char *prefix)
 
 void coh_disk_detach_all(void)
 {
-	coh_disk_close_all();
+	for (unsigned i = 0; i < nseeds; i++) {
+		free(seeds[i].path);
+		free(seeds[i].data);
+	}
+	nseeds = 0;
+	for (unsigned i = 0; i < ndisks; i++) {
+		disks[i].seed = NULL;
+		disks[i].seed_len = 0;
+	}
 	free(attach_prefix);
 	attach_prefix = NULL;
 	for (unsigned i = 0; i < nattached; i++) {
@@ -143,16 +162,63 @@ int disk_last_error(void)
 	return last_error;
 }
 
-static int open_file(struct gendisk *d, const char *path, size_t size)
+/* Reads the whole seed file at path (once per process). */
+static int load_seed(const char *name, const char *path, const struct seed **out)
 {
-	d->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (d->fd < 0 || ftruncate(d->fd, 0) != 0 || ftruncate(d->fd, (off_t)size) != 0) {
-		fprintf(stderr, "cohsim: disk %s: cannot use backing file %s: %s\n", d->disk_name,
-		        path, strerror(errno));
-		close_backend(d);
-		return COH_EIO;
+	for (unsigned i = 0; i < nseeds; i++)
+		if (strcmp(seeds[i].path, path) == 0) {
+			*out = &seeds[i];
+			return COH_OK;
+		}
+	if (nseeds == sizeof(seeds) / sizeof(seeds[0]))
+		return COH_EINVAL;
+	struct seed sd = {strdup(path), NULL, 0};
+	if (!sd.path)
+		return COH_ENOMEM;
+	/* O_NONBLOCK: a FIFO planted at the name must not hang the run */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	struct stat st;
+	int r = COH_OK;
+	if (fd < 0 && errno == ENOENT) {
+		/* no file: a disk of zeroes */
+	} else if (fd < 0 || fstat(fd, &st) != 0) {
+		fprintf(stderr, "cohsim: disk %s: cannot read backing file %s: %s\n", name, path,
+		        strerror(errno));
+		r = COH_EINVAL;
+	} else if (!S_ISREG(st.st_mode)) {
+		fprintf(stderr, "cohsim: disk %s: backing file %s is not a regular file\n", name,
+		        path);
+		r = COH_EINVAL;
+	} else if (st.st_size > 0) {
+		sd.len = (size_t)st.st_size;
+		sd.data = malloc(sd.len);
+		size_t got = 0;
+		while (sd.data && got < sd.len) {
+			ssize_t n = read(fd, sd.data + got, sd.len - got);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				/* the host failed us: never a simulated I/O error */
+				fprintf(stderr, "cohsim: disk %s: read from %s at byte %zu: %s\n",
+				        name, path, got,
+				        n < 0 ? strerror(errno) : "the file shrank");
+				r = COH_EIO;
+				break;
+			}
+			got += (size_t)n;
+		}
+		if (!sd.data)
+			r = COH_ENOMEM;
 	}
-	d->path = path;
+	if (fd >= 0)
+		close(fd);
+	if (r) {
+		free(sd.path);
+		free(sd.data);
+		return r;
+	}
+	seeds[nseeds] = sd;
+	*out = &seeds[nseeds++];
 	return COH_OK;
 }
 
@@ -171,6 +237,41 @@ static int prepare_memory(struct gendisk *d, size_t size)
 	return COH_OK;
 }
 
+/* The disk's memory starts as zeroes with every chunk the seed's. */
+static int prepare_backend(struct gendisk *d, const char *path, size_t size)
+{
+	d->seed = NULL;
+	d->seed_len = 0;
+	d->path = path;
+	if (path) {
+		const struct seed *sd;
+		int r = load_seed(d->disk_name, path, &sd);
+		if (r)
+			return r;
+		if (sd->len > size) {
+			fprintf(stderr,
+			        "cohsim: disk %s: backing file %s holds %zu bytes, more than the "
+			        "disk's %zu\n",
+			        d->disk_name, path, sd->len, size);
+			return COH_EINVAL;
+		}
+		d->seed = sd->data;
+		d->seed_len = sd->data ? sd->len : 0;
+	}
+	if (d->seed_len) {
+		size_t need = (size / DISK_CHUNK + 8) / 8;
+		if (d->owned_cap < need) {
+			uint8_t *o = realloc(d->owned, need);
+			if (!o)
+				return COH_ENOMEM;
+			d->owned = o;
+			d->owned_cap = need;
+		}
+		memset(d->owned, 0, need);
+	}
+	return prepare_memory(d, size);
+}
+
 static void disk_irq_handler(unsigned irq, void *arg);
 
 struct gendisk *alloc_disk_sim(const struct disk_config *cfg)
@@ -184,13 +285,14 @@ struct gendisk *alloc_disk_sim(const struct disk_config *cfg)
 		return NULL;
 	struct gendisk *d = &disks[ndisks];
 	size_t size = (size_t)cfg->capacity << SECTOR_SHIFT;
-	uint8_t *mem = d->mem;
-	size_t cap = d->mem_cap, dirty = d->mem_dirty;
+	uint8_t *mem = d->mem, *owned = d->owned;
+	size_t cap = d->mem_cap, dirty = d->mem_dirty, owned_cap = d->owned_cap;
 	memset(d, 0, sizeof(*d));
 	d->mem = mem;
 	d->mem_cap = cap;
 	d->mem_dirty = dirty;
-	d->fd = -1;
+	d->owned = owned;
+	d->owned_cap = owned_cap;
 	d->disk_name = cfg->name;
 	d->capacity = cfg->capacity;
 	d->irq = cfg->irq;
@@ -201,7 +303,7 @@ struct gendisk *alloc_disk_sim(const struct disk_config *cfg)
 	unsigned page_sectors = coh_machine_page_size(coh__kernel.m) >> SECTOR_SHIFT;
 	d->queue.max_sectors = cfg->max_sectors ? cfg->max_sectors : BIO_MAX_PAGES * page_sectors;
 	const char *path = backing_file(d, ndisks);
-	int r = path ? open_file(d, path, size) : prepare_memory(d, size);
+	int r = prepare_backend(d, path, size);
 	if (r) {
 		last_error = r;
 		return NULL;
@@ -209,7 +311,6 @@ struct gendisk *alloc_disk_sim(const struct disk_config *cfg)
 	files_opened += path != NULL;
 	r = coh_request_irq(s, d->irq, disk_irq_handler, d, d->disk_name);
 	if (r) {
-		close_backend(d);
 		last_error = r;
 		return NULL;
 	}
@@ -244,33 +345,48 @@ static int check_range(const struct gendisk *d, sector_t sector, size_t len)
 	return COH_OK;
 }
 
+/* Copies the seed's part of chunk c into memory, once per execution. */
+static void own_chunk(struct gendisk *d, size_t c)
+{
+	if (d->owned[c / 8] & (1u << (c % 8)))
+		return;
+	d->owned[c / 8] |= (uint8_t)(1u << (c % 8));
+	size_t off = c * DISK_CHUNK;
+	if (off < d->seed_len) {
+		size_t n = d->seed_len - off < DISK_CHUNK ? d->seed_len - off : DISK_CHUNK;
+		memcpy(d->mem + off, d->seed + off, n);
+		if (off + n > d->mem_dirty)
+			d->mem_dirty = off + n;
+	}
+}
+
+/* Moves bytes between buf and the disk: its memory, or the seed for the
+ * chunks this execution has not written. Host memory only: cannot fail. */
 static int backend_rw(struct gendisk *d, bool write, size_t off, void *buf, size_t len)
 {
-	if (d->fd < 0) {
-		if (write) {
-			memcpy(d->mem + off, buf, len);
-			if (off + len > d->mem_dirty)
-				d->mem_dirty = off + len;
-		} else {
-			memcpy(buf, d->mem + off, len);
-		}
-		return COH_OK;
-	}
 	uint8_t *p = buf;
 	while (len) {
-		ssize_t n =
-		    write ? pwrite(d->fd, p, len, (off_t)off) : pread(d->fd, p, len, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			fprintf(stderr, "cohsim: disk %s: %s %s at byte %zu: %s\n", d->disk_name,
-			        write ? "write to" : "read from", d->path, off,
-			        n < 0 ? strerror(errno) : "unexpected end of file");
-			return COH_EIO;
+		size_t c = off / DISK_CHUNK;
+		size_t n = (c + 1) * DISK_CHUNK - off;
+		if (n > len)
+			n = len;
+		bool from_seed = off < d->seed_len && !(d->owned[c / 8] & (1u << (c % 8)));
+		if (write) {
+			if (from_seed)
+				own_chunk(d, c);
+			memcpy(d->mem + off, p, n);
+			if (off + n > d->mem_dirty)
+				d->mem_dirty = off + n;
+		} else if (from_seed) {
+			size_t s = d->seed_len - off < n ? d->seed_len - off : n;
+			memcpy(p, d->seed + off, s);
+			memset(p + s, 0, n - s);
+		} else {
+			memcpy(p, d->mem + off, n);
 		}
 		p += n;
-		off += (size_t)n;
-		len -= (size_t)n;
+		off += n;
+		len -= n;
 	}
 	return COH_OK;
 }
@@ -301,11 +417,7 @@ int disk_backend_write(struct gendisk *disk, sector_t sector, const void *buf, s
 
 int coh__disk_flush(struct gendisk *disk)
 {
-	if (disk->fd >= 0 && fsync(disk->fd) != 0) {
-		fprintf(stderr, "cohsim: disk %s: fsync %s: %s\n", disk->disk_name, disk->path,
-		        strerror(errno));
-		return COH_EIO;
-	}
+	(void)disk; /* the backend is host memory: written data is already stable */
 	return COH_OK;
 }
 
