@@ -46,10 +46,10 @@ run 0 run perform-write-alias --variant fixed
 run 0 run perform-write-alias --variant buggy --kernel 2.6.33
 run 0 run perform-write-alias --variant buggy --arch cortex-a9
 
-# the file system on a host file: the superblock is there after the run
+# the file system on a host image: the image is only read (docs/faults.md)
 run 0 run perform-write-alias --variant fixed --disk "$TMP/disk" --budget 1
 checks=$((checks + 1))
-head -c 8 "$TMP/disk.0" 2>/dev/null | grep -q SIMPLEFS || fail "--disk file holds no simplefs"
+[ ! -e "$TMP/disk.0" ] || fail "--disk wrote the image"
 
 echo "cli_pagecache: $checks checks, $fails failed"
 [ "$fails" -eq 0 ]

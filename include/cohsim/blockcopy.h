@@ -90,8 +90,9 @@ COH_API void coh_blk_op_dma(coh_check *c, unsigned op, uint64_t sector, uint64_t
 COH_API void coh_blk_op_end(coh_check *c, unsigned op);
 
 /* A restart after a power cut: every copy is gone (with what was stored
- * in it and never written back), and what each medium holds is the
- * latest version of its sectors. */
+ * in it and never written back), no operation is in flight, and what each
+ * medium holds is the latest (and the newest completed) version of its
+ * sectors. */
 COH_API void coh_blk_restart(coh_check *c);
 
 /* For tests and reports: the latest version of a sector, the version the

@@ -499,6 +499,11 @@ void coh_blk_restart(coh_check *c)
 		return;
 	for (unsigned i = 0; i < b->ncopies; i++)
 		b->copies[i].live = false;
-	for (unsigned i = 0; i < b->ndevs; i++)
+	for (unsigned i = 0; i < b->ndevs; i++) {
 		memcpy(b->devs[i].latest, b->devs[i].medium, sizeof(uint64_t) * b->devs[i].nsect);
+		/* what the medium holds is all that completed: the rest was lost */
+		memcpy(b->devs[i].done, b->devs[i].medium, sizeof(uint64_t) * b->devs[i].nsect);
+	}
+	for (uint64_t i = 0; i < b->nops; i++)
+		b->ops[i].live = false; /* no operation outlives the restart */
 }

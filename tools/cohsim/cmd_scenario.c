@@ -350,6 +350,7 @@ static int check_disks(const char *name, const char *variant, const char *arch,
 	one.report = one.trace = NULL;
 	one.quiet = true;
 	struct cli_result r;
+	memset(&r, 0, sizeof(r));
 	unsigned long before = coh_disk_files_opened();
 	int rc = run_attached(name, variant, arch, NULL, &one, &r);
 	if (rc)
@@ -425,6 +426,11 @@ int cli_scenario_run(const char *name, const char *variant, const char *arch, co
 		coh_disk_detach_all();
 	}
 	return rc;
+}
+
+static int strategy_of(const char *s, const coh_scenario *sc)
+{
+	return s ? coh_strategy_parse(s) : (int)sc->strategy;
 }
 
 static int run_and_print(const char *cmd, const struct cli_opts *o)
