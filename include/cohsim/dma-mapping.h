@@ -36,7 +36,11 @@ COH_API void dma_sync_single_range_for_device(struct device *dev, dma_addr_t add
 /* The memory type dma_alloc_coherent gives on the running profile. */
 enum dma_coherent_type {
 	DMA_COHERENT_CACHED,   /* coherent DMA (x86): cached, the device snoops */
-	DMA_COHERENT_UNCACHED, /* a non-cacheable alias (ARM, MIPS, SH, PA-RISC) */
+	DMA_COHERENT_UNCACHED, /* a non-cacheable alias (ARMv5, MIPS, SH, PA-RISC) */
+	/* a non-cacheable but bufferable alias (ARMv6/v7 "normal
+	 * non-cacheable"): stores sit in the CPU's write buffer until a
+	 * barrier (wmb, dma_wmb, writel) */
+	DMA_COHERENT_BUFFERABLE,
 };
 COH_API enum dma_coherent_type dma_coherent_type(void);
 /* size bytes of physically contiguous lowmem, zeroed, for CPU and device

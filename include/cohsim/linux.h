@@ -272,6 +272,8 @@ typedef coh_atomic atomic_t;
 /* The rest of the DMA API; block I/O and dm-io; slabs; user memory, under
  * the kernel's names. */
 #include "cohsim/dma-mapping.h"
+#include "cohsim/io.h"
+#include "cohsim/simnet.h"
 #include "cohsim/blkdev.h"
 #include "cohsim/dm-io.h"
 #include "cohsim/slab.h"

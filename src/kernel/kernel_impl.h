@@ -65,5 +65,9 @@ int coh__dm_bufio_init(void);          /* md/dm-bufio.c */
 int coh__dm_cache_metadata_init(void); /* md/dm-cache-metadata.c */
 int coh__dm_init(void);                /* md/dm.c: mapped devices, targets */
 int coh__dm_cache_target_init(void);   /* md/dm-cache-target.c, from coh__dm_init */
+int coh__simdev_init(void);            /* io/simdev.c: MMIO space, and io.c's windows */
+int coh__io_init(void);                /* io/io.c: windows, ioremaps, IRQ handlers */
+int coh__simnet_init(void);            /* io/simnet.c: the NICs */
+int coh__io_add_window(struct sim_device *sd); /* io/io.c: sd's register window */
 
 #endif

@@ -117,6 +117,7 @@ void coh_machine_reset(coh_machine *m)
 	coh__mem_reset(m);
 	coh__stack_store_reset(m);
 	coh__mmu_reset(&m->mmu);
+	coh__wbuf_reset(m);
 	for (unsigned c = 0; c < m->ncpus; c++) {
 		coh__cache_reset(&m->cache[c]);
 		m->cur_as[c] = COH_KERNEL_AS;
@@ -239,6 +240,15 @@ uint64_t coh__rand(coh_machine *m)
 /* ---- events ---- */
 
 /* Starts a public operation: the preemption point, then its event. */
+uint64_t coh__begin_op(coh_machine *m, enum coh_event_kind kind, int cpu, coh_addr_t va,
+                       coh_addr_t pa, size_t len, uint64_t value)
+{
+	if (m->hook)
+		m->hook(m->hook_ctx, m, cpu);
+	m->op_ev = coh__event(m, kind, cpu, va, pa, (uint32_t)len, value);
+	return m->op_ev;
+}
+
 static inline uint64_t begin_op(coh_machine *m, enum coh_event_kind kind, int cpu, coh_addr_t va,
                                 coh_addr_t pa, size_t len, uint64_t value)
 {
@@ -295,6 +305,8 @@ const char *coh_event_kind_name(enum coh_event_kind kind)
 	    [COH_EV_DISCARD] = "discard",     [COH_EV_DMA_READ] = "dma-read",
 	    [COH_EV_DMA_WRITE] = "dma-write", [COH_EV_MAP] = "map",
 	    [COH_EV_UNMAP] = "unmap",         [COH_EV_NOTE] = "note",
+	    [COH_EV_BARRIER] = "barrier",     [COH_EV_DRAIN] = "drain",
+	    [COH_EV_MMIO_READ] = "mmio-read", [COH_EV_MMIO_WRITE] = "mmio-write",
 	};
 	if ((unsigned)kind < sizeof(names) / sizeof(names[0]) && names[kind])
 		return names[kind];
@@ -332,6 +344,15 @@ int coh_event_format(const coh_event *e, char *buf, size_t size)
 		                "#%-5" PRIu64 " %-14s %-9s va=0x%08" PRIx64 " pa=0x%08" PRIx64
 		                " u%u = 0x%" PRIx64 "%s",
 		                e->no, who, k, e->va, e->pa, e->len * 8, e->value, where);
+	case COH_EV_BARRIER:
+		return snprintf(buf, size, "#%-5" PRIu64 " %-14s %-9s %s%s", e->no, who, k,
+		                e->value == COH_BARRIER_DMB ? "dmb" : "dsb", where);
+	case COH_EV_MMIO_READ:
+	case COH_EV_MMIO_WRITE:
+	case COH_EV_DRAIN:
+		return snprintf(buf, size,
+		                "#%-5" PRIu64 " %-14s %-9s pa=0x%08" PRIx64 " u%u = 0x%" PRIx64 "%s",
+		                e->no, who, k, e->pa, e->len * 8, e->value, where);
 	case COH_EV_DMA_READ:
 	case COH_EV_DMA_WRITE:
 	case COH_EV_UNMAP:
@@ -667,7 +688,7 @@ int coh_cache_prefetch(coh_machine *m, unsigned cpu, coh_addr_t va)
 	if (coh__mmu_lookup(m, cpu, va, &pa, &attr))
 		return COH_OK;
 	note_op_known(m, 0, pa, true); /* the event names the PA it speculated on */
-	if (attr == COH_ATTR_UNCACHED)
+	if (attr >= COH_ATTR_UNCACHED)
 		return COH_OK;
 	coh__cache_prefetch(m, cpu, va, pa);
 	return COH_OK;

@@ -85,6 +85,21 @@ struct coh__observer {
 	void (*fault)(void *ctx, unsigned cpu, coh_addr_t va, bool write);
 };
 
+/* One CPU's write buffer (wbuf.c): stores to bufferable memory, oldest
+ * first, each at most COH__WBUF_DATA bytes within one line. */
+#define COH__WBUF_DATA 16
+struct coh__wbuf {
+	unsigned n;
+	struct coh__wbuf_ent {
+		coh_addr_t pa;
+		unsigned len;
+		uint8_t data[COH__WBUF_DATA];
+	} e[COH_WBUF_ENTRIES];
+};
+/* Asked after a store entered cpu's write buffer: 0 drains the buffer now,
+ * 1 leaves it (the store is late). */
+typedef unsigned (*coh__wbuf_hook)(void *ctx, coh_machine *m, unsigned cpu);
+
 /* Called before each public operation: the scheduler's preemption point. */
 typedef void (*coh__access_hook)(void *ctx, coh_machine *m, int cpu); /* cpu -1: the device */
 
@@ -125,6 +140,9 @@ struct coh_machine {
 	struct coh__observer obs; /* a NULL hook is not called */
 	coh__access_hook hook;
 	void *hook_ctx;
+	struct coh__wbuf wbuf[COH_MAX_CPUS];
+	coh__wbuf_hook wbuf_hook;
+	void *wbuf_ctx;
 	/* a direct-mapped TLB per CPU, indexed by the low VPN bits */
 	struct coh__tlb_entry {
 		uint64_t key; /* vpn + 1; 0 = empty */
@@ -166,6 +184,18 @@ static inline uint64_t coh__event(coh_machine *m, enum coh_event_kind kind, int 
 	return no;
 }
 uint64_t coh__rand(coh_machine *m);
+/* A public operation's start: the access hook, then its event. */
+uint64_t coh__begin_op(coh_machine *m, enum coh_event_kind kind, int cpu, coh_addr_t va,
+                       coh_addr_t pa, size_t len, uint64_t value);
+
+/* wbuf.c */
+void coh__machine_set_wbuf_hook(coh_machine *m, coh__wbuf_hook hook, void *ctx);
+/* A store of len bytes (within one line) at pa into cpu's write buffer. */
+void coh__wbuf_store(coh_machine *m, unsigned cpu, coh_addr_t pa, const uint8_t *buf, unsigned len);
+/* Overlays cpu's buffered bytes of [pa, pa+len) on buf (its own stores). */
+void coh__wbuf_forward(const coh_machine *m, unsigned cpu, coh_addr_t pa, uint8_t *buf,
+                       unsigned len);
+void coh__wbuf_reset(coh_machine *m);
 
 /* memory.c */
 int coh__mem_init(coh_machine *m);
@@ -285,7 +315,7 @@ static inline void coh__cache_read_fast(coh_machine *m, unsigned cpu, coh_addr_t
 {
 	struct coh__cache *c = &m->cache[cpu];
 	struct coh__line *l;
-	if (attr == COH_ATTR_UNCACHED || !(l = coh__cache_mru_hit(m, c, va, pa))) {
+	if (attr >= COH_ATTR_UNCACHED || !(l = coh__cache_mru_hit(m, c, va, pa))) {
 		coh__cache_read(m, cpu, va, pa, attr, buf, len);
 		return;
 	}

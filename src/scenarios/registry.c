@@ -18,6 +18,7 @@ extern const coh_scenario coh_scenario_kmap_high_get;
 extern const coh_scenario coh_scenario_kmap_lock_irq;
 extern const coh_scenario coh_scenario_flush_dcache_anon;
 extern const coh_scenario coh_scenario_flush_anon_page;
+extern const coh_scenario coh_scenario_simnet_tx_doorbell;
 
 /* In the order `cohsim list` and `cohsim demo` show them. */
 static const coh_scenario *const builtin[] = {
@@ -27,6 +28,7 @@ static const coh_scenario *const builtin[] = {
     &coh_scenario_kmap_lock_irq,
     &coh_scenario_flush_dcache_anon,
     &coh_scenario_flush_anon_page,
+    &coh_scenario_simnet_tx_doorbell,
 };
 
 #define NBUILTIN (sizeof(builtin) / sizeof(builtin[0]))

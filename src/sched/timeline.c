@@ -20,7 +20,14 @@ static void step_what(coh_sched *s, const struct coh__gstep *g, char *what, size
 {
 	coh_event e;
 	if (strcmp(g->op, "mem") == 0 && coh_machine_event(s->m, g->ev + 1, &e) &&
-	    e.kind != COH_EV_NOTE)
+	    (e.kind == COH_EV_MMIO_READ || e.kind == COH_EV_MMIO_WRITE))
+		snprintf(what, size, "%s pa=0x%llx", coh_event_kind_name(e.kind),
+		         (unsigned long long)e.pa);
+	else if (strcmp(g->op, "mem") == 0 && coh_machine_event(s->m, g->ev + 1, &e) &&
+	         e.kind == COH_EV_BARRIER)
+		snprintf(what, size, "barrier %s", e.value == COH_BARRIER_DMB ? "dmb" : "dsb");
+	else if (strcmp(g->op, "mem") == 0 && coh_machine_event(s->m, g->ev + 1, &e) &&
+	         e.kind != COH_EV_NOTE)
 		snprintf(what, size, "%s va=0x%llx", coh_event_kind_name(e.kind),
 		         (unsigned long long)e.va);
 	else if (strcmp(g->op, "deviation") == 0)
