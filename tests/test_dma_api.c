@@ -326,9 +326,9 @@ static void dma_alloc_coherent_needs_no_maintenance_on_every_type(void **state)
 	static const struct {
 		const char *arch;
 		enum dma_coherent_type type;
-	} cases[] = {{"xscale", DMA_COHERENT_UNCACHED},       {"armv6", DMA_COHERENT_BUFFERABLE},
+	} cases[] = {{"xscale", DMA_COHERENT_UNCACHED},      {"armv6", DMA_COHERENT_BUFFERABLE},
 	             {"cortex-a9", DMA_COHERENT_BUFFERABLE}, {"mips-r4k", DMA_COHERENT_UNCACHED},
-	             {"parisc", DMA_COHERENT_UNCACHED},    {"x86", DMA_COHERENT_CACHED}};
+	             {"parisc", DMA_COHERENT_UNCACHED},      {"x86", DMA_COHERENT_CACHED}};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		unsigned n[COH_F_KIND_COUNT];
 		arch = cases[i].arch;

@@ -298,7 +298,7 @@ enum coh_event_kind {
 	COH_EV_DMA_WRITE,
 	COH_EV_MAP,
 	COH_EV_UNMAP,
-	COH_EV_NOTE, /* a note from a higher layer (kernel step, task switch) */
+	COH_EV_NOTE,       /* a note from a higher layer (kernel step, task switch) */
 	COH_EV_BARRIER,    /* coh_barrier: value is its coh_barrier_kind */
 	COH_EV_DRAIN,      /* a buffered store reached memory */
 	COH_EV_MMIO_READ,  /* a device register read (pa: the register) */

@@ -350,9 +350,9 @@ int coh_event_format(const coh_event *e, char *buf, size_t size)
 	case COH_EV_MMIO_READ:
 	case COH_EV_MMIO_WRITE:
 	case COH_EV_DRAIN:
-		return snprintf(buf, size,
-		                "#%-5" PRIu64 " %-14s %-9s pa=0x%08" PRIx64 " u%u = 0x%" PRIx64 "%s",
-		                e->no, who, k, e->pa, e->len * 8, e->value, where);
+		return snprintf(
+		    buf, size, "#%-5" PRIu64 " %-14s %-9s pa=0x%08" PRIx64 " u%u = 0x%" PRIx64 "%s",
+		    e->no, who, k, e->pa, e->len * 8, e->value, where);
 	case COH_EV_DMA_READ:
 	case COH_EV_DMA_WRITE:
 	case COH_EV_UNMAP:

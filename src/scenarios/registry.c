@@ -19,6 +19,8 @@ extern const coh_scenario coh_scenario_kmap_lock_irq;
 extern const coh_scenario coh_scenario_flush_dcache_anon;
 extern const coh_scenario coh_scenario_flush_anon_page;
 extern const coh_scenario coh_scenario_simnet_tx_doorbell;
+extern const coh_scenario coh_scenario_simnet_rx_shared_line;
+extern const coh_scenario coh_scenario_simnet_rx_reuse;
 
 /* In the order `cohsim list` and `cohsim demo` show them. */
 static const coh_scenario *const builtin[] = {
@@ -29,6 +31,8 @@ static const coh_scenario *const builtin[] = {
     &coh_scenario_flush_dcache_anon,
     &coh_scenario_flush_anon_page,
     &coh_scenario_simnet_tx_doorbell,
+    &coh_scenario_simnet_rx_shared_line,
+    &coh_scenario_simnet_rx_reuse,
 };
 
 #define NBUILTIN (sizeof(builtin) / sizeof(builtin[0]))

@@ -45,8 +45,10 @@ void simnet_drv_probe(struct simnet_drv *d, unsigned ntx, unsigned nrx)
 	BUG_ON(iomem_is_null(d->regs));
 	d->ntx = ntx;
 	d->nrx = nrx;
-	d->tx_ring = dma_alloc_coherent(d->dev, ntx * SIMNET_DESC_SIZE, &d->tx_ring_dma, GFP_KERNEL);
-	d->rx_ring = dma_alloc_coherent(d->dev, nrx * SIMNET_DESC_SIZE, &d->rx_ring_dma, GFP_KERNEL);
+	d->tx_ring =
+	    dma_alloc_coherent(d->dev, ntx * SIMNET_DESC_SIZE, &d->tx_ring_dma, GFP_KERNEL);
+	d->rx_ring =
+	    dma_alloc_coherent(d->dev, nrx * SIMNET_DESC_SIZE, &d->rx_ring_dma, GFP_KERNEL);
 	BUG_ON(simptr_is_null(d->tx_ring) || simptr_is_null(d->rx_ring));
 	writel((u32)d->tx_ring_dma, iomem_add(d->regs, SIMNET_TX_RING));
 	writel(ntx, iomem_add(d->regs, SIMNET_TX_COUNT));

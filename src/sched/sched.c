@@ -705,9 +705,16 @@ static unsigned wbuf_hook(void *ctx, coh_machine *m, unsigned cpu)
 static bool implies_barrier(const char *op)
 {
 	static const char *const plain[] = {
-	    "mem",           "preempt_point",    "cpu_relax",         "might_sleep",
-	    "preempt_enable", "local_irq_enable", "local_irq_restore", "local_bh_enable",
-	    "atomic_read",   "atomic_set",
+	    "mem",
+	    "preempt_point",
+	    "cpu_relax",
+	    "might_sleep",
+	    "preempt_enable",
+	    "local_irq_enable",
+	    "local_irq_restore",
+	    "local_bh_enable",
+	    "atomic_read",
+	    "atomic_set",
 	};
 	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
 		if (strcmp(op, plain[i]) == 0)

@@ -147,8 +147,8 @@ static void device_side(void *arg)
 		if (c->sd->ops && c->sd->ops->write)
 			c->sd->ops->write(c->sd, c->off, c->size, c->v);
 	} else {
-		c->v = c->sd->ops && c->sd->ops->read ? c->sd->ops->read(c->sd, c->off, c->size)
-		                                      : 0;
+		c->v =
+		    c->sd->ops && c->sd->ops->read ? c->sd->ops->read(c->sd, c->off, c->size) : 0;
 	}
 }
 

@@ -79,7 +79,8 @@ static void tx_done(void *arg)
 	n->nsent += len < room ? len : room;
 	u8 flags[4];
 	put_le32(flags, SIMNET_DESC_DONE);
-	dma_dev_write(&n->sd.dev, n->tx_ring + idx * SIMNET_DESC_SIZE + SIMNET_DESC_FLAGS, flags, 4);
+	dma_dev_write(&n->sd.dev, n->tx_ring + idx * SIMNET_DESC_SIZE + SIMNET_DESC_FLAGS, flags,
+	              4);
 	n->tx_head = (idx + 1) % n->tx_count;
 	n->irq_status |= SIMNET_IRQ_TX;
 	update_irq(n);
