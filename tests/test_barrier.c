@@ -27,7 +27,7 @@ enum mode {
 };
 
 static enum mode mode;
-static struct device dev = {"testdev"};
+static struct device dev = {.name = "testdev"};
 static const char *arch = "cortex-a9";
 static unsigned ncpus = 1;
 static uint32_t seen[4];

@@ -35,7 +35,7 @@ enum mode {
 };
 
 static enum mode mode;
-static struct device dev = {"testdev"};
+static struct device dev = {.name = "testdev"};
 static const char *arch = "xscale";
 static unsigned misuse_line;  /* the line a misuse finding must name */
 static uint32_t seen32[4];    /* what the device or CPU read */

@@ -18,9 +18,18 @@ extern "C" {
 /* The address a failed mapping returns (include/linux/dma-mapping.h). */
 #define DMA_MAPPING_ERROR (~(dma_addr_t)0)
 
-/* Nonzero if addr is DMA_MAPPING_ERROR. (No mapping fails yet: there are
- * no DMA masks and no swiotlb in the model.) */
+/* Nonzero if addr is DMA_MAPPING_ERROR. DMA-API-debug notes the check: a
+ * mapping of a device with a DMA mask that is unmapped without one is an
+ * api-misuse finding (dma-debug's "failed to check map error", v3.9). */
 COH_API int dma_mapping_error(struct device *dev, dma_addr_t addr);
+
+#define DMA_BIT_MASK(n) (((n) == 64) ? ~0ULL : ((1ULL << (n)) - 1))
+/* The device reaches only addresses <= mask. A buffer above it is bounced
+ * (ARM's dmabounce, kernel/dma/dmabounce.c): the device gets a safe buffer
+ * below the mask, and the syncs and the unmap copy the data across. A
+ * mapping that cannot get a safe buffer fails with DMA_MAPPING_ERROR. 0,
+ * or COH_EIO if the mask cannot be served. */
+COH_API int dma_set_mask(struct device *dev, u64 mask);
 
 /* Syncs of [addr+offset, addr+offset+size) of a mapping (a part of it: the
  * rest stays with its owner). */

@@ -227,6 +227,9 @@ enum dma_data_direction {
 
 struct device {
 	const char *name;
+	/* the device's DMA mask (dma_set_mask); 0: none set, all of memory
+	 * is reachable */
+	u64 dma_mask;
 };
 
 COH_API dma_addr_t dma_map_page(struct device *dev, struct page *page, size_t offset, size_t size,
