@@ -12,13 +12,13 @@ SRC=$2
 . "$(dirname "$0")/lib.sh"
 
 run_exit 0 "$BIN" list
-for sc in simnet-tx-doorbell simnet-rx-shared-line simnet-rx-reuse; do
+for sc in simnet-tx-doorbell simnet-rx-shared-line simnet-rx-reuse simnet-tx-maperr; do
 	expect_grep "$TMP/out" "^$sc\$" "list names $sc"
 done
 
 block() { awk '/^====/{n++} n==1' "$1"; }
 for spec in "simnet-tx-doorbell stale-dma" "simnet-rx-shared-line lost-write" \
-	"simnet-rx-reuse api-misuse"; do
+	"simnet-rx-reuse api-misuse" "simnet-tx-maperr bad-access"; do
 	set -- $spec
 	run_exit 1 "$BIN" run "$1"
 	expect_grep "$TMP/out" "^BUG: cohsim: $2" "$1 buggy finds $2"
@@ -58,5 +58,10 @@ run_exit 1 "$BIN" run simnet-rx-reuse --keep-going
 expect_grep "$TMP/out" "2 findings \(api-misuse,stale-read\)" "reuse: both findings"
 run_exit 1 "$BIN" run simnet-rx-shared-line --arch xscale
 expect_grep "$TMP/out" "^BUG: cohsim: stale-read" "shared line on ARMv5: stale-read"
+
+# the unchecked mapping: the NIC at the error address, then dma-debug
+run_exit 1 "$BIN" run simnet-tx-maperr --keep-going
+expect_grep "$TMP/out" "outside memory \(DMA_MAPPING_ERROR" "maperr: the device's bad access"
+expect_grep "$TMP/out" "failed to check map error" "maperr: dma-debug's missing check"
 
 finish cli_drivers

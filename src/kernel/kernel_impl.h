@@ -56,9 +56,9 @@ void coh__dma_debug_device_access(const struct device *dev, dma_addr_t addr, siz
                                   bool write);
 /* dma/mapping.c: pages [pa, pa+len) are being freed: api-misuse if mapped. */
 void coh__dma_debug_check_freed(phys_addr_t pa, size_t len);
-int coh__dma_coherent_init(void);      /* dma/coherent.c: the consistent area */
-int coh__dma_pool_init(void);          /* dma/pool.c: the pools */
-int coh__dmabounce_init(void);         /* dma/dmabounce.c: safe-buffer pools */
+int coh__dma_coherent_init(void); /* dma/coherent.c: the consistent area */
+int coh__dma_pool_init(void);     /* dma/pool.c: the pools */
+int coh__dmabounce_init(void);    /* dma/dmabounce.c: safe-buffer pools */
 /* dma/dmabounce.c, for mapping.c: does [addr, addr+size) lie above dev's
  * mask? Map into a safe buffer (DMA_MAPPING_ERROR if none); unmap or sync
  * a bounced mapping (false: addr is not one). */

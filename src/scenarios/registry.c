@@ -21,6 +21,7 @@ extern const coh_scenario coh_scenario_flush_anon_page;
 extern const coh_scenario coh_scenario_simnet_tx_doorbell;
 extern const coh_scenario coh_scenario_simnet_rx_shared_line;
 extern const coh_scenario coh_scenario_simnet_rx_reuse;
+extern const coh_scenario coh_scenario_simnet_tx_maperr;
 
 /* In the order `cohsim list` and `cohsim demo` show them. */
 static const coh_scenario *const builtin[] = {
@@ -33,6 +34,7 @@ static const coh_scenario *const builtin[] = {
     &coh_scenario_simnet_tx_doorbell,
     &coh_scenario_simnet_rx_shared_line,
     &coh_scenario_simnet_rx_reuse,
+    &coh_scenario_simnet_tx_maperr,
 };
 
 #define NBUILTIN (sizeof(builtin) / sizeof(builtin[0]))

@@ -37,14 +37,16 @@ static struct dev_site enter(const char *file, unsigned line)
 static void outside(struct device *dev, dma_addr_t addr, size_t len, bool write)
 {
 	coh_machine *m = coh__kernel.m;
-	uint64_t no = coh_machine_note(m, -1, write ? "dma-write outside memory"
-	                                            : "dma-read outside memory");
+	uint64_t no =
+	    coh_machine_note(m, -1, write ? "dma-write outside memory" : "dma-read outside memory");
 	coh_finding *f = coh_check_report(
 	    coh__kernel.chk, COH_F_BAD_ACCESS, -1,
 	    "%s: device DMA %s of %zu bytes at device address 0x%llx, outside memory%s",
 	    dev && dev->name ? dev->name : "device", write ? "write" : "read", len,
 	    (unsigned long long)addr,
-	    addr == DMA_MAPPING_ERROR ? " (DMA_MAPPING_ERROR: an unchecked failed mapping)" : "");
+	    addr == DMA_MAPPING_ERROR || addr == (u32)DMA_MAPPING_ERROR
+	        ? " (DMA_MAPPING_ERROR: an unchecked failed mapping)"
+	        : "");
 	if (f) {
 		if (!coh_machine_event(m, no, &f->trigger))
 			f->trigger.no = no;

@@ -46,8 +46,8 @@
  * the check may then miss a misuse, never invent one. */
 struct dma_debug_entry {
 	bool used;
-	bool reported;      /* one CPU-access report per mapping */
-	bool err_checked;   /* dma_mapping_error was called on it */
+	bool reported;    /* one CPU-access report per mapping */
+	bool err_checked; /* dma_mapping_error was called on it */
 	const struct device *dev;
 	dma_addr_t addr;
 	size_t size;
@@ -494,7 +494,8 @@ void dma_unmap_single(struct device *dev, dma_addr_t addr, size_t size, enum dma
 	if (coh__dmabounce_unmap(dev, addr, size, dir))
 		return;
 	/* ___dma_single_dev_to_cpu: BUG_ON(!virt_addr_valid(kaddr)) */
-	if (addr + size > coh_machine_highmem_start(coh__kernel.m)) {
+	coh_addr_t low = coh_machine_highmem_start(coh__kernel.m);
+	if (addr >= low || size > low - addr) { /* no wrap: DMA_MAPPING_ERROR + size */
 		BUG();
 		return;
 	}

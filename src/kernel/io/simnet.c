@@ -8,8 +8,9 @@
  * this file's lines, so the oracle judges every descriptor and buffer it
  * reads (stale-dma) and its writes are the latest values the CPU must see.
  * Invariants: tx_head <= tx_fetch (mod count) and every fetched, unsent
- * packet is in `fetched`, oldest first; TX completions send the oldest
- * fetched packet whatever order they run in; the pool is reset by
+ * packet is in `fetched`, oldest first; at most one TX completion is
+ * pending (tx_pending) and it sends every fetched packet in order; the
+ * pool is reset by
  * kernel_init (coh__simnet_init).
  */
 #include <string.h>
@@ -26,6 +27,7 @@ struct simnet {
 		u32 index, addr, len;
 	} fetched[256];
 	unsigned nfetched;
+	bool tx_pending; /* a TX completion is on its way */
 	struct {
 		u8 data[SIMNET_MAX_PACKET];
 		size_t len;
@@ -61,13 +63,22 @@ static void update_irq(struct simnet *n)
 		sim_device_raise_irq(&n->sd);
 }
 
-/* A TX completion: the oldest fetched packet goes on the wire. */
+static void tx_send_one(struct simnet *n);
+
+/* A TX completion: the fetched packets go on the wire, oldest first (one
+ * completion per batch: their order is the NIC's, not a choice). */
 static void tx_done(void *arg)
 {
 	COH_FRAME();
 	struct simnet *n = arg;
-	if (!n->nfetched)
-		return;
+	n->tx_pending = false;
+	while (n->nfetched)
+		tx_send_one(n);
+}
+
+/* The oldest fetched packet: its buffer by DMA, then DONE, the IRQ. */
+static void tx_send_one(struct simnet *n)
+{
 	u32 idx = n->fetched[0].index, addr = n->fetched[0].addr, len = n->fetched[0].len;
 	memmove(&n->fetched[0], &n->fetched[1], --n->nfetched * sizeof(n->fetched[0]));
 	u8 buf[SIMNET_MAX_PACKET];
@@ -99,7 +110,10 @@ static void tx_fetch(struct simnet *n)
 		n->fetched[n->nfetched].len = le32(d + SIMNET_DESC_LEN);
 		n->nfetched++;
 		n->tx_fetch = (n->tx_fetch + 1) % n->tx_count;
-		sim_device_later(&n->sd, tx_done, n, "simnet-tx");
+		if (!n->tx_pending) {
+			n->tx_pending = true;
+			sim_device_later(&n->sd, tx_done, n, "simnet-tx");
+		}
 	}
 }
 
