@@ -26,7 +26,7 @@ struct effects {
 
 static struct effects got;
 static unsigned version;
-static struct device dev = {"archops"};
+static struct device dev = {.name = "archops"};
 
 /* Dirty a line at va (value 0x5a), run op, and name what happened to it. */
 static const char *on_dirty_line(simptr va, phys_addr_t pa, void (*op)(simptr va, void *arg),

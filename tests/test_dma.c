@@ -29,7 +29,7 @@ enum mode {
 };
 
 static enum mode mode;
-static struct device dev = {"testdev"};
+static struct device dev = {.name = "testdev"};
 static uint8_t seen[16];
 static const char *arch = "xscale";
 

@@ -35,7 +35,7 @@ enum mode {
 };
 
 static enum mode mode;
-static struct device dev = {"testdev"};
+static struct device dev = {.name = "testdev"};
 static const char *arch = "xscale";
 static unsigned misuse_line;  /* the line a misuse finding must name */
 static uint32_t seen32[4];    /* what the device or CPU read */
@@ -326,9 +326,9 @@ static void dma_alloc_coherent_needs_no_maintenance_on_every_type(void **state)
 	static const struct {
 		const char *arch;
 		enum dma_coherent_type type;
-	} cases[] = {{"xscale", DMA_COHERENT_UNCACHED},    {"armv6", DMA_COHERENT_UNCACHED},
-	             {"cortex-a9", DMA_COHERENT_UNCACHED}, {"mips-r4k", DMA_COHERENT_UNCACHED},
-	             {"parisc", DMA_COHERENT_UNCACHED},    {"x86", DMA_COHERENT_CACHED}};
+	} cases[] = {{"xscale", DMA_COHERENT_UNCACHED},      {"armv6", DMA_COHERENT_BUFFERABLE},
+	             {"cortex-a9", DMA_COHERENT_BUFFERABLE}, {"mips-r4k", DMA_COHERENT_UNCACHED},
+	             {"parisc", DMA_COHERENT_UNCACHED},      {"x86", DMA_COHERENT_CACHED}};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		unsigned n[COH_F_KIND_COUNT];
 		arch = cases[i].arch;
@@ -340,7 +340,7 @@ static void dma_alloc_coherent_needs_no_maintenance_on_every_type(void **state)
 		assert_int_equal(seen32[1], 0xabcd1234u);
 		assert_int_equal(seen32[2], 0x04030201u);
 		assert_int_equal(handles[0] & 0xfff, 0);
-		if (cases[i].type == DMA_COHERENT_UNCACHED)
+		if (cases[i].type != DMA_COHERENT_CACHED)
 			assert_true(vas[0] >= 0xFFC00000ull); /* the consistent area */
 		else
 			assert_int_equal(vas[0], PAGE_OFFSET + handles[0]);

@@ -41,7 +41,7 @@ static simptr got[4];
 static uint32_t seen;
 static unsigned reported_minalign;
 static unsigned alloc_line, free_line; /* the test's own sites */
-static struct device dev = {"testdev"};
+static struct device dev = {.name = "testdev"};
 
 static void ctor(simptr obj)
 {

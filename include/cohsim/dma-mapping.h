@@ -18,9 +18,18 @@ extern "C" {
 /* The address a failed mapping returns (include/linux/dma-mapping.h). */
 #define DMA_MAPPING_ERROR (~(dma_addr_t)0)
 
-/* Nonzero if addr is DMA_MAPPING_ERROR. (No mapping fails yet: there are
- * no DMA masks and no swiotlb in the model.) */
+/* Nonzero if addr is DMA_MAPPING_ERROR. DMA-API-debug notes the check: a
+ * mapping of a device with a DMA mask that is unmapped without one is an
+ * api-misuse finding (dma-debug's "failed to check map error", v3.9). */
 COH_API int dma_mapping_error(struct device *dev, dma_addr_t addr);
+
+#define DMA_BIT_MASK(n) (((n) == 64) ? ~0ULL : ((1ULL << (n)) - 1))
+/* The device reaches only addresses <= mask. A buffer above it is bounced
+ * (ARM's dmabounce, kernel/dma/dmabounce.c): the device gets a safe buffer
+ * below the mask, and the syncs and the unmap copy the data across. A
+ * mapping that cannot get a safe buffer fails with DMA_MAPPING_ERROR. 0,
+ * or COH_EIO if the mask cannot be served. */
+COH_API int dma_set_mask(struct device *dev, u64 mask);
 
 /* Syncs of [addr+offset, addr+offset+size) of a mapping (a part of it: the
  * rest stays with its owner). */
@@ -36,7 +45,11 @@ COH_API void dma_sync_single_range_for_device(struct device *dev, dma_addr_t add
 /* The memory type dma_alloc_coherent gives on the running profile. */
 enum dma_coherent_type {
 	DMA_COHERENT_CACHED,   /* coherent DMA (x86): cached, the device snoops */
-	DMA_COHERENT_UNCACHED, /* a non-cacheable alias (ARM, MIPS, SH, PA-RISC) */
+	DMA_COHERENT_UNCACHED, /* a non-cacheable alias (ARMv5, MIPS, SH, PA-RISC) */
+	/* a non-cacheable but bufferable alias (ARMv6/v7 "normal
+	 * non-cacheable"): stores sit in the CPU's write buffer until a
+	 * barrier (wmb, dma_wmb, writel) */
+	DMA_COHERENT_BUFFERABLE,
 };
 COH_API enum dma_coherent_type dma_coherent_type(void);
 /* size bytes of physically contiguous lowmem, zeroed, for CPU and device

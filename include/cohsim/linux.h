@@ -227,6 +227,9 @@ enum dma_data_direction {
 
 struct device {
 	const char *name;
+	/* the device's DMA mask (dma_set_mask); 0: none set, all of memory
+	 * is reachable */
+	u64 dma_mask;
 };
 
 COH_API dma_addr_t dma_map_page(struct device *dev, struct page *page, size_t offset, size_t size,
@@ -272,6 +275,8 @@ typedef coh_atomic atomic_t;
 /* The rest of the DMA API; block I/O and dm-io; slabs; user memory, under
  * the kernel's names. */
 #include "cohsim/dma-mapping.h"
+#include "cohsim/io.h"
+#include "cohsim/simnet.h"
 #include "cohsim/blkdev.h"
 #include "cohsim/dm-io.h"
 #include "cohsim/slab.h"

@@ -50,6 +50,11 @@ enum coh_attr {
 	COH_ATTR_WB = 0,       /* cached, write-back (the cache's own policy) */
 	COH_ATTR_WT = 1,       /* cached, write-through */
 	COH_ATTR_UNCACHED = 2, /* bypasses the cache */
+	/* bypasses the cache, and stores go through the CPU's write buffer
+	 * (ARMv6+ "normal non-cacheable": coherent DMA memory): they reach
+	 * memory in order but late, at a barrier (coh_barrier) or when the
+	 * buffer is full; the CPU's own loads see them at once. See wbuf.c. */
+	COH_ATTR_BUFFERABLE = 3,
 };
 
 typedef struct coh_machine coh_machine;
@@ -154,6 +159,30 @@ COH_API int coh_cache_present(coh_machine *m, unsigned cpu, coh_addr_t va, bool 
  * caches only when the arch's DMA is coherent. */
 COH_API int coh_dma_read(coh_machine *m, coh_addr_t pa, void *buf, size_t len);
 COH_API int coh_dma_write(coh_machine *m, coh_addr_t pa, const void *buf, size_t len);
+
+/*
+ * Write buffers and barriers (wbuf.c). Each CPU has a FIFO write buffer of
+ * COH_WBUF_ENTRIES stores to COH_ATTR_BUFFERABLE memory. Whether a store
+ * drains at once or stays ("late") is asked of the access hook's owner
+ * (the explorer's COH_CHOICE_WBUF; without one it drains at once).
+ * coh_barrier() is a public operation (an event, a preemption point) that
+ * drains cpu's buffer, as ARM's dsb and dmb do for a device observer.
+ * coh_wbuf_drain() drains without an operation of its own (the barrier a
+ * lock or an atomic implies). coh_mmio() records an MMIO access of a
+ * device register at pa (outside memory): an event and a preemption point;
+ * the kernel runs the device's callback. It is posted: it does not wait for
+ * the buffer, so a register write can overtake earlier buffered stores.
+ */
+#define COH_WBUF_ENTRIES 8
+enum coh_barrier_kind {
+	COH_BARRIER_DSB, /* data synchronization barrier: mb(), wmb() */
+	COH_BARRIER_DMB, /* data memory barrier: rmb(), dma_wmb(), smp_mb() on SMP */
+};
+COH_API int coh_barrier(coh_machine *m, unsigned cpu, enum coh_barrier_kind kind);
+COH_API int coh_wbuf_drain(coh_machine *m, unsigned cpu);
+COH_API unsigned coh_wbuf_pending(const coh_machine *m, unsigned cpu);
+COH_API int coh_mmio(coh_machine *m, unsigned cpu, coh_addr_t pa, unsigned size, uint64_t val,
+                     bool write);
 
 /* Back doors for tests and block backends: raw memory, no cache, no oracle. */
 COH_API int coh_mem_peek(const coh_machine *m, coh_addr_t pa, void *buf, size_t len);
@@ -291,7 +320,11 @@ enum coh_event_kind {
 	COH_EV_DMA_WRITE,
 	COH_EV_MAP,
 	COH_EV_UNMAP,
-	COH_EV_NOTE, /* a note from a higher layer (kernel step, task switch) */
+	COH_EV_NOTE,       /* a note from a higher layer (kernel step, task switch) */
+	COH_EV_BARRIER,    /* coh_barrier: value is its coh_barrier_kind */
+	COH_EV_DRAIN,      /* a buffered store reached memory */
+	COH_EV_MMIO_READ,  /* a device register read (pa: the register) */
+	COH_EV_MMIO_WRITE, /* a device register write */
 };
 
 typedef struct coh_event {

@@ -181,6 +181,12 @@ COH_API void coh_softirq_raise(coh_sched *s, unsigned cpu, coh_task_fn fn, void 
  * and must not block. */
 COH_API void coh_io_complete_later(coh_sched *s, coh_task_fn fn, void *arg, const char *name);
 
+/* Runs fn(arg) now, as the device reacting to a register access: atomic
+ * (no preemption points inside), actor "device", no site and no call chain
+ * of the task that made the access (the device's code sets its own).
+ * Nested calls just call fn. */
+COH_API void coh_device_call(coh_sched *s, coh_task_fn fn, void *arg);
+
 /* ---- the one choice interface ---- */
 
 enum coh_choice_kind {
@@ -188,6 +194,9 @@ enum coh_choice_kind {
 	COH_CHOICE_EVICT, /* spontaneous eviction / speculative fill (0 = none) */
 	COH_CHOICE_FAULT, /* injected fault (0 = no fault, 1 = fail) */
 	COH_CHOICE_DATA,  /* a free choice of the program (e.g. litmus alternatives) */
+	/* a store entered a CPU's write buffer: 0 = the buffer drains now,
+	 * 1 = the store is late (stays until a barrier forces it) */
+	COH_CHOICE_WBUF,
 	COH_CHOICE_KIND_COUNT
 };
 

@@ -9,6 +9,8 @@
  *   dma        the device wrote the PA after the line was filled, and the
  *              line was not invalidated (a stale read), or the line was
  *              written back over the device's data (a lost write);
+ *   buffered   a CPU store was still in its write buffer when the device
+ *              read (no barrier before the doorbell);
  *   not clean  a CPU store stayed in a dirty line the device never saw;
  *   alias      the store went through another VA than the stale line's;
  *   discard    an invalidate dropped dirty data that was never written back.
@@ -145,6 +147,27 @@ static bool remap_under_line(coh_finding *f, const struct trace *t, size_t ti)
 	return true;
 }
 
+/* Is a byte of the store W at pa still in its CPU's write buffer? */
+static bool buffered(const coh_machine *m, const coh_event *W, coh_addr_t pa)
+{
+	if (W->cpu < 0 || W->cpu >= (int)m->ncpus)
+		return false;
+	const struct coh__wbuf *w = &m->wbuf[W->cpu];
+	for (unsigned i = 0; i < w->n; i++)
+		if (pa < w->e[i].pa + w->e[i].len && w->e[i].pa < pa + (W->len ? W->len : 1))
+			return true;
+	return false;
+}
+
+/* The last event of this kind before index ti, or NULL. */
+static const coh_event *last_of(const struct trace *t, size_t ti, enum coh_event_kind kind)
+{
+	for (size_t i = ti; i-- > 0;)
+		if (t->ev[i].kind == kind)
+			return &t->ev[i];
+	return NULL;
+}
+
 void coh__explain(coh_check *c, coh_finding *f)
 {
 	static struct trace t; /* large; one finding at a time */
@@ -182,7 +205,21 @@ void coh__explain(coh_check *c, coh_finding *f)
 			    W->va, W->no, wc, ww, f->trigger.va, f->stale_since);
 		break;
 	case COH_F_STALE_DMA:
-		if (!dma)
+		if (!dma && buffered(c->m, W, f->pa)) {
+			const coh_event *D = last_of(&t, ti, COH_EV_MMIO_WRITE);
+			char dd[64] = "";
+			if (D) {
+				snprintf(dd, sizeof(dd), " at event #%" PRIu64, D->no);
+				f->cause_event = *D;
+			}
+			say(f,
+			    "%s stored to VA 0x%" PRIx64 " at event #%" PRIu64
+			    "%s, bufferable memory: the store was still in cpu%d's write buffer "
+			    "when the device read PA 0x%" PRIx64 " at event #%" PRIu64
+			    "; no barrier (wmb(), dma_wmb(), or writel()'s own) ordered it before "
+			    "the register write%s that started the device",
+			    ww, W->va, W->no, wc, W->cpu, f->pa, f->trigger.no, dd);
+		} else if (!dma)
 			say(f,
 			    "%s stored to VA 0x%" PRIx64 " at event #%" PRIu64
 			    "%s into a write-back line; the line was not cleaned before the "

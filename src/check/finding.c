@@ -206,7 +206,10 @@ void coh_finding_print(const coh_finding *f, FILE *out)
 	if (f->cause[0])
 		fprintf(out, "\nCause: %s.\n", f->cause);
 	if (f->cause_event.no && f->cause_event.stack && f->cause_event.stack->n)
-		print_side(out, "The remap, by", &f->cause_event);
+		print_side(out,
+		           f->cause_event.kind == COH_EV_MMIO_WRITE ? "The register write, by"
+		                                                    : "The remap, by",
+		           &f->cause_event);
 	if (f->ntail) {
 		fprintf(out, "\nThe trace up to it (last %u events):\n", f->ntail);
 		print_window(out, f->tail, f->ntail);

@@ -58,6 +58,10 @@ int kernel_init(coh_sched *s, const struct kernel_config *cfg)
 	if (!r)
 		r = coh__dma_pool_init();
 	if (!r)
+		r = coh__dmabounce_init();
+	if (!r)
+		r = coh__simdev_init();
+	if (!r)
 		r = coh__block_init();
 	if (!r)
 		r = coh__dm_io_init();

@@ -56,8 +56,21 @@ void coh__dma_debug_device_access(const struct device *dev, dma_addr_t addr, siz
                                   bool write);
 /* dma/mapping.c: pages [pa, pa+len) are being freed: api-misuse if mapped. */
 void coh__dma_debug_check_freed(phys_addr_t pa, size_t len);
-int coh__dma_coherent_init(void);      /* dma/coherent.c: the consistent area */
-int coh__dma_pool_init(void);          /* dma/pool.c: the pools */
+int coh__dma_coherent_init(void); /* dma/coherent.c: the consistent area */
+int coh__dma_pool_init(void);     /* dma/pool.c: the pools */
+int coh__dmabounce_init(void);    /* dma/dmabounce.c: safe-buffer pools */
+/* dma/dmabounce.c, for mapping.c: does [addr, addr+size) lie above dev's
+ * mask? Map into a safe buffer (DMA_MAPPING_ERROR if none); unmap or sync
+ * a bounced mapping (false: addr is not one). */
+bool coh__dmabounce_needed(const struct device *dev, dma_addr_t addr, size_t size);
+dma_addr_t coh__dmabounce_map(const struct device *dev, simptr ptr, size_t size,
+                              enum dma_data_direction dir);
+bool coh__dmabounce_unmap(const struct device *dev, dma_addr_t addr, size_t size,
+                          enum dma_data_direction dir);
+bool coh__dmabounce_sync(const struct device *dev, dma_addr_t addr, size_t size,
+                         enum dma_data_direction dir, bool for_cpu);
+/* dma/mapping.c: dma_mapping_error was called on addr (dma-debug). */
+void coh__dma_debug_mapping_error(const struct device *dev, dma_addr_t addr);
 int coh__block_init(void);             /* block/disk.c: disks and bios */
 int coh__dm_io_init(void);             /* md/dm-io.c */
 int coh__mm_init(void);                /* mm/mmap.c: user address spaces, tasks, switch_mm */
@@ -79,5 +92,9 @@ void coh__dm_cache_ledger_lost(const struct block_device *bdev, const char *what
 void coh__dm_cache_ledger_check(const struct block_device *bdev, const u64 *got, u32 n, u64 root);
 /* block/bio.c: bios allocated and not yet freed */
 unsigned coh__bio_busy(void);
+int coh__simdev_init(void);            /* io/simdev.c: MMIO space, and io.c's windows */
+int coh__io_init(void);                /* io/io.c: windows, ioremaps, IRQ handlers */
+int coh__simnet_init(void);            /* io/simnet.c: the NICs */
+int coh__io_add_window(struct sim_device *sd); /* io/io.c: sd's register window */
 
 #endif

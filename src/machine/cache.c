@@ -403,9 +403,11 @@ void coh__cache_read(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t pa,
                      uint8_t *buf, unsigned len)
 {
 	struct coh__cache *c = &m->cache[cpu];
-	if (attr == COH_ATTR_UNCACHED) {
+	if (attr >= COH_ATTR_UNCACHED) {
 		c->st.uncached_reads++;
 		memcpy(buf, coh__mem_at(m, pa), len); /* len: within one line */
+		if (attr == COH_ATTR_BUFFERABLE) /* the CPU sees its own buffered stores */
+			coh__wbuf_forward(m, cpu, pa, buf, len);
 		if (m->obs.load) {
 			c->st.oracle_checks++;
 			m->obs.load(m->obs.ctx, cpu, va, pa, buf, len, NULL, c);
@@ -438,11 +440,14 @@ void coh__cache_write(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t pa
 {
 	struct coh__cache *c = &m->cache[cpu];
 	const coh_cache_geometry *g = &m->arch->l1;
-	if (attr == COH_ATTR_UNCACHED) {
+	if (attr >= COH_ATTR_UNCACHED) {
 		c->st.uncached_writes++;
 		if (m->obs.store)
 			m->obs.store(m->obs.ctx, (int)cpu, pa, buf, len, m->op_ev, NULL);
-		coh__mem_write(m, pa, buf, len);
+		if (attr == COH_ATTR_BUFFERABLE)
+			coh__wbuf_store(m, cpu, pa, buf, len);
+		else
+			coh__mem_write(m, pa, buf, len);
 		return;
 	}
 	if (m->ncpus > 1)

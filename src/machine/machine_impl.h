@@ -94,6 +94,21 @@ struct coh__observer {
 	void (*fault)(void *ctx, unsigned cpu, coh_addr_t va, bool write);
 };
 
+/* One CPU's write buffer (wbuf.c): stores to bufferable memory, oldest
+ * first, each at most COH__WBUF_DATA bytes within one line. */
+#define COH__WBUF_DATA 16
+struct coh__wbuf {
+	unsigned n;
+	struct coh__wbuf_ent {
+		coh_addr_t pa;
+		unsigned len;
+		uint8_t data[COH__WBUF_DATA];
+	} e[COH_WBUF_ENTRIES];
+};
+/* Asked after a store entered cpu's write buffer: 0 drains the buffer now,
+ * 1 leaves it (the store is late). */
+typedef unsigned (*coh__wbuf_hook)(void *ctx, coh_machine *m, unsigned cpu);
+
 /* Called before each public operation: the scheduler's preemption point. */
 typedef void (*coh__access_hook)(void *ctx, coh_machine *m, int cpu); /* cpu -1: the device */
 /* Called now and then inside a long operation (a maintenance range of
@@ -172,6 +187,9 @@ struct coh_machine {
 	void *hook_ctx;
 	coh__poll_fn poll; /* NULL: never polled */
 	void *poll_ctx;
+	struct coh__wbuf wbuf[COH_MAX_CPUS];
+	coh__wbuf_hook wbuf_hook;
+	void *wbuf_ctx;
 	/* a direct-mapped TLB per CPU, indexed by the low VPN bits */
 	struct coh__tlb_entry {
 		uint64_t key; /* vpn + 1; 0 = empty */
@@ -238,6 +256,15 @@ static inline void coh__note_op_known(coh_machine *m, uint64_t value, coh_addr_t
 	if (mapped)
 		e->pa = pa;
 }
+
+/* wbuf.c */
+void coh__machine_set_wbuf_hook(coh_machine *m, coh__wbuf_hook hook, void *ctx);
+/* A store of len bytes (within one line) at pa into cpu's write buffer. */
+void coh__wbuf_store(coh_machine *m, unsigned cpu, coh_addr_t pa, const uint8_t *buf, unsigned len);
+/* Overlays cpu's buffered bytes of [pa, pa+len) on buf (its own stores). */
+void coh__wbuf_forward(const coh_machine *m, unsigned cpu, coh_addr_t pa, uint8_t *buf,
+                       unsigned len);
+void coh__wbuf_reset(coh_machine *m);
 
 /* memory.c */
 int coh__ram_init(coh_machine *m, const coh_machine_config *cfg);
@@ -400,7 +427,7 @@ static inline void coh__cache_read_fast(coh_machine *m, unsigned cpu, coh_addr_t
 {
 	struct coh__cache *c = &m->cache[cpu];
 	struct coh__line *l;
-	if (attr == COH_ATTR_UNCACHED || !(l = coh__cache_mru_hit(m, c, va, pa))) {
+	if (attr >= COH_ATTR_UNCACHED || !(l = coh__cache_mru_hit(m, c, va, pa))) {
 		coh__cache_read(m, cpu, va, pa, attr, buf, len);
 		return;
 	}

@@ -144,7 +144,7 @@ int coh_cache_prefetch(coh_machine *m, unsigned cpu, coh_addr_t va)
 	if (coh__mmu_lookup(m, cpu, va, &pa, &attr))
 		return COH_OK;
 	coh__note_op_known(m, 0, pa, true); /* the event names the PA it speculated on */
-	if (attr == COH_ATTR_UNCACHED)
+	if (attr >= COH_ATTR_UNCACHED)
 		return COH_OK;
 	coh__cache_prefetch(m, cpu, va, pa);
 	return COH_OK;

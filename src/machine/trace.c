@@ -57,6 +57,8 @@ const char *coh_event_kind_name(enum coh_event_kind kind)
 	    [COH_EV_DISCARD] = "discard",     [COH_EV_DMA_READ] = "dma-read",
 	    [COH_EV_DMA_WRITE] = "dma-write", [COH_EV_MAP] = "map",
 	    [COH_EV_UNMAP] = "unmap",         [COH_EV_NOTE] = "note",
+	    [COH_EV_BARRIER] = "barrier",     [COH_EV_DRAIN] = "drain",
+	    [COH_EV_MMIO_READ] = "mmio-read", [COH_EV_MMIO_WRITE] = "mmio-write",
 	};
 	if ((unsigned)kind < sizeof(names) / sizeof(names[0]) && names[kind])
 		return names[kind];
@@ -94,6 +96,15 @@ int coh_event_format(const coh_event *e, char *buf, size_t size)
 		                "#%-5" PRIu64 " %-14s %-9s va=0x%08" PRIx64 " pa=0x%08" PRIx64
 		                " u%u = 0x%" PRIx64 "%s",
 		                e->no, who, k, e->va, e->pa, e->len * 8, e->value, where);
+	case COH_EV_BARRIER:
+		return snprintf(buf, size, "#%-5" PRIu64 " %-14s %-9s %s%s", e->no, who, k,
+		                e->value == COH_BARRIER_DMB ? "dmb" : "dsb", where);
+	case COH_EV_MMIO_READ:
+	case COH_EV_MMIO_WRITE:
+	case COH_EV_DRAIN:
+		return snprintf(
+		    buf, size, "#%-5" PRIu64 " %-14s %-9s pa=0x%08" PRIx64 " u%u = 0x%" PRIx64 "%s",
+		    e->no, who, k, e->pa, e->len * 8, e->value, where);
 	case COH_EV_DMA_READ:
 	case COH_EV_DMA_WRITE:
 	case COH_EV_UNMAP:

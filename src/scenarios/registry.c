@@ -22,6 +22,10 @@ extern const coh_scenario coh_scenario_flush_anon_page;
 extern const coh_scenario coh_scenario_perform_write_alias;
 extern const coh_scenario coh_scenario_dio_invalidate;
 extern const coh_scenario coh_scenario_aio_dio_invalidate_completion;
+extern const coh_scenario coh_scenario_simnet_tx_doorbell;
+extern const coh_scenario coh_scenario_simnet_rx_shared_line;
+extern const coh_scenario coh_scenario_simnet_rx_reuse;
+extern const coh_scenario coh_scenario_simnet_tx_maperr;
 
 /* In the order `cohsim list` and `cohsim demo` show them. */
 static const coh_scenario *const builtin[] = {
@@ -35,6 +39,10 @@ static const coh_scenario *const builtin[] = {
     &coh_scenario_perform_write_alias,
     &coh_scenario_dio_invalidate,
     &coh_scenario_aio_dio_invalidate_completion,
+    &coh_scenario_simnet_tx_doorbell,
+    &coh_scenario_simnet_rx_shared_line,
+    &coh_scenario_simnet_rx_reuse,
+    &coh_scenario_simnet_tx_maperr,
 };
 
 #define NBUILTIN (sizeof(builtin) / sizeof(builtin[0]))

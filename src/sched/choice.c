@@ -36,7 +36,8 @@ unsigned coh__choose_pt(coh_sched *s, const struct coh__choice_pt *pt)
 		    [COH_CHOICE_SCHED] = "preempted: the explorer runs another context here",
 		    [COH_CHOICE_EVICT] = "the explorer evicts or fills a cache line here",
 		    [COH_CHOICE_FAULT] = "the explorer injects a fault here",
-		    [COH_CHOICE_DATA] = "the explorer takes another data choice here"};
+		    [COH_CHOICE_DATA] = "the explorer takes another data choice here",
+		    [COH_CHOICE_WBUF] = "the explorer leaves a store in the write buffer here"};
 		coh__glog(s, "deviation",
 		          (unsigned)pt->kind < COH_CHOICE_KIND_COUNT ? what[pt->kind] : "?", NULL,
 		          0);

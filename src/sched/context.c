@@ -275,3 +275,26 @@ void coh_io_complete_later(coh_sched *s, coh_task_fn fn, void *arg, const char *
 	                          0,  s->io_seq++, s->m->stacks ? coh__stack_capture(s->m) : NULL};
 	coh__fp_global(s);
 }
+
+/* ---- a device's reaction to a register access ---- */
+
+void coh_device_call(coh_sched *s, coh_task_fn fn, void *arg)
+{
+	if (!s || s->in_device) {
+		fn(arg);
+		return;
+	}
+	coh_frame *frames = coh__frame_top;
+	const char *sfile = s->m->site_file, *actor = s->m->actor;
+	unsigned sline = s->m->site_line;
+	coh__frame_top = NULL;
+	s->in_device = true;
+	coh_machine_set_actor(s->m, "device");
+	coh_machine_set_site(s->m, NULL, 0);
+	fn(arg);
+	s->in_device = false;
+	coh__frame_top = frames;
+	coh_machine_set_actor(s->m, actor);
+	s->m->site_file = sfile;
+	s->m->site_line = sline;
+}

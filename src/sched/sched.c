@@ -30,6 +30,8 @@ coh_sched *coh__cur_sched;
 static void dispatch(coh_sched *s);
 static void access_hook(void *ctx, coh_machine *m, int cpu);
 static bool poll_time(void *ctx);
+static unsigned wbuf_hook(void *ctx, coh_machine *m, unsigned cpu);
+static bool implies_barrier(const char *op);
 
 int coh__sched_init(coh_sched *s, coh_machine *m, coh_check *chk, size_t stack_size)
 {
@@ -42,6 +44,7 @@ int coh__sched_init(coh_sched *s, coh_machine *m, coh_check *chk, size_t stack_s
 	coh__ctx_init_host(&s->host);
 	coh__machine_set_hook(m, access_hook, s);
 	coh__machine_set_poll(m, poll_time, s);
+	coh__machine_set_wbuf_hook(m, wbuf_hook, s);
 	return 0;
 }
 
@@ -49,6 +52,7 @@ void coh__sched_fini(coh_sched *s)
 {
 	coh__machine_set_hook(s->m, NULL, NULL);
 	coh__machine_set_poll(s->m, NULL, NULL);
+	coh__machine_set_wbuf_hook(s->m, NULL, NULL);
 	coh__tasks_free(s);
 	free(s->rec);
 	if (coh__cur_sched == s)
@@ -552,6 +556,7 @@ static void task_main(void *arg)
 		    "bh=%d irqs_disabled=%d",
 		    t->name, t->locks, t->preempt, t->bh, t->irqs_off);
 	}
+	coh_wbuf_drain(s->m, t->cpu); /* a task's stores do not outlive it */
 	coh__task_set_state(s, t, COH__T_DONE);
 	if (s->watch) {
 		coh__watch_events(s, t, NULL);
@@ -643,6 +648,8 @@ void coh__point(coh_sched *s, const char *op, const char *obj, const char *file,
 	if (!s || !s->running || !s->cur || s->in_device || s->in_hook)
 		return;
 	coh_task *self = s->cur;
+	if (s->m->wbuf[self->cpu].n && implies_barrier(op))
+		coh_wbuf_drain(s->m, self->cpu);
 	s->steps++;
 	if ((s->steps & 255) == 0 && past_deadline(s)) {
 		s->time_up = true;
@@ -712,6 +719,45 @@ static void access_hook(void *ctx, coh_machine *m, int cpu)
 	coh__point(s, "mem", NULL, s->m->site_file, s->m->site_line);
 	if (s->evictions && s->running && cpu >= 0)
 		coh__maybe_evict(s, (unsigned)cpu);
+}
+
+/* A store entered cpu's write buffer: drain it now (0) or leave the store
+ * late (1), a choice of the explorer (wbuf.c). Device code never stores
+ * through a CPU; setup code (no running task) drains at once. */
+static unsigned wbuf_hook(void *ctx, coh_machine *m, unsigned cpu)
+{
+	coh_sched *s = ctx;
+	(void)m;
+	(void)cpu;
+	if (!s->running || !s->cur || s->in_hook || s->in_device)
+		return 0;
+	struct coh__choice_pt pt = {COH_CHOICE_WBUF, 2, false, NULL};
+	return coh__choose_pt(s, &pt);
+}
+
+/* Does the sync operation op imply a barrier that drains the running
+ * CPU's write buffer? Locks, atomics that return a value, completions and
+ * wait queues do (ARM's spin_lock/unlock and atomic_*_return have smp_mb,
+ * a dmb, 2.6.3x); plain preemption points, atomic_read/atomic_set and the
+ * IRQ/preempt/bh masks do not. */
+static bool implies_barrier(const char *op)
+{
+	static const char *const plain[] = {
+	    "mem",
+	    "preempt_point",
+	    "cpu_relax",
+	    "might_sleep",
+	    "preempt_enable",
+	    "local_irq_enable",
+	    "local_irq_restore",
+	    "local_bh_enable",
+	    "atomic_read",
+	    "atomic_set",
+	};
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
+		if (strcmp(op, plain[i]) == 0)
+			return false;
+	return true;
 }
 
 /* ---- one execution ---- */

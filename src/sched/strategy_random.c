@@ -15,7 +15,7 @@ unsigned coh__rand_below(uint64_t *rng, unsigned n)
 unsigned coh__rand_side_choice(uint64_t *rng, const struct coh__choice_pt *pt,
                                unsigned evict_one_in)
 {
-	if (pt->kind == COH_CHOICE_DATA)
+	if (pt->kind == COH_CHOICE_DATA || pt->kind == COH_CHOICE_WBUF) /* as likely late as not */
 		return coh__rand_below(rng, pt->n);
 	if (coh__rand_below(rng, evict_one_in ? evict_one_in : 16) != 0)
 		return 0;

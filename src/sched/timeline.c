@@ -25,6 +25,11 @@ static void step_what(coh_sched *s, const struct coh__gstep *g, char *what, size
 		snprintf(what, size, "the device %s pa=0x%llx len=%u",
 		         e.kind == COH_EV_DMA_READ ? "reads" : "writes", (unsigned long long)e.pa,
 		         e.len);
+	else if (mem && (e.kind == COH_EV_MMIO_READ || e.kind == COH_EV_MMIO_WRITE))
+		snprintf(what, size, "%s pa=0x%llx", coh_event_kind_name(e.kind),
+		         (unsigned long long)e.pa);
+	else if (mem && e.kind == COH_EV_BARRIER)
+		snprintf(what, size, "barrier %s", e.value == COH_BARRIER_DMB ? "dmb" : "dsb");
 	else if (mem && e.kind != COH_EV_NOTE)
 		snprintf(what, size, "%s va=0x%llx", coh_event_kind_name(e.kind),
 		         (unsigned long long)e.va);

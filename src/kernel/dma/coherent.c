@@ -11,8 +11,9 @@
  *     alias is mapped in the consistent area [CONSISTENT_BASE,
  *     CONSISTENT_END). CPU and device then agree without maintenance as
  *     long as the CPU uses that alias. ARMv6+ maps it "normal
- *     non-cacheable", which is bufferable: the model has no write buffer,
- *     so its stores reach memory at once (see docs/ARCHITECTURE.md).
+ *     non-cacheable", which is bufferable: its stores go through the
+ *     CPU's write buffer (machine/wbuf.c) and need a barrier before the
+ *     device may see them (see docs/ARCHITECTURE.md).
  * Invariants: the consistent area is a bump allocator with a guard page
  * after each buffer, never reused within an execution (a stale alias is
  * never confused with a new buffer); every live buffer has a slot in
@@ -47,10 +48,17 @@ int coh__dma_coherent_init(void)
 	return COH_OK;
 }
 
+/* pgprot_dmacoherent, arch/arm/include/asm/pgtable.h (v2.6.35): with
+ * CONFIG_ARM_DMA_MEM_BUFFERABLE (ARMv6/v7) L_PTE_MT_BUFFERABLE, else
+ * uncached */
 enum dma_coherent_type dma_coherent_type(void)
 {
-	return coh_machine_arch(coh__kernel.m)->dma_coherent ? DMA_COHERENT_CACHED
-	                                                     : DMA_COHERENT_UNCACHED;
+	const coh_arch *a = coh_machine_arch(coh__kernel.m);
+	if (a->dma_coherent)
+		return DMA_COHERENT_CACHED;
+	if (a->family == COH_ARCH_ARM && a->arm_arch >= 6)
+		return DMA_COHERENT_BUFFERABLE;
+	return DMA_COHERENT_UNCACHED;
 }
 
 /* alloc_pages_exact for lowmem: the lowest run of n free frames. */
@@ -130,7 +138,8 @@ simptr dma_alloc_coherent(struct device *dev, size_t size, dma_addr_t *handle, g
 		coherent.next += len + ps; /* and a guard page */
 		KSITE();
 		int r = coh_map(m, COH_KERNEL_AS, va, page_to_phys(page), (size_t)len,
-		                COH_ATTR_UNCACHED);
+		                dma_coherent_type() == DMA_COHERENT_BUFFERABLE ? COH_ATTR_BUFFERABLE
+		                                                               : COH_ATTR_UNCACHED);
 		BUG_ON(r != COH_OK);
 	}
 	*b = (struct coherent_buf){.used = true,

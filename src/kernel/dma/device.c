@@ -10,6 +10,8 @@
  *
  * A dma_addr_t is the PA (no IOMMU in the model).
  */
+#include <string.h>
+
 #include "kernel/kernel_impl.h"
 
 /* The site and actor of a device access, restored afterwards so that the
@@ -29,6 +31,30 @@ static struct dev_site enter(const char *file, unsigned line)
 	return saved;
 }
 
+/* A transfer at a device address outside memory: a bus error on the real
+ * machine, the usual end of an unchecked DMA_MAPPING_ERROR. A bad-access
+ * finding triggered by a note at the device's line. */
+static void outside(struct device *dev, dma_addr_t addr, size_t len, bool write)
+{
+	coh_machine *m = coh__kernel.m;
+	uint64_t no =
+	    coh_machine_note(m, -1, write ? "dma-write outside memory" : "dma-read outside memory");
+	coh_finding *f = coh_check_report(
+	    coh__kernel.chk, COH_F_BAD_ACCESS, -1,
+	    "%s: device DMA %s of %zu bytes at device address 0x%llx, outside memory%s",
+	    dev && dev->name ? dev->name : "device", write ? "write" : "read", len,
+	    (unsigned long long)addr,
+	    addr == DMA_MAPPING_ERROR || addr == (u32)DMA_MAPPING_ERROR
+	        ? " (DMA_MAPPING_ERROR: an unchecked failed mapping)"
+	        : "");
+	if (f) {
+		if (!coh_machine_event(m, no, &f->trigger))
+			f->trigger.no = no;
+		f->pa = addr;
+		f->has_addr = true;
+	}
+}
+
 static void leave(struct dev_site saved)
 {
 	coh_machine_set_site(coh__kernel.m, saved.file, saved.line);
@@ -40,7 +66,12 @@ int coh__dma_dev_read(struct device *dev, dma_addr_t addr, void *buf, size_t len
 {
 	struct dev_site saved = enter(file, line);
 	int r = coh_dma_read(coh__kernel.m, addr, buf, len);
-	coh__dma_debug_device_access(dev, addr, len, false);
+	if (r == COH_EFAULT) {
+		memset(buf, 0xff, len); /* a bus error reads all ones */
+		outside(dev, addr, len, false);
+	} else {
+		coh__dma_debug_device_access(dev, addr, len, false);
+	}
 	leave(saved);
 	return r;
 }
@@ -50,7 +81,10 @@ int coh__dma_dev_write(struct device *dev, dma_addr_t addr, const void *buf, siz
 {
 	struct dev_site saved = enter(file, line);
 	int r = coh_dma_write(coh__kernel.m, addr, buf, len);
-	coh__dma_debug_device_access(dev, addr, len, true);
+	if (r == COH_EFAULT)
+		outside(dev, addr, len, true);
+	else
+		coh__dma_debug_device_access(dev, addr, len, true);
 	leave(saved);
 	return r;
 }

@@ -46,7 +46,8 @@
  * the check may then miss a misuse, never invent one. */
 struct dma_debug_entry {
 	bool used;
-	bool reported; /* one CPU-access report per mapping */
+	bool reported;    /* one CPU-access report per mapping */
+	bool err_checked; /* dma_mapping_error was called on it */
 	const struct device *dev;
 	dma_addr_t addr;
 	size_t size;
@@ -244,9 +245,24 @@ static void debug_unmap(const struct device *dev, dma_addr_t addr, size_t size,
 		       "[device address=0x%08llx] [map direction=%s] [unmap direction=%s]",
 		       devname(dev), (unsigned long long)addr, dir2name(e->dir), dir2name(dir));
 	}
+	/* check_unmap (v3.9): only for a device with a DMA mask here, whose
+	 * mappings can fail; Linux asks it of every mapping */
+	if (dev && dev->dma_mask && !e->err_checked)
+		misuse("dma-debug: unmap", addr,
+		       "%s: device driver failed to check map error [device address=0x%08llx] "
+		       "[size=%llu bytes] [mapped as single]",
+		       devname(dev), (unsigned long long)addr, (unsigned long long)size);
 	dd.freed[dd.nfreed++ % DMA_DEBUG_FREED] = *e;
 	e->used = false;
 	dd.nactive--;
+}
+
+/* debug_dma_mapping_error, kernel/dma/debug.c (v3.9) */
+void coh__dma_debug_mapping_error(const struct device *dev, dma_addr_t addr)
+{
+	struct dma_debug_entry *e = find_entry(dev, addr);
+	if (e)
+		e->err_checked = true;
 }
 
 /* A mapping of dev that [addr, addr+size) overlaps without fitting in. */
@@ -418,8 +434,17 @@ dma_addr_t dma_map_page(struct device *dev, struct page *page, size_t offset, si
 {
 	COH_FRAME();
 	BUG_ON(dir == DMA_NONE);
-	dma_page_cpu_to_dev(page, offset, size, dir);
 	dma_addr_t addr = page_to_phys(page) + offset;
+	if (coh__dmabounce_needed(dev, addr, size)) { /* dmabounce_map_page: no highmem */
+		addr = PageHighMem(page)
+		           ? DMA_MAPPING_ERROR
+		           : coh__dmabounce_map(dev, simptr_add(page_address(page), (long)offset),
+		                                size, dir);
+		if (addr != DMA_MAPPING_ERROR)
+			debug_map(dev, addr, size, dir);
+		return addr;
+	}
+	dma_page_cpu_to_dev(page, offset, size, dir);
 	debug_map(dev, addr, size, dir);
 	return addr;
 }
@@ -428,6 +453,8 @@ void dma_unmap_page(struct device *dev, dma_addr_t addr, size_t size, enum dma_d
 {
 	COH_FRAME();
 	debug_unmap(dev, addr, size, dir);
+	if (coh__dmabounce_unmap(dev, addr, size, dir))
+		return;
 	struct page *page = dma_to_page(addr);
 	if (!page) { /* no struct page behind the address: Linux oopses */
 		BUG();
@@ -449,6 +476,12 @@ dma_addr_t dma_map_single(struct device *dev, simptr ptr, size_t size, enum dma_
 	BUG_ON(ptr.addr < PAGE_OFFSET ||
 	       ptr.addr + size > PAGE_OFFSET + coh_machine_highmem_start(coh__kernel.m));
 	dma_addr_t addr = virt_to_phys(ptr);
+	if (coh__dmabounce_needed(dev, addr, size)) {
+		addr = coh__dmabounce_map(dev, ptr, size, dir);
+		if (addr != DMA_MAPPING_ERROR)
+			debug_map(dev, addr, size, dir);
+		return addr;
+	}
 	dma_page_cpu_to_dev(dma_to_page(addr), dma_offset(addr), size, dir);
 	debug_map(dev, addr, size, dir);
 	return addr;
@@ -458,8 +491,11 @@ void dma_unmap_single(struct device *dev, dma_addr_t addr, size_t size, enum dma
 {
 	COH_FRAME();
 	debug_unmap(dev, addr, size, dir);
+	if (coh__dmabounce_unmap(dev, addr, size, dir))
+		return;
 	/* ___dma_single_dev_to_cpu: BUG_ON(!virt_addr_valid(kaddr)) */
-	if (addr + size > coh_machine_highmem_start(coh__kernel.m)) {
+	coh_addr_t low = coh_machine_highmem_start(coh__kernel.m);
+	if (addr >= low || size > low - addr) { /* no wrap: DMA_MAPPING_ERROR + size */
 		BUG();
 		return;
 	}
@@ -471,9 +507,10 @@ void dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, size_t size,
 {
 	COH_FRAME();
 	struct dma_debug_entry *e = debug_sync(dev, addr, size, dir, "for cpu");
-	dma_page_dev_to_cpu(dma_to_page(addr), dma_offset(addr), size, dir);
 	if (e)
 		cpu_take(e, addr, addr + size);
+	if (!coh__dmabounce_sync(dev, addr, size, dir, true))
+		dma_page_dev_to_cpu(dma_to_page(addr), dma_offset(addr), size, dir);
 }
 
 void dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size,
@@ -481,6 +518,11 @@ void dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size
 {
 	COH_FRAME();
 	struct dma_debug_entry *e = debug_sync(dev, addr, size, dir, "for device");
+	if (coh__dmabounce_sync(dev, addr, size, dir, false)) {
+		if (e)
+			dev_take(e, addr, addr + size);
+		return;
+	}
 	if (e)
 		dev_take(e, addr, addr + size);
 	dma_page_cpu_to_dev(dma_to_page(addr), dma_offset(addr), size, dir);

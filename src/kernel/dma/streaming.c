@@ -26,6 +26,6 @@ void dma_sync_single_range_for_device(struct device *dev, dma_addr_t addr, unsig
 /* dma_mapping_error, include/linux/dma-mapping.h (v6.6) */
 int dma_mapping_error(struct device *dev, dma_addr_t addr)
 {
-	(void)dev;
+	coh__dma_debug_mapping_error(dev, addr); /* debug_dma_mapping_error (v3.9) */
 	return addr == DMA_MAPPING_ERROR;
 }
