@@ -82,7 +82,8 @@ static int setup(void *ctx, coh_sched *s)
 	filp = sb ? filp_open(sb, "data", O_RDWR) : NULL;
 	struct mm_struct *mm = mm_alloc();
 	if (!filp || !mm ||
-	    IS_ERR_VALUE(do_mmap(mm, UBUF, PSZ, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS)))
+	    IS_ERR_VALUE(
+	        do_mmap(mm, UBUF, PSZ, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS)))
 		return COH_EINVAL;
 	if (!user_task_create(s, "bench", 0, mm, bench_task, NULL))
 		return COH_EINVAL;
@@ -116,7 +117,8 @@ static void run(const char *arch, enum what w, double *ns, double *steps)
 int main(void)
 {
 	static const char *const arches[] = {"xscale", "x86"};
-	static const char *const names[] = {"", "vfs_read 4 KiB (cached)", "vfs_write 4 KiB (cached)",
+	static const char *const names[] = {"", "vfs_read 4 KiB (cached)",
+	                                    "vfs_write 4 KiB (cached)",
 	                                    "vfs_write 4 KiB + vfs_fsync"};
 	for (unsigned a = 0; a < 2; a++) {
 		double store, st;
@@ -126,8 +128,8 @@ int main(void)
 		for (enum what w = PC_READ; w <= PC_WRITE_FSYNC; w++) {
 			double ns, steps;
 			run(arches[a], w, &ns, &steps);
-			printf("  %-29s %10.1f ns = %7.1f accesses' time, %7.0f steps\n", names[w], ns,
-			       ns / store, steps);
+			printf("  %-29s %10.1f ns = %7.1f accesses' time, %7.0f steps\n", names[w],
+			       ns, ns / store, steps);
 		}
 	}
 	return 0;

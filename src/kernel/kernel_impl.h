@@ -92,9 +92,9 @@ void coh__dm_cache_ledger_lost(const struct block_device *bdev, const char *what
 void coh__dm_cache_ledger_check(const struct block_device *bdev, const u64 *got, u32 n, u64 root);
 /* block/bio.c: bios allocated and not yet freed */
 unsigned coh__bio_busy(void);
-int coh__simdev_init(void);            /* io/simdev.c: MMIO space, and io.c's windows */
-int coh__io_init(void);                /* io/io.c: windows, ioremaps, IRQ handlers */
-int coh__simnet_init(void);            /* io/simnet.c: the NICs */
+int coh__simdev_init(void);                    /* io/simdev.c: MMIO space, and io.c's windows */
+int coh__io_init(void);                        /* io/io.c: windows, ioremaps, IRQ handlers */
+int coh__simnet_init(void);                    /* io/simnet.c: the NICs */
 int coh__io_add_window(struct sim_device *sd); /* io/io.c: sd's register window */
 
 #endif

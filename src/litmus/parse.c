@@ -41,7 +41,7 @@ struct parser {
 	unsigned cfg_line[5]; /* cpus, mem-size, page-size, seed, the first ram: where given */
 	unsigned ram_line[COH_MAX_RAM_BANKS]; /* where each ram bank was given */
 	int thread;                           /* the thread being read, or -1 */
-	struct coh__vaset maps; /* live mappings */
+	struct coh__vaset maps;               /* live mappings */
 };
 
 enum cfg_directive { CFG_CPUS, CFG_MEM, CFG_PAGE, CFG_SEED, CFG_RAM };
