@@ -297,6 +297,7 @@ static void mirror_and_check(struct dm_cache_metadata *cmd)
 	    disk_backend_read(cmd->bdev->bd_disk,
 	                      cmd->root * (DM_CACHE_METADATA_BLOCK_SIZE >> SECTOR_SHIFT), blk,
 	                      sizeof(blk)) == 0)
+		/* cppcheck-suppress knownConditionTrueFalse ; n comes from the table, not 0 */
 		for (dm_cblock_t i = 0; i < n; i++) {
 			u64 v = 0;
 			for (unsigned k = 0; k < 8; k++) /* __le64 */
