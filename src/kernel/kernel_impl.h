@@ -19,7 +19,7 @@ struct coh__kernel {
 	coh_check *chk;
 	struct kernel_config cfg;
 	unsigned page_shift;
-	struct page *pages; /* one per frame */
+	struct page *pages; /* one per frame: reach them through coh__page() */
 	unsigned long npages;
 	unsigned long highmem_pfn; /* first highmem frame */
 };
@@ -39,6 +39,9 @@ static inline unsigned coh__cpu(void)
 
 /* Subsystem init, called by kernel_init() (each file defines its own). */
 int coh__page_alloc_init(void);
+/* mm/page_alloc.c: the struct page of pfn (< npages), set up for this
+ * execution when first looked at. */
+struct page *coh__page(unsigned long pfn);
 int coh__slab_init(void);      /* mm/slab.c: kmalloc caches; EINVAL on a bad minalign */
 int coh__highmem_init(void);   /* mm/highmem.c: the pkmap area */
 int coh__vmalloc_init(void);   /* mm/vmalloc.c */

@@ -69,17 +69,17 @@ static struct page *alloc_contig_lowmem(unsigned long n)
 		return NULL;
 	for (unsigned long pfn = 1; pfn + n <= k->highmem_pfn; pfn++) {
 		unsigned long i = 0;
-		while (i < n && !k->pages[pfn + i].allocated)
+		while (i < n && !coh__page(pfn + i)->allocated)
 			i++;
 		if (i < n) {
 			pfn += i; /* skip past the allocated frame */
 			continue;
 		}
 		for (i = 0; i < n; i++) {
-			k->pages[pfn + i].allocated = true;
-			k->pages[pfn + i]._refcount = 1;
+			coh__page(pfn + i)->allocated = true;
+			coh__page(pfn + i)->_refcount = 1;
 		}
-		return &k->pages[pfn];
+		return coh__page(pfn);
 	}
 	return NULL;
 }

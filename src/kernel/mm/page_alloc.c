@@ -8,39 +8,69 @@
  * injected (COH_FAULT_ALLOC). alloc_pages() hands out the lowest free
  * naturally aligned run of 2^order frames. Pages handed out stop being slab
  * memory for the lifetime checker (KASAN unpoisons them on allocation).
+ * Every struct page is reached through coh__page(), which sets it up the
+ * first time an execution looks at it.
  */
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "check/lifetime.h"
 #include "kernel/kernel_impl.h"
+
+/* Per-execution state of the struct pages without a pass over them: a
+ * page is (re)initialised when first looked at in an execution, told by its
+ * generation stamp, so a large declared memory costs nothing until used
+ * (the array itself is calloc'd: the host backs only what is touched). */
+static uint32_t *page_gen; /* per pfn: the execution that last set it up */
+static uint32_t gen_now;   /* this execution's; never 0 */
 
 int coh__page_alloc_init(void)
 {
 	struct coh__kernel *k = &coh__kernel;
 	unsigned long n = (unsigned long)(coh_machine_mem_size(k->m) >> k->page_shift);
-	if (k->npages != n) {
+	if (k->npages != n || !page_gen) {
 		free(k->pages);
-		k->pages = calloc(n, sizeof(*k->pages));
-		if (!k->pages) {
+		free(page_gen);
+		k->pages = calloc(n ? n : 1, sizeof(*k->pages));
+		page_gen = calloc(n ? n : 1, sizeof(*page_gen));
+		if (!k->pages || !page_gen) {
+			free(k->pages);
+			free(page_gen);
+			k->pages = NULL;
+			page_gen = NULL;
 			k->npages = 0;
 			return COH_ENOMEM;
 		}
 		k->npages = n;
+		gen_now = 0;
 	}
+	if (gen_now == UINT32_MAX) { /* about to wrap: every stamp is stale again */
+		memset(page_gen, 0, (n ? n : 1) * sizeof(*page_gen));
+		gen_now = 0;
+	}
+	gen_now++;
 	k->highmem_pfn = (unsigned long)(coh_machine_highmem_start(k->m) >> k->page_shift);
-	for (unsigned long pfn = 0; pfn < n; pfn++) {
-		struct page *p = &k->pages[pfn];
+	return COH_OK;
+}
+
+struct page *coh__page(unsigned long pfn)
+{
+	struct coh__kernel *k = &coh__kernel;
+	struct page *p = &k->pages[pfn];
+	if (page_gen[pfn] != gen_now) {
 		p->pfn = pfn;
 		p->_refcount = 0;
 		p->highmem = pfn >= k->highmem_pfn;
-		p->allocated = pfn == 0;
+		p->allocated = pfn == 0; /* PA 0 stays unused */
 		p->private = 0;
 		p->mapping = NULL;
 		p->index = 0;
 		p->_mapcount = -1;
 		p->flags = 0;
+		page_gen[pfn] = gen_now;
 	}
-	return COH_OK;
+	return p;
 }
 
 /* The first free run of n (a power of two) frames in [lo, hi), aligned to n. */
@@ -48,10 +78,10 @@ static struct page *first_free(unsigned long lo, unsigned long hi, unsigned long
 {
 	for (unsigned long pfn = (lo + n - 1) & ~(n - 1); pfn + n <= hi; pfn += n) {
 		unsigned long i = 0;
-		while (i < n && !coh__kernel.pages[pfn + i].allocated)
+		while (i < n && !coh__page(pfn + i)->allocated)
 			i++;
 		if (i == n)
-			return &coh__kernel.pages[pfn];
+			return coh__page(pfn);
 	}
 	return NULL;
 }
@@ -108,7 +138,7 @@ void __free_pages(struct page *page, unsigned order)
 
 struct page *pfn_to_page(unsigned long pfn)
 {
-	return pfn < coh__kernel.npages ? &coh__kernel.pages[pfn] : NULL;
+	return pfn < coh__kernel.npages ? coh__page(pfn) : NULL;
 }
 
 unsigned long page_to_pfn(const struct page *page)

@@ -75,6 +75,7 @@ static struct {
 	struct kmem_cache large; /* the owner of kmalloc_large slabs */
 	struct slab **slab_of;   /* per pfn */
 	unsigned long nslab_of;
+	unsigned long slab_hi; /* slab_of[pfn] is NULL from here on (all executions) */
 	unsigned minalign;
 	/* the quarantine: a ring of freed slots, oldest at qhead */
 	struct qentry *q;
@@ -207,6 +208,8 @@ static void slab_map(struct slab *sb, struct slab *to)
 {
 	for (unsigned long i = 0; i < 1ul << sb->order; i++)
 		sl.slab_of[sb->page->pfn + i] = to;
+	if (to && sb->page->pfn + (1ul << sb->order) > sl.slab_hi)
+		sl.slab_hi = sb->page->pfn + (1ul << sb->order);
 }
 
 static void slab_release(struct slab *sb)
@@ -556,11 +559,11 @@ int coh__slab_init(void)
 	struct coh__kernel *k = &coh__kernel;
 	/* the last execution's host state (its pages went with the machine):
 	 * kmalloc_large slabs first, while the caches' slabs are still there */
-	for (unsigned long pfn = 0; pfn < sl.nslab_of; pfn++) {
+	for (unsigned long pfn = 0; pfn < sl.slab_hi; pfn++) {
 		struct slab *sb = sl.slab_of[pfn];
 		if (sb && sb->cache == &sl.large) {
 			/* not slab_map(): the struct pages may be new ones */
-			for (unsigned long i = pfn; i < sl.nslab_of && sl.slab_of[i] == sb; i++)
+			for (unsigned long i = pfn; i < sl.slab_hi && sl.slab_of[i] == sb; i++)
 				sl.slab_of[i] = NULL;
 			free(sb->freelist);
 			free(sb->state);
@@ -578,6 +581,7 @@ int coh__slab_init(void)
 	}
 	struct slab **slab_of = sl.slab_of;
 	unsigned long nslab_of = sl.nslab_of;
+	unsigned long slab_hi = sl.slab_hi;
 	struct qentry *q = sl.q;
 	size_t qcap = sl.qcap;
 	memset(&sl, 0, sizeof(sl));
@@ -587,11 +591,14 @@ int coh__slab_init(void)
 		free(slab_of);
 		slab_of = calloc(k->npages, sizeof(*slab_of));
 		nslab_of = slab_of ? k->npages : 0;
+		slab_hi = 0;
 		if (!slab_of)
 			return COH_ENOMEM;
 	} else if (slab_of) {
-		memset(slab_of, 0, nslab_of * sizeof(*slab_of));
+		/* only the pfns slabs ever used: the rest is still NULL */
+		memset(slab_of, 0, slab_hi * sizeof(*slab_of));
 	}
+	sl.slab_hi = slab_hi;
 	sl.slab_of = slab_of;
 	sl.nslab_of = nslab_of;
 	sl.large.name = "kmalloc_large";
