@@ -651,6 +651,57 @@ static void the_access_hook_runs_before_each_public_operation(void **state)
 	coh_machine_destroy(m);
 }
 
+/* ---- block mappings (mmu.c) ---- */
+
+static void block_mappings_translate_split_and_refuse_overlaps(void **state)
+{
+	(void)state;
+	coh_machine *m = mk("xscale", 1); /* 4 MiB: 1024 frames */
+	const coh_addr_t base = 0xc0000000;
+	/* 512 pages: one block entry */
+	assert_int_equal(coh_map(m, COH_KERNEL_AS, base, 0, 512 * PAGE, COH_ATTR_WB), COH_OK);
+	assert_int_equal(m->mmu.nblocks, 1);
+	assert_int_equal(m->mmu.used, 0);
+	assert_int_equal(xlate(m, 0, base + 300 * PAGE + 12), 300 * PAGE + 12);
+	/* overlaps: a page inside the block, a block over it, across its end */
+	assert_int_equal(coh_map(m, COH_KERNEL_AS, base + 7 * PAGE, 0, PAGE, COH_ATTR_WB),
+	                 COH_EEXIST);
+	assert_int_equal(coh_map(m, COH_KERNEL_AS, base + 511 * PAGE, 0, 300 * PAGE, COH_ATTR_WB),
+	                 COH_EEXIST);
+	/* a PTE, then a block over it */
+	assert_int_equal(coh_map(m, COH_KERNEL_AS, base + 600 * PAGE, 0, PAGE, COH_ATTR_WB),
+	                 COH_OK);
+	assert_int_equal(coh_map(m, COH_KERNEL_AS, base + 512 * PAGE, 0, 300 * PAGE, COH_ATTR_WB),
+	                 COH_EEXIST);
+	/* unmapping the middle leaves both ends, at their own PAs */
+	assert_int_equal(coh_unmap(m, COH_KERNEL_AS, base + 100 * PAGE, 10 * PAGE), COH_OK);
+	assert_int_equal(m->mmu.nblocks, 2);
+	assert_false(mapped(m, 0, base + 100 * PAGE));
+	assert_false(mapped(m, 0, base + 109 * PAGE));
+	assert_int_equal(xlate(m, 0, base + 99 * PAGE), 99 * PAGE);
+	assert_int_equal(xlate(m, 0, base + 110 * PAGE), 110 * PAGE);
+	assert_int_equal(xlate(m, 0, base + 511 * PAGE), 511 * PAGE);
+	/* the hole can be mapped again, elsewhere */
+	assert_int_equal(
+	    coh_map(m, COH_KERNEL_AS, base + 100 * PAGE, 900 * PAGE, 10 * PAGE, COH_ATTR_WB),
+	    COH_OK);
+	assert_int_equal(xlate(m, 0, base + 105 * PAGE), 905 * PAGE);
+	/* a user address space's block comes before the kernel's mappings */
+	unsigned as;
+	assert_int_equal(coh_as_create(m, &as), COH_OK);
+	assert_int_equal(coh_map(m, as, 0x10000000, 256 * PAGE, 256 * PAGE, COH_ATTR_WB), COH_OK);
+	assert_int_equal(coh_cpu_set_as(m, 0, as), COH_OK);
+	assert_int_equal(xlate(m, 0, 0x10000000 + 5 * PAGE), 261 * PAGE);
+	assert_int_equal(xlate(m, 0, base + 5 * PAGE), 5 * PAGE); /* the kernel's, still */
+	/* unmapping the whole range and a reset leave nothing */
+	assert_int_equal(coh_unmap(m, COH_KERNEL_AS, base, 1024 * PAGE), COH_OK);
+	assert_false(mapped(m, 0, base + 511 * PAGE));
+	coh_machine_reset(m);
+	assert_int_equal(m->mmu.nblocks, 0);
+	assert_false(mapped(m, 0, 0x10000000));
+	coh_machine_destroy(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -675,6 +726,7 @@ int main(void)
 	    cmocka_unit_test(reset_returns_to_a_pristine_machine),
 	    cmocka_unit_test(a_reset_machine_replays_the_same_events),
 	    cmocka_unit_test(the_access_hook_runs_before_each_public_operation),
+	    cmocka_unit_test(block_mappings_translate_split_and_refuse_overlaps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -67,10 +67,22 @@ struct coh__pte {
 	enum coh_attr attr;
 };
 
+/* A block mapping: COH__BLOCK_MIN or more contiguous pages mapped by one
+ * coh_map, kept as one entry (as a section or block descriptor maps a
+ * kernel's linear map), so that its cost follows what is used. */
+#define COH__BLOCK_MIN 256
+struct coh__block {
+	unsigned asid;
+	uint64_t vpn, npages, pfn;
+	enum coh_attr attr;
+};
+
 struct coh__mmu {
 	struct coh__pte *slots;
 	size_t nslots, used;
-	unsigned nas; /* address spaces created */
+	unsigned nas;              /* address spaces created */
+	struct coh__block *blocks; /* disjoint from each other and from the PTEs */
+	size_t nblocks, capblocks;
 };
 
 /*

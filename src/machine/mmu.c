@@ -6,7 +6,14 @@
  * the CPU's current address space, then the kernel's (asid 0). Each CPU has
  * a direct-mapped TLB (COH__TLB_SIZE entries) that map/unmap flush.
  *
- * Invariant: the hash is never more than half full; key 0 marks an empty slot.
+ * A mapping of COH__BLOCK_MIN pages or more is one block entry instead of a
+ * PTE per page (a section mapping): mapping, resetting and translating it
+ * cost the same whatever its size. Unmapping part of a block splits it. A
+ * lookup tries the current address space's PTEs, then its blocks, then the
+ * kernel's.
+ *
+ * Invariants: the hash is never more than half full; key 0 marks an empty
+ * slot; no two mappings (PTEs or blocks) of one address space overlap.
  */
 #include <stdlib.h>
 
@@ -38,14 +45,54 @@ void coh__mmu_free(struct coh__mmu *mmu)
 {
 	free(mmu->slots);
 	mmu->slots = NULL;
+	free(mmu->blocks);
+	mmu->blocks = NULL;
+	mmu->nblocks = mmu->capblocks = 0;
 }
 
 void coh__mmu_reset(struct coh__mmu *mmu)
 {
-	for (size_t i = 0; i < mmu->nslots; i++)
-		mmu->slots[i].key = 0;
+	if (mmu->used)
+		for (size_t i = 0; i < mmu->nslots; i++)
+			mmu->slots[i].key = 0;
 	mmu->used = 0;
 	mmu->nas = 1;
+	mmu->nblocks = 0;
+}
+
+/* The block of asid holding vpn, or NULL. */
+static const struct coh__block *block_find(const struct coh__mmu *mmu, unsigned asid, uint64_t vpn)
+{
+	for (size_t i = 0; i < mmu->nblocks; i++) {
+		const struct coh__block *b = &mmu->blocks[i];
+		if (b->asid == asid && vpn >= b->vpn && vpn - b->vpn < b->npages)
+			return b;
+	}
+	return NULL;
+}
+
+static bool block_overlaps(const struct coh__mmu *mmu, unsigned asid, uint64_t vpn, uint64_t n)
+{
+	for (size_t i = 0; i < mmu->nblocks; i++) {
+		const struct coh__block *b = &mmu->blocks[i];
+		if (b->asid == asid && b->vpn < vpn + n && vpn < b->vpn + b->npages)
+			return true;
+	}
+	return false;
+}
+
+static int block_add(struct coh__mmu *mmu, struct coh__block b)
+{
+	if (mmu->nblocks == mmu->capblocks) {
+		size_t cap = mmu->capblocks ? 2 * mmu->capblocks : 8;
+		struct coh__block *nb = realloc(mmu->blocks, cap * sizeof(*nb));
+		if (!nb)
+			return COH_ENOMEM;
+		mmu->blocks = nb;
+		mmu->capblocks = cap;
+	}
+	mmu->blocks[mmu->nblocks++] = b;
+	return COH_OK;
 }
 
 static struct coh__pte *find(const struct coh__mmu *mmu, uint64_t key)
@@ -77,7 +124,9 @@ static int grow(struct coh__mmu *mmu)
 		if (mmu->slots[i].key)
 			put(&bigger, mmu->slots[i]);
 	free(mmu->slots);
-	*mmu = bigger;
+	mmu->slots = bigger.slots; /* the blocks stay */
+	mmu->nslots = bigger.nslots;
+	mmu->used = bigger.used;
 	return COH_OK;
 }
 
@@ -134,6 +183,54 @@ static bool page_aligned(const coh_machine *m, uint64_t x)
 	return (x & (m->page_size - 1)) == 0;
 }
 
+/* Whether any PTE of asid lies in [vpn, vpn + n): by lookups, or by a
+ * walk of the table when that is shorter. */
+static bool ptes_in(const struct coh__mmu *mmu, unsigned asid, uint64_t vpn, uint64_t n)
+{
+	if (n <= mmu->used) {
+		for (uint64_t i = 0; i < n; i++)
+			if (find(mmu, pte_key(asid, vpn + i)))
+				return true;
+		return false;
+	}
+	for (size_t i = 0; i < mmu->nslots; i++) {
+		uint64_t key = mmu->slots[i].key;
+		uint64_t pvpn = (key - 1) & ((1ull << ASID_SHIFT) - 1);
+		if (key && (key - 1) >> ASID_SHIFT == asid && pvpn >= vpn && pvpn - vpn < n)
+			return true;
+	}
+	return false;
+}
+
+/* Unmaps [vpn, vpn + n) of asid's blocks: a block cut in the middle leaves
+ * its two ends as blocks. */
+static int unmap_blocks(struct coh__mmu *mmu, unsigned asid, uint64_t vpn, uint64_t n)
+{
+	for (size_t i = 0; i < mmu->nblocks;) {
+		struct coh__block b = mmu->blocks[i];
+		if (b.asid != asid || b.vpn >= vpn + n || vpn >= b.vpn + b.npages) {
+			i++;
+			continue;
+		}
+		mmu->blocks[i] = mmu->blocks[--mmu->nblocks];
+		if (b.vpn < vpn) {
+			struct coh__block left = b;
+			left.npages = vpn - b.vpn;
+			if (block_add(mmu, left))
+				return COH_ENOMEM;
+		}
+		if (vpn + n < b.vpn + b.npages) {
+			struct coh__block right = b;
+			right.vpn = vpn + n;
+			right.pfn = b.pfn + (right.vpn - b.vpn);
+			right.npages = b.vpn + b.npages - right.vpn;
+			if (block_add(mmu, right))
+				return COH_ENOMEM;
+		}
+	}
+	return COH_OK;
+}
+
 int coh_map(coh_machine *m, unsigned asid, coh_addr_t va, coh_addr_t pa, size_t len,
             enum coh_attr attr)
 {
@@ -146,15 +243,21 @@ int coh_map(coh_machine *m, unsigned asid, coh_addr_t va, coh_addr_t pa, size_t 
 		return COH_EFAULT;
 	size_t npages = len >> m->page_shift;
 	uint64_t vpn = va >> m->page_shift;
-	for (size_t i = 0; i < npages; i++)
-		if (find(&m->mmu, pte_key(asid, vpn + i)))
-			return COH_EEXIST;
-	while ((m->mmu.used + npages) * 2 > m->mmu.nslots)
-		if (grow(&m->mmu))
-			return COH_ENOMEM;
-	for (size_t i = 0; i < npages; i++)
-		put(&m->mmu,
-		    (struct coh__pte){pte_key(asid, vpn + i), (pa >> m->page_shift) + i, attr});
+	if (block_overlaps(&m->mmu, asid, vpn, npages) || ptes_in(&m->mmu, asid, vpn, npages))
+		return COH_EEXIST;
+	if (npages >= COH__BLOCK_MIN) {
+		int r = block_add(
+		    &m->mmu, (struct coh__block){asid, vpn, npages, pa >> m->page_shift, attr});
+		if (r)
+			return r;
+	} else {
+		while ((m->mmu.used + npages) * 2 > m->mmu.nslots)
+			if (grow(&m->mmu))
+				return COH_ENOMEM;
+		for (size_t i = 0; i < npages; i++)
+			put(&m->mmu, (struct coh__pte){pte_key(asid, vpn + i),
+			                               (pa >> m->page_shift) + i, attr});
+	}
 	tlb_flush(m);
 	coh__event(m, COH_EV_MAP, -1, va, pa, (uint32_t)len, attr);
 	return COH_OK;
@@ -167,6 +270,9 @@ int coh_unmap(coh_machine *m, unsigned asid, coh_addr_t va, size_t len)
 	if (!page_aligned(m, va) || !page_aligned(m, len) || len == 0 || va + len < va)
 		return COH_EINVAL;
 	uint64_t vpn = va >> m->page_shift, npages = len >> m->page_shift;
+	int r = unmap_blocks(&m->mmu, asid, vpn, npages);
+	if (r)
+		return r;
 	if (npages <= m->mmu.used) {
 		for (uint64_t i = 0; i < npages; i++) {
 			struct coh__pte *p = find(&m->mmu, pte_key(asid, vpn + i));
@@ -198,17 +304,20 @@ int coh__mmu_walk(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t *pa, e
 	if (vpn >= (1ull << ASID_SHIFT))
 		return COH_EFAULT;
 	const struct coh__pte *p = NULL;
-	if (m->cur_as[cpu] != COH_KERNEL_AS)
-		p = find(&m->mmu, pte_key(m->cur_as[cpu], vpn));
-	if (!p)
-		p = find(&m->mmu, pte_key(COH_KERNEL_AS, vpn));
-	if (!p)
+	const struct coh__block *b = NULL;
+	if (m->cur_as[cpu] != COH_KERNEL_AS && !(p = find(&m->mmu, pte_key(m->cur_as[cpu], vpn))))
+		b = block_find(&m->mmu, m->cur_as[cpu], vpn);
+	if (!p && !b && !(p = find(&m->mmu, pte_key(COH_KERNEL_AS, vpn))))
+		b = block_find(&m->mmu, COH_KERNEL_AS, vpn);
+	if (!p && !b)
 		return COH_EFAULT;
+	uint64_t pfn = p ? p->pfn : b->pfn + (vpn - b->vpn);
+	enum coh_attr a = p ? p->attr : b->attr;
 	struct coh__tlb_entry *t = &m->tlb[cpu][vpn & (COH__TLB_SIZE - 1)];
 	t->key = vpn + 1;
-	t->pfn = p->pfn;
-	t->attr = p->attr;
-	*pa = (p->pfn << m->page_shift) | off;
-	*attr = p->attr;
+	t->pfn = pfn;
+	t->attr = a;
+	*pa = (pfn << m->page_shift) | off;
+	*attr = a;
 	return COH_OK;
 }
