@@ -303,6 +303,11 @@ coh_finding *coh__report(coh_sched *s, enum coh_finding_kind kind, const char *f
                          const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Sleep-in-atomic check for an operation that may sleep. */
 void coh__check_sleep(coh_sched *s, const char *what, const char *file, unsigned line);
+/* footprint.c: a segment's footprint, for sleep sets */
+void coh__fp_reset(struct coh__fp *fp, int cpu);
+void coh__segment_begin(coh_sched *s, const struct coh__cand *c);
+/* Ends the current segment: its footprint becomes s->last_fp. */
+void coh__segment_end(coh_sched *s);
 /* Footprint: the running segment touched sync object o. */
 void coh__fp_obj(coh_sched *s, struct coh__syncobj *o, bool write);
 void coh__fp_global(coh_sched *s);
