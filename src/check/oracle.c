@@ -213,7 +213,8 @@ static inline bool all_latest(const coh_check *c, const struct coh__frame *fr, c
 	return !s || same_bytes(s->val + off, bytes, len);
 }
 
-/* on_load past the fast check: compare byte by byte, report. */
+/* on_load with the lifetime shadow on, or past the fast check: compare
+ * byte by byte, report. */
 static __attribute__((noinline)) void load_slow(coh_check *c, unsigned cpu, coh_addr_t va,
                                                 coh_addr_t pa, const uint8_t *seen, unsigned len,
                                                 const struct coh__line *line,
@@ -221,6 +222,12 @@ static __attribute__((noinline)) void load_slow(coh_check *c, unsigned cpu, coh_
 {
 	uint8_t exp[256];
 	uint64_t ver = 0;
+	if (c->life_on)
+		coh__life_access(c, (int)cpu, va, true, pa, len, false);
+	if (len > sizeof(exp))
+		len = sizeof(exp);
+	if (all_latest(c, line ? line->frame : coh__frame_get(c->m, pa), pa, seen, len))
+		return;
 	int bad = compare(c, pa, seen, len, exp, &ver);
 	if (bad < 0 || already(c, COH_F_STALE_READ))
 		return;
@@ -259,12 +266,9 @@ static void on_load(void *ctx, unsigned cpu, coh_addr_t va, coh_addr_t pa, const
                     unsigned len, const struct coh__line *line, const struct coh__cache *cache)
 {
 	coh_check *c = ctx;
-	if (c->life_on)
-		coh__life_access(c, (int)cpu, va, true, pa, len, false);
-	if (len > 256)
-		len = 256;
 	/* a line's frame is at hand: no table walk on a hit */
-	if (all_latest(c, line ? line->frame : coh__frame_get(c->m, pa), pa, seen, len))
+	if (!c->life_on && len <= 256 &&
+	    all_latest(c, line ? line->frame : coh__frame_get(c->m, pa), pa, seen, len))
 		return;
 	load_slow(c, cpu, va, pa, seen, len, line, cache);
 }
@@ -290,18 +294,17 @@ static inline void note_writer(coh_check *c, uint64_t ev, coh_addr_t pa)
 		c->writes_hi = ev;
 }
 
-static void on_store(void *ctx, int cpu, coh_addr_t pa, const uint8_t *bytes, unsigned len,
-                     uint64_t ev, struct coh__frame *frame)
+/* on_store with the lifetime shadow on, or past the fast path: byte
+ * ranges page by page, shadow pages made as needed. */
+static __attribute__((noinline)) void store_slow(coh_check *c, int cpu, coh_addr_t pa,
+                                                 const uint8_t *bytes, unsigned len, uint64_t ev,
+                                                 struct coh__frame *frame)
 {
-	coh_check *c = ctx;
 	if (c->life_on)
 		coh__life_access(c, cpu, 0, false, pa, len, true);
 	note_writer(c, ev, pa);
-	/* the common case: a store of whole granules within a live page */
-	struct shadow_page *s = shadow_of(frame);
-	size_t off = pa & (c->m->page_size - 1);
-	if (s && s->live && off + len <= c->m->page_size && coh__shadow_set_fast(s, off, bytes, len, ev))
-		return;
+	struct shadow_page *s;
+	size_t off;
 	for (unsigned i = 0; i < len;) {
 		/* the frame given is pa's: only the first page can use it */
 		s = shadow_for_write(c, i == 0 ? frame : NULL, pa + i);
@@ -315,6 +318,21 @@ static void on_store(void *ctx, int cpu, coh_addr_t pa, const uint8_t *bytes, un
 			return;
 		i += n;
 	}
+}
+
+static void on_store(void *ctx, int cpu, coh_addr_t pa, const uint8_t *bytes, unsigned len,
+                     uint64_t ev, struct coh__frame *frame)
+{
+	coh_check *c = ctx;
+	/* the common case: a store of whole granules within a live page */
+	struct shadow_page *s = shadow_of(frame);
+	size_t off = pa & (c->m->page_size - 1);
+	if (!c->life_on && s && s->live && off + len <= c->m->page_size &&
+	    coh__shadow_set_fast(s, off, bytes, len, ev)) {
+		note_writer(c, ev, pa);
+		return;
+	}
+	store_slow(c, cpu, pa, bytes, len, ev, frame);
 }
 
 /* Finds a dirty line anywhere that holds the latest value of pa. */

@@ -266,7 +266,7 @@ int coh__cache_find(const coh_machine *m, const struct coh__cache *c, unsigned s
 	return lookup(c, set, va, pa, &free_way);
 }
 
-void coh__line_writeback(coh_machine *m, struct coh__cache *c, struct coh__line *l)
+void coh__line_writeback_dirty(coh_machine *m, struct coh__cache *c, struct coh__line *l)
 {
 	uint8_t *data = coh__line_data(c, l);
 	for (unsigned s = 0; l->dirty; s++) {

@@ -476,7 +476,13 @@ static inline void coh__cache_write_fast(coh_machine *m, unsigned cpu, coh_addr_
 	for (unsigned s = off / c->seg_size; s <= (off + len - 1) / c->seg_size; s++)
 		l->dirty |= (uint8_t)(1u << s);
 }
-void coh__line_writeback(coh_machine *m, struct coh__cache *c, struct coh__line *l);
+/* Writes l's dirty segments back (each an event); a clean line costs a test. */
+void coh__line_writeback_dirty(coh_machine *m, struct coh__cache *c, struct coh__line *l);
+static inline void coh__line_writeback(coh_machine *m, struct coh__cache *c, struct coh__line *l)
+{
+	if (l->dirty)
+		coh__line_writeback_dirty(m, c, l);
+}
 void coh__line_discard(coh_machine *m, struct coh__cache *c, struct coh__line *l);
 /* Maintenance of the one line holding va in c. */
 enum coh__maint { COH__CLEAN, COH__INVAL, COH__FLUSH };
