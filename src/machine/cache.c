@@ -306,8 +306,19 @@ void coh__line_discard(coh_machine *m, struct coh__cache *c, struct coh__line *l
 	coh__line_invalidate(c, l);
 }
 
+/* memcpy of a line (a power of two), 16 bytes at a time inline */
+static inline void copy_line(uint8_t *dst, const uint8_t *src, unsigned len)
+{
+	if (len < 16) {
+		memcpy(dst, src, len);
+		return;
+	}
+	for (unsigned i = 0; i < len; i += 16)
+		memcpy(dst + i, src + i, 16);
+}
+
 /* free_way: the first invalid way of the set, from lookup(); NO_WAY if none */
-static unsigned pick_victim(coh_machine *m, struct coh__cache *c, unsigned set, unsigned free_way)
+static inline unsigned pick_victim(coh_machine *m, struct coh__cache *c, unsigned set, unsigned free_way)
 {
 	if (free_way != NO_WAY)
 		return free_way;
@@ -330,8 +341,9 @@ static unsigned pick_victim(coh_machine *m, struct coh__cache *c, unsigned set, 
 	}
 }
 
-/* Allocates and fills the line for (va, pa) in its set; returns it. */
-static struct coh__line *fill(coh_machine *m, struct coh__cache *c, unsigned set, coh_addr_t va,
+/* Allocates and fills the line for (va, pa) in its set; returns it. Inline
+ * in each miss path. */
+static inline __attribute__((always_inline)) struct coh__line *fill(coh_machine *m, struct coh__cache *c, unsigned set, coh_addr_t va,
                               coh_addr_t pa, unsigned free_way)
 {
 	coh_addr_t lmask = c->lmask;
@@ -359,7 +371,7 @@ static struct coh__line *fill(coh_machine *m, struct coh__cache *c, unsigned set
 		c->tags[(size_t)set * c->tag_stride + way] =
 		    coh__tag_byte(c->tag_va ? l->va : l->pa);
 	l->lru = ++c->stamp;
-	memcpy(coh__line_data(c, l), coh__frame_bytes(m, l->frame, l->pa), c->line_size);
+	copy_line(coh__line_data(c, l), coh__frame_bytes(m, l->frame, l->pa), c->line_size);
 	l->fill_ev = coh__event(m, COH_EV_FILL, (int)c->cpu, l->va, l->pa, c->line_size, 0);
 	return l;
 }
