@@ -321,15 +321,6 @@ static inline const uint8_t *coh__frame_bytes(const coh_machine *m, const struct
 	size_t off = pa & (m->page_size - 1);
 	return (f && f->data ? f->data : m->ft.zero) + off;
 }
-/* Writes len bytes at pa, which lie in frame f (NULL: look it up). */
-static inline void coh__mem_write_in(coh_machine *m, struct coh__frame *f, coh_addr_t pa,
-                                     const uint8_t *buf, size_t len)
-{
-	if (f)
-		coh__frame_write(m, f, pa & (m->page_size - 1), buf, len);
-	else
-		coh__mem_write(m, pa, buf, len);
-}
 /* memcpy for the few bytes of one access: the sizes of a load inline */
 static inline void coh__copy(uint8_t *dst, const uint8_t *src, size_t len)
 {
@@ -351,6 +342,17 @@ static inline void coh__copy(uint8_t *dst, const uint8_t *src, size_t len)
 	}
 }
 
+/* Writes len bytes at pa, which lie in frame f (NULL: look it up). */
+static inline void coh__mem_write_in(coh_machine *m, struct coh__frame *f, coh_addr_t pa,
+                                     const uint8_t *buf, size_t len)
+{
+	if (f && f->touched) /* allocated and on the touched list: just copy */
+		coh__copy(f->data + (pa & (m->page_size - 1)), buf, len);
+	else if (f)
+		coh__frame_write(m, f, pa & (m->page_size - 1), buf, len);
+	else
+		coh__mem_write(m, pa, buf, len);
+}
 /* mmu.c */
 int coh__mmu_init(struct coh__mmu *mmu);
 void coh__mmu_free(struct coh__mmu *mmu);
