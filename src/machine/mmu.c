@@ -155,9 +155,10 @@ void coh__tlb_flush_cpu(coh_machine *m, unsigned cpu)
 		m->tlb[cpu][i].key = 0;
 }
 
+/* Every CPU's TLB (a CPU past ncpus never translates: its TLB stays empty) */
 static void tlb_flush(coh_machine *m)
 {
-	for (unsigned c = 0; c < COH_MAX_CPUS; c++)
+	for (unsigned c = 0; c < m->ncpus; c++)
 		coh__tlb_flush_cpu(m, c);
 }
 
