@@ -303,14 +303,12 @@ static __attribute__((noinline)) void store_slow(coh_check *c, int cpu, coh_addr
 	if (c->life_on)
 		coh__life_access(c, cpu, 0, false, pa, len, true);
 	note_writer(c, ev, pa);
-	struct shadow_page *s;
-	size_t off;
 	for (unsigned i = 0; i < len;) {
 		/* the frame given is pa's: only the first page can use it */
-		s = shadow_for_write(c, i == 0 ? frame : NULL, pa + i);
+		struct shadow_page *s = shadow_for_write(c, i == 0 ? frame : NULL, pa + i);
 		if (!s) /* out of host memory: this byte stays unchecked */
 			return;
-		off = (pa + i) & (c->m->page_size - 1);
+		size_t off = (pa + i) & (c->m->page_size - 1);
 		unsigned n = len - i;
 		if (n > c->m->page_size - off)
 			n = (unsigned)(c->m->page_size - off);

@@ -318,7 +318,8 @@ static inline void copy_line(uint8_t *dst, const uint8_t *src, unsigned len)
 }
 
 /* free_way: the first invalid way of the set, from lookup(); NO_WAY if none */
-static inline unsigned pick_victim(coh_machine *m, struct coh__cache *c, unsigned set, unsigned free_way)
+static inline unsigned pick_victim(coh_machine *m, struct coh__cache *c, unsigned set,
+                                   unsigned free_way)
 {
 	if (free_way != NO_WAY)
 		return free_way;
@@ -343,8 +344,9 @@ static inline unsigned pick_victim(coh_machine *m, struct coh__cache *c, unsigne
 
 /* Allocates and fills the line for (va, pa) in its set; returns it. Inline
  * in each miss path. */
-static inline __attribute__((always_inline)) struct coh__line *fill(coh_machine *m, struct coh__cache *c, unsigned set, coh_addr_t va,
-                              coh_addr_t pa, unsigned free_way)
+static inline __attribute__((always_inline)) struct coh__line *
+fill(coh_machine *m, struct coh__cache *c, unsigned set, coh_addr_t va, coh_addr_t pa,
+     unsigned free_way)
 {
 	coh_addr_t lmask = c->lmask;
 	unsigned way = pick_victim(m, c, set, free_way);

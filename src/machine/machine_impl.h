@@ -46,15 +46,15 @@ struct coh__cache {
 	unsigned tag_stride;
 	uint32_t stamp;
 	/* worked out once at init, for the lookup on every access */
-	bool index_va;      /* set index from the VA (else the PA) */
-	bool tag_va;        /* virtual tag (else physical tag and colour) */
-	bool fold;          /* hashed index with VA bits folded in: coh__cache_set */
+	bool index_va; /* set index from the VA (else the PA) */
+	bool tag_va;   /* virtual tag (else physical tag and colour) */
+	bool fold;     /* hashed index with VA bits folded in: coh__cache_set */
 	unsigned fold_first, fold_low_bits, fold_cand_bits, fold_cand_mask; /* of the fold */
 	uint64_t fold_extra_mask; /* VA bits folded, above fold_first (0: none) */
-	coh_addr_t lmask;   /* ~(line_size - 1) */
-	coh_cpu_stats st;   /* this CPU's counters (loads and stores: nloads, nstores) */
-	unsigned nvalid;    /* valid lines: a cache with none is never snooped */
-	uint32_t *nonempty; /* the machine's mask of caches with valid lines */
+	coh_addr_t lmask;         /* ~(line_size - 1) */
+	coh_cpu_stats st;         /* this CPU's counters (loads and stores: nloads, nstores) */
+	unsigned nvalid;          /* valid lines: a cache with none is never snooped */
+	uint32_t *nonempty;       /* the machine's mask of caches with valid lines */
 	/* sets that have held a valid line since reset, each once: reset
 	 * clears only these (set_used marks them) */
 	unsigned *used;
