@@ -54,6 +54,7 @@ static int first_unmapped(coh_machine *m, const struct coh__cache *c, coh_addr_t
 			return coh__cache_locate(m, c, a, true, &l); /* reports it */
 		}
 		coh_addr_t next = (a | (m->page_size - 1)) + 1;
+		/* cppcheck-suppress knownConditionTrueFalse ; 0: wrapped past the last page */
 		if (next == 0 || next > last) /* past the range, or the end of the VA space */
 			return COH_OK;
 		a = next;
