@@ -22,6 +22,7 @@ extern const coh_scenario coh_scenario_flush_anon_page;
 extern const coh_scenario coh_scenario_perform_write_alias;
 extern const coh_scenario coh_scenario_msync_mkclean;
 extern const coh_scenario coh_scenario_pio_mmap_dcache;
+extern const coh_scenario coh_scenario_pio_sg_miter;
 extern const coh_scenario coh_scenario_dio_invalidate;
 extern const coh_scenario coh_scenario_aio_dio_invalidate_completion;
 extern const coh_scenario coh_scenario_simnet_tx_doorbell;
@@ -41,6 +42,7 @@ static const coh_scenario *const builtin[] = {
     &coh_scenario_perform_write_alias,
     &coh_scenario_msync_mkclean,
     &coh_scenario_pio_mmap_dcache,
+    &coh_scenario_pio_sg_miter,
     &coh_scenario_dio_invalidate,
     &coh_scenario_aio_dio_invalidate_completion,
     &coh_scenario_simnet_tx_doorbell,
