@@ -25,11 +25,6 @@
 
 static void __flush_dcache_page(struct page *page);
 
-void coh__arm___flush_dcache_page(struct page *page)
-{
-	__flush_dcache_page(page);
-}
-
 #define FIXADDR_START 0xFFF00000ull /* kmap_atomic slots: cpu * 3 + context */
 
 static unsigned kver(void)
@@ -259,3 +254,9 @@ const struct coh__arch_ops coh__arm_ops = {
     .dma_page_cpu_to_dev = arm_dma_page_cpu_to_dev,
     .dma_page_dev_to_cpu = arm_dma_page_dev_to_cpu,
 };
+
+/* __flush_dcache_page for arm_user.c's PG_dcache_clean paths. */
+void coh__arm___flush_dcache_page(struct page *page)
+{
+	__flush_dcache_page(page);
+}

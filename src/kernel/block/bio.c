@@ -228,9 +228,9 @@ void coh__bio_complete(struct bio *bio)
 	struct gendisk *disk = bio->bi_bdev->bd_disk;
 	BUG_ON(bio->bi_state != BIO_S_DONE);
 	enum dma_data_direction dir = bio_dma_dir(bio);
-	if (disk->pio && !bio->bi_error)
-		bio->bi_error = coh__pio_transfer(disk, bio);
 	for (unsigned i = 0; !disk->pio && i < bio->bi_vcnt; i++)
 		dma_unmap_page(&disk->dev, bio->bi_dma[i], bio->bi_io_vec[i].bv_len, dir);
+	if (disk->pio && !bio->bi_error) /* the PIO driver moves the data now */
+		bio->bi_error = coh__pio_transfer(disk, bio);
 	bio_endio(bio, bio->bi_error);
 }
