@@ -2,7 +2,7 @@
  * test_flush_history.c - the kernel code of issue 7's historical bugs:
  * sg_miter's pieces and its SG_MITER_TO_SG flush, coh_fix_old's rule,
  * PIO disks both ways, ARM's PG_dcache_clean (2.6.37) against
- * PG_dcache_dirty (2.6.35), invalidate_mapping_pages dropping a clean
+ * PG_dcache_dirty (2.6.35), SH-4's PG_dcache_clean, invalidate_mapping_pages dropping a clean
  * page (it used to free the page before unlocking it), and the three
  * scenarios built on them
  * (msync-mkclean, pio-mmap-dcache, pio-sg-miter) on all 8 profiles.
@@ -246,6 +246,18 @@ static void arm_pg_arch_1_follows_the_release(void **state)
 	assert_int_not_equal(t.v[2], 0); /* flushed at the map: clean */
 }
 
+/* SH-4 (cache-sh4.c, cache.c): PG_dcache_clean is set only by
+ * __update_cache, which purges a page that is not clean. */
+static void sh4_pg_dcache_clean_set_at_first_map(void **state)
+{
+	(void)state;
+	reset();
+	assert_string_equal(run("sh4", dcache_flag_task), "clean");
+	assert_int_equal(t.v[0], 0);     /* read by DMA: not clean */
+	assert_int_equal(t.v[1], 0);     /* deferred: not clean */
+	assert_int_not_equal(t.v[2], 0); /* purged at the map: clean */
+}
+
 /* ---- the scenarios, per profile ---- */
 
 static const char *scenario(const char *name, const char *variant, const char *arch)
@@ -287,7 +299,7 @@ static const struct {
       {"clean", "clean"},
       {"stale-read", "clean"},
       {"stale-read", "stale-read"}, /* the fix is ARM's */
-      {"stale-read", "stale-read"},
+      {"clean", "clean"},           /* SH-4's own PG_dcache_clean */
       {"stale-read", "stale-read"},
       {"clean", "clean"},
       {"clean", "clean"}}},
@@ -295,8 +307,8 @@ static const struct {
      {{"clean", "clean"},
       {"clean", "clean"},
       {"stale-read", "clean"},
-      {"stale-read", "stale-read"}, /* flush_kernel_dcache_page is a no-op */
-      {"stale-read", "stale-read"},
+      {"stale-read", "stale-read"}, /* MIPS: flush_kernel_dcache_page is a no-op */
+      {"stale-read", "clean"},      /* SH: it is flush_dcache_page */
       {"stale-read", "clean"},
       {"clean", "clean"},
       {"clean", "clean"}}},
@@ -324,6 +336,7 @@ int main(void)
 	    cmocka_unit_test(fix_old_is_off_only_when_declared_and_off),
 	    cmocka_unit_test(pio_disks_write_and_read_by_the_cpu),
 	    cmocka_unit_test(arm_pg_arch_1_follows_the_release),
+	    cmocka_unit_test(sh4_pg_dcache_clean_set_at_first_map),
 	    cmocka_unit_test(historical_scenarios_on_every_profile),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

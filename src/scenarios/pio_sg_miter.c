@@ -20,11 +20,11 @@
  * With `sg-miter-flush` (in every modelled release; the buggy variant
  * declares it off) sg_miter_stop calls flush_kernel_dcache_page.
  *
- * Where it shows: aliasing VIPT without highmem (ARMv6; MIPS and SH-4,
- * whose flush_kernel_dcache_page is the generic no-op in the model and
- * the era, so the fixed variant is not clean there either; PA-RISC). The
- * VIVT profiles put user pages in highmem, whose kmap_atomic slot
- * kunmap_atomic flushes.
+ * Where it shows: aliasing VIPT without highmem (ARMv6, SH-4, PA-RISC;
+ * and MIPS, whose flush_kernel_dcache_page does nothing in the model and
+ * the era, so the fixed variant is not clean there either; SH's is
+ * flush_dcache_page). The VIVT profiles put user pages in highmem, whose
+ * kmap_atomic slot kunmap_atomic flushes.
  *
  * Nothing here checks the data: findings come from the oracle.
  */
