@@ -1,7 +1,7 @@
 /*
  * dm_cache_data_flush.c - a dm-cache commit that makes a mapping durable
  * before the data it maps: the rule of "dm thin: Flush data device before
- * committing metadata" (694cfe7f31db, v5.5), in dm-cache's terms.
+ * committing metadata" (694cfe7f31db, 2019), in dm-cache's terms.
  *
  * Devices: md (metadata, 16 blocks of 4 KiB), cd (cache, 4 blocks), od
  * (origin, 32 blocks, block 0 already holding 0xaa: a file system's data).
@@ -87,7 +87,7 @@ const coh_scenario coh_scenario_dm_cache_data_flush = {
     .name = "dm-cache-data-flush",
     .description = "a power cut during a dm-cache commit: the restarted cache must not map a "
                    "block to data the cut lost",
-    .models = "dm thin: Flush data device before committing metadata (694cfe7f31db, v5.5), "
+    .models = "dm thin: Flush data device before committing metadata (694cfe7f31db, 2019), "
               "its rule applied to v3.9-v4.0 dm-cache, which commits before it flushes the "
               "cache device (no dm-cache commit found)",
     .default_arch = "cortex-a9",

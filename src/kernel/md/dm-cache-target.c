@@ -155,7 +155,7 @@ static int issue_flush(struct block_device *bdev);
 
 /* write_dirty_bitset + dm_cache_commit (sync_metadata, v3.9); with the
  * switch, the cache device is flushed first, as dm-thin's commit() flushes
- * the data device since 694cfe7f31db (v5.5). */
+ * the data device since 694cfe7f31db (2019). */
 static int sync_metadata(struct cache *cache, bool clean_shutdown)
 {
 	int r = coh_fix(DM_CACHE_FLUSH_BEFORE_COMMIT_FIX) ? issue_flush(cache->cache_dev) : 0;
