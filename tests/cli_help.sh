@@ -39,7 +39,7 @@ checks=$((checks + 1))
 checks=$((checks + 1))
 "$BIN" help list | grep -q -- '--seed' && fail "list help lists --seed"
 # unknown names come with the valid ones
-has 2 "unknown scenario 'nope'; the scenarios: dm-cache-shared-metadata dm-cache-power-cut dm-io-vmap kmap-high-get kmap-lock-irq" "$BIN" run nope
+has 2 "unknown scenario 'nope'; the scenarios: dm-cache-shared-metadata dm-cache-power-cut dm-cache-data-flush dm-cache-block-size dm-io-vmap" "$BIN" run nope
 has 2 "no variant 'nope'; its variants: buggy fixed" "$BIN" run kmap-high-get --variant nope
 has 2 "unknown arch; the profiles: xscale arm926" "$BIN" run kmap-high-get --arch nope
 has 2 "no fix switch 'nope'; its switches: kmap-high-get kmap-lock-irqsafe" "$BIN" run kmap-high-get --fix nope=on

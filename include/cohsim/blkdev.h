@@ -119,6 +119,10 @@ COH_API void coh_power_cut(void);
 /* While armed, the explorer may cut the power before any device write or
  * flush (a choice there; the default: no cut). A cut disarms. */
 COH_API void coh_power_cut_arm(bool on);
+/* Torn writes, off by default: while on, a cut may keep any prefix of the
+ * 512-byte sectors of a write of several (one choice per write, 0 to all
+ * of its sectors; the default: none) instead of all or none of it. */
+COH_API void coh_power_cut_torn(bool on);
 COH_API bool coh_power_is_cut(void);
 /* The power is back: the disks serve bios again (from what survived). */
 COH_API void coh_power_restore(void);

@@ -93,6 +93,12 @@ void coh__dm_cache_ledger_begin(const struct block_device *bdev, const u64 *core
 void coh__dm_cache_ledger_commit(const struct block_device *bdev);
 void coh__dm_cache_ledger_lost(const struct block_device *bdev, const char *what);
 void coh__dm_cache_ledger_check(const struct block_device *bdev, const u64 *got, u32 n, u64 root);
+/* md/dm-cache-provenance.c: what each cache-device sector was written for */
+void coh__dm_cache_prov_init(void);
+void coh__dm_cache_prov_written(struct block_device *cache, sector_t sector, sector_t origin,
+                                unsigned nsect);
+void coh__dm_cache_prov_check(struct block_device *cache, struct block_device *origin, u32 cblock,
+                              u64 oblock, sector_t block_sectors);
 /* block/bio.c: bios allocated and not yet freed */
 unsigned coh__bio_busy(void);
 int coh__simdev_init(void);                    /* io/simdev.c: MMIO space, and io.c's windows */

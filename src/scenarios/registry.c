@@ -14,6 +14,8 @@
 
 extern const coh_scenario coh_scenario_dm_cache_shared_metadata;
 extern const coh_scenario coh_scenario_dm_cache_power_cut;
+extern const coh_scenario coh_scenario_dm_cache_data_flush;
+extern const coh_scenario coh_scenario_dm_cache_block_size;
 extern const coh_scenario coh_scenario_dm_io_vmap;
 extern const coh_scenario coh_scenario_kmap_high_get;
 extern const coh_scenario coh_scenario_kmap_lock_irq;
@@ -34,6 +36,8 @@ extern const coh_scenario coh_scenario_simnet_tx_maperr;
 static const coh_scenario *const builtin[] = {
     &coh_scenario_dm_cache_shared_metadata,
     &coh_scenario_dm_cache_power_cut,
+    &coh_scenario_dm_cache_data_flush,
+    &coh_scenario_dm_cache_block_size,
     &coh_scenario_dm_io_vmap,
     &coh_scenario_kmap_high_get,
     &coh_scenario_kmap_lock_irq,

@@ -31,9 +31,7 @@ static const struct command commands[] = {
      OPT_EXPLORE | OPT_VARIANT | OPT_FIX | OPT_DISK | OPT_KERNEL | OPT_SCHEDULE | OPT_STATS |
          OPT_LOAD,
      "replay SCENARIO --schedule S", "replay one schedule of a scenario exactly", cmd_replay},
-    {"dm",
-     (OPT_EXPLORE & ~(cli_optmask)(OPT_REPORT | OPT_TRACE | OPT_JUNIT | OPT_TAP)) | OPT_VARIANT |
-         OPT_FIX | OPT_DISK | OPT_KERNEL | OPT_SCHEDULE,
+    {"dm", OPT_EXPLORE | OPT_VARIANT | OPT_FIX | OPT_DISK | OPT_KERNEL | OPT_SCHEDULE,
      "dm SCRIPT [options]",
      "run a dmsetup-like script on the device-mapper model, power cuts included "
      "(docs/dm.md); variant fixed (default) or buggy",

@@ -318,6 +318,8 @@ static int __open_or_format_metadata(struct dm_cache_metadata *cmd, bool may_for
 	KSITE();
 	u64 magic = sim_read64(simptr_add(sb.data, SB_MAGIC));
 	u32 flags = sim_read32(simptr_add(sb.data, SB_FLAGS));
+	bool check_size = coh_fix(DM_CACHE_CHECK_BLOCK_SIZE_FIX);
+	u32 block_size = check_size ? sim_read32(simptr_add(sb.data, SB_DATA_BLOCK_SIZE)) : 0;
 	bm_unlock(&sb);
 	if (magic == 0 || magic != CACHE_SUPERBLOCK_MAGIC)
 		coh__dm_cache_ledger_lost(cmd->bdev, magic
@@ -327,6 +329,9 @@ static int __open_or_format_metadata(struct dm_cache_metadata *cmd, bool may_for
 		return may_format ? __format_metadata(cmd) : -EPERM;
 	if (magic != CACHE_SUPERBLOCK_MAGIC)
 		return -EILSEQ; /* sb_check */
+	/* "Verify the data block size hasn't changed" (later __open_metadata) */
+	if (check_size && block_size != cmd->data_block_size)
+		return -EINVAL;
 	cmd->clean_when_opened = flags & CLEAN_SHUTDOWN;
 	return 0;
 }
