@@ -26,6 +26,7 @@ extern const coh_scenario coh_scenario_simnet_tx_doorbell;
 extern const coh_scenario coh_scenario_simnet_rx_shared_line;
 extern const coh_scenario coh_scenario_simnet_rx_reuse;
 extern const coh_scenario coh_scenario_simnet_tx_maperr;
+extern const coh_scenario coh_scenario_simnet_tx_own;
 
 /* In the order `cohsim list` and `cohsim demo` show them. */
 static const coh_scenario *const builtin[] = {
@@ -43,6 +44,7 @@ static const coh_scenario *const builtin[] = {
     &coh_scenario_simnet_rx_shared_line,
     &coh_scenario_simnet_rx_reuse,
     &coh_scenario_simnet_tx_maperr,
+    &coh_scenario_simnet_tx_own,
 };
 
 #define NBUILTIN (sizeof(builtin) / sizeof(builtin[0]))
