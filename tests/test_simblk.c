@@ -17,19 +17,62 @@
 #include "cohsim/scenario.h"
 #include "scenarios/simblk_drv.h"
 
-enum mode { RW, TWO_AT_ONCE, WRAP, BAD, EIO, RELAXED_DOORBELL };
+enum mode { RW, TWO_AT_ONCE, WRAP, BAD, EIO, RELAXED_DOORBELL, HELD };
 
 static enum mode mode;
 static struct simblk_drv drv;
 static u32 status[4], first_cid;
 static u8 disk[SIMBLK_SECTOR_SIZE], data[SIMBLK_SECTOR_SIZE];
 static unsigned seen_first[2], seen_eio, seen_ok;
+static unsigned posted_early, posted_at_doorbell;
+static coh_completion got_irq;
+
+/* HELD's handler: acknowledges the status, consumes nothing. */
+static irqreturn_t held_irq(int irq, void *dev_id)
+{
+	(void)irq;
+	struct simblk_drv *d = dev_id;
+	writel(readl(iomem_add(d->regs, SIMBLK_IRQ_STATUS)), iomem_add(d->regs, SIMBLK_IRQ_STATUS));
+	coh_complete(&got_irq);
+	return IRQ_HANDLED;
+}
+
+/* Posts a READ of sector 7 into slot id by hand, then the doorbell. */
+static void post_raw(struct simblk_drv *d, unsigned id, dma_addr_t r)
+{
+	simptr sqe = simptr_add(d->sq, (long)(id * SIMBLK_SQE_SIZE));
+	sim_write32(simptr_add(sqe, SIMBLK_SQE_OPCODE), SIMBLK_OP_READ);
+	sim_write32(simptr_add(sqe, SIMBLK_SQE_LBA), 7);
+	sim_write32(simptr_add(sqe, SIMBLK_SQE_ADDR), (u32)r);
+	sim_write32(simptr_add(sqe, SIMBLK_SQE_NSECT), 1);
+	writel((id + 1) % d->depth, iomem_add(d->regs, SIMBLK_SQ_TAIL));
+}
+
+/* Depth 2: the completion queue holds one entry; the second completion
+ * waits for the CQ doorbell. */
+static void held(struct simblk_drv *d, dma_addr_t r)
+{
+	post_raw(d, 0, r);
+	coh_wait_for_completion(&got_irq); /* entry 0 posted: the queue is full */
+	coh_reinit_completion(&got_irq);
+	post_raw(d, 1, r);
+	for (int i = 0; i < 3; i++) {
+		cond_resched(); /* the second command may finish here: held */
+		if (readl(iomem_add(d->regs, SIMBLK_CQ_TAIL)) != 1)
+			posted_early++;
+	}
+	writel(1, iomem_add(d->regs, SIMBLK_CQ_HEAD));
+	if (readl(iomem_add(d->regs, SIMBLK_CQ_TAIL)) == 0)
+		posted_at_doorbell++; /* it was held, and posted by the doorbell */
+	coh_wait_for_completion(&got_irq);
+	status[0] = sim_read32(simptr_add(d->cq, SIMBLK_CQE_SIZE + SIMBLK_CQE_CID));
+}
 
 static void io(void *arg)
 {
 	(void)arg;
 	struct simblk_drv *d = &drv;
-	simblk_drv_probe(d, mode == WRAP ? 2 : 4);
+	simblk_drv_probe(d, mode == WRAP || mode == HELD ? 2 : 4);
 	simptr buf = kmalloc(SIMBLK_SECTOR_SIZE, GFP_KERNEL);
 	simptr rd = kmalloc(SIMBLK_SECTOR_SIZE, GFP_KERNEL);
 	for (unsigned i = 0; i < SIMBLK_SECTOR_SIZE; i += 4)
@@ -60,6 +103,9 @@ static void io(void *arg)
 	case BAD:
 		status[0] = simblk_drv_wait(d, simblk_drv_submit(d, SIMBLK_OP_READ, 63, r, 2));
 		status[1] = simblk_drv_wait(d, simblk_drv_submit(d, 9, 0, r, 1));
+		break;
+	case HELD:
+		held(d, r);
 		break;
 	case RELAXED_DOORBELL: { /* the command, then the doorbell with no barrier */
 		simptr sqe = d->sq;
@@ -95,8 +141,14 @@ static int setup(void *ctx, coh_sched *s)
 	(void)ctx;
 	int r = kernel_init(s, NULL);
 	memset(&drv, 0, sizeof(drv));
-	if (!r)
+	if (!r && mode == HELD) { /* the device, and a handler that consumes nothing */
+		drv.blk = simblk_create("simblk", 5);
+		drv.dev = drv.blk ? &simblk_device(drv.blk)->dev : NULL;
+		coh_init_completion(&got_irq, "got_irq");
+		r = drv.blk ? request_irq(5, held_irq, 0, "simblk", &drv) : COH_ENOMEM;
+	} else if (!r) {
 		r = simblk_drv_setup(&drv, 5);
+	}
 	u8 sector[SIMBLK_SECTOR_SIZE];
 	for (unsigned i = 0; i < sizeof(sector); i++)
 		sector[i] = (u8)(0x30 + i % 11);
@@ -113,6 +165,7 @@ static void run(enum mode md, enum coh_strategy strat, unsigned faults, coh_expl
 	memset(status, 0xff, sizeof(status));
 	memset(seen_first, 0, sizeof(seen_first));
 	seen_eio = seen_ok = 0;
+	posted_early = posted_at_doorbell = 0;
 	coh_machine_config mc;
 	coh_machine_config_init(&mc, coh_arch_find("cortex-a9"));
 	mc.mem_size = 1u << 20;
@@ -205,6 +258,19 @@ static void a_command_fetched_before_it_reached_memory_is_stale_dma(void **state
 	coh_explore_result_free(&r);
 }
 
+static void a_full_completion_queue_holds_completions_until_cq_head_moves(void **state)
+{
+	(void)state;
+	coh_explore_result r;
+	run(HELD, COH_STRATEGY_DFS, 0, &r);
+	assert_true(r.complete);
+	assert_int_equal(r.nfindings, 0);
+	assert_int_equal(posted_early, 0);   /* never while the queue was full */
+	assert_true(posted_at_doorbell > 0); /* some executions held it */
+	assert_int_equal(status[0], 1);      /* the second entry is command 1's */
+	coh_explore_result_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -214,6 +280,7 @@ int main(void)
 	    cmocka_unit_test(a_bad_command_completes_with_einval),
 	    cmocka_unit_test(an_injected_io_error_moves_nothing),
 	    cmocka_unit_test(a_command_fetched_before_it_reached_memory_is_stale_dma),
+	    cmocka_unit_test(a_full_completion_queue_holds_completions_until_cq_head_moves),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
