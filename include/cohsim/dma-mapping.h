@@ -150,6 +150,13 @@ COH_API void dma_sync_sg_for_device(struct device *dev, struct scatterlist *sg, 
 	coh__dma_dev_write(dev, addr, buf, len, __FILE__, __LINE__)
 COH_API int coh__dma_dev_read(struct device *dev, dma_addr_t addr, void *buf, size_t len,
                               const char *file, unsigned line);
+/* A device's poll of a flag it may find not yet set (an OWN bit): read as
+ * dma_dev_read, but the oracle does not judge the bytes, since an old
+ * value only means "not yet". Read again with dma_dev_read what the device
+ * acts on: that read is judged (stale-dma). */
+#define dma_dev_poll(dev, addr, buf, len) coh__dma_dev_poll(dev, addr, buf, len, __FILE__, __LINE__)
+COH_API int coh__dma_dev_poll(struct device *dev, dma_addr_t addr, void *buf, size_t len,
+                              const char *file, unsigned line);
 COH_API int coh__dma_dev_write(struct device *dev, dma_addr_t addr, const void *buf, size_t len,
                                const char *file, unsigned line);
 

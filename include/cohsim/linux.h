@@ -285,6 +285,7 @@ typedef coh_atomic atomic_t;
 #include "cohsim/dma-mapping.h"
 #include "cohsim/io.h"
 #include "cohsim/simnet.h"
+#include "cohsim/simblk.h"
 #include "cohsim/blkdev.h"
 #include "cohsim/dm-io.h"
 #include "cohsim/slab.h"

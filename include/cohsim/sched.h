@@ -195,7 +195,8 @@ enum coh_choice_kind {
 	COH_CHOICE_FAULT, /* injected fault (0 = no fault, 1 = fail) */
 	COH_CHOICE_DATA,  /* a free choice of the program (e.g. litmus alternatives) */
 	/* a store entered a CPU's write buffer: 0 = the buffer drains now,
-	 * 1 = the store is late (stays until a barrier forces it) */
+	 * 1 = the store is late (stays until a barrier forces it), 2 = it
+	 * drains alone, overtaking older late stores (when there are some) */
 	COH_CHOICE_WBUF,
 	COH_CHOICE_KIND_COUNT
 };

@@ -104,6 +104,7 @@ unsigned coh__bio_busy(void);
 int coh__simdev_init(void);                    /* io/simdev.c: MMIO space, and io.c's windows */
 int coh__io_init(void);                        /* io/io.c: windows, ioremaps, IRQ handlers */
 int coh__simnet_init(void);                    /* io/simnet.c: the NICs */
+int coh__simblk_init(void);                    /* io/simblk.c: the block controllers */
 int coh__io_add_window(struct sim_device *sd); /* io/io.c: sd's register window */
 
 #endif

@@ -119,9 +119,10 @@ struct coh__wbuf {
 		uint8_t data[COH__WBUF_DATA];
 	} e[COH_WBUF_ENTRIES];
 };
-/* Asked after a store entered cpu's write buffer: 0 drains the buffer now,
- * 1 leaves it (the store is late). */
-typedef unsigned (*coh__wbuf_hook)(void *ctx, coh_machine *m, unsigned cpu);
+/* Asked after a store entered cpu's write buffer, with nopt options (2 or
+ * 3): 0 drains the buffer now, 1 leaves it (the store is late), 2 drains
+ * the store alone, ahead of the older entries (wbuf.c). */
+typedef unsigned (*coh__wbuf_hook)(void *ctx, coh_machine *m, unsigned cpu, unsigned nopt);
 
 /* Called before each public operation: the scheduler's preemption point. */
 typedef void (*coh__access_hook)(void *ctx, coh_machine *m, int cpu); /* cpu -1: the device */

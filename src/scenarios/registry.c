@@ -31,6 +31,8 @@ extern const coh_scenario coh_scenario_simnet_tx_doorbell;
 extern const coh_scenario coh_scenario_simnet_rx_shared_line;
 extern const coh_scenario coh_scenario_simnet_rx_reuse;
 extern const coh_scenario coh_scenario_simnet_tx_maperr;
+extern const coh_scenario coh_scenario_simnet_tx_own;
+extern const coh_scenario coh_scenario_simblk_dir;
 
 /* In the order `cohsim list` and `cohsim demo` show them. */
 static const coh_scenario *const builtin[] = {
@@ -53,6 +55,8 @@ static const coh_scenario *const builtin[] = {
     &coh_scenario_simnet_rx_shared_line,
     &coh_scenario_simnet_rx_reuse,
     &coh_scenario_simnet_tx_maperr,
+    &coh_scenario_simnet_tx_own,
+    &coh_scenario_simblk_dir,
 };
 
 #define NBUILTIN (sizeof(builtin) / sizeof(builtin[0]))
