@@ -15,11 +15,15 @@
  *
  * It stops after the bound with a finding (unless keep_going), at the
  * budget or the time limit (both cover all bounds together), at the last
- * bound, or after a complete bound in which no execution had exactly b
- * preemptions: then none has more (drop the last costly choice of one that
- * had, and the rest defaults: that one has one preemption less), the whole
- * space has been explored, and the result is complete whatever the last
- * bound. This holds per unit, so per shard too.
+ * bound, or after a complete bound b >= 1 in which no execution had
+ * exactly b preemptions: then none has more (drop the last costly choice
+ * of one that had, and the rest defaults: that one has one preemption
+ * less), the whole space has been explored, and the result is complete
+ * whatever the last bound. For b >= 1 this holds per unit, so per shard
+ * too: the units of every bound >= 1 are the same (docs/sched.md), and
+ * dropping a choice other than the first costly one stays in the unit. At
+ * bound 0 a shard may own none of the few units and see no execution at
+ * all, so bound 0 never ends the search.
  *
  * Invariants: res->bounds[b] for b = 0 .. bound_reached; a finding is
  * reported once, at the first bound that found it (dedup by key); its
@@ -144,7 +148,7 @@ int coh__explore_iterative(const coh_explore_config *cfg, const coh_machine_conf
 		}
 		if ((found && !cfg->keep_going) || !complete)
 			break;
-		if (res->bounds[b].schedules == 0 ||
+		if ((b > 0 && res->bounds[b].schedules == 0) ||
 		    (cfg->preemptions >= 0 && b == (unsigned)cfg->preemptions)) {
 			res->complete = true;
 			break;

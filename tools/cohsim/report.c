@@ -85,6 +85,10 @@ void cli_result_free(struct cli_result *r)
 	r->has_stats = false;
 	cli_timeline_free(r->timeline);
 	r->timeline = NULL;
+	free(r->bounds);
+	r->bounds = NULL;
+	r->nbounds = 0;
+	r->has_bounds = false;
 }
 
 void cli_result_kinds(const struct cli_result *r, char *buf, size_t size)
@@ -137,6 +141,7 @@ static void print_json(FILE *out, const struct cli_result *r)
 	}
 	if (r->eviction_bound)
 		fprintf(out, ",\"eviction_bound\":%u", r->eviction_bound);
+	cli_bounds_print_json(out, r);
 	fprintf(out, ",\"findings\":[");
 	for (size_t i = 0; i < r->nfindings; i++)
 		fprintf(out, "%s\n  %s", i ? "," : "", r->findings[i].json);
@@ -159,6 +164,7 @@ void cli_result_print(FILE *out, const struct cli_result *r, bool json, bool qui
 		            : "");
 		cli_stats_print_text(out, &r->stats);
 	}
+	cli_bounds_print_table(out, r);
 	char kinds[256];
 	cli_result_kinds(r, kinds, sizeof(kinds));
 	fprintf(out, "cohsim: %s", r->scenario);
@@ -185,6 +191,7 @@ void cli_result_print(FILE *out, const struct cli_result *r, bool json, bool qui
 		        "eviction bound: at most %u spontaneous evictions or speculative fills "
 		        "per execution\n",
 		        r->eviction_bound);
+	cli_bounds_print_summary(out, r);
 }
 
 const char *cli_stats_schedule(const coh_explore_result *res)
@@ -222,15 +229,6 @@ char *cli_json_with_field(const char *json, const char *name, const char *value)
 		return NULL;
 	}
 	return buf;
-}
-
-char *cli_json_with_unit(char *json, uint64_t unit)
-{
-	char u[24];
-	snprintf(u, sizeof(u), "%llu", (unsigned long long)unit);
-	char *out = cli_json_with_field(json, "unit", u);
-	free(json);
-	return out;
 }
 
 int cli_flush_stdout(const char *buf, size_t len)
