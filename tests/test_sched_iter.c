@@ -150,6 +150,10 @@ static void iterative_finds_the_shallowest_finding_first(void **state)
 	assert_false(it.complete);
 	assert_int_equal(row_sum(&it), it.schedules);
 	assert_int_equal(it.findings[0].found_at, it.schedules);
+	char *t = text(&it);
+	assert_non_null(strstr(t, "iterative bounding, reached bound 1: 0 complete ("));
+	assert_non_null(strstr(t, ", 1 not complete ("));
+	free(t);
 	/* and nothing below b fails: a plain dfs at b - 1 is complete, clean */
 	c = dfs(b - 1);
 	assert_int_equal(coh_explore(&c, &m, &prog, &below), 0);

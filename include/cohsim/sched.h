@@ -571,8 +571,9 @@ typedef struct coh_explore_result {
 COH_API int coh_explore(const coh_explore_config *cfg, const coh_machine_config *mcfg,
                         const coh_program *prog, coh_explore_result *res);
 COH_API void coh_explore_result_free(coh_explore_result *res);
-/* Writes each finding's report and a summary line ("schedules: N complete").
- * Deterministic (no timings). */
+/* Writes each finding's report and a summary line ("schedules: N complete"),
+ * and for an iterative run a line with each bound and whether it was
+ * complete. Deterministic (no timings). */
 COH_API void coh_explore_result_print(const coh_explore_result *res, FILE *out);
 /* Parses "I/N", 0 <= I < N (e.g. "$SLURM_ARRAY_TASK_ID/$N" with
  * --array=0-(N-1)), into index and count. Returns 0 or COH_EINVAL. */

@@ -926,4 +926,12 @@ void coh_explore_result_print(const coh_explore_result *res, FILE *out)
 		fprintf(out, ", pct bound: n=%u k=%llu d=%u p>=%.3g", res->pct_n,
 		        (unsigned long long)res->pct_k, res->pct_d, res->pct_probability);
 	fprintf(out, ", findings: %zu\n", res->nfindings);
+	if (res->bound_reached < 0)
+		return;
+	fprintf(out, "iterative bounding, reached bound %d:", res->bound_reached);
+	for (size_t b = 0; b < res->nbounds; b++)
+		fprintf(out, "%s %zu %s (%llu)", b ? "," : "", b,
+		        res->bounds[b].complete ? "complete" : "not complete",
+		        (unsigned long long)res->bounds[b].schedules);
+	fputc('\n', out);
 }
