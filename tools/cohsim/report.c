@@ -133,6 +133,7 @@ static void print_json(FILE *out, const struct cli_result *r)
 		fprintf(out,
 		        ",\"pct_bound\":{\"n\":%u,\"k\":%" PRIu64 ",\"d\":%u,\"probability\":%.6g}",
 		        r->pct_n, r->pct_k, r->pct_d, r->pct_probability);
+	cli_bounds_print_json(out, r); /* the exploration's, before one execution's */
 	if (r->has_stats) {
 		fputs(",\"stats_schedule\":", out);
 		coh_json_string(out, r->stats_schedule);
@@ -141,7 +142,6 @@ static void print_json(FILE *out, const struct cli_result *r)
 	}
 	if (r->eviction_bound)
 		fprintf(out, ",\"eviction_bound\":%u", r->eviction_bound);
-	cli_bounds_print_json(out, r);
 	fprintf(out, ",\"findings\":[");
 	for (size_t i = 0; i < r->nfindings; i++)
 		fprintf(out, "%s\n  %s", i ? "," : "", r->findings[i].json);
