@@ -37,5 +37,7 @@ expect "--keep-going" litmus x.litmus --keep
 expect "list" arch l
 expect "merge" help me
 expect "--disk" dm x.dm --dis
+expect "0..3 0.." run kmap-high-get --preemptions 0.
+expect "-1" litmus x.litmus --preemptions -
 echo "cli_completion: $((checks - fails)) passed, $fails failed"
 [ "$fails" -eq 0 ]

@@ -451,7 +451,8 @@ typedef struct coh_explore_config {
 	                               strategy; 0 = unlimited (dfs: until complete) */
 	double time_s;              /* wall-clock limit; 0 = none. Only stops exploring */
 	unsigned depth;             /* pct depth d (default 2) */
-	int preemptions;            /* dfs preemption bound; < 0 = unbounded (default 3) */
+	int preemptions;            /* dfs preemption bound; < 0 = unbounded, with sleep
+	                               sets (default 3); iterative: the last bound */
 	unsigned jobs;              /* worker processes (default 1 = in process) */
 	unsigned shard_index;       /* this shard, 0-based ... */
 	unsigned shard_count;       /* ... of this many (default 1) */
@@ -490,6 +491,18 @@ typedef struct coh_explore_config {
 	/* Sees every execution run in process (jobs == 1 only); NULL = none.
 	 * Meant for one replayed schedule: it costs a call per event. */
 	const coh_watcher *watch;
+	/* Iterative bounding (dfs only): run the bounds preemptions_from,
+	 * preemptions_from + 1, ... up to `preemptions` (< 0: no upper end),
+	 * each a whole dfs, until a finding (unless keep_going), the budget,
+	 * the time limit, or a bound with no execution that needs it (then no
+	 * execution needs more: the search is complete). Bound b counts and
+	 * reports only executions with exactly b preemptions (the first,
+	 * every one with at most preemptions_from): the others ran, and were
+	 * counted, at a lower bound. So the shallowest finding comes first,
+	 * and the totals of a run complete at bound P equal a plain run's at
+	 * P. budget and time_s cover all bounds together. */
+	bool iterative;
+	unsigned preemptions_from;
 } coh_explore_config;
 
 COH_API void coh_explore_config_init(coh_explore_config *cfg);
@@ -506,7 +519,19 @@ typedef struct coh_explore_finding {
 	uint64_t unit;        /* the unit of work it was first found in (docs/sched.md):
 	                         the same in every shard, so merging shards keeps the
 	                         copy an unsharded run keeps (the lowest unit) */
+	/* dfs: the preemptions of the execution that first found it (before
+	 * shrinking); iterative: the bound it was found at is
+	 * max(preemptions, preemptions_from). */
+	unsigned preemptions;
 } coh_explore_finding;
+
+/* dfs: the schedules explored with exactly `bound` preemptions. */
+typedef struct coh_explore_bound {
+	unsigned bound;
+	uint64_t schedules; /* complete executions with exactly this many preemptions */
+	uint64_t findings;  /* findings first found in such an execution */
+	bool complete;      /* every execution with this many preemptions ran */
+} coh_explore_bound;
 
 typedef struct coh_explore_result {
 	uint64_t schedules;   /* complete executions explored */
@@ -527,6 +552,12 @@ typedef struct coh_explore_result {
 	/* Why coh_explore() failed, when a sentence says more than its status
 	 * (COH_EWORKER: which worker, and how it died); else empty. */
 	char error[192];
+	/* dfs: bounds[b] for b = 0 .. the most preemptions an explored
+	 * execution had (iterative: .. bound_reached); NULL otherwise. In a
+	 * plain dfs each row is complete when the run is. */
+	coh_explore_bound *bounds;
+	size_t nbounds;
+	int bound_reached; /* iterative: the last bound explored; else -1 */
 } coh_explore_result;
 
 /*
@@ -541,8 +572,9 @@ typedef struct coh_explore_result {
 COH_API int coh_explore(const coh_explore_config *cfg, const coh_machine_config *mcfg,
                         const coh_program *prog, coh_explore_result *res);
 COH_API void coh_explore_result_free(coh_explore_result *res);
-/* Writes each finding's report and a summary line ("schedules: N complete").
- * Deterministic (no timings). */
+/* Writes each finding's report and a summary line ("schedules: N complete"),
+ * and for an iterative run a line with each bound and whether it was
+ * complete. Deterministic (no timings). */
 COH_API void coh_explore_result_print(const coh_explore_result *res, FILE *out);
 /* Parses "I/N", 0 <= I < N (e.g. "$SLURM_ARRAY_TASK_ID/$N" with
  * --array=0-(N-1)), into index and count. Returns 0 or COH_EINVAL. */

@@ -68,5 +68,7 @@ void coh__dfs_end(struct coh__dfs *d, coh_sched *s);
 bool coh__dfs_next(struct coh__dfs *d);
 /* A rough fraction of the space done, for the progress line. */
 double coh__dfs_fraction(const struct coh__dfs *d);
+/* The preemptions the execution just run cost (its path's cost). */
+unsigned coh__dfs_cost(const struct coh__dfs *d);
 
 #endif

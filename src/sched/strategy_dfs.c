@@ -283,3 +283,11 @@ double coh__dfs_fraction(const struct coh__dfs *d)
 	}
 	return frac > 1 ? 1 : frac;
 }
+
+unsigned coh__dfs_cost(const struct coh__dfs *d)
+{
+	if (d->len == 0)
+		return 0;
+	const struct coh__dfs_node *n = &d->nodes[d->len - 1];
+	return n->cost_before + cost(d, n, n->chosen);
+}

@@ -92,8 +92,10 @@ struct cli_opts {
 	uint64_t budget;
 	double time_s;
 	unsigned depth;
-	unsigned preemptions;
-	unsigned evictions; /* --evictions N: the bound, 0 = not given */
+	int preemptions;           /* -1: unbounded; iterative: the last bound (-1: none) */
+	bool iterative;            /* --preemptions LO..HI: the bounds in turn */
+	unsigned preemptions_from; /* ... from LO */
+	unsigned evictions;        /* --evictions N: the bound, 0 = not given */
 	unsigned jobs;
 	uint64_t max_steps;      /* 0: the explorer's default */
 	uint64_t max_memory_mib; /* 0: CLI_DEFAULT_MAX_MEMORY_MIB */
@@ -171,6 +173,15 @@ struct cli_result {
 	coh_stats stats;
 	char *stats_schedule;
 	struct cli_timeline *timeline; /* --report/--trace: one execution (timeline.h) */
+	/* dfs: the schedules by preemptions (bounds.c), with --stats and for
+	 * every iterative run; the table itself only with --stats */
+	bool has_bounds;
+	coh_explore_bound *bounds;
+	size_t nbounds;
+	bool bounds_table;
+	bool iterative; /* --preemptions LO..HI */
+	unsigned iter_from;
+	int iter_to; /* -1: LO.. */
 };
 
 /* Copies the pct bound of an exploration into r (nothing for other
@@ -195,9 +206,6 @@ int cli_result_write_html(const char *path, const struct cli_result *r);
 /* A JSON object's text with ,"name":"value" added at its end (malloc'd;
  * NULL when out of memory). */
 char *cli_json_with_field(const char *json, const char *name, const char *value);
-/* json (freed) with "unit":"U" added as its last member, for a shard's
- * finding (cmd_merge.c keeps the copy of the lowest unit); NULL on ENOMEM. */
-char *cli_json_with_unit(char *json, uint64_t unit);
 /* outfile.c: an output file named by option opt ("--report"). check: can
  * path be written (a regular file or nothing, in a writable folder)? 0 or
  * EXIT_USAGE, with a message. write: fn's content to a mkstemp file in
@@ -253,6 +261,23 @@ const char *cli_stats_schedule(const coh_explore_result *res);
 /* Sets r's statistics from a replay result (res of COH_STRATEGY_REPLAY
  * with schedule sched). 0 or COH_ENOMEM. */
 int cli_result_set_stats(struct cli_result *r, const coh_explore_result *res, const char *sched);
+/* ---- schedules by preemptions (bounds.c) ---- */
+
+/* Copies res's rows into r when cfg is a dfs and either table (--stats)
+ * or cfg->iterative. 0 or COH_ENOMEM. Call before adding findings. */
+int cli_result_set_bounds(struct cli_result *r, const coh_explore_result *res,
+                          const coh_explore_config *cfg, bool table);
+/* Text: the table (with --stats), and for an iterative run the line of
+ * its bounds. */
+void cli_bounds_print_table(FILE *out, const struct cli_result *r);
+void cli_bounds_print_summary(FILE *out, const struct cli_result *r);
+/* JSON members ,"iterative":{...} and ,"bounds":[...], when r has them. */
+void cli_bounds_print_json(FILE *out, const struct cli_result *r);
+/* A finding's JSON (json is freed) with what r's rows and shards need:
+ * "found_at_bound" when r has rows, and for a shard "unit" last ("B:U",
+ * bound and unit, in an iterative run). NULL when out of memory. */
+char *cli_finding_json_extras(char *json, const coh_explore_finding *f, const struct cli_result *r);
+
 /* ---- CI output: JUnit XML and TAP (ci.c) ---- */
 
 /* XML and HTML text or attribute value: the five entities, and a '?' for a

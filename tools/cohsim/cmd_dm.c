@@ -583,7 +583,10 @@ static int run_script(const struct cli_opts *o, struct cli_result *r, char **tex
 	r->elapsed_s = res.elapsed_s;
 	cli_result_set_pct(r, &res);
 	struct dm_replay ra = {o, r->variant, r->arch};
-	rc = cli_result_add_findings(r, &res, dm_replay_line, &ra) ? EXIT_INTERNAL : 0;
+	rc = cli_result_set_bounds(r, &res, &cfg, false) ||
+	             cli_result_add_findings(r, &res, dm_replay_line, &ra)
+	         ? EXIT_INTERNAL
+	         : 0;
 	const char *sched = res.nfindings ? res.findings[0].schedule
 	                    : o->schedule ? o->schedule
 	                    : first       ? first

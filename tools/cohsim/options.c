@@ -151,10 +151,65 @@ static int set_depth(struct cli_opts *o, const char *v, const char **why)
 	return set_small(&o->depth, v, 1, 8);
 }
 
+/* P (0 to 1000), -1 (unbounded), or iterative bounding: LO..HI, LO.. (no
+ * last bound) or a list of consecutive bounds LO,LO+1,...,HI. */
 static int set_preemptions(struct cli_opts *o, const char *v, const char **why)
 {
-	*why = "not a preemption bound between 0 and 1000";
-	return set_small(&o->preemptions, v, 0, 1000);
+	*why = "expected a bound P (0 to 1000), -1 (unbounded), or bounds in turn: LO..HI, "
+	       "LO.. or LO,LO+1,...,HI";
+	unsigned p;
+	o->iterative = false;
+	if (strcmp(v, "-1") == 0) {
+		o->preemptions = -1;
+		return 0;
+	}
+	char buf[64];
+	if (strlen(v) >= sizeof(buf))
+		return -1;
+	strcpy(buf, v);
+	char *dots = strstr(buf, "..");
+	if (dots) {
+		*dots = 0;
+		if (set_small(&p, buf, 0, 1000))
+			return -1;
+		o->iterative = true;
+		o->preemptions_from = p;
+		o->preemptions = -1;
+		if (!dots[2])
+			return 0; /* LO..: until a finding, the budget or the end */
+		if (set_small(&p, dots + 2, 0, 1000))
+			return -1;
+		if (p < o->preemptions_from) {
+			*why = "LO..HI needs LO <= HI";
+			return -1;
+		}
+		o->preemptions = (int)p;
+		return 0;
+	}
+	if (strchr(buf, ',')) {
+		unsigned n = 0;
+		for (char *save = NULL, *t = strtok_r(buf, ",", &save); t;
+		     t = strtok_r(NULL, ",", &save), n++) {
+			if (set_small(&p, t, 0, 1000))
+				return -1;
+			if (n == 0) {
+				o->preemptions_from = p;
+			} else if (p != (unsigned)o->preemptions + 1) {
+				*why = "the bounds of a list come in turn, each one more than the "
+				       "last (LO,LO+1,...,HI; or LO..HI)";
+				return -1;
+			}
+			o->preemptions = (int)p;
+		}
+		if (v[strlen(v) - 1] == ',' || v[0] == ',' || strstr(v, ",,"))
+			return -1;
+		o->iterative = true;
+		return 0;
+	}
+	if (set_small(&p, buf, 0, 1000))
+		return -1;
+	o->preemptions = (int)p;
+	return 0;
 }
 
 static int set_jobs(struct cli_opts *o, const char *v, const char **why)
@@ -431,7 +486,10 @@ static const struct option_def options[] = {
     {"budget", OPT_BUDGET, "N", "at most N schedules", set_budget},
     {"time", OPT_TIME, "SECONDS", "stop exploring after SECONDS", set_time},
     {"depth", OPT_DEPTH, "D", "PCT depth", set_depth},
-    {"preemptions", OPT_PREEMPTIONS, "P", "DFS preemption bound", set_preemptions},
+    {"preemptions", OPT_PREEMPTIONS, "P|-1|LO..HI",
+     "DFS preemption bound; -1 unbounded (with sleep sets); LO..HI, LO.. or LO,LO+1,... "
+     "explores the bounds in turn, shallowest finding first (docs/sched.md)",
+     set_preemptions},
     {"max-steps", OPT_MAX_STEPS, "N",
      "steps per execution before a livelock is reported (default 100000)", set_max_steps},
     {"max-memory", OPT_MAX_MEMORY, "MIB", "host memory a run may use, in MiB (default 4096)",
@@ -456,7 +514,10 @@ static const struct option_def options[] = {
      set_load},
     {"disk", OPT_DISK, "FILE", "back the scenario's disks with host files FILE.N", set_disk},
     {"kernel", OPT_KERNEL, "2.6.N", "the Linux release the kernel model follows", set_kernel},
-    {"stats", OPT_STATS, NULL, "cache statistics per CPU (docs/trace.md)", set_stats},
+    {"stats", OPT_STATS, NULL,
+     "cache statistics per CPU (docs/trace.md); under dfs also the schedules by "
+     "preemptions (docs/sched.md)",
+     set_stats},
     {"d1", OPT_D1, "SIZE,WAYS,LINE[,R]", "trace: a PIPT L1 of this geometry, R lru|rr|random",
      set_d1},
     {"cpus", OPT_CPUS, "N", "trace: CPUs of the machine (default 1)", set_cpus},
