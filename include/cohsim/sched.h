@@ -489,6 +489,10 @@ typedef struct coh_explore_config {
 	/* Sees every execution run in process (jobs == 1 only); NULL = none.
 	 * Meant for one replayed schedule: it costs a call per event. */
 	const coh_watcher *watch;
+	/* dfs with a preemption bound: sleep sets under the bound too, with the
+	 * bound-aware rule (docs/sched.md, "Partial-order reduction under a
+	 * bound"); needs por. Default false. */
+	bool por_bounded;
 } coh_explore_config;
 
 COH_API void coh_explore_config_init(coh_explore_config *cfg);
@@ -526,6 +530,7 @@ typedef struct coh_explore_result {
 	/* Why coh_explore() failed, when a sentence says more than its status
 	 * (COH_EWORKER: which worker, and how it died); else empty. */
 	char error[192];
+	bool por_bounded; /* dfs ran with a bound and bound-aware sleep sets */
 } coh_explore_result;
 
 /*
