@@ -332,7 +332,7 @@ static void por_bounded_keeps_findings_and_states(void **state)
 {
 	(void)state;
 	uint64_t rng = 16, full = 0, reduced = 0;
-	for (unsigned i = 0; i < 120; i++) {
+	for (unsigned i = 0; i < 100; i++) {
 		struct rprog p;
 		draw(&p, &rng, false);
 		for (int bound = 0; bound <= 2; bound++)
@@ -349,7 +349,7 @@ static void por_bounded_with_irqs_io_and_evictions(void **state)
 {
 	(void)state;
 	uint64_t rng = 1216, full = 0, reduced = 0;
-	for (unsigned i = 0; i < 20; i++) {
+	for (unsigned i = 0; i < 16; i++) {
 		struct rprog p;
 		draw(&p, &rng, true);
 		for (int bound = 0; bound <= 2; bound++)
