@@ -503,6 +503,10 @@ typedef struct coh_explore_config {
 	 * P. budget and time_s cover all bounds together. */
 	bool iterative;
 	unsigned preemptions_from;
+	/* dfs with a preemption bound: sleep sets under the bound too, with the
+	 * bound-aware rule (docs/sched.md, "Partial-order reduction under a
+	 * bound"); needs por. Default false. */
+	bool por_bounded;
 } coh_explore_config;
 
 COH_API void coh_explore_config_init(coh_explore_config *cfg);
@@ -558,6 +562,7 @@ typedef struct coh_explore_result {
 	coh_explore_bound *bounds;
 	size_t nbounds;
 	int bound_reached; /* iterative: the last bound explored; else -1 */
+	bool por_bounded; /* dfs ran with a bound and bound-aware sleep sets */
 } coh_explore_result;
 
 /*

@@ -489,7 +489,8 @@ static int worker(const coh_explore_config *cfg, const coh_machine_config *mcfg,
 	} else {
 		struct coh__dfs dfs;
 		struct coh__strategy st;
-		coh__dfs_init(&dfs, cfg->preemptions, cfg->por, sidx, scnt);
+		coh__dfs_init(&dfs, cfg->preemptions,
+		              cfg->por && (cfg->preemptions < 0 || cfg->por_bounded), sidx, scnt);
 		dfs.evict_free = cfg->max_evictions > 0;
 		uint64_t counted = 0;
 		for (;;) {
@@ -681,6 +682,8 @@ static int merge(const coh_explore_config *cfg, struct coh__wres *w, unsigned nw
 	}
 	res->complete = cfg->strategy == COH_STRATEGY_DFS && all_exhausted && stop == UINT64_MAX &&
 	                !res->stopped_by_time;
+	res->por_bounded = cfg->strategy == COH_STRATEGY_DFS && cfg->preemptions >= 0 && cfg->por &&
+	                   cfg->por_bounded;
 	res->findings = calloc(total ? total : 1, sizeof(*res->findings));
 	if (!res->findings) {
 		free(all);

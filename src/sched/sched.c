@@ -700,6 +700,7 @@ int coh__sched_run(coh_sched *s, const coh_program *prog, const struct coh__stra
 		return rc;
 	}
 	s->seg_ev = coh_machine_events(s->m);
+	s->seg_nfind = coh_check_count(s->chk);
 	s->running = true;
 	dispatch(s); /* returns when the execution has ended */
 	s->running = false;

@@ -49,8 +49,7 @@ struct coh__dfs {
 	size_t len, cap;
 	int bound;                 /* < 0: unbounded */
 	bool evict_free;           /* eviction choices cost no preemption (their own bound) */
-	bool por;                  /* sleep sets requested and sound here */
-	bool por_broken;           /* a non-scheduling choice appeared: sleep sets off */
+	bool por;                  /* sleep sets (bound-aware under a bound: strategy_dfs.c) */
 	unsigned shard_i, shard_n; /* units u with u mod shard_n == shard_i are ours */
 	uint64_t unit;             /* unit of the execution under way */
 	size_t zp;                 /* the first node whose option cost a preemption */

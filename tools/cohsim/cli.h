@@ -72,13 +72,14 @@ enum cli_opt_bit {
 typedef uint64_t cli_optmask;
 #define OPT_EVICTIONS (1ull << 31)  /* --evictions N: bounded eviction/fill choices */
 #define OPT_MAX_MEMORY (1ull << 32) /* --max-memory MIB: host address-space bound */
+#define OPT_POR (1ull << 33)        /* --por: bound-aware sleep sets for bounded dfs */
 #define CLI_DEFAULT_MAX_MEMORY_MIB 4096
 /* The exploration options shared by run, replay and litmus. */
 #define OPT_EXPLORE                                                                                \
 	(OPT_ARCH | OPT_STRATEGY | OPT_SEED | OPT_BUDGET | OPT_TIME | OPT_DEPTH |                  \
 	 OPT_PREEMPTIONS | OPT_JOBS | OPT_SHARD | OPT_KEEP_GOING | OPT_JSON | OPT_REPORT |         \
 	 OPT_QUIET | OPT_NO_LOCKDEP | OPT_TRACE | OPT_JUNIT | OPT_TAP | OPT_MAX_STEPS |            \
-	 OPT_EVICTIONS | OPT_MAX_MEMORY)
+	 OPT_EVICTIONS | OPT_MAX_MEMORY | OPT_POR)
 
 #define CLI_MAX_ARGS 8          /* --fix options */
 #define CLI_MAX_POSITIONAL 1024 /* files of `litmus` and `merge` */
@@ -102,6 +103,7 @@ struct cli_opts {
 	unsigned shard_index, shard_count;
 	bool keep_going, json, quiet, tap;
 	bool no_lockdep;    /* --no-lockdep */
+	bool por;           /* --por */
 	const char *report; /* --report FILE.html */
 	const char *trace;  /* --trace FILE.json */
 	const char *junit;  /* --junit FILE.xml */
@@ -161,6 +163,8 @@ struct cli_result {
 	bool complete;
 	double elapsed_s;        /* for stderr only: never in the report */
 	unsigned eviction_bound; /* --evictions N, reported when given */
+	bool por;                /* --por took effect: bounded dfs with sleep sets */
+	uint64_t pruned;         /* executions the sleep sets cut */
 	/* pct: the bound of one run, P(find a depth-d bug) >= 1/(n*k^(d-1)) */
 	unsigned pct_n, pct_d;
 	uint64_t pct_k;

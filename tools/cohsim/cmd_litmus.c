@@ -145,6 +145,7 @@ static int explore_config(const struct cli_opts *o, const coh_litmus *lt, uint64
 	cfg->progress = !o->quiet;
 	cfg->keep_going = o->keep_going;
 	cfg->lockdep = !o->no_lockdep;
+	cfg->por_bounded = o->por;
 	cfg->jobs = o->jobs;
 	cfg->shard_index = o->shard_index;
 	cfg->shard_count = o->shard_count;

@@ -225,6 +225,7 @@ int cli_explore_config(const struct cli_opts *o, const char *strategy, enum coh_
 	if (o->speculation)
 		cfg->speculation = o->speculation > 0; /* else the scenario's default */
 	cfg->lockdep = !o->no_lockdep;
+	cfg->por_bounded = o->por;
 	if (o->max_steps)
 		cfg->max_steps = o->max_steps;
 	cfg->max_evictions = o->evictions;

@@ -262,6 +262,13 @@ static int set_no_lockdep(struct cli_opts *o, const char *v, const char **why)
 	return 0;
 }
 
+static int set_por(struct cli_opts *o, const char *v, const char **why)
+{
+	(void)v, (void)why;
+	o->por = true;
+	return 0;
+}
+
 static int set_json(struct cli_opts *o, const char *v, const char **why)
 {
 	(void)v, (void)why;
@@ -501,6 +508,7 @@ static const struct option_def options[] = {
     {"keep-going", OPT_KEEP_GOING, NULL, "collect every distinct finding", set_keep_going},
     {"no-lockdep", OPT_NO_LOCKDEP, NULL, "no lock-class checks (to see the deadlock itself)",
      set_no_lockdep},
+    {"por", OPT_POR, NULL, "dfs: partial-order reduction under the preemption bound too", set_por},
     {"json", OPT_JSON, NULL, "one JSON object on stdout", set_json},
     {"report", OPT_REPORT, "FILE.html", "write an HTML report", set_report},
     {"trace", OPT_TRACE, "FILE.json",
@@ -627,6 +635,7 @@ int cli_check_strategy_options(const char *cmd, const struct cli_opts *o,
 	} only[] = {
 	    {OPT_DEPTH, "depth", "pct's depth"},
 	    {OPT_PREEMPTIONS, "preemptions", "dfs's preemption bound"},
+	    {OPT_POR, "por", "dfs's partial-order reduction"},
 	    {OPT_BUDGET, "budget", "a bound on the schedules explored"},
 	    {OPT_TIME, "time", "a bound on the time explored"},
 	    {OPT_SHARD, "shard", "a part of the space explored"},
@@ -634,10 +643,11 @@ int cli_check_strategy_options(const char *cmd, const struct cli_opts *o,
 	for (size_t i = 0; i < sizeof(only) / sizeof(only[0]); i++) {
 		if (!(o->given & only[i].bit))
 			continue;
-		bool applies = strategy == COH_STRATEGY_REPLAY  ? false
-		               : only[i].bit == OPT_DEPTH       ? strategy == COH_STRATEGY_PCT
-		               : only[i].bit == OPT_PREEMPTIONS ? strategy == COH_STRATEGY_DFS
-		                                                : true;
+		bool applies = strategy == COH_STRATEGY_REPLAY ? false
+		               : only[i].bit == OPT_DEPTH      ? strategy == COH_STRATEGY_PCT
+		               : only[i].bit == OPT_PREEMPTIONS || only[i].bit == OPT_POR
+		                   ? strategy == COH_STRATEGY_DFS
+		                   : true;
 		if (applies)
 			continue;
 		if (strategy == COH_STRATEGY_REPLAY)

@@ -63,6 +63,9 @@ int cli_result_add_check(struct cli_result *r, const coh_check *chk)
 
 void cli_result_set_pct(struct cli_result *r, const coh_explore_result *res)
 {
+	/* and dfs's reduction under the bound, reported with it */
+	r->por = res->por_bounded;
+	r->pruned = res->pruned;
 	if (!res->pct_n)
 		return;
 	r->pct_n = res->pct_n;
@@ -142,6 +145,8 @@ static void print_json(FILE *out, const struct cli_result *r)
 	}
 	if (r->eviction_bound)
 		fprintf(out, ",\"eviction_bound\":%u", r->eviction_bound);
+	if (r->por)
+		fprintf(out, ",\"por\":{\"cut\":%" PRIu64 "}", r->pruned);
 	fprintf(out, ",\"findings\":[");
 	for (size_t i = 0; i < r->nfindings; i++)
 		fprintf(out, "%s\n  %s", i ? "," : "", r->findings[i].json);
@@ -192,6 +197,11 @@ void cli_result_print(FILE *out, const struct cli_result *r, bool json, bool qui
 		        "per execution\n",
 		        r->eviction_bound);
 	cli_bounds_print_summary(out, r);
+	if (r->por)
+		fprintf(out,
+		        "partial-order reduction: bound-aware sleep sets (--por), %" PRIu64
+		        " executions cut\n",
+		        r->pruned);
 }
 
 const char *cli_stats_schedule(const coh_explore_result *res)
