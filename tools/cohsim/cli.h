@@ -73,6 +73,10 @@ typedef uint64_t cli_optmask;
 #define OPT_EVICTIONS (1ull << 31)  /* --evictions N: bounded eviction/fill choices */
 #define OPT_MAX_MEMORY (1ull << 32) /* --max-memory MIB: host address-space bound */
 #define CLI_DEFAULT_MAX_MEMORY_MIB 4096
+#define OPT_OPS (1ull << 33)     /* fsx: --ops N */
+#define OPT_TASKS (1ull << 34)   /* fsx: --tasks T */
+#define OPT_FILES (1ull << 35)   /* fsx: --files F */
+#define OPT_JOURNAL (1ull << 36) /* fsx: --journal */
 /* The exploration options shared by run, replay and litmus. */
 #define OPT_EXPLORE                                                                                \
 	(OPT_ARCH | OPT_STRATEGY | OPT_SEED | OPT_BUDGET | OPT_TIME | OPT_DEPTH |                  \
@@ -112,6 +116,10 @@ struct cli_opts {
 	int nfixes;
 	const char *disk;
 	unsigned kernel_version; /* --kernel; 0: the scenario's */
+	/* fsx (cmd_fsx.c) */
+	uint64_t ops;
+	unsigned tasks, files;
+	bool journal;
 	/* speculative fills at I/O completions: 0 the scenario's default, 1 on,
 	 * -1 off (set by the demo rows) */
 	int speculation;
@@ -171,6 +179,9 @@ struct cli_result {
 	coh_stats stats;
 	char *stats_schedule;
 	struct cli_timeline *timeline; /* --report/--trace: one execution (timeline.h) */
+	/* JSON members of the command's own ("name":value, no leading comma),
+	 * printed before "findings"; NULL: none. Not freed by cli_result_free. */
+	const char *extra_json;
 };
 
 /* Copies the pct bound of an exploration into r (nothing for other
@@ -365,5 +376,7 @@ int cli_result_add_findings(struct cli_result *r, const coh_explore_result *res,
 
 /* ---- cohsim dm (cmd_dm.c, dm_script.c) ---- */
 int cmd_dm(const struct cli_opts *o);
+/* ---- cohsim fsx (cmd_fsx.c, fsx.c) ---- */
+int cmd_fsx(const struct cli_opts *o);
 
 #endif
