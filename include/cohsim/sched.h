@@ -93,7 +93,8 @@ typedef struct coh_program {
 
 /* Creates a process-context task on cpu that will run fn(arg). name must
  * outlive the execution (a literal, or owned by the program ctx). Returns
- * NULL if cpu is out of range or the task limit (COH_MAX_TASKS) is hit. */
+ * NULL if cpu is out of range or the task limit (COH_MAX_TASKS unfinished
+ * process tasks) is hit. */
 #define COH_MAX_TASKS 32
 COH_API coh_task *coh_task_create(coh_sched *s, const char *name, unsigned cpu, coh_task_fn fn,
                                   void *arg);

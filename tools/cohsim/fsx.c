@@ -398,33 +398,33 @@ static void pick_write(struct task *t, int64_t *off, size_t *len)
 }
 
 /* A direct transfer: sector-aligned, or (one in eight) misaligned in its
- * offset, its length or its buffer. Returns what is misaligned, or NULL. */
-static const char *pick_direct(struct task *t, int64_t *off, size_t *len, unsigned long *buf,
-                               unsigned long base)
+ * offset, its length or its buffer (misaligned() tells which). */
+static void pick_direct(struct task *t, int64_t *off, size_t *len, unsigned long *buf,
+                        unsigned long base)
 {
 	*off = 512 * (int64_t)below(t, FSX_FILE_MAX / 512);
 	*len = 512 * (1 + below(t, FSX_MAX_LEN / 512));
+	*buf = base + 512ul * below(t, 8);
+	if (below(t, 8) == 0) {
+		switch (below(t, 3)) {
+		case 0:
+			*off += 1 + below(t, 511);
+			break;
+		case 1:
+			*len = *len > 512 ? *len - 1 - below(t, 511) : 1 + below(t, 511);
+			break;
+		default:
+			*buf += 1 + below(t, 511);
+		}
+	}
 	if (*off + (int64_t)*len > FSX_FILE_MAX)
 		*len = (size_t)(FSX_FILE_MAX - *off);
-	*buf = base + 512ul * below(t, 8);
-	if (below(t, 8))
-		return NULL;
-	switch (below(t, 3)) {
-	case 0:
-		*off += 1 + below(t, 511);
-		if (*off + (int64_t)*len > FSX_FILE_MAX)
-			*len = (size_t)(FSX_FILE_MAX - *off);
-		return *len % 512 ? "offset and length" : "offset";
-	case 1:
-		if (*len > 512)
-			*len -= 1 + below(t, 511);
-		else
-			*len = 1 + below(t, 511);
-		return "length";
-	default:
-		*buf += 1 + below(t, 511);
-		return "buffer";
-	}
+}
+
+/* What of a direct transfer is not sector-aligned (NULL: nothing). */
+static const char *misaligned(int64_t off, size_t len, unsigned long buf)
+{
+	return (off % 512) ? "offset" : (len % 512) ? "length" : (buf % 512) ? "buffer" : NULL;
 }
 
 static int64_t min64(int64_t a, int64_t b)
@@ -437,11 +437,11 @@ static void do_read(struct task *t, uint64_t no, unsigned f, bool direct, struct
 	int64_t off;
 	size_t len;
 	unsigned long buf = UREAD + below(t, 64);
-	const char *bad = NULL;
 	if (direct)
-		bad = pick_direct(t, &off, &len, &buf, UDREAD);
+		pick_direct(t, &off, &len, &buf, UDREAD);
 	else
 		pick_read(t, f, &off, &len);
+	const char *bad = direct ? misaligned(off, len, buf) : NULL;
 	if (!may_read(t, f, off, len)) {
 		log_add(e, "%s f%u: skipped (pages under an AIO write)", direct ? "dread" : "read",
 		        f);
@@ -469,11 +469,11 @@ static void do_write(struct task *t, uint64_t no, unsigned f, bool direct, struc
 	int64_t off;
 	size_t len;
 	unsigned long buf = UWRITE + below(t, 64);
-	const char *bad = NULL;
 	if (direct)
-		bad = pick_direct(t, &off, &len, &buf, UWRITE);
+		pick_direct(t, &off, &len, &buf, UWRITE);
 	else
 		pick_write(t, &off, &len);
+	const char *bad = direct ? misaligned(off, len, buf) : NULL;
 	bool resize = off + (int64_t)len > run.good[f].size;
 	if (!may_write(t, f, off, len, resize)) {
 		reap_all(t, no);
@@ -635,7 +635,7 @@ static void do_aio(struct task *t, uint64_t no, unsigned f, bool write, struct f
 	int64_t off;
 	size_t len;
 	unsigned long buf;
-	const char *bad = pick_direct(t, &off, &len, &buf, USLOT(i, write));
+	pick_direct(t, &off, &len, &buf, USLOT(i, write));
 	int64_t size = run.good[f].size;
 	if (write) {
 		/* no AIO write changes the size (docs/fsx.md) */
@@ -653,8 +653,7 @@ static void do_aio(struct task *t, uint64_t no, unsigned f, bool write, struct f
 		log_add(e, "aread f%u: skipped (pages under an AIO write)", f);
 		return;
 	}
-	if (!bad && (len % 512))
-		bad = "length";
+	const char *bad = misaligned(off, len, buf);
 	s->write = write;
 	s->file = f;
 	s->off = off;

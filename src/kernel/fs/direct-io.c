@@ -377,13 +377,14 @@ static int do_direct_IO(struct dio *dio, unsigned long user_addr, size_t bytes, 
 					 * not cover of a new block must read as zeroes,
 					 * not as the block's last contents */
 					if (boff)
-						ret = submit_page_section(dio, ZERO_PAGE(0), 0, boff,
-						                          bstart);
+						ret = submit_page_section(dio, ZERO_PAGE(0), 0,
+						                          boff, bstart);
 					dio->tail_sector = sector;
 					dio->tail_len = blocksize - boff;
 				}
 				if (!ret)
-					ret = submit_page_section(dio, page, poff + done, chunk, sector);
+					ret = submit_page_section(dio, page, poff + done, chunk,
+					                          sector);
 				if (ret)
 					break;
 				if (dio->tail_len && dio->tail_sector == sector) {

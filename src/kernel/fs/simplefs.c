@@ -469,14 +469,13 @@ void coh__simplefs_truncate(struct inode *inode)
 {
 	unsigned shift = coh__kernel.page_shift;
 	unsigned long keep = (unsigned long)((inode->i_size + (loff_t)psize() - 1) >> shift);
-	/* the freed blocks' data is gone: the block-copy oracle takes the
-	 * medium as their latest version (their pages left the cache first,
-	 * in truncate_inode_pages) */
+	/* the data past the end is gone, on the disk or only in a dirty page
+	 * over a hole: the block-copy oracle takes the medium as the latest
+	 * version of those blocks (their pages left the cache first, in
+	 * truncate_inode_pages) */
 	for (unsigned long b = keep; b < inode->i_nblocks && b < 64; b++)
-		if (inode->i_blockmap & (1ull << b))
-			coh_blk_dev_discard(coh__kernel.chk, fs_blk_dev(inode->i_sb),
-			                    (inode->i_private + b) * COH_PAGE_SECTORS,
-			                    COH_PAGE_SECTORS);
+		coh_blk_dev_discard(coh__kernel.chk, fs_blk_dev(inode->i_sb),
+		                    (inode->i_private + b) * COH_PAGE_SECTORS, COH_PAGE_SECTORS);
 	inode->i_blockmap &= keep >= 64 ? ~0ull : (1ull << keep) - 1;
 	unsigned partial = (unsigned)(inode->i_size & (loff_t)(psize() - 1));
 	if (!partial)
