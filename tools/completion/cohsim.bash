@@ -36,7 +36,7 @@ _cohsim() {
 		return ;;
 	--report | --trace | --junit | --disk)
 		COMPREPLY=($(compgen -f -- "$cur")); return ;;
-	--seed | --budget | --time | --depth | --preemptions | --jobs | --shard | --schedule)
+	--seed | --budget | --time | --depth | --preemptions | --jobs | --shard | --schedule | --ops | --tasks | --files)
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then

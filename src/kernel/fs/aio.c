@@ -217,10 +217,14 @@ long io_setup(unsigned nr_events, aio_context_t *ctxp)
 	spin_lock_init(&ctx->ctx_lock);
 	spin_lock_init(&ctx->ring_lock);
 	init_waitqueue_head(&ctx->wait);
-	long r = aio_setup_ring(ctx, nr_events);
-	if (r)
-		return r;
+	/* taken before aio_setup_ring, which may sleep: another task's
+	 * io_setup must not pick the same slot (kmem_cache_alloc in Linux) */
 	ctx->live = true;
+	long r = aio_setup_ring(ctx, nr_events);
+	if (r) {
+		ctx->live = false;
+		return r;
+	}
 	*ctxp = ctx->user_id;
 	return 0;
 }
