@@ -82,7 +82,6 @@ struct slot {
 	long long res; /* the result it must have */
 	bool eio_ok;   /* --journal writes: -EIO/-EBUSY (nothing written) is right too */
 	uint64_t no;
-	char what[64];
 	struct iocb cb;
 	uint8_t data[FSX_MAX_LEN]; /* a write's bytes, or a read's expected bytes */
 	uint8_t alt[FSX_MAX_LEN], has_alt[FSX_MAX_LEN];
