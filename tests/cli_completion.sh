@@ -23,7 +23,7 @@ expect() {
 		fails=$((fails + 1))
 	fi
 }
-expect "arch demo dm help list litmus merge new replay run trace version --help --version" ""
+expect "arch demo dm fsx help list litmus merge new replay run trace version --help --version" ""
 expect "replay run" r
 expect "kmap-high-get kmap-lock-irq" run km
 expect "dm-io-vmap" replay dm-i
@@ -39,5 +39,7 @@ expect "merge" help me
 expect "--disk" dm x.dm --dis
 expect "0..3 0.." run kmap-high-get --preemptions 0.
 expect "-1" litmus x.litmus --preemptions -
+expect "--journal" fsx --jour
+expect "--ops" fsx --op
 echo "cli_completion: $((checks - fails)) passed, $fails failed"
 [ "$fails" -eq 0 ]

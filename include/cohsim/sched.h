@@ -93,7 +93,8 @@ typedef struct coh_program {
 
 /* Creates a process-context task on cpu that will run fn(arg). name must
  * outlive the execution (a literal, or owned by the program ctx). Returns
- * NULL if cpu is out of range or the task limit (COH_MAX_TASKS) is hit. */
+ * NULL if cpu is out of range or the task limit (COH_MAX_TASKS unfinished
+ * process tasks) is hit. */
 #define COH_MAX_TASKS 32
 COH_API coh_task *coh_task_create(coh_sched *s, const char *name, unsigned cpu, coh_task_fn fn,
                                   void *arg);
@@ -297,6 +298,10 @@ COH_API bool coh_mutex_is_locked(const coh_mutex *m);
 #define coh_mutex_unlock(m) coh__mutex_unlock(m, COH__S)
 #define coh_down_read(r) coh__down_read(r, COH__S)
 #define coh_up_read(r) coh__up_read(r, COH__S)
+/* down_read_non_owner / up_read_non_owner (kernel/rwsem.c): released by
+ * another context than the one that took it; no lockdep annotation. */
+#define coh_down_read_non_owner(r) coh__down_read_non_owner(r, COH__S)
+#define coh_up_read_non_owner(r) coh__up_read_non_owner(r, COH__S)
 #define coh_down_write(r) coh__down_write(r, COH__S)
 #define coh_up_write(r) coh__up_write(r, COH__S)
 #define coh_downgrade_write(r) coh__downgrade_write(r, COH__S)
@@ -369,6 +374,8 @@ COH_API int coh__mutex_trylock(coh_mutex *m, const char *file, unsigned line);
 COH_API void coh__mutex_unlock(coh_mutex *m, const char *file, unsigned line);
 COH_API void coh__down_read(coh_rwsem *r, const char *file, unsigned line);
 COH_API void coh__up_read(coh_rwsem *r, const char *file, unsigned line);
+COH_API void coh__down_read_non_owner(coh_rwsem *r, const char *file, unsigned line);
+COH_API void coh__up_read_non_owner(coh_rwsem *r, const char *file, unsigned line);
 COH_API void coh__down_write(coh_rwsem *r, const char *file, unsigned line);
 COH_API void coh__up_write(coh_rwsem *r, const char *file, unsigned line);
 COH_API void coh__downgrade_write(coh_rwsem *r, const char *file, unsigned line);

@@ -84,6 +84,11 @@ void coh__explain(coh_check *c, coh_finding *f);
  * config and the lifetime shadow need. */
 coh_finding *coh__finding_new(coh_check *c, enum coh_finding_kind kind, int cpu);
 void coh__check_observe(coh_check *c);
+/* oracle.c: the pages [pa, pa+len) (page-aligned, whole pages) were given
+ * back to the page allocator: their bytes have no latest value any more
+ * (undefined, as never written), so the lines still cached from their
+ * last life may be dropped or written back without a finding. */
+void coh__oracle_forget(coh_check *c, coh_addr_t pa, size_t len);
 /* oracle.c: appends f to a list of frames (false: out of host memory). */
 bool coh__frames_push(struct coh__frame ***list, size_t *n, size_t *cap, struct coh__frame *f);
 /* blockcopy.c: drops the block devices and copies (reset and destroy). */

@@ -82,6 +82,16 @@ static uint64_t latest_in(const coh_check *c, const struct coh__frame *fr, coh_a
 	return coh__shadow_ver(s, off);
 }
 
+void coh__oracle_forget(coh_check *c, coh_addr_t pa, size_t len)
+{
+	size_t psz = c->m->page_size;
+	for (coh_addr_t a = pa; a < pa + len; a += psz) {
+		struct shadow_page *s = shadow_of(coh__frame_get(c->m, a));
+		if (s)
+			coh__shadow_clear(s, psz);
+	}
+}
+
 static uint64_t latest(const coh_check *c, coh_addr_t pa, uint8_t *val)
 {
 	return latest_in(c, NULL, pa, val);

@@ -74,6 +74,10 @@ typedef uint64_t cli_optmask;
 #define OPT_MAX_MEMORY (1ull << 32) /* --max-memory MIB: host address-space bound */
 #define OPT_POR (1ull << 33)        /* --por: bound-aware sleep sets for bounded dfs */
 #define CLI_DEFAULT_MAX_MEMORY_MIB 4096
+#define OPT_OPS (1ull << 34)     /* fsx: --ops N */
+#define OPT_TASKS (1ull << 35)   /* fsx: --tasks T */
+#define OPT_FILES (1ull << 36)   /* fsx: --files F */
+#define OPT_JOURNAL (1ull << 37) /* fsx: --journal */
 /* The exploration options shared by run, replay and litmus. */
 #define OPT_EXPLORE                                                                                \
 	(OPT_ARCH | OPT_STRATEGY | OPT_SEED | OPT_BUDGET | OPT_TIME | OPT_DEPTH |                  \
@@ -116,6 +120,10 @@ struct cli_opts {
 	int nfixes;
 	const char *disk;
 	unsigned kernel_version; /* --kernel; 0: the scenario's */
+	/* fsx (cmd_fsx.c) */
+	uint64_t ops;
+	unsigned tasks, files;
+	bool journal;
 	/* speculative fills at I/O completions: 0 the scenario's default, 1 on,
 	 * -1 off (set by the demo rows) */
 	int speculation;
@@ -186,6 +194,9 @@ struct cli_result {
 	bool iterative; /* --preemptions LO..HI */
 	unsigned iter_from;
 	int iter_to; /* -1: LO.. */
+	/* JSON members of the command's own ("name":value, no leading comma),
+	 * printed before "findings"; NULL: none. Not freed by cli_result_free. */
+	const char *extra_json;
 };
 
 /* Copies the pct bound of an exploration into r (nothing for other
@@ -394,5 +405,7 @@ int cli_result_add_findings(struct cli_result *r, const coh_explore_result *res,
 
 /* ---- cohsim dm (cmd_dm.c, dm_script.c) ---- */
 int cmd_dm(const struct cli_opts *o);
+/* ---- cohsim fsx (cmd_fsx.c, fsx.c) ---- */
+int cmd_fsx(const struct cli_opts *o);
 
 #endif

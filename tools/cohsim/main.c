@@ -36,6 +36,13 @@ static const struct command commands[] = {
      "run a dmsetup-like script on the device-mapper model, power cuts included "
      "(docs/dm.md); variant fixed (default) or buggy",
      cmd_dm},
+    {"fsx",
+     OPT_ARCH | OPT_STRATEGY | OPT_SEED | OPT_FIX | OPT_KERNEL | OPT_JSON | OPT_QUIET |
+         OPT_MAX_MEMORY | OPT_NO_LOCKDEP | OPT_OPS | OPT_TASKS | OPT_FILES | OPT_JOURNAL,
+     "fsx [options]",
+     "random file operations (buffered, mmap, direct, AIO, truncate, fsync, cache drops) "
+     "checked against a good copy of each file (docs/fsx.md)",
+     cmd_fsx},
     {"litmus", OPT_EXPLORE | OPT_SCHEDULE | OPT_STATS, "litmus FILE.litmus|DIR... [options]",
      "run a litmus test (docs/litmus.md), or several as a table; --arch overrides the file's "
      "arch, --seed its seed",

@@ -471,6 +471,34 @@ static int set_max_memory(struct cli_opts *o, const char *v, const char **why)
 	return 0;
 }
 
+static int set_ops(struct cli_opts *o, const char *v, const char **why)
+{
+	if (!parse_u64(v, &o->ops) || o->ops == 0 || o->ops > 100000000) {
+		*why = "not a number of operations between 1 and 100000000";
+		return -1;
+	}
+	return 0;
+}
+
+static int set_tasks(struct cli_opts *o, const char *v, const char **why)
+{
+	*why = "not a number of tasks between 1 and 8";
+	return set_small(&o->tasks, v, 1, 8);
+}
+
+static int set_files(struct cli_opts *o, const char *v, const char **why)
+{
+	*why = "not a number of files between 1 and 8";
+	return set_small(&o->files, v, 1, 8);
+}
+
+static int set_journal(struct cli_opts *o, const char *v, const char **why)
+{
+	(void)v, (void)why;
+	o->journal = true;
+	return 0;
+}
+
 static int set_icache(struct cli_opts *o, const char *v, const char **why)
 {
 	(void)v, (void)why;
@@ -532,6 +560,12 @@ static const struct option_def options[] = {
     {"format", OPT_FORMAT, "F", "trace: lackey or din (default: by content)", set_format},
     {"map", OPT_MAP, "VA:PA:LEN|FILE", "trace: map VA to PA (repeatable; aliases)", set_map},
     {"icache", OPT_ICACHE, NULL, "trace: instruction fetches are loads too", set_icache},
+    {"ops", OPT_OPS, "N", "fsx: operations to run (default 1000)", set_ops},
+    {"tasks", OPT_TASKS, "T", "fsx: concurrent tasks, each owning its files (default 1)",
+     set_tasks},
+    {"files", OPT_FILES, "F", "fsx: files, at least T (default T)", set_files},
+    {"journal", OPT_JOURNAL, NULL, "fsx: a page's release may fail, as under a journal",
+     set_journal},
     {"cachegrind-compat", OPT_COMPAT, NULL, "trace: count as cachegrind does (docs/trace.md)",
      set_compat},
 };

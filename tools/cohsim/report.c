@@ -147,6 +147,8 @@ static void print_json(FILE *out, const struct cli_result *r)
 		fprintf(out, ",\"eviction_bound\":%u", r->eviction_bound);
 	if (r->por)
 		fprintf(out, ",\"por\":{\"cut\":%" PRIu64 "}", r->pruned);
+	if (r->extra_json)
+		fprintf(out, ",%s", r->extra_json);
 	fprintf(out, ",\"findings\":[");
 	for (size_t i = 0; i < r->nfindings; i++)
 		fprintf(out, "%s\n  %s", i ? "," : "", r->findings[i].json);

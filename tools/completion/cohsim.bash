@@ -37,7 +37,7 @@ _cohsim() {
 	--report | --trace | --junit | --disk)
 		COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--preemptions) COMPREPLY=($(compgen -W "-1 0 1 2 3 0..3 0.." -- "$cur")); return ;;
-	--seed | --budget | --time | --depth | --jobs | --shard | --schedule)
+	--seed | --budget | --time | --depth | --jobs | --shard | --schedule | --ops | --tasks | --files)
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then
