@@ -569,7 +569,7 @@ typedef struct coh_explore_result {
 	coh_explore_bound *bounds;
 	size_t nbounds;
 	int bound_reached; /* iterative: the last bound explored; else -1 */
-	bool por_bounded; /* dfs ran with a bound and bound-aware sleep sets */
+	bool por_bounded;  /* dfs ran with a bound and bound-aware sleep sets */
 } coh_explore_result;
 
 /*
