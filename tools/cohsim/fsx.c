@@ -3,7 +3,8 @@
  * on files of simplefs, each result checked against a good copy of the
  * file kept on the host, as fsx of fstests and LTP does.
  *
- * Interface: fsx.h. fsx_scenario() gives a scenario with one user task per
+ * Interface: fsx.h (fsx_impl.h with fsx_good.c, the log and the good
+ * copy). fsx_scenario() gives a scenario with one user task per
  * --tasks; each owns the files f with f % tasks == its number, maps each
  * of them MAP_SHARED, and opens it twice (buffered and O_DIRECT). The
  * tasks take operation numbers from one counter until --ops are done; the
@@ -25,9 +26,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "cohsim/aio.h"
-#include "cohsim/scenario.h"
-#include "fsx.h"
+#include "fsx_impl.h"
 
 #define PAGE 4096
 /* Each task's buffers, in 156 KiB of anonymous memory (an mm has at most
@@ -44,82 +43,21 @@
 #define USLOT(i, w) (UBUF + ((w) ? 0x15000ul : 0x1e000ul) + (unsigned long)(i)*0x3000ul)
 #define UMAP 0x50000000ul /* the window an mmap operation maps */
 
-enum fsx_kind {
-	OP_READ,
-	OP_WRITE,
-	OP_MAPREAD,
-	OP_MAPWRITE,
-	OP_MSYNC,
-	OP_TRUNCATE,
-	OP_FSYNC,
-	OP_DROP,
-	OP_DREAD,
-	OP_DWRITE,
-	OP_AREAD,
-	OP_AWRITE,
-	OP_REAP,
-	OP_NKINDS
-};
+const char *const fsx_kind_name[OP_NKINDS] = {"read",     "write",  "mapread", "mapwrite", "msync",
+                                              "truncate", "fsync",  "drop",    "dread",    "dwrite",
+                                              "aread",    "awrite", "reap"};
+const unsigned fsx_kind_weight[OP_NKINDS] = {14, 15, 8, 11, 0, 5, 3, 4, 8, 10, 6, 10, 6};
 
-static const char *const kind_name[OP_NKINDS] = {
-    "read", "write", "mapread", "mapwrite", "msync",  "truncate", "fsync",
-    "drop", "dread", "dwrite",  "aread",    "awrite", "reap"};
-/* how often each is drawn, out of 100 */
-static const unsigned kind_weight[OP_NKINDS] = {14, 15, 8, 11, 0, 5, 3, 4, 8, 10, 6, 10, 6};
-
-struct good {
-	uint8_t data[FSX_FILE_MAX];
-	uint32_t writer[FSX_FILE_MAX]; /* the operation that wrote each byte (0: none) */
-	int64_t size;
-};
-
-struct slot {
-	bool busy, write;
-	unsigned file;
-	int64_t off;
-	size_t len;
-	unsigned long buf;
-	long long res; /* the result it must have */
-	bool eio_ok;   /* --journal writes: -EIO/-EBUSY (nothing written) is right too */
-	uint64_t no;
-	struct iocb cb;
-	uint8_t data[FSX_MAX_LEN]; /* a write's bytes, or a read's expected bytes */
-	uint8_t alt[FSX_MAX_LEN], has_alt[FSX_MAX_LEN];
-};
-
-struct task {
-	unsigned id;
-	struct mm_struct *mm;
-	uint64_t rng;
-	aio_context_t ctx;
-	unsigned files[FSX_MAX_FILES], nfiles;
-	struct slot slots[FSX_AIO_SLOTS];
-	uint8_t want[FSX_FILE_MAX], got[FSX_FILE_MAX], alt[FSX_FILE_MAX], has_alt[FSX_FILE_MAX];
-	uint8_t data[FSX_MAX_LEN];
-	struct io_event ev[FSX_AIO_SLOTS];
-};
-
-static struct {
-	struct fsx_config cfg;
-	struct super_block *sb;
-	struct file *bfile[FSX_MAX_FILES], *dfile[FSX_MAX_FILES];
-	struct good good[FSX_MAX_FILES];
-	struct task tasks[FSX_MAX_TASKS];
-	uint64_t next_op;
-	unsigned finished, prefaulted;
-	coh_completion ready; /* every task has faulted its buffers in */
-	bool stop;
-	struct fsx_outcome out;
-} run;
+struct fsx_state fsx_st;
 
 const struct fsx_outcome *fsx_outcome(void)
 {
-	return &run.out;
+	return &fsx_st.out;
 }
 
 const char *fsx_op_name(unsigned i)
 {
-	return i < OP_NKINDS ? kind_name[i] : NULL;
+	return i < OP_NKINDS ? fsx_kind_name[i] : NULL;
 }
 
 /* ---- random numbers: splitmix64 ---- */
@@ -141,34 +79,12 @@ static unsigned below(struct task *t, uint64_t n)
  * which operation wrote it only through the good copy's writer[]. */
 static void fill(uint8_t *p, size_t n, uint64_t no)
 {
-	uint64_t s = run.cfg.seed * 0x100000001b3ull ^ no;
+	uint64_t s = fsx_st.cfg.seed * 0x100000001b3ull ^ no;
 	for (size_t i = 0; i < n; i += 8) {
 		uint64_t v = mix(&s);
 		for (size_t k = 0; k < 8 && i + k < n; k++)
 			p[i + k] = (uint8_t)(v >> (8 * k));
 	}
-}
-
-/* ---- the log ---- */
-
-static struct fsx_logged *log_op(uint64_t no, unsigned task)
-{
-	struct fsx_logged *e = &run.out.log[run.out.nlogged++ % FSX_LOG];
-	e->no = no;
-	e->task = task;
-	e->text[0] = 0;
-	return e;
-}
-
-static void log_add(struct fsx_logged *e, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void log_add(struct fsx_logged *e, const char *fmt, ...)
-{
-	size_t n = strlen(e->text);
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(e->text + n, sizeof(e->text) - n, fmt, ap);
-	va_end(ap);
 }
 
 /* ---- user memory ---- */
@@ -185,107 +101,6 @@ static void put_bytes(unsigned long uaddr, const uint8_t *p, size_t n)
 		                            (uint32_t)p[i + 2] << 16 | (uint32_t)p[i + 3] << 24);
 	for (; i < n; i++)
 		user_write8(uaddr + i, p[i]);
-}
-
-/* ---- the good copy ---- */
-
-/* What [off, off + n) of file f may read as now: want[], and alt[] where
- * an AIO write of the task in flight may have put other bytes. */
-static void expect(struct task *t, unsigned f, int64_t off, size_t n, uint8_t *want, uint8_t *alt,
-                   uint8_t *has_alt)
-{
-	memcpy(want, run.good[f].data + off, n);
-	memset(has_alt, 0, n);
-	for (unsigned i = 0; t && i < FSX_AIO_SLOTS; i++) {
-		const struct slot *s = &t->slots[i];
-		if (!s->busy || !s->write || s->file != f || s->res < 0)
-			continue;
-		for (int64_t b = s->off > off ? s->off : off;
-		     b < s->off + (int64_t)s->len && b < off + (int64_t)n; b++) {
-			alt[b - off] = s->data[b - s->off];
-			has_alt[b - off] = 1;
-		}
-	}
-}
-
-static void apply_write(unsigned f, int64_t off, const uint8_t *p, size_t n, uint64_t no)
-{
-	struct good *g = &run.good[f];
-	memcpy(g->data + off, p, n);
-	for (size_t i = 0; i < n; i++)
-		g->writer[off + (int64_t)i] = (uint32_t)no;
-	if (off + (int64_t)n > g->size)
-		g->size = off + (int64_t)n;
-}
-
-static void report_mismatch(uint64_t no, unsigned f, const char *how)
-{
-	struct fsx_mismatch *m = &run.out.mismatch;
-	coh_check_report(coh_sched_check(coh_sched_current()), COH_F_EXPECT_FAILED,
-	                 (int)coh_this_cpu(), "fsx: operation #%llu (%s of file f%u) %s",
-	                 (unsigned long long)no, how, f,
-	                 m->result[0] ? m->result : "read bytes that differ from the good copy");
-	run.stop = true;
-}
-
-/* Compares got[0..n) with what file f at off must read; on the first
- * mismatch of the run, reports it. True if they agree. */
-static bool compare(uint64_t no, unsigned f, const char *how, int64_t off, size_t n,
-                    const uint8_t *got, const uint8_t *want, const uint8_t *alt,
-                    const uint8_t *has_alt)
-{
-	size_t first = n;
-	unsigned differ = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (got[i] == want[i] || (has_alt[i] && got[i] == alt[i]))
-			continue;
-		if (first == n)
-			first = i;
-		differ++;
-	}
-	if (first == n)
-		return true;
-	struct fsx_mismatch *m = &run.out.mismatch;
-	if (m->found || run.stop)
-		return false;
-	m->found = true;
-	m->op = no;
-	m->file = f;
-	m->how = how;
-	m->offset = off + (int64_t)first;
-	m->ndiffer = differ;
-	size_t from = first > FSX_SHOW ? first - FSX_SHOW : 0;
-	size_t to = first + FSX_SHOW < n ? first + FSX_SHOW : n;
-	m->show_from = off + (int64_t)from;
-	m->show_len = (unsigned)(to - from);
-	memcpy(m->want, want + from, to - from);
-	memcpy(m->got, got + from, to - from);
-	m->writer = run.good[f].writer[m->offset];
-	m->result[0] = 0;
-	report_mismatch(no, f, how);
-	return false;
-}
-
-/* A return value that is not the one it must be. */
-static bool check_result(uint64_t no, unsigned f, const char *how, long long got, long long want,
-                         bool eio_ok)
-{
-	/* a failed invalidation before a direct write: -EIO (2.6.20-29), or
-	 * -EBUSY once invalidate_inode_pages2_range returns it (2.6.30) */
-	if (got == want || (eio_ok && (got == -EIO || got == -EBUSY)))
-		return true;
-	struct fsx_mismatch *m = &run.out.mismatch;
-	if (m->found || run.stop)
-		return false;
-	m->found = true;
-	m->op = no;
-	m->file = f;
-	m->how = how;
-	m->offset = -1;
-	m->writer = 0;
-	snprintf(m->result, sizeof(m->result), "returned %lld, expected %lld", got, want);
-	report_mismatch(no, f, how);
-	return false;
 }
 
 /* ---- AIO requests in flight ---- */
@@ -316,7 +131,7 @@ static bool may_write(const struct task *t, unsigned f, int64_t off, size_t len,
  * read touches those pages meanwhile. */
 static bool may_read(const struct task *t, unsigned f, int64_t off, size_t len)
 {
-	for (unsigned i = 0; run.cfg.journal && i < FSX_AIO_SLOTS; i++) {
+	for (unsigned i = 0; fsx_st.cfg.journal && i < FSX_AIO_SLOTS; i++) {
 		const struct slot *s = &t->slots[i];
 		if (s->busy && s->write && s->file == f && pages_overlap(off, len, s->off, s->len))
 			return false;
@@ -335,35 +150,35 @@ static unsigned busy_slots(const struct task *t)
 /* io_getevents of at least min events; each checked and its slot freed. */
 static void reap(struct task *t, uint64_t no, long min)
 {
-	struct fsx_logged *e = log_op(no, t->id);
-	log_add(e, "reap");
+	struct fsx_logged *e = fsx_log_op(no, t->id);
+	fsx_log_add(e, "reap");
 	long n = io_getevents(t->ctx, min, FSX_AIO_SLOTS, t->ev);
 	if (n < min) {
-		log_add(e, ": io_getevents returned %ld", n);
-		check_result(no, 0, "io_getevents", n, min, false);
+		fsx_log_add(e, ": io_getevents returned %ld", n);
+		fsx_check_result(no, 0, "io_getevents", n, min, false);
 		return;
 	}
 	for (long k = 0; k < n; k++) {
 		unsigned i = (unsigned)t->ev[k].data;
 		struct slot *s = i < FSX_AIO_SLOTS ? &t->slots[i] : NULL;
 		if (!s || !s->busy) {
-			log_add(e, " unknown event %u", i);
-			check_result(no, 0, "io_getevents (an event of no request)", (long long)i,
-			             -1, false);
+			fsx_log_add(e, " unknown event %u", i);
+			fsx_check_result(no, 0, "io_getevents (an event of no request)",
+			                 (long long)i, -1, false);
 			return;
 		}
 		long long res = t->ev[k].res;
-		log_add(e, " #%llu=%lld", (unsigned long long)s->no, res);
+		fsx_log_add(e, " #%llu=%lld", (unsigned long long)s->no, res);
 		s->busy = false;
-		if (!check_result(s->no, s->file, s->write ? "aio write" : "aio read", res, s->res,
-		                  s->eio_ok))
+		if (!fsx_check_result(s->no, s->file, s->write ? "aio write" : "aio read", res,
+		                      s->res, s->eio_ok))
 			return;
 		if (s->write && res == (long long)s->len)
-			apply_write(s->file, s->off, s->data, s->len, s->no);
+			fsx_apply_write(s->file, s->off, s->data, s->len, s->no);
 		if (!s->write && res > 0) {
 			user_memcpy_from(t->got, s->buf, (size_t)res);
-			if (!compare(s->no, s->file, "aio read", s->off, (size_t)res, t->got,
-			             s->data, s->alt, s->has_alt))
+			if (!fsx_compare(s->no, s->file, "aio read", s->off, (size_t)res, t->got,
+			                 s->data, s->alt, s->has_alt))
 				return;
 		}
 	}
@@ -381,7 +196,7 @@ static void reap_all(struct task *t, uint64_t no)
 /* [off, off + len) of a read: anywhere up to a little past the end. */
 static void pick_read(struct task *t, unsigned f, int64_t *off, size_t *len)
 {
-	int64_t span = run.good[f].size + 512;
+	int64_t span = fsx_st.good[f].size + 512;
 	if (span > FSX_FILE_MAX)
 		span = FSX_FILE_MAX;
 	*off = below(t, (uint64_t)span);
@@ -438,21 +253,21 @@ static void read_range(struct task *t, uint64_t no, unsigned f, bool direct, int
                        size_t len, unsigned long buf, struct fsx_logged *e)
 {
 	const char *bad = direct ? misaligned(off, len, buf) : NULL;
-	int64_t size = run.good[f].size;
+	int64_t size = fsx_st.good[f].size;
 	long long want = off >= size ? 0 : bad ? -EINVAL : min64((int64_t)len, size - off);
-	expect(t, f, off, len, t->want, t->alt, t->has_alt);
-	log_add(e, "%s f%u 0x%llx+0x%zx", direct ? "dread" : "read", f, (unsigned long long)off,
-	        len);
+	fsx_expect(t, f, off, len, t->want, t->alt, t->has_alt);
+	fsx_log_add(e, "%s f%u 0x%llx+0x%zx", direct ? "dread" : "read", f, (unsigned long long)off,
+	            len);
 	if (bad)
-		log_add(e, " (misaligned %s)", bad);
+		fsx_log_add(e, " (misaligned %s)", bad);
 	loff_t pos = off;
-	ssize_t r = vfs_read(direct ? run.dfile[f] : run.bfile[f], buf, len, &pos);
-	log_add(e, " = %zd", r);
+	ssize_t r = vfs_read(direct ? fsx_st.dfile[f] : fsx_st.bfile[f], buf, len, &pos);
+	fsx_log_add(e, " = %zd", r);
 	const char *how = direct ? "direct read" : "read";
-	if (!check_result(no, f, how, r, want, false) || r <= 0)
+	if (!fsx_check_result(no, f, how, r, want, false) || r <= 0)
 		return;
 	user_memcpy_from(t->got, buf, (size_t)r);
-	compare(no, f, how, off, (size_t)r, t->got, t->want, t->alt, t->has_alt);
+	fsx_compare(no, f, how, off, (size_t)r, t->got, t->want, t->alt, t->has_alt);
 }
 
 static void do_read(struct task *t, uint64_t no, unsigned f, bool direct, struct fsx_logged *e)
@@ -465,8 +280,8 @@ static void do_read(struct task *t, uint64_t no, unsigned f, bool direct, struct
 	else
 		pick_read(t, f, &off, &len);
 	if (!may_read(t, f, off, len)) {
-		log_add(e, "%s f%u: skipped (pages under an AIO write)", direct ? "dread" : "read",
-		        f);
+		fsx_log_add(e, "%s f%u: skipped (pages under an AIO write)",
+		            direct ? "dread" : "read", f);
 		return;
 	}
 	read_range(t, no, f, direct, off, len, buf, e);
@@ -482,34 +297,34 @@ static void do_write(struct task *t, uint64_t no, unsigned f, bool direct, struc
 	else
 		pick_write(t, &off, &len);
 	const char *bad = direct ? misaligned(off, len, buf) : NULL;
-	bool resize = off + (int64_t)len > run.good[f].size;
+	bool resize = off + (int64_t)len > fsx_st.good[f].size;
 	if (!may_write(t, f, off, len, resize)) {
 		reap_all(t, no);
-		log_add(e, "(reaped first) ");
-		if (run.stop)
+		fsx_log_add(e, "(reaped first) ");
+		if (fsx_st.stop)
 			return;
 	}
 	fill(t->data, len, no);
 	put_bytes(buf, t->data, len);
-	log_add(e, "%s f%u 0x%llx+0x%zx", direct ? "dwrite" : "write", f, (unsigned long long)off,
-	        len);
+	fsx_log_add(e, "%s f%u 0x%llx+0x%zx", direct ? "dwrite" : "write", f,
+	            (unsigned long long)off, len);
 	if (bad)
-		log_add(e, " (misaligned %s)", bad);
+		fsx_log_add(e, " (misaligned %s)", bad);
 	loff_t pos = off;
-	ssize_t r = vfs_write(direct ? run.dfile[f] : run.bfile[f], buf, len, &pos);
-	log_add(e, " = %zd", r);
-	if (!check_result(no, f, direct ? "direct write" : "write", r,
-	                  bad ? -EINVAL : (long long)len, direct && run.cfg.journal))
+	ssize_t r = vfs_write(direct ? fsx_st.dfile[f] : fsx_st.bfile[f], buf, len, &pos);
+	fsx_log_add(e, " = %zd", r);
+	if (!fsx_check_result(no, f, direct ? "direct write" : "write", r,
+	                      bad ? -EINVAL : (long long)len, direct && fsx_st.cfg.journal))
 		return;
 	if (r == (ssize_t)len)
-		apply_write(f, off, t->data, len, no);
+		fsx_apply_write(f, off, t->data, len, no);
 }
 
 /* [off, off + len) inside the file's size, for a mapping's loads and
  * stores (a byte past i_size faults: SIGBUS). False if the file is empty. */
 static bool pick_mapped(struct task *t, unsigned f, int64_t *off, size_t *len)
 {
-	int64_t size = run.good[f].size;
+	int64_t size = fsx_st.good[f].size;
 	if (size == 0)
 		return false;
 	*off = below(t, (uint64_t)size);
@@ -528,11 +343,11 @@ static unsigned long window_len(int64_t off, size_t len)
 static unsigned long map_window(uint64_t no, unsigned f, int64_t off, size_t len)
 {
 	int64_t first = off & ~(int64_t)(PAGE - 1);
-	unsigned long a = do_mmap_pgoff(current->mm, run.bfile[f], UMAP, window_len(off, len),
+	unsigned long a = do_mmap_pgoff(current->mm, fsx_st.bfile[f], UMAP, window_len(off, len),
 	                                PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
 	                                (unsigned long)(first / PAGE));
 	if (IS_ERR_VALUE(a)) {
-		check_result(no, f, "mmap", (long long)(long)a, (long long)UMAP, false);
+		fsx_check_result(no, f, "mmap", (long long)(long)a, (long long)UMAP, false);
 		return 0;
 	}
 	return UMAP + (unsigned long)(off - first);
@@ -540,7 +355,8 @@ static unsigned long map_window(uint64_t no, unsigned f, int64_t off, size_t len
 
 static void unmap_window(uint64_t no, unsigned f, int64_t off, size_t len)
 {
-	check_result(no, f, "munmap", do_munmap(current->mm, UMAP, window_len(off, len)), 0, false);
+	fsx_check_result(no, f, "munmap", do_munmap(current->mm, UMAP, window_len(off, len)), 0,
+	                 false);
 }
 
 static void do_mapread(struct task *t, uint64_t no, unsigned f, struct fsx_logged *e)
@@ -548,21 +364,21 @@ static void do_mapread(struct task *t, uint64_t no, unsigned f, struct fsx_logge
 	int64_t off;
 	size_t len;
 	if (!pick_mapped(t, f, &off, &len)) {
-		log_add(e, "mapread f%u: empty file", f);
+		fsx_log_add(e, "mapread f%u: empty file", f);
 		return;
 	}
 	if (!may_read(t, f, off, len)) {
-		log_add(e, "mapread f%u: skipped (pages under an AIO write)", f);
+		fsx_log_add(e, "mapread f%u: skipped (pages under an AIO write)", f);
 		return;
 	}
-	log_add(e, "mapread f%u 0x%llx+0x%zx", f, (unsigned long long)off, len);
+	fsx_log_add(e, "mapread f%u 0x%llx+0x%zx", f, (unsigned long long)off, len);
 	unsigned long addr = map_window(no, f, off, len);
 	if (!addr)
 		return;
-	expect(t, f, off, len, t->want, t->alt, t->has_alt);
+	fsx_expect(t, f, off, len, t->want, t->alt, t->has_alt);
 	user_memcpy_from(t->got, addr, len);
 	unmap_window(no, f, off, len);
-	compare(no, f, "mmap load", off, len, t->got, t->want, t->alt, t->has_alt);
+	fsx_compare(no, f, "mmap load", off, len, t->got, t->want, t->alt, t->has_alt);
 }
 
 static void do_mapwrite(struct task *t, uint64_t no, unsigned f, struct fsx_logged *e)
@@ -570,30 +386,30 @@ static void do_mapwrite(struct task *t, uint64_t no, unsigned f, struct fsx_logg
 	int64_t off;
 	size_t len;
 	if (!pick_mapped(t, f, &off, &len)) {
-		log_add(e, "mapwrite f%u: empty file", f);
+		fsx_log_add(e, "mapwrite f%u: empty file", f);
 		return;
 	}
 	if (!may_write(t, f, off, len, false)) {
 		reap_all(t, no);
-		log_add(e, "(reaped first) ");
-		if (run.stop)
+		fsx_log_add(e, "(reaped first) ");
+		if (fsx_st.stop)
 			return;
 	}
-	log_add(e, "mapwrite f%u 0x%llx+0x%zx", f, (unsigned long long)off, len);
+	fsx_log_add(e, "mapwrite f%u 0x%llx+0x%zx", f, (unsigned long long)off, len);
 	unsigned long addr = map_window(no, f, off, len);
 	if (!addr)
 		return;
 	fill(t->data, len, no);
 	put_bytes(addr, t->data, len);
-	apply_write(f, off, t->data, len, no);
+	fsx_apply_write(f, off, t->data, len, no);
 	/* as fsx: msync(MS_SYNC) or (MS_ASYNC) or nothing, then munmap */
 	unsigned how = below(t, 3);
 	if (how < 2) {
 		int flags = how ? MS_ASYNC : MS_SYNC;
-		log_add(e, ", msync %s", how ? "MS_ASYNC" : "MS_SYNC");
-		run.out.op_counts[OP_MSYNC]++;
+		fsx_log_add(e, ", msync %s", how ? "MS_ASYNC" : "MS_SYNC");
+		fsx_st.out.op_counts[OP_MSYNC]++;
 		int r = sys_msync(t->mm, UMAP, window_len(off, len), flags);
-		if (!check_result(no, f, "msync", r, 0, false))
+		if (!fsx_check_result(no, f, "msync", r, 0, false))
 			return;
 	}
 	unmap_window(no, f, off, len);
@@ -606,18 +422,18 @@ static void do_truncate(struct task *t, uint64_t no, unsigned f, struct fsx_logg
 		size &= ~(int64_t)(PAGE - 1);
 	if (!may_write(t, f, 0, 0, true)) {
 		reap_all(t, no);
-		log_add(e, "(reaped first) ");
-		if (run.stop)
+		fsx_log_add(e, "(reaped first) ");
+		if (fsx_st.stop)
 			return;
 	}
-	log_add(e, "truncate f%u 0x%llx -> 0x%llx", f, (unsigned long long)run.good[f].size,
-	        (unsigned long long)size);
-	int r = vmtruncate(run.bfile[f]->f_inode, size);
+	fsx_log_add(e, "truncate f%u 0x%llx -> 0x%llx", f, (unsigned long long)fsx_st.good[f].size,
+	            (unsigned long long)size);
+	int r = vmtruncate(fsx_st.bfile[f]->f_inode, size);
 	if (r)
-		log_add(e, " = %d", r);
-	if (!check_result(no, f, "truncate", r, 0, false))
+		fsx_log_add(e, " = %d", r);
+	if (!fsx_check_result(no, f, "truncate", r, 0, false))
 		return;
-	struct good *g = &run.good[f];
+	struct good *g = &fsx_st.good[f];
 	if (size < g->size) {
 		memset(g->data + size, 0, (size_t)(g->size - size));
 		for (int64_t b = size; b < g->size; b++)
@@ -633,10 +449,10 @@ static void do_aio(struct task *t, uint64_t no, unsigned f, bool write, struct f
 		i++;
 	if (i == FSX_AIO_SLOTS) {
 		reap(t, no, 1);
-		log_add(e, "; ");
+		fsx_log_add(e, "; ");
 		for (i = 0; i < FSX_AIO_SLOTS && t->slots[i].busy;)
 			i++;
-		if (i == FSX_AIO_SLOTS || run.stop)
+		if (i == FSX_AIO_SLOTS || fsx_st.stop)
 			return;
 	}
 	struct slot *s = &t->slots[i];
@@ -644,21 +460,21 @@ static void do_aio(struct task *t, uint64_t no, unsigned f, bool write, struct f
 	size_t len;
 	unsigned long buf;
 	pick_direct(t, &off, &len, &buf, USLOT(i, write));
-	int64_t size = run.good[f].size;
+	int64_t size = fsx_st.good[f].size;
 	if (write) {
 		/* no AIO write changes the size (docs/fsx.md) */
 		if (off >= size) {
-			log_add(e, "awrite f%u: skipped (at or past the end)", f);
+			fsx_log_add(e, "awrite f%u: skipped (at or past the end)", f);
 			return;
 		}
 		if (off + (int64_t)len > size)
 			len = (size_t)(size - off);
 		if (!may_write(t, f, off, len, false)) {
-			log_add(e, "awrite f%u: skipped (pages under another request)", f);
+			fsx_log_add(e, "awrite f%u: skipped (pages under another request)", f);
 			return;
 		}
 	} else if (!may_read(t, f, off, len)) {
-		log_add(e, "aread f%u: skipped (pages under an AIO write)", f);
+		fsx_log_add(e, "aread f%u: skipped (pages under an AIO write)", f);
 		return;
 	}
 	const char *bad = misaligned(off, len, buf);
@@ -668,36 +484,36 @@ static void do_aio(struct task *t, uint64_t no, unsigned f, bool write, struct f
 	s->len = len;
 	s->buf = buf;
 	s->no = no;
-	s->eio_ok = write && run.cfg.journal;
+	s->eio_ok = write && fsx_st.cfg.journal;
 	if (write) {
 		s->res = bad ? -EINVAL : (long long)len;
 		fill(s->data, len, no);
 		put_bytes(buf, s->data, len);
 	} else {
 		s->res = off >= size ? 0 : bad ? -EINVAL : min64((int64_t)len, size - off);
-		expect(t, f, off, len, s->data, s->alt, s->has_alt);
+		fsx_expect(t, f, off, len, s->data, s->alt, s->has_alt);
 	}
-	log_add(e, "%s f%u 0x%llx+0x%zx", write ? "awrite" : "aread", f, (unsigned long long)off,
-	        len);
+	fsx_log_add(e, "%s f%u 0x%llx+0x%zx", write ? "awrite" : "aread", f,
+	            (unsigned long long)off, len);
 	if (bad)
-		log_add(e, " (misaligned %s)", bad);
+		fsx_log_add(e, " (misaligned %s)", bad);
 	memset(&s->cb, 0, sizeof(s->cb));
 	s->cb.aio_data = i;
 	s->cb.aio_lio_opcode = write ? IOCB_CMD_PWRITE : IOCB_CMD_PREAD;
-	s->cb.aio_filp = run.dfile[f];
+	s->cb.aio_filp = fsx_st.dfile[f];
 	s->cb.aio_buf = buf;
 	s->cb.aio_nbytes = len;
 	s->cb.aio_offset = off;
 	struct iocb *cbs[1] = {&s->cb};
 	long r = io_submit(t->ctx, 1, cbs);
-	log_add(e, ": submitted %ld", r);
-	if (!check_result(no, f, "io_submit", r, 1, false))
+	fsx_log_add(e, ": submitted %ld", r);
+	if (!fsx_check_result(no, f, "io_submit", r, 1, false))
 		return;
 	s->busy = true;
 	/* half the time a buffered read of the same range follows at once,
 	 * racing the write's bios (either value may be read) */
 	if (write && !bad && below(t, 2) && may_read(t, f, off, len)) {
-		log_add(e, "; then ");
+		fsx_log_add(e, "; then ");
 		read_range(t, no, f, false, off, len, UREAD + below(t, 64), e);
 	}
 }
@@ -706,12 +522,12 @@ static void one_op(struct task *t, uint64_t no)
 {
 	unsigned f = t->files[below(t, t->nfiles)];
 	unsigned w = below(t, 100), k = 0;
-	while (k + 1 < OP_NKINDS && w >= kind_weight[k])
-		w -= kind_weight[k++];
-	struct fsx_logged *e = log_op(no, t->id);
+	while (k + 1 < OP_NKINDS && w >= fsx_kind_weight[k])
+		w -= fsx_kind_weight[k++];
+	struct fsx_logged *e = fsx_log_op(no, t->id);
 	if (k == OP_MSYNC)
 		k = OP_MAPWRITE; /* msync comes after a mapwrite, as in fsx */
-	run.out.op_counts[k]++;
+	fsx_st.out.op_counts[k]++;
 	switch (k) {
 	case OP_READ:
 	case OP_DREAD:
@@ -732,13 +548,13 @@ static void one_op(struct task *t, uint64_t no)
 		do_truncate(t, no, f, e);
 		break;
 	case OP_FSYNC: {
-		log_add(e, "fsync f%u", f);
-		int r = vfs_fsync(run.bfile[f], 0);
-		check_result(no, f, "fsync", r, 0, false);
+		fsx_log_add(e, "fsync f%u", f);
+		int r = vfs_fsync(fsx_st.bfile[f], 0);
+		fsx_check_result(no, f, "fsync", r, 0, false);
 		break;
 	}
 	case OP_DROP:
-		log_add(e, "drop caches: %lu pages", drop_pagecache_sb(run.sb));
+		fsx_log_add(e, "drop caches: %lu pages", drop_pagecache_sb(fsx_st.sb));
 		break;
 	case OP_AREAD:
 	case OP_AWRITE:
@@ -748,7 +564,7 @@ static void one_op(struct task *t, uint64_t no)
 		if (busy_slots(t))
 			reap(t, no, 1);
 		else
-			log_add(e, "reap: nothing in flight");
+			fsx_log_add(e, "reap: nothing in flight");
 		break;
 	}
 }
@@ -756,9 +572,9 @@ static void one_op(struct task *t, uint64_t no)
 /* After every operation: the first finding of an oracle ends the run. */
 static void note_findings(uint64_t no)
 {
-	if (!run.out.finding_op && coh_check_count(coh_sched_check(coh_sched_current())) > 0) {
-		run.out.finding_op = no;
-		run.stop = true;
+	if (!fsx_st.out.finding_op && coh_check_count(coh_sched_check(coh_sched_current())) > 0) {
+		fsx_st.out.finding_op = no;
+		fsx_st.stop = true;
 	}
 }
 
@@ -766,41 +582,41 @@ static void note_findings(uint64_t no)
  * whole: direct (the disk) and buffered (the cache, read again). */
 static void final_check(struct task *t)
 {
-	uint64_t no = run.cfg.ops;
-	for (unsigned f = 0; f < run.cfg.files && !run.stop; f++) {
-		struct fsx_logged *e = log_op(++no, t->id);
-		log_add(e, "final fsync f%u", f);
-		check_result(no, f, "final fsync", vfs_fsync(run.bfile[f], 0), 0, false);
+	uint64_t no = fsx_st.cfg.ops;
+	for (unsigned f = 0; f < fsx_st.cfg.files && !fsx_st.stop; f++) {
+		struct fsx_logged *e = fsx_log_op(++no, t->id);
+		fsx_log_add(e, "final fsync f%u", f);
+		fsx_check_result(no, f, "final fsync", vfs_fsync(fsx_st.bfile[f], 0), 0, false);
 		note_findings(no);
 	}
-	if (run.stop)
+	if (fsx_st.stop)
 		return;
-	struct fsx_logged *e = log_op(++no, t->id);
-	log_add(e, "final drop caches: %lu pages", drop_pagecache_sb(run.sb));
+	struct fsx_logged *e = fsx_log_op(++no, t->id);
+	fsx_log_add(e, "final drop caches: %lu pages", drop_pagecache_sb(fsx_st.sb));
 	note_findings(no);
-	for (unsigned f = 0; f < run.cfg.files && !run.stop; f++) {
-		int64_t size = run.good[f].size;
-		for (int direct = 1; direct >= 0 && !run.stop; direct--) {
-			e = log_op(++no, t->id);
+	for (unsigned f = 0; f < fsx_st.cfg.files && !fsx_st.stop; f++) {
+		int64_t size = fsx_st.good[f].size;
+		for (int direct = 1; direct >= 0 && !fsx_st.stop; direct--) {
+			e = fsx_log_op(++no, t->id);
 			size_t len = direct ? (size_t)((size + 511) & ~511ll) : FSX_FILE_MAX;
-			log_add(e, "final %s f%u 0x0+0x%zx", direct ? "dread" : "read", f, len);
+			fsx_log_add(e, "final %s f%u 0x0+0x%zx", direct ? "dread" : "read", f, len);
 			loff_t pos = 0;
 			unsigned long buf = direct ? UDREAD : UREAD;
-			ssize_t r =
-			    len ? vfs_read(direct ? run.dfile[f] : run.bfile[f], buf, len, &pos)
-			        : 0;
-			log_add(e, " = %zd", r);
+			ssize_t r = len ? vfs_read(direct ? fsx_st.dfile[f] : fsx_st.bfile[f], buf,
+			                           len, &pos)
+			                : 0;
+			fsx_log_add(e, " = %zd", r);
 			const char *how = direct ? "final direct read" : "final read";
-			if (check_result(no, f, how, r, size, false) && r > 0) {
+			if (fsx_check_result(no, f, how, r, size, false) && r > 0) {
 				user_memcpy_from(t->got, buf, (size_t)r);
-				expect(NULL, f, 0, (size_t)r, t->want, t->alt, t->has_alt);
-				compare(no, f, how, 0, (size_t)r, t->got, t->want, t->alt,
-				        t->has_alt);
+				fsx_expect(NULL, f, 0, (size_t)r, t->want, t->alt, t->has_alt);
+				fsx_compare(no, f, how, 0, (size_t)r, t->got, t->want, t->alt,
+				            t->has_alt);
 			}
 			note_findings(no);
 		}
 	}
-	run.out.final_checked = !run.stop;
+	fsx_st.out.final_checked = !fsx_st.stop;
 }
 
 /* The pages direct reads land in, faulted in before any operation: their
@@ -812,10 +628,10 @@ static void prefault(struct task *t)
 		user_write32(a, 0);
 	for (unsigned long a = USLOT(0, false); a < UBUF + UBUF_LEN; a += PAGE)
 		user_write32(a, 0);
-	if (++run.prefaulted == run.cfg.tasks)
-		coh_complete_all(&run.ready);
+	if (++fsx_st.prefaulted == fsx_st.cfg.tasks)
+		coh_complete_all(&fsx_st.ready);
 	else
-		coh_wait_for_completion(&run.ready);
+		coh_wait_for_completion(&fsx_st.ready);
 	(void)t;
 }
 
@@ -825,20 +641,20 @@ static void fsx_task(void *arg)
 	uint64_t no = 0;
 	prefault(t);
 	if (io_setup(FSX_AIO_SLOTS, &t->ctx)) {
-		check_result(0, 0, "io_setup", -1, 0, false);
+		fsx_check_result(0, 0, "io_setup", -1, 0, false);
 		return;
 	}
-	while (!run.stop && run.next_op < run.cfg.ops) {
-		no = ++run.next_op;
-		run.out.ops_done = no;
+	while (!fsx_st.stop && fsx_st.next_op < fsx_st.cfg.ops) {
+		no = ++fsx_st.next_op;
+		fsx_st.out.ops_done = no;
 		one_op(t, no);
 		note_findings(no);
 	}
-	if (!run.stop && busy_slots(t)) {
+	if (!fsx_st.stop && busy_slots(t)) {
 		reap_all(t, no);
 		note_findings(no);
 	}
-	if (++run.finished == run.cfg.tasks && !run.stop)
+	if (++fsx_st.finished == fsx_st.cfg.tasks && !fsx_st.stop)
 		final_check(t);
 }
 
@@ -847,10 +663,10 @@ static void fsx_task(void *arg)
 static int setup(coh_sched *s, void *state)
 {
 	(void)state;
-	struct fsx_config cfg = run.cfg;
-	memset(&run, 0, sizeof(run));
-	run.cfg = cfg;
-	coh_init_completion(&run.ready, "fsx ready");
+	struct fsx_config cfg = fsx_st.cfg;
+	memset(&fsx_st, 0, sizeof(fsx_st));
+	fsx_st.cfg = cfg;
+	coh_init_completion(&fsx_st.ready, "fsx ready");
 	struct disk_config dc;
 	disk_config_init(&dc, "sda");
 	struct gendisk *disk = alloc_disk_sim(&dc);
@@ -859,20 +675,20 @@ static int setup(coh_sched *s, void *state)
 	struct simplefs_file_spec spec[FSX_MAX_FILES];
 	for (unsigned f = 0; f < cfg.files; f++)
 		spec[f] = (struct simplefs_file_spec){names[f], FSX_FILE_PAGES, 0};
-	run.sb = disk ? simplefs_mkfs_mount(disk, spec, cfg.files) : NULL;
-	if (!run.sb)
+	fsx_st.sb = disk ? simplefs_mkfs_mount(disk, spec, cfg.files) : NULL;
+	if (!fsx_st.sb)
 		return COH_EINVAL;
 	/* a journal may hold a page's buffers: its release may fail */
-	run.sb->s_release_may_fail = cfg.journal;
+	fsx_st.sb->s_release_may_fail = cfg.journal;
 	for (unsigned f = 0; f < cfg.files; f++) {
-		run.bfile[f] = filp_open(run.sb, names[f], O_RDWR);
-		run.dfile[f] = filp_open(run.sb, names[f], O_RDWR | O_DIRECT);
-		if (!run.bfile[f] || !run.dfile[f])
+		fsx_st.bfile[f] = filp_open(fsx_st.sb, names[f], O_RDWR);
+		fsx_st.dfile[f] = filp_open(fsx_st.sb, names[f], O_RDWR | O_DIRECT);
+		if (!fsx_st.bfile[f] || !fsx_st.dfile[f])
 			return COH_ENOMEM;
 	}
 	unsigned ncpus = fsx_scenario(&cfg)->ncpus;
 	for (unsigned i = 0; i < cfg.tasks; i++) {
-		struct task *t = &run.tasks[i];
+		struct task *t = &fsx_st.tasks[i];
 		t->id = i;
 		t->rng = cfg.seed ^ (0x5851f42d4c957f2dull * (i + 1));
 		if (!(t->mm = mm_alloc()) ||
@@ -894,9 +710,9 @@ static void finish(coh_sched *s, void *state)
 	(void)state;
 	coh_stats st;
 	coh_machine_stats(coh_sched_machine(s), &st);
-	run.out.accesses = 0;
+	fsx_st.out.accesses = 0;
 	for (unsigned c = 0; c < st.ncpus; c++)
-		run.out.accesses += st.cpu[c].loads + st.cpu[c].stores;
+		fsx_st.out.accesses += st.cpu[c].loads + st.cpu[c].stores;
 }
 
 static coh_scenario scenario = {
@@ -932,7 +748,7 @@ static coh_scenario scenario = {
 
 const coh_scenario *fsx_scenario(const struct fsx_config *cfg)
 {
-	run.cfg = *cfg;
+	fsx_st.cfg = *cfg;
 	scenario.ncpus = cfg->tasks < 2 ? 2 : cfg->tasks > 4 ? 4 : cfg->tasks;
 	return &scenario;
 }
