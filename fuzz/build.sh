@@ -39,8 +39,10 @@ fi
 for h in litmus schedule options; do
 	extra=()
 	if [ $h = options ]; then
-		compile tools/cohsim/options.c
-		extra+=("$obj")
+		for f in options options_parse; do
+			compile tools/cohsim/$f.c
+			extra+=("$obj")
+		done
 	fi
 	compile "fuzz/fuzz_$h.c"
 	[ -e "$out/fuzz_$h" ] && [ -z "$(find "$obj" "${extra[@]}" "$out/libcohsim-fuzz.a" -newer "$out/fuzz_$h")" ] &&

@@ -1,6 +1,7 @@
 /*
  * fuzz_options.c - libFuzzer harness: the command line's option parser,
- * cli_parse_options() (tools/cohsim/options.c, compiled into the harness).
+ * cli_parse_options() (tools/cohsim/options_parse.c and the option table of
+ * options.c, compiled into the harness).
  *
  * The input is split into argv words at NUL bytes and newlines (at most
  * MAX_WORDS words). The words go through cli_parse_options() once for each

@@ -1,12 +1,15 @@
 /*
- * options.c - the options every subcommand shares, parsed and validated in
- * one place.
+ * options.c - the options every subcommand shares: the table and the reading
+ * of each value, in one place.
  *
- * Interface: cli_parse_options() takes the words after the subcommand and
- * the set of options the subcommand accepts. "--name VALUE" and
- * "--name=VALUE" are both accepted; "--" ends the options. Every bad value
- * is reported as "cohsim CMD: --name: what is wrong" and EXIT_USAGE, before
- * anything runs.
+ * Interface: cli_option_defs[] names each option, its bit (cli.h), its value
+ * and help, and the function that reads and checks its value into a
+ * cli_opts; cli_opts_defaults() gives the values of options not given.
+ * options_parse.c reads a command line against the table.
+ *
+ * Invariants: a value function reads the value whole or refuses it with a
+ * reason (`why`), as "cohsim CMD: --name 'VALUE': why" and EXIT_USAGE before
+ * anything runs; numbers are read as in a litmus file.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -14,16 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "options_impl.h"
 #include "cohsim/linux.h"
-
-struct option_def {
-	const char *name;
-	cli_optmask bit;
-	const char *arg; /* NULL: a flag */
-	const char *help;
-	int (*set)(struct cli_opts *o, const char *v, const char **why);
-};
 
 /* Numbers are read one way everywhere, as in a litmus file: decimal
  * (leading zeros do not make octal), or 0x followed by hex digits; no sign,
@@ -513,7 +508,7 @@ static int set_compat(struct cli_opts *o, const char *v, const char **why)
 	return 0;
 }
 
-static const struct option_def options[] = {
+const struct option_def cli_option_defs[] = {
     {"variant", OPT_VARIANT, "V", "scenario variant: buggy or fixed", set_variant},
     {"arch", OPT_ARCH, "A", "arch profile (see `cohsim arch list`)", set_arch},
     {"strategy", OPT_STRATEGY, "S", "random, pct or dfs", set_strategy},
@@ -569,9 +564,9 @@ static const struct option_def options[] = {
     {"cachegrind-compat", OPT_COMPAT, NULL, "trace: count as cachegrind does (docs/trace.md)",
      set_compat},
 };
-#define NOPTIONS (sizeof(options) / sizeof(options[0]))
+const size_t cli_option_ndefs = sizeof(cli_option_defs) / sizeof(cli_option_defs[0]);
 
-static void defaults(struct cli_opts *o)
+void cli_opts_defaults(struct cli_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->seed = 1;
@@ -580,147 +575,4 @@ static void defaults(struct cli_opts *o)
 	o->depth = 2;
 	o->preemptions = 3;
 	o->cpus = 1;
-}
-
-int cli_parse_options(const char *cmd, cli_optmask allowed, int argc, char **argv,
-                      struct cli_opts *o)
-{
-	defaults(o);
-	bool only_args = false;
-	for (int i = 0; i < argc; i++) {
-		const char *w = argv[i];
-		if (only_args || w[0] != '-' || w[1] == 0) {
-			if (o->nargs == CLI_MAX_POSITIONAL) {
-				fprintf(stderr, "cohsim %s: too many arguments\n", cmd);
-				return EXIT_USAGE;
-			}
-			o->args[o->nargs++] = w;
-			continue;
-		}
-		if (strcmp(w, "--") == 0) {
-			only_args = true;
-			continue;
-		}
-		if (w[1] != '-') {
-			fprintf(stderr, "cohsim %s: unknown option '%s' (options start with --)\n",
-			        cmd, w);
-			return EXIT_USAGE;
-		}
-		const char *name = w + 2, *eq = strchr(name, '=');
-		size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
-		const struct option_def *d = NULL;
-		for (size_t k = 0; k < NOPTIONS; k++)
-			if (strlen(options[k].name) == nlen &&
-			    !strncmp(options[k].name, name, nlen))
-				d = &options[k];
-		if (!d) {
-			fprintf(stderr, "cohsim %s: unknown option '--%.*s'\n", cmd, (int)nlen,
-			        name);
-			return EXIT_USAGE;
-		}
-		if (!(allowed & d->bit)) {
-			fprintf(stderr, "cohsim %s: option --%s does not apply here\n", cmd,
-			        d->name);
-			return EXIT_USAGE;
-		}
-		const char *val = NULL;
-		if (d->arg) {
-			if (eq)
-				val = eq + 1;
-			else if (i + 1 < argc)
-				val = argv[++i];
-			else {
-				fprintf(stderr, "cohsim %s: --%s needs a value (%s)\n", cmd,
-				        d->name, d->arg);
-				return EXIT_USAGE;
-			}
-		} else if (eq) {
-			fprintf(stderr, "cohsim %s: --%s takes no value\n", cmd, d->name);
-			return EXIT_USAGE;
-		}
-		if ((o->given & d->bit) && d->bit != OPT_FIX && d->bit != OPT_MAP &&
-		    d->bit != OPT_LOAD) {
-			fprintf(stderr, "cohsim %s: --%s given twice\n", cmd, d->name);
-			return EXIT_USAGE;
-		}
-		const char *why = "bad value";
-		if (d->set(o, val, &why)) {
-			fprintf(stderr, "cohsim %s: --%s '%s': %s\n", cmd, d->name, val ? val : "",
-			        why);
-			return EXIT_USAGE;
-		}
-		o->given |= d->bit;
-	}
-	if (o->tap && o->json) {
-		fprintf(stderr, "cohsim %s: --tap and --json both print on stdout; choose one\n",
-		        cmd);
-		return EXIT_USAGE;
-	}
-	return 0;
-}
-
-int cli_check_strategy_options(const char *cmd, const struct cli_opts *o,
-                               enum coh_strategy strategy)
-{
-	static const struct {
-		cli_optmask bit;
-		const char *name;
-		const char *why;
-	} only[] = {
-	    {OPT_DEPTH, "depth", "pct's depth"},
-	    {OPT_PREEMPTIONS, "preemptions", "dfs's preemption bound"},
-	    {OPT_POR, "por", "dfs's partial-order reduction"},
-	    {OPT_BUDGET, "budget", "a bound on the schedules explored"},
-	    {OPT_TIME, "time", "a bound on the time explored"},
-	    {OPT_SHARD, "shard", "a part of the space explored"},
-	};
-	for (size_t i = 0; i < sizeof(only) / sizeof(only[0]); i++) {
-		if (!(o->given & only[i].bit))
-			continue;
-		bool applies = strategy == COH_STRATEGY_REPLAY ? false
-		               : only[i].bit == OPT_DEPTH      ? strategy == COH_STRATEGY_PCT
-		               : only[i].bit == OPT_PREEMPTIONS || only[i].bit == OPT_POR
-		                   ? strategy == COH_STRATEGY_DFS
-		                   : true;
-		if (applies)
-			continue;
-		if (strategy == COH_STRATEGY_REPLAY)
-			fprintf(stderr,
-			        "cohsim %s: --%s is %s; it does not apply to the replay of one "
-			        "schedule\n",
-			        cmd, only[i].name, only[i].why);
-		else
-			fprintf(
-			    stderr,
-			    "cohsim %s: --%s is %s; it does not apply to strategy %s (--strategy "
-			    "%s)\n",
-			    cmd, only[i].name, only[i].why, coh_strategy_name(strategy),
-			    only[i].bit == OPT_DEPTH ? "pct" : "dfs");
-		return EXIT_USAGE;
-	}
-	return 0;
-}
-
-bool cli_option_at(size_t i, const char **name, cli_optmask *bit, const char **arg,
-                   const char **help)
-{
-	if (i >= NOPTIONS)
-		return false;
-	*name = options[i].name;
-	*bit = options[i].bit;
-	*arg = options[i].arg;
-	*help = options[i].help;
-	return true;
-}
-
-void cli_options_help(FILE *out, cli_optmask mask)
-{
-	for (size_t k = 0; k < NOPTIONS; k++) {
-		if (!(mask & options[k].bit))
-			continue;
-		char left[40];
-		snprintf(left, sizeof(left), "--%s%s%s", options[k].name, options[k].arg ? " " : "",
-		         options[k].arg ? options[k].arg : "");
-		fprintf(out, "  %-24s %s\n", left, options[k].help);
-	}
 }

@@ -15,7 +15,7 @@
  * ARCH_KMALLOC_MINALIGN; bigger requests take whole pages (kmalloc_large).
  *
  * Invariants: a slot is NEVER (not allocated since its slab was made), LIVE
- * or FREED. A freed slot waits in the quarantine, a FIFO of at most
+ * or FREED. A freed slot waits in the quarantine (quarantine.c), a FIFO of at most
  * slab_quarantine bytes, before it goes back on its slab's free stack; it
  * stays FREED (a second free is a double free) until it is allocated again.
  * The lifetime checker (src/check/lifetime.c) is told of every slab,
@@ -28,43 +28,7 @@
 #include <string.h>
 
 #include "check/lifetime.h"
-#include "kernel/kernel_impl.h"
-
-enum slot_state { SLOT_NEVER, SLOT_LIVE, SLOT_FREED };
-
-struct slab {
-	struct kmem_cache *cache;
-	struct page *page;
-	unsigned order;
-	unsigned idx;  /* in its cache's slabs[] */
-	unsigned size; /* bytes per slot (kmalloc_large: the whole span) */
-	unsigned nslots;
-	coh_addr_t va, pa;
-	unsigned nfree;
-	unsigned *freelist; /* slot numbers; freelist[nfree - 1] goes next */
-	uint8_t *state;     /* enum slot_state per slot */
-};
-
-struct kmem_cache {
-	const char *name;
-	unsigned object_size; /* bytes asked for */
-	unsigned size;        /* slot: object + red zone, aligned */
-	unsigned align;
-	unsigned long flags;
-	void (*ctor)(simptr obj);
-	unsigned order;   /* pages per slab: 2^order */
-	unsigned objects; /* slots per slab */
-	struct slab **slabs;
-	unsigned nslabs, cap;
-	unsigned partial;     /* no slab below this index has a free slot */
-	unsigned long active; /* live objects */
-	struct kmem_cache *next;
-};
-
-struct qentry {
-	struct slab *slab;
-	unsigned slot;
-};
+#include "kernel/mm/slab_impl.h"
 
 #define KMALLOC_CLASSES 16
 
@@ -77,10 +41,6 @@ static struct {
 	unsigned long nslab_of;
 	unsigned long slab_hi; /* slab_of[pfn] is NULL from here on (all executions) */
 	unsigned minalign;
-	/* the quarantine: a ring of freed slots, oldest at qhead */
-	struct qentry *q;
-	size_t qhead, qlen, qcap;
-	unsigned long long qbytes, qmax;
 } sl;
 
 static const char *const kmalloc_names[] = {
@@ -367,66 +327,13 @@ simptr coh__kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp, const char *file, 
 	return slab_alloc(s, s->object_size, gfp, "kmem_cache_alloc", file, line);
 }
 
-/* ---- the quarantine (mm/kasan/quarantine.c, 4.x, without its per-CPU
- * batches): freed slots wait here, oldest first out ---- */
-
-static void slot_release(const struct qentry *e)
+/* Puts a slot the quarantine lets go of back on its slab's free stack
+ * (qlink_free -> ___cache_free, mm/kasan/quarantine.c, 4.x). */
+void coh__slab_slot_release(struct slab *sb, unsigned slot)
 {
-	struct slab *sb = e->slab;
-	sb->freelist[sb->nfree++] = e->slot;
+	sb->freelist[sb->nfree++] = slot;
 	if (sb->idx < sb->cache->partial)
 		sb->cache->partial = sb->idx;
-}
-
-static void quarantine_reduce(void)
-{
-	while (sl.qlen && sl.qbytes > sl.qmax) {
-		struct qentry *e = &sl.q[sl.qhead];
-		sl.qbytes -= e->slab->size;
-		slot_release(e);
-		sl.qhead = (sl.qhead + 1) % sl.qcap;
-		sl.qlen--;
-	}
-}
-
-static void quarantine_put(struct slab *sb, unsigned slot)
-{
-	struct qentry e = {sb, slot};
-	if (sl.qlen == sl.qcap) {
-		size_t cap = sl.qcap ? sl.qcap * 2 : 64;
-		struct qentry *q = malloc(cap * sizeof(*q));
-		if (!q) { /* no host memory: reuse at once */
-			slot_release(&e);
-			return;
-		}
-		for (size_t i = 0; i < sl.qlen; i++)
-			q[i] = sl.q[(sl.qhead + i) % sl.qcap];
-		free(sl.q);
-		sl.q = q;
-		sl.qcap = cap;
-		sl.qhead = 0;
-	}
-	sl.q[(sl.qhead + sl.qlen) % sl.qcap] = e;
-	sl.qlen++;
-	sl.qbytes += sb->size;
-	quarantine_reduce();
-}
-
-/* quarantine_remove_cache: releases every slot of s, keeping the order of
- * the others. */
-static void quarantine_remove_cache(const struct kmem_cache *s)
-{
-	size_t kept = 0;
-	for (size_t i = 0; i < sl.qlen; i++) {
-		struct qentry e = sl.q[(sl.qhead + i) % sl.qcap];
-		if (e.slab->cache == s) {
-			sl.qbytes -= e.slab->size;
-			slot_release(&e);
-		} else {
-			sl.q[(sl.qhead + kept++) % sl.qcap] = e;
-		}
-	}
-	sl.qlen = kept;
 }
 
 /* ---- free ---- */
@@ -582,11 +489,9 @@ int coh__slab_init(void)
 	struct slab **slab_of = sl.slab_of;
 	unsigned long nslab_of = sl.nslab_of;
 	unsigned long slab_hi = sl.slab_hi;
-	struct qentry *q = sl.q;
-	size_t qcap = sl.qcap;
 	memset(&sl, 0, sizeof(sl));
-	sl.q = q;
-	sl.qcap = qcap;
+	long long qmax = k->cfg.slab_quarantine;
+	coh__quarantine_init(qmax < 0 ? coh_machine_mem_size(k->m) / 32 : (unsigned long long)qmax);
 	if (nslab_of != k->npages) {
 		free(slab_of);
 		slab_of = calloc(k->npages, sizeof(*slab_of));
@@ -608,7 +513,5 @@ int coh__slab_init(void)
 	if (!is_pow2(minalign) || minalign < 8 || minalign > psize())
 		return COH_EINVAL;
 	sl.minalign = minalign;
-	long long qmax = k->cfg.slab_quarantine;
-	sl.qmax = qmax < 0 ? coh_machine_mem_size(k->m) / 32 : (unsigned long long)qmax;
 	return create_kmalloc_caches();
 }
