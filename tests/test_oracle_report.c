@@ -297,7 +297,7 @@ static void kind_names_are_the_documented_ones(void **state)
 	assert_string_equal(coh_finding_kind_name(COH_F_KIND_COUNT), "?");
 }
 
-/* ---- determinism and reset ---- */
+/* ---- determinism ---- */
 
 /* A run with one finding of each oracle kind, printed as text and JSON. */
 static char *run_and_print(struct rig *r)
