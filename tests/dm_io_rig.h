@@ -22,7 +22,6 @@
 #include "cohsim/scenario.h"
 
 #define NDISK 3
-
 #define PAGE 4096u
 
 struct dmt {
