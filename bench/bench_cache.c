@@ -6,7 +6,8 @@
  *   - through cohsim: coh_load/coh_store on one CPU, oracle on and off;
  *   - natively on a host array (volatile, so every access happens);
  *   - natively under `valgrind --tool=cachegrind --cache-sim=yes`: the bench
- *     re-executes itself (/proc/self/exe --native-only ...) under valgrind.
+ *     re-executes itself (/proc/self/exe --native-only ...) under valgrind
+ *     (cachegrind.c).
  * Two patterns: `stream` (sequential u32, every 4th access a store) and
  * `random` (xorshift64 addresses, a quarter of them stores).
  *
@@ -25,10 +26,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
+#include "cachegrind.h"
 #include "cohsim/check.h"
 #include "cohsim/machine.h"
 
@@ -314,119 +314,6 @@ static int sim_only(const char *arch, const char *pat, const char *oracle, const
 	return 0;
 }
 
-/* ---- cachegrind ---- */
-
-/* Is prog an executable on PATH? */
-static bool on_path(const char *prog)
-{
-	const char *path = getenv("PATH");
-	char buf[4096];
-	while (path && *path) {
-		size_t len = strcspn(path, ":");
-		if (len && len + strlen(prog) + 2 < sizeof(buf)) {
-			memcpy(buf, path, len);
-			buf[len] = '/';
-			strcpy(buf + len + 1, prog);
-			if (access(buf, X_OK) == 0)
-				return true;
-		}
-		path += len + (path[len] == ':');
-	}
-	return false;
-}
-
-struct cg_result {
-	bool ok;
-	double loop_s; /* the child's own timing of its loop */
-	double wall_s; /* the whole child, valgrind start-up included */
-	double drefs;  /* data references (Dr + Dw) per access, start-up included */
-};
-
-/* Dr + Dw from cachegrind's output file, or 0. */
-static uint64_t cg_data_refs(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return 0;
-	char line[1024], events[1024] = "";
-	uint64_t refs = 0;
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "events:", 7) == 0) {
-			snprintf(events, sizeof(events), "%s", line + 7);
-		} else if (strncmp(line, "summary:", 8) == 0) {
-			char *ev = strtok(events, " \n"), *save = NULL;
-			char *val = strtok_r(line + 8, " \n", &save);
-			for (; ev && val;
-			     ev = strtok(NULL, " \n"), val = strtok_r(NULL, " \n", &save))
-				if (strcmp(ev, "Dr") == 0 || strcmp(ev, "Dw") == 0)
-					refs += strtoull(val, NULL, 10);
-		}
-	}
-	fclose(f);
-	return refs;
-}
-
-/* cachegrind with the D1 of arch (I1 and LL get its line size, as
- * cachegrind wants one line size for all three). */
-static struct cg_result cachegrind_run(const coh_arch *arch, enum pattern p, uint64_t n)
-{
-	struct cg_result res = {0};
-	char d1[64], i1[64], ll[64], out_opt[128], out_path[64];
-	const coh_cache_geometry *g = &arch->l1;
-	snprintf(d1, sizeof(d1), "--D1=%u,%u,%u", g->size, g->ways, g->line_size);
-	snprintf(i1, sizeof(i1), "--I1=32768,8,%u", g->line_size);
-	snprintf(ll, sizeof(ll), "--LL=8388608,16,%u", g->line_size);
-	snprintf(out_path, sizeof(out_path), "/tmp/bench_cache.cg.%d", (int)getpid());
-	snprintf(out_opt, sizeof(out_opt), "--cachegrind-out-file=%s", out_path);
-	/* resolved here: in the child, /proc/self/exe would be valgrind */
-	char self[4096];
-	ssize_t sl = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (sl <= 0)
-		return res;
-	self[sl] = '\0';
-	char count[32];
-	snprintf(count, sizeof(count), "%" PRIu64, n);
-	int fd[2];
-	if (pipe(fd))
-		return res;
-	double t0 = now();
-	pid_t pid = fork();
-	if (pid < 0) {
-		close(fd[0]);
-		close(fd[1]);
-		return res;
-	}
-	if (pid == 0) {
-		dup2(fd[1], 1);
-		close(fd[0]);
-		close(fd[1]);
-		if (!getenv("BENCH_CACHE_VERBOSE")) {
-			FILE *null = freopen("/dev/null", "w", stderr);
-			(void)null;
-		}
-		execlp("valgrind", "valgrind", "--tool=cachegrind", "--cache-sim=yes", d1, i1, ll,
-		       out_opt, self, "--native-only", pattern_name[p], count, (char *)NULL);
-		_exit(127);
-	}
-	close(fd[1]);
-	char out[256] = "";
-	size_t got = 0;
-	ssize_t k;
-	while (got < sizeof(out) - 1 && (k = read(fd[0], out + got, sizeof(out) - 1 - got)) > 0)
-		got += (size_t)k;
-	out[got] = '\0';
-	close(fd[0]);
-	int st;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	res.wall_s = now() - t0;
-	res.ok = WIFEXITED(st) && WEXITSTATUS(st) == 0 && sscanf(out, "%lf", &res.loop_s) == 1 &&
-	         res.loop_s > 0;
-	res.drefs = (double)cg_data_refs(out_path) / (double)n;
-	unlink(out_path);
-	return res;
-}
-
 /* ---- the report ---- */
 
 static void usage(void)
@@ -549,15 +436,16 @@ int main(int argc, char **argv)
 	bool have_cg = false;
 	if (!cachegrind) {
 		printf("cachegrind: skipped (--no-cachegrind)\n");
-	} else if (!on_path("valgrind")) {
+	} else if (!cg_on_path("valgrind")) {
 		printf("cachegrind: skipped (valgrind not found on PATH)\n");
 	} else {
 		have_cg = true;
 		for (size_t a = 0; a < narch && have_cg; a++) {
 			for (int p = 0; p < PAT_COUNT && have_cg; p++) {
 				const coh_cache_geometry *g = &arches[a]->l1;
-				struct cg_result r =
-				    cachegrind_run(arches[a], (enum pattern)p, cg_n);
+				double t0 = now();
+				struct cg_result r = cg_run(g, pattern_name[p], cg_n);
+				r.wall_s = now() - t0;
 				if (!r.ok) {
 					printf(
 					    "cachegrind: skipped (the valgrind child failed; set "
