@@ -1,8 +1,10 @@
 /*
- * litmus_rig.h - what the test_litmus*.c files share: a litmus test run on
- * its machine with a check, its outcome (status, findings, printed report),
- * and the finding kinds as bits, to compare with a `# expect:` header.
- * Static inline: each test file takes what it uses.
+ * litmus_rig.h - what the test_litmus*.c files share: the check of a table
+ * of malformed inputs, a parse that must succeed, a litmus test run on its
+ * machine with a check and its outcome (status, findings, printed report),
+ * the finding kinds as bits (to compare with a `# expect:` header), and
+ * explorer runs whose findings must replay. Static inline: each test file
+ * takes what it uses.
  */
 #ifndef COHSIM_TESTS_LITMUS_RIG_H
 #define COHSIM_TESTS_LITMUS_RIG_H
@@ -60,6 +62,42 @@ static inline void run_litmus(coh_litmus *lt, const coh_arch *arch, struct outco
 	fclose(f);
 	coh_check_destroy(chk);
 	coh_machine_destroy(m);
+}
+
+/* A malformed input and the error it must give. */
+struct bad_case {
+	const char *text;
+	unsigned line;
+	const char *what; /* a substring of the message */
+};
+
+/* Each case must be refused as COH_EINVAL, with no test, err.line the case's
+ * line and a message "t.litmus:LINE: ..." holding its `what`. */
+static inline void assert_bad_cases(const struct bad_case *cases, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct bad_case *c = &cases[i];
+		coh_litmus *lt = (coh_litmus *)0x1;
+		coh_litmus_error err;
+		int st = coh_litmus_parse_string("t.litmus", c->text, &lt, &err);
+		char prefix[32];
+		snprintf(prefix, sizeof(prefix), "t.litmus:%u: ", c->line);
+		if (st != COH_EINVAL || lt != NULL || err.line != c->line ||
+		    strncmp(err.message, prefix, strlen(prefix)) != 0 ||
+		    !strstr(err.message, c->what))
+			fail_msg("case %zu: status %d, got \"%s\", want \"%s...%s\"", i, st,
+			         err.message, prefix, c->what);
+	}
+}
+
+/* Parses text as t.litmus; the test fails with the error otherwise. */
+static inline coh_litmus *parse_text(const char *text)
+{
+	coh_litmus *lt;
+	coh_litmus_error err;
+	if (coh_litmus_parse_string("t.litmus", text, &lt, &err))
+		fail_msg("parse failed: %s\n--\n%s", err.message, text);
+	return lt;
 }
 
 static inline unsigned kind_bit(enum coh_finding_kind k)

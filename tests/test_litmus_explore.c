@@ -9,15 +9,6 @@
  */
 #include "litmus_rig.h"
 
-static coh_litmus *parse_text(const char *text)
-{
-	coh_litmus *lt;
-	coh_litmus_error err;
-	if (coh_litmus_parse_string("t.litmus", text, &lt, &err))
-		fail_msg("parse failed: %s\n--\n%s", err.message, text);
-	return lt;
-}
-
 /* ---- threads through the explorer ---- */
 
 /* Thread a's store can be overwritten by b's before a reads it back. */

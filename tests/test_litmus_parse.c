@@ -8,12 +8,6 @@
 
 /* ---- malformed input ---- */
 
-struct bad_case {
-	const char *text;
-	unsigned line;
-	const char *what; /* a substring of the message */
-};
-
 static const struct bad_case bad_cases[] = {
     {"", 1, "no 'arch NAME'"},
     {"# only a comment\n", 1, "no 'arch NAME'"},
@@ -117,19 +111,7 @@ static const struct bad_case bad_cases[] = {
 static void parse_errors_name_file_line_and_problem(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
-		const struct bad_case *c = &bad_cases[i];
-		coh_litmus *lt = (coh_litmus *)0x1;
-		coh_litmus_error err;
-		int st = coh_litmus_parse_string("t.litmus", c->text, &lt, &err);
-		char prefix[32];
-		snprintf(prefix, sizeof(prefix), "t.litmus:%u: ", c->line);
-		if (st != COH_EINVAL || lt != NULL || err.line != c->line ||
-		    strncmp(err.message, prefix, strlen(prefix)) != 0 ||
-		    !strstr(err.message, c->what))
-			fail_msg("case %zu: status %d, got \"%s\", want \"%s...%s\"", i, st,
-			         err.message, prefix, c->what);
-	}
+	assert_bad_cases(bad_cases, sizeof(bad_cases) / sizeof(bad_cases[0]));
 }
 
 static void parse_file_not_found_is_an_error(void **state)

@@ -11,24 +11,7 @@
  * - the sequential run (coh_litmus_run) follows the waits, and reports a
  *   cycle as an error at the line of the first stuck wait.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-
-#include "cohsim/check.h"
-#include "cohsim/litmus.h"
-#include "cohsim/sched.h"
-
-struct bad_case {
-	const char *text;
-	unsigned line;
-	const char *what; /* a substring of the message */
-};
+#include "litmus_rig.h"
 
 static const struct bad_case bad_cases[] = {
     {"arch x86\nsignal go\n", 2, "'signal' outside a thread"},
@@ -54,19 +37,7 @@ static const struct bad_case bad_cases[] = {
 static void bad_uses_name_file_and_line(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
-		const struct bad_case *c = &bad_cases[i];
-		coh_litmus *lt = (coh_litmus *)0x1;
-		coh_litmus_error err;
-		int st = coh_litmus_parse_string("t.litmus", c->text, &lt, &err);
-		char prefix[32];
-		snprintf(prefix, sizeof(prefix), "t.litmus:%u: ", c->line);
-		if (st != COH_EINVAL || lt != NULL || err.line != c->line ||
-		    strncmp(err.message, prefix, strlen(prefix)) != 0 ||
-		    !strstr(err.message, c->what))
-			fail_msg("case %zu: status %d, got \"%s\", want \"%s...%s\"", i, st,
-			         err.message, prefix, c->what);
-	}
+	assert_bad_cases(bad_cases, sizeof(bad_cases) / sizeof(bad_cases[0]));
 }
 
 static void too_many_names_is_an_error(void **state)
@@ -82,39 +53,17 @@ static void too_many_names_is_an_error(void **state)
 	assert_non_null(strstr(err.message, "too many names for signal and wait (at most 32)"));
 }
 
-static coh_litmus *parse_text(const char *text)
-{
-	coh_litmus *lt;
-	coh_litmus_error err;
-	if (coh_litmus_parse_string("t.litmus", text, &lt, &err))
-		fail_msg("parse failed: %s\n--\n%s", err.message, text);
-	return lt;
-}
-
 /* Explores text with dfs (every finding); kinds: a bit per finding kind. */
 static unsigned explore_kinds(const char *text, bool *complete)
 {
 	coh_litmus *lt = parse_text(text);
-	coh_machine_config mcfg;
-	coh_litmus_error err;
-	assert_int_equal(coh_litmus_machine_config(lt, NULL, &mcfg, &err), 0);
-	coh_litmus_program *p;
-	assert_int_equal(coh_litmus_program_create(lt, &p), 0);
-	coh_explore_config c;
-	coh_explore_config_init(&c);
-	c.progress = false;
-	c.strategy = COH_STRATEGY_DFS;
-	c.budget = 0;
+	coh_explore_config c = explore_cfg(COH_STRATEGY_DFS);
 	c.keep_going = true;
-	coh_explore_result r;
-	assert_int_equal(coh_explore(&c, &mcfg, coh_litmus_program_get(p), &r), 0);
-	unsigned kinds = 0;
-	for (size_t i = 0; i < r.nfindings; i++)
-		kinds |= 1u << r.findings[i].kind;
+	coh_explore_result r = explore(lt, &c);
+	unsigned kinds = result_kinds(&r);
 	if (complete)
 		*complete = r.complete;
 	coh_explore_result_free(&r);
-	coh_litmus_program_free(p);
 	coh_litmus_free(lt);
 	return kinds;
 }
