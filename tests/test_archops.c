@@ -16,6 +16,8 @@
 
 #include "cohsim/scenario.h"
 
+#include "run_once.h"
+
 /* What an operation did to one line: "noop" (a dirty line stayed dirty, or
  * a clean one stayed), "clean" (written back, still cached), "flush"
  * (written back and dropped), "inval" (dropped, dirty data discarded). */
@@ -141,17 +143,9 @@ static struct effects measure(const char *arch, unsigned kver)
 {
 	memset(&got, 0, sizeof(got));
 	version = kver;
-	coh_machine_config mc;
-	coh_machine_config_init(&mc, coh_arch_find(arch));
-	mc.mem_size = 1u << 20;
-	coh_explore_config cfg;
-	coh_explore_config_init(&cfg);
-	cfg.strategy = COH_STRATEGY_REPLAY;
-	cfg.schedule = "v1:";
-	cfg.progress = false;
 	coh_program prog = {.name = "archops", .setup = archops_setup};
 	coh_explore_result res;
-	assert_int_equal(coh_explore(&cfg, &mc, &prog, &res), 0);
+	run_once(arch, 1u << 20, &prog, &res);
 	coh_explore_result_free(&res); /* the oracle may well object: not the point here */
 	return got;
 }

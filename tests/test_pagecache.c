@@ -18,6 +18,8 @@
 #include "cohsim/fs.h"
 #include "cohsim/scenario.h"
 
+#include "run_once.h"
+
 #define UBUF (TASK_UNMAPPED_BASE + 0x10000) /* the task's buffer */
 #define PSZ 4096ul
 
@@ -77,17 +79,9 @@ static const char *run(const char *arch, void (*task)(void *arg))
 	long keep = t.v[20];
 	memset(t.v, 0, sizeof(t.v));
 	t.v[20] = keep;
-	coh_machine_config mc;
-	coh_machine_config_init(&mc, coh_arch_find(arch));
-	mc.mem_size = 1u << 20;
-	coh_explore_config cfg;
-	coh_explore_config_init(&cfg);
-	cfg.strategy = COH_STRATEGY_REPLAY;
-	cfg.schedule = "v1:";
-	cfg.progress = false;
 	coh_program prog = {.name = "pagecache", .setup = run_setup};
 	coh_explore_result res;
-	assert_int_equal(coh_explore(&cfg, &mc, &prog, &res), 0);
+	run_once(arch, 1u << 20, &prog, &res);
 	snprintf(kind, sizeof(kind), "%s",
 	         res.nfindings ? coh_finding_kind_name(res.findings[0].kind) : "clean");
 	if (res.nfindings && getenv("TEST_PC_VERBOSE"))
