@@ -13,17 +13,9 @@ if [ -z "$CHROMIUM" ]; then
 	echo "cli_browser: SKIPPED: no chromium (bash scripts/deps.sh installs it)"
 	exit 77
 fi
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+. "$(dirname "$0")/lib.sh"
 ART=$(dirname "$BIN")/artifacts
 mkdir -p "$ART"
-fails=0
-checks=0
-fail() {
-	echo "FAIL: $*" >&2
-	fails=$((fails + 1))
-}
-check() { checks=$((checks + 1)); }
 
 # chromium as root needs --no-sandbox; its own HOME keeps it off the user's profile
 browse() {
@@ -59,5 +51,4 @@ check
 [ "$(head -c 8 "$ART/timeline.png" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ] ||
 	fail "no PNG screenshot in $ART/timeline.png"
 
-echo "cli_browser: $((checks - fails)) passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish cli_browser

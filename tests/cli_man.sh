@@ -8,15 +8,7 @@ set -u
 BIN=$1
 SRC=$2
 MAN=$(dirname "$BIN")/man
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-fails=0
-checks=0
-fail() {
-	echo "FAIL: $*" >&2
-	fails=$((fails + 1))
-}
-check() { checks=$((checks + 1)); }
+. "$(dirname "$0")/lib.sh"
 
 "$BIN" help --man >"$TMP/cohsim.1"
 check
@@ -58,5 +50,4 @@ done
 check
 grep -q 'mem\\-size BYTES' "$MAN/cohsim-litmus.5" || fail "cohsim-litmus(5) lacks the directives"
 
-echo "cli_man: $((checks - fails)) passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish cli_man

@@ -11,15 +11,7 @@ if ! command -v cpack >/dev/null || ! command -v dpkg-deb >/dev/null; then
 	echo "cli_package: SKIPPED: no cpack or dpkg-deb"
 	exit 77
 fi
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-fails=0
-checks=0
-fail() {
-	echo "FAIL: $*" >&2
-	fails=$((fails + 1))
-}
-check() { checks=$((checks + 1)); }
+. "$(dirname "$0")/lib.sh"
 
 (cd "$TMP" && cpack -G DEB --config "$BUILD/CPackConfig.cmake" -B "$TMP/pkg") >"$TMP/log" 2>&1
 check
@@ -49,5 +41,4 @@ check
 "$R/usr/bin/cohsim" litmus "$R/usr/share/cohsim/examples/litmus/vivt-alias-stale-read.litmus" >/dev/null 2>&1
 [ $? -eq 1 ] || fail "the packaged binary does not find the stale read"
 
-echo "cli_package: $((checks - fails)) passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish cli_package
