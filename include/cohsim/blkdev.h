@@ -51,6 +51,11 @@ struct disk_config {
 	unsigned irq;         /* its interrupt line (< COH_MAX_IRQS) */
 	unsigned irq_cpu;     /* the CPU its interrupt is delivered to */
 	unsigned max_sectors; /* per bio; 0: BIO_MAX_PAGES pages */
+	/* false: every bio completes on its own, in an order the explorer
+	 * picks. true: the bios one task submits while its earlier one has not
+	 * completed are served right after it, in order, in one burst (a
+	 * plugged batch to a single-queue device); other tasks' bios as usual. */
+	bool burst;
 };
 
 /* Defaults: capacity 2048 sectors (1 MiB), irq 1, irq_cpu 0. */

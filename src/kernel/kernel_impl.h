@@ -91,8 +91,8 @@ void coh__dm_cache_metadata_reboot(void);
 void coh__dm_cache_ledger_init(void);
 void coh__dm_cache_ledger_begin(const struct block_device *bdev, const u64 *core, u32 n);
 void coh__dm_cache_ledger_commit(const struct block_device *bdev);
-void coh__dm_cache_ledger_lost(const struct block_device *bdev, const char *what);
-void coh__dm_cache_ledger_check(const struct block_device *bdev, const u64 *got, u32 n, u64 root);
+/* reads the medium at a metadata open; core[] gets the mapping found */
+void coh__dm_cache_ledger_open(const struct block_device *bdev, u64 *core);
 /* block/bio.c: bios allocated and not yet freed */
 unsigned coh__bio_busy(void);
 int coh__simdev_init(void);                    /* io/simdev.c: MMIO space, and io.c's windows */

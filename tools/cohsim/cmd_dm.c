@@ -332,6 +332,7 @@ static int setup(coh_sched *s, void *state)
 		disk_config_init(&dc, script->disks[i].name);
 		dc.capacity = script->disks[i].sectors;
 		dc.irq = i + 1;
+		dc.burst = true; /* a task's back-to-back bios in one burst (docs/dm.md) */
 		if (!(st->disks[i] = alloc_disk_sim(&dc)))
 			return disk_last_error();
 	}
