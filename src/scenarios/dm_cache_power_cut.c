@@ -18,7 +18,8 @@
  * historical patch: on (Linux's order, dm_bm_flush_and_unlock) a commit
  * writes its blocks and flushes before it writes the superblock; off, the
  * superblock goes out with them under one flush, and a cut that keeps the
- * superblock but loses the mapping block it points at loses commit 1.
+ * superblock but loses blocks it points at loses commit 1 (the mapping
+ * root fails its checksum when the metadata is opened again).
  */
 #include <errno.h>
 #include <string.h>
