@@ -463,7 +463,7 @@ static int transfer(struct gendisk *d, struct bio *bio, unsigned i, size_t off)
 	return r;
 }
 
-static void serve(struct bio *bio)
+static void device_work(struct bio *bio)
 {
 	COH_FRAME();
 	struct gendisk *d = bio->bi_bdev->bd_disk;
@@ -502,19 +502,19 @@ static void serve(struct bio *bio)
 
 /* The device serves a bio, then (a burst disk) the bios its submitter
  * queued behind it, in order. */
-static void device_work(void *arg)
+static void device_burst(void *arg)
 {
 	struct bio *bio = arg;
 	struct gendisk *d = bio->bi_bdev->bd_disk;
 	bool lead = d->burst_lead == bio;
-	serve(bio);
+	device_work(bio);
 	while (lead && d->burst_head) {
 		struct bio *next = d->burst_head;
 		d->burst_head = next->bi_next;
 		if (!d->burst_head)
 			d->burst_tail = NULL;
 		next->bi_next = NULL;
-		serve(next);
+		device_work(next);
 	}
 	if (lead) {
 		d->burst_owner = NULL;
@@ -544,7 +544,7 @@ void coh__disk_start_io(struct gendisk *disk, struct bio *bio)
 		disk->burst_owner = self;
 		disk->burst_lead = bio;
 	}
-	coh_io_complete_later(coh__kernel.s, device_work, bio, disk->disk_name);
+	coh_io_complete_later(coh__kernel.s, device_burst, bio, disk->disk_name);
 }
 
 static void disk_irq_handler(unsigned irq, void *arg)
