@@ -62,7 +62,8 @@ static void check(const struct cli_opts *o, cli_optmask mask, char *const *argv,
 		abort();
 	if ((o->given & OPT_TIME) && !(o->time_s > 0))
 		abort();
-	if (o->depth < 1 || o->depth > 64 || o->preemptions > 1000 || o->jobs < 1 || o->jobs > 1024)
+	if (o->depth < 1 || o->depth > 64 || o->preemptions < -1 || o->preemptions > 1000 ||
+	    o->jobs < 1 || o->jobs > 1024)
 		abort();
 	if (o->shard_count == 0 || o->shard_index >= o->shard_count)
 		abort();

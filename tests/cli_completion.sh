@@ -23,7 +23,7 @@ expect() {
 		fails=$((fails + 1))
 	fi
 }
-expect "arch demo dm help list litmus merge new replay run trace version --help --version" ""
+expect "arch demo dm fsx help list litmus merge new replay run trace version --help --version" ""
 expect "replay run" r
 expect "kmap-high-get kmap-lock-irq" run km
 expect "dm-io-vmap" replay dm-i
@@ -37,5 +37,9 @@ expect "--keep-going" litmus x.litmus --keep
 expect "list" arch l
 expect "merge" help me
 expect "--disk" dm x.dm --dis
+expect "0..3 0.." run kmap-high-get --preemptions 0.
+expect "-1" litmus x.litmus --preemptions -
+expect "--journal" fsx --jour
+expect "--ops" fsx --op
 echo "cli_completion: $((checks - fails)) passed, $fails failed"
 [ "$fails" -eq 0 ]

@@ -39,7 +39,7 @@ checks=$((checks + 1))
 checks=$((checks + 1))
 "$BIN" help list | grep -q -- '--seed' && fail "list help lists --seed"
 # unknown names come with the valid ones
-has 2 "unknown scenario 'nope'; the scenarios: dm-cache-shared-metadata dm-cache-power-cut dm-io-vmap kmap-high-get kmap-lock-irq" "$BIN" run nope
+has 2 "unknown scenario 'nope'; the scenarios: dm-cache-shared-metadata dm-cache-power-cut dm-cache-data-flush dm-cache-block-size dm-io-vmap" "$BIN" run nope
 has 2 "no variant 'nope'; its variants: buggy fixed" "$BIN" run kmap-high-get --variant nope
 has 2 "unknown arch; the profiles: xscale arm926" "$BIN" run kmap-high-get --arch nope
 has 2 "no fix switch 'nope'; its switches: kmap-high-get kmap-lock-irqsafe" "$BIN" run kmap-high-get --fix nope=on
@@ -49,6 +49,16 @@ has 2 "--preemptions is dfs's preemption bound; it does not apply to strategy pc
 has 2 "--budget .* does not apply to the replay of one schedule" "$BIN" replay kmap-high-get --schedule 'v1:' --budget 3
 has 2 "--depth is pct's depth; it does not apply to strategy random" "$BIN" litmus "$2/examples/litmus/arm926-race-dma-stale-dma.litmus" --strategy random --depth 3
 has 0 "strategy pct" "$BIN" run kmap-high-get --variant fixed --strategy pct --depth 3 --budget 5
+# --por: dfs only; said with the result (text and JSON), same finding, fewer schedules
+has 2 "--por is dfs's partial-order reduction; it does not apply to strategy random" "$BIN" run kmap-high-get --strategy random --por
+has 1 "partial-order reduction: bound-aware sleep sets \(--por\)" "$BIN" litmus "$2/examples/litmus/cortex-a9-race-lost-update.litmus" --preemptions 2 --por
+has 1 '"por":\{"cut":0\}' "$BIN" litmus "$2/examples/litmus/cortex-a9-race-lost-update.litmus" --preemptions 2 --por --json
+has 1 "1 finding \(expect-failed\); 8 schedules, complete" "$BIN" litmus "$2/examples/litmus/cortex-a9-race-lost-update.litmus" --preemptions 2 --keep-going --por
+has 1 "1 finding \(expect-failed\); 9 schedules, complete" "$BIN" litmus "$2/examples/litmus/cortex-a9-race-lost-update.litmus" --preemptions 2 --keep-going
+# with --por, shards add up to the whole (5 + 3) and --jobs 2 gives it
+has 1 "; 5 schedules, complete" "$BIN" litmus "$2/examples/litmus/cortex-a9-race-lost-update.litmus" --preemptions 2 --keep-going --por --shard 0/2
+has 1 "; 3 schedules, complete" "$BIN" litmus "$2/examples/litmus/cortex-a9-race-lost-update.litmus" --preemptions 2 --keep-going --por --shard 1/2
+has 1 "; 8 schedules, complete" "$BIN" litmus "$2/examples/litmus/cortex-a9-race-lost-update.litmus" --preemptions 2 --keep-going --por --jobs 2
 # --disk on a scenario without disks does not apply; with disks it backs them
 has 2 "--disk does not apply: scenario 'kmap-high-get' makes no disk" "$BIN" run kmap-high-get --disk "$TMP/d"
 checks=$((checks + 1))

@@ -24,6 +24,9 @@ enum mode {
 	SPIN_UNLOCK,
 	FORWARD,
 	FULL,
+	ORDER,         /* a body, then a flag, no barrier: the device polls the flag */
+	ORDER_DMA_WMB, /* the same with dma_wmb() between them */
+	SAME_ADDRESS,  /* two stores to one word */
 };
 
 static enum mode mode;
@@ -69,6 +72,21 @@ static void drv(void *arg)
 			sim_write32(simptr_add(c, 4 * i), (u32)i);
 		pending = coh_wbuf_pending(kernel_machine(), 0);
 		break;
+	default: /* below */
+		break;
+	}
+	if (mode == ORDER || mode == ORDER_DMA_WMB) {
+		if (mode == ORDER_DMA_WMB)
+			dma_wmb();
+		sim_write32(simptr_add(c, 4), 1); /* the flag */
+		dma_dev_poll(&dev, h + 4, &seen[1], 4);
+		if (seen[1] == 1) /* the device acts on the body only once flagged */
+			dma_dev_read(&dev, h, &seen[0], 4);
+		return;
+	}
+	if (mode == SAME_ADDRESS) {
+		sim_write32(c, 0x5678);
+		pending = coh_wbuf_pending(kernel_machine(), 0);
 	}
 	barrier_events = coh_machine_events(kernel_machine()) - before;
 	dma_dev_read(&dev, h, &seen[0], 4);
@@ -184,6 +202,52 @@ static void a_full_buffer_drains_its_oldest_store(void **state)
 	coh_explore_result_free(&r);
 }
 
+static void a_flag_store_can_overtake_the_body_without_dma_wmb(void **state)
+{
+	(void)state;
+	coh_explore_result r;
+	run(ORDER, NULL, &r);
+	assert_true(r.complete);
+	assert_int_equal(r.nfindings, 1);
+	assert_int_equal(stale_dma(&r), 1);
+	assert_non_null(strstr(r.findings[0].report, "reached memory ahead of it"));
+	coh_explore_result_free(&r);
+	/* the body late (choice 0), the flag overtakes it (choice 1 = 2) */
+	run(ORDER, "v1:0,0=2", &r);
+	assert_int_equal(seen[1], 1);
+	assert_int_equal(seen[0], 0); /* the device got the old body */
+	assert_int_equal(stale_dma(&r), 1);
+	coh_explore_result_free(&r);
+	/* a flag the device polls and finds unset is no finding */
+	run(ORDER, "v1:0,0", &r);
+	assert_int_equal(seen[1], 0);
+	assert_int_equal(r.nfindings, 0);
+	coh_explore_result_free(&r);
+}
+
+static void dma_wmb_orders_the_body_before_the_flag(void **state)
+{
+	(void)state;
+	coh_explore_result r;
+	run(ORDER_DMA_WMB, NULL, &r);
+	assert_true(r.complete);
+	assert_true(r.schedules >= 3);
+	assert_int_equal(r.nfindings, 0);
+	coh_explore_result_free(&r);
+}
+
+static void stores_to_one_address_stay_in_program_order(void **state)
+{
+	(void)state;
+	coh_explore_result r;
+	/* the first store late, the second "overtakes": the first goes first */
+	run(SAME_ADDRESS, "v1:0,0=2", &r);
+	assert_int_equal(pending, 0);
+	assert_int_equal(seen[0], 0x5678);
+	assert_int_equal(r.nfindings, 0);
+	coh_explore_result_free(&r);
+}
+
 static void barriers_are_free_where_nothing_is_buffered(void **state)
 {
 	(void)state;
@@ -213,6 +277,9 @@ int main(void)
 	    cmocka_unit_test(smp_wmb_drains_only_on_smp),
 	    cmocka_unit_test(the_storing_cpu_sees_its_buffered_store),
 	    cmocka_unit_test(a_full_buffer_drains_its_oldest_store),
+	    cmocka_unit_test(a_flag_store_can_overtake_the_body_without_dma_wmb),
+	    cmocka_unit_test(dma_wmb_orders_the_body_before_the_flag),
+	    cmocka_unit_test(stores_to_one_address_stay_in_program_order),
 	    cmocka_unit_test(barriers_are_free_where_nothing_is_buffered),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,13 +21,20 @@ static void sample(struct coh__wres *w)
 	w->count = 7;
 	w->nunits = w->capunits = 2;
 	w->units = calloc(2, sizeof(*w->units));
-	w->units[0] = (struct coh__unitrec){3, 4, 5};
-	w->units[1] = (struct coh__unitrec){6, 7, 8};
+	w->units[0] = (struct coh__unitrec){3, 4, 5, 0};
+	w->units[1] = (struct coh__unitrec){6, 7, 8, 2};
 	w->nfound = w->capfound = 1;
 	w->found = calloc(1, sizeof(*w->found));
-	w->found[0] = (struct coh__found){
-	    9, 10, COH_F_LOST_WRITE, strdup("k"), strdup("v1:"), strdup("report\n"), strdup("{}"),
-	    3, 1};
+	w->found[0] = (struct coh__found){9,
+	                                  10,
+	                                  COH_F_LOST_WRITE,
+	                                  strdup("k"),
+	                                  strdup("v1:"),
+	                                  strdup("report\n"),
+	                                  strdup("{}"),
+	                                  3,
+	                                  1,
+	                                  5};
 	w->exhausted = true;
 	w->max_steps = 99;
 	w->pct_n = 4;
@@ -47,6 +54,8 @@ static void encode_decode_round_trip(void **state)
 	assert_int_equal(back.count, 7);
 	assert_int_equal(back.nunits, 2);
 	assert_int_equal(back.units[1].npruned, 8);
+	assert_int_equal(back.units[1].cost, 2);
+	assert_int_equal(back.found[0].cost, 5);
 	assert_int_equal(back.nfound, 1);
 	assert_string_equal(back.found[0].report, "report\n");
 	assert_int_equal(back.found[0].kind, COH_F_LOST_WRITE);

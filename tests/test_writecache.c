@@ -3,7 +3,8 @@
  * (block/writecache.c): a flushed write always survives, a FUA write too,
  * the unflushed ones survive in every subset (each explored by dfs), the
  * latest of two overlapping writes wins when both survive, bios fail while
- * the power is off, and an armed cut falls at every device write or flush.
+ * the power is off, an armed cut falls at every device write or flush,
+ * and with torn writes on a cut keeps any prefix of a write's sectors.
  *
  * Each test is a program explored by dfs; a task writes and cuts, finish()
  * reads the backend on the host and counts the outcomes.
@@ -19,7 +20,7 @@
 
 #include "cohsim/linux.h"
 
-enum step_kind { W, W_FUA, FLUSH, ARM, CUT };
+enum step_kind { W, W_FUA, FLUSH, ARM, CUT, W4, TORN };
 
 struct step {
 	enum step_kind kind;
@@ -37,6 +38,8 @@ struct wc_test {
 	unsigned outcome[8]; /* over the runs: runs whose sector 0 / 8 held fill k */
 	unsigned runs, runs_eio;
 	u8 seen[2];
+	unsigned kept_mask; /* W4 at sector 16: k kept sectors seen, as bit k */
+	bool not_prefix;    /* some run kept sectors of it that are no prefix */
 };
 
 struct sync {
@@ -52,7 +55,8 @@ static void sync_end(struct bio *bio, int error)
 	coh_complete(&w->done);
 }
 
-static int io(struct gendisk *disk, unsigned long rw, struct page *page, sector_t sector)
+static int io_n(struct gendisk *disk, unsigned long rw, struct page *page, sector_t sector,
+                unsigned bytes)
 {
 	struct sync w;
 	memset(&w, 0, sizeof(w));
@@ -63,10 +67,15 @@ static int io(struct gendisk *disk, unsigned long rw, struct page *page, sector_
 	bio->bi_end_io = sync_end;
 	bio->bi_private = &w;
 	if (page)
-		bio_add_page(bio, page, 512, 0);
+		bio_add_page(bio, page, bytes, 0);
 	submit_bio(rw, bio);
 	coh_wait_for_completion(&w.done);
 	return w.error;
+}
+
+static int io(struct gendisk *disk, unsigned long rw, struct page *page, sector_t sector)
+{
+	return io_n(disk, rw, page, sector, 512);
 }
 
 static void task(void *arg)
@@ -87,6 +96,13 @@ static void task(void *arg)
 			break;
 		case ARM:
 			coh_power_cut_arm(true);
+			break;
+		case TORN:
+			coh_power_cut_torn(true);
+			break;
+		case W4: /* four sectors in one bio */
+			sim_memset(page_address(page), s->fill, 2048);
+			t->error[i] = io_n(t->disk, WRITE, page, s->sector, 2048);
 			break;
 		case CUT:
 			t->unflushed = disk_unflushed_writes(t->disk);
@@ -129,6 +145,17 @@ static void finish(void *ctx, coh_sched *s)
 		t->outcome[k] += (b0[0] == k * 0x11) + 16 * (b8[0] == k * 0x11);
 	for (unsigned i = 0; i < t->nsteps; i++)
 		t->runs_eio += t->error[i] == -EIO;
+	unsigned k = 0;
+	bool gap = false;
+	for (unsigned i = 0; i < 4; i++) {
+		u8 b[512];
+		disk_backend_read(t->disk, 16 + i, b, sizeof(b));
+		bool kept = b[0] != 0;
+		t->not_prefix |= kept && gap;
+		gap |= !kept;
+		k += kept;
+	}
+	t->kept_mask |= 1u << k;
 }
 
 static void run(struct wc_test *t, const struct step *steps, unsigned n)
@@ -221,6 +248,28 @@ static void armed_cut_falls_at_each_write_and_flush(void **state)
 	assert_true(t.runs_eio >= 3); /* every cut fails the bio it falls on */
 }
 
+/* Off (the default), a write of four sectors survives whole or not at
+ * all; with torn writes on, any prefix of its sectors, each once. */
+static void torn_writes_keep_any_prefix_of_sectors(void **state)
+{
+	(void)state;
+	static const struct step whole[] = {{W4, 16, 0x11}, {CUT, 0, 0}};
+	struct wc_test t = {0};
+	run(&t, whole, 2);
+	assert_int_equal(t.runs, 2);
+	assert_int_equal(t.kept_mask, 1u << 0 | 1u << 4);
+	static const struct step torn[] = {{TORN, 0, 0}, {W4, 16, 0x11}, {CUT, 0, 0}};
+	struct wc_test u = {0};
+	run(&u, torn, 3);
+	assert_int_equal(u.runs, 5);
+	assert_int_equal(u.kept_mask, 0x1f); /* 0, 1, 2, 3 and 4 sectors */
+	assert_false(u.not_prefix);
+	static const struct step fua[] = {{TORN, 0, 0}, {W_FUA, 16, 0x11}, {CUT, 0, 0}};
+	struct wc_test v = {0};
+	run(&v, fua, 3);
+	assert_int_equal(v.runs, 1); /* a FUA write is no choice */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -229,6 +278,7 @@ int main(void)
 	    cmocka_unit_test(every_subset_of_unflushed_writes),
 	    cmocka_unit_test(overlapping_writes_settle_in_order),
 	    cmocka_unit_test(armed_cut_falls_at_each_write_and_flush),
+	    cmocka_unit_test(torn_writes_keep_any_prefix_of_sectors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

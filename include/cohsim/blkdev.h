@@ -51,12 +51,22 @@ struct disk_config {
 	unsigned irq;         /* its interrupt line (< COH_MAX_IRQS) */
 	unsigned irq_cpu;     /* the CPU its interrupt is delivered to */
 	unsigned max_sectors; /* per bio; 0: BIO_MAX_PAGES pages */
+	unsigned pio;         /* 0: the controller moves data by DMA; else DISK_PIO_* */
 	/* false: every bio completes on its own, in an order the explorer
 	 * picks. true: the bios one task submits while its earlier one has not
 	 * completed are served right after it, in order, in one burst (a
 	 * plugged batch to a single-queue device); other tasks' bios as usual. */
 	bool burst;
 };
+
+/* Programmed-I/O controllers: the driver's interrupt handler moves every
+ * segment between the bio's pages and the data register by the CPU,
+ * through the caches (src/kernel/block/pio.c), and maps nothing for DMA.
+ * DISK_PIO_SG_MITER walks the segments with sg_miter (SG_MITER_TO_SG on a
+ * read), as mmc hosts such as sdhci; DISK_PIO_KMAP copies through a
+ * kmap_atomic of each page and flushes nothing, as the PIO drivers
+ * 6379/1 (c01778001a4f) names ("several PIO drivers including USB HCD"). */
+enum { DISK_PIO_SG_MITER = 1, DISK_PIO_KMAP = 2 };
 
 /* Defaults: capacity 2048 sectors (1 MiB), irq 1, irq_cpu 0. */
 COH_API void disk_config_init(struct disk_config *cfg, const char *name);
@@ -114,6 +124,10 @@ COH_API void coh_power_cut(void);
 /* While armed, the explorer may cut the power before any device write or
  * flush (a choice there; the default: no cut). A cut disarms. */
 COH_API void coh_power_cut_arm(bool on);
+/* Torn writes, off by default: while on, a cut may keep any prefix of the
+ * 512-byte sectors of a write of several (one choice per write, 0 to all
+ * of its sectors; the default: none) instead of all or none of it. */
+COH_API void coh_power_cut_torn(bool on);
 COH_API bool coh_power_is_cut(void);
 /* The power is back: the disks serve bios again (from what survived). */
 COH_API void coh_power_restore(void);

@@ -67,6 +67,10 @@ COH_API void coh_blk_dev_write(coh_check *c, unsigned dev, uint64_t sector, uint
                                int cpu);
 COH_API void coh_blk_dev_read(coh_check *c, unsigned dev, uint64_t sector, uint64_t nsectors,
                               int cpu);
+/* The contents of the sectors were discarded (a file system freed their
+ * blocks: truncate): what the medium holds is their latest version again,
+ * so a later read of it is not stale. Copies of them must be gone first. */
+COH_API void coh_blk_dev_discard(coh_check *c, unsigned dev, uint64_t sector, uint64_t nsectors);
 
 /*
  * Operations: a read or a write by one system call (a direct-I/O read or

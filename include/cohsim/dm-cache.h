@@ -37,6 +37,16 @@ extern "C" {
  * dm_bm_flush_and_unlock does); off, the superblock goes out with them
  * under one flush, so a power cut may keep it and lose what it points at. */
 #define DM_CACHE_SUPERBLOCK_LAST_FIX "dm-cache-superblock-last"
+/* The rule of "dm thin: Flush data device before committing metadata"
+ * (694cfe7f31db) applied to dm-cache: on, every commit flushes the cache
+ * device first, so no committed mapping points at data a power cut can
+ * still lose; off (v3.9-v4.0), a FLUSH commits, then flushes. */
+#define DM_CACHE_FLUSH_BEFORE_COMMIT_FIX "dm-cache-flush-before-commit"
+/* __open_metadata's "Verify the data block size hasn't changed" (as
+ * dm-era got in 2021 and later dm-cache has): on, opening metadata written
+ * with another data block size fails with -EINVAL; off (v3.9-era dm-cache),
+ * the mappings are read back with the new block size. */
+#define DM_CACHE_CHECK_BLOCK_SIZE_FIX "dm-cache-check-block-size"
 #define DM_CACHE_METADATA_BLOCK_SIZE 4096 /* bytes */
 #define DM_CACHE_MAX_CBLOCKS 2048         /* cache blocks the model follows (5 array blocks) */
 #define DM_CACHE_MAX_METADATA_BLOCKS 1024 /* blocks of the metadata device used, at most */

@@ -100,6 +100,31 @@ COH_API struct scatterlist *sg_next(struct scatterlist *sg);
 #define for_each_sg(sglist, sg, nr, i)                                                             \
 	for ((i) = 0, (sg) = (sglist); (i) < (nr); (i)++, (sg) = sg_next(sg))
 
+/* The mapping iterator (lib/scatterlist.c 2.6.3x): sg_miter_next maps the
+ * next piece (at most a page) at miter->addr (kmap_atomic with
+ * SG_MITER_ATOMIC, in atomic context; else kmap), miter->length bytes;
+ * the caller may lower miter->consumed. sg_miter_stop (also called by the
+ * next sg_miter_next) unmaps it, and with SG_MITER_TO_SG first calls
+ * flush_kernel_dcache_page (the `sg-miter-flush` switch: see sg_miter.c). */
+#define SG_MITER_ATOMIC (1u << 0)
+#define SG_MITER_TO_SG (1u << 1)
+#define SG_MITER_FROM_SG (1u << 2)
+struct sg_mapping_iter {
+	struct page *page;
+	simptr addr;
+	size_t length;
+	size_t consumed;
+	/* private */
+	struct scatterlist *__sg;
+	unsigned int __nents;
+	unsigned int __offset;
+	unsigned int __flags;
+};
+COH_API void sg_miter_start(struct sg_mapping_iter *miter, struct scatterlist *sgl,
+                            unsigned int nents, unsigned int flags);
+COH_API bool sg_miter_next(struct sg_mapping_iter *miter);
+COH_API void sg_miter_stop(struct sg_mapping_iter *miter);
+
 /* Maps each entry (no merging: the count mapped is nents), or returns 0 and
  * maps nothing when an entry fails. Unmap and syncs take the nents given
  * to dma_map_sg, not its return. */
@@ -124,6 +149,13 @@ COH_API void dma_sync_sg_for_device(struct device *dev, struct scatterlist *sg, 
 #define dma_dev_write(dev, addr, buf, len)                                                         \
 	coh__dma_dev_write(dev, addr, buf, len, __FILE__, __LINE__)
 COH_API int coh__dma_dev_read(struct device *dev, dma_addr_t addr, void *buf, size_t len,
+                              const char *file, unsigned line);
+/* A device's poll of a flag it may find not yet set (an OWN bit): read as
+ * dma_dev_read, but the oracle does not judge the bytes, since an old
+ * value only means "not yet". Read again with dma_dev_read what the device
+ * acts on: that read is judged (stale-dma). */
+#define dma_dev_poll(dev, addr, buf, len) coh__dma_dev_poll(dev, addr, buf, len, __FILE__, __LINE__)
+COH_API int coh__dma_dev_poll(struct device *dev, dma_addr_t addr, void *buf, size_t len,
                               const char *file, unsigned line);
 COH_API int coh__dma_dev_write(struct device *dev, dma_addr_t addr, const void *buf, size_t len,
                                const char *file, unsigned line);

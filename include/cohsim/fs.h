@@ -458,6 +458,10 @@ COH_API unsigned long invalidate_mapping_pages(struct address_space *mapping, pg
 COH_API int invalidate_inode_pages2_range(struct address_space *mapping, pgoff_t start,
                                           pgoff_t end);
 COH_API int invalidate_inode_pages2(struct address_space *mapping);
+/* drop_pagecache_sb (fs/drop_caches.c; `echo 1 > /proc/sys/vm/drop_caches`
+ * for one file system): invalidate_mapping_pages of every inode of sb.
+ * Returns the number of pages dropped. Process context. */
+COH_API unsigned long drop_pagecache_sb(struct super_block *sb);
 /* truncate_inode_pages_range: every page from lstart (bytes) to lend
  * (inclusive, -1: the end) is waited for and removed, a partial first
  * page zeroed past lstart. */

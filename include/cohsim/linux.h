@@ -107,6 +107,10 @@ struct kernel_config {
 	unsigned last_pkmap; /* LAST_PKMAP: kmap slots (default 4: the ring wraps) */
 	/* Names of the fix switches that are on, NULL-terminated (or NULL). */
 	const char *const *fixes;
+	/* Every switch the program declares, on or off, NULL-terminated (or
+	 * NULL). A fix older than every modelled release (coh_fix_old)
+	 * is off only when declared and not on; undeclared, it is in. */
+	const char *const *declared;
 	unsigned version; /* KERNEL_VERSION(); 0: COH_KERNEL_VERSION_DEFAULT */
 	/* ARCH_KMALLOC_MINALIGN, a power of two from 8 to the page size; 0:
 	 * the profile's (coh_arch_kmalloc_minalign, slab.h). */
@@ -121,6 +125,10 @@ COH_API void kernel_config_init(struct kernel_config *cfg);
 COH_API int kernel_init(coh_sched *s, const struct kernel_config *cfg);
 /* Is the named fix switch on in this execution? */
 COH_API bool coh_fix(const char *name);
+/* A fix that every modelled release has (merged before 2.6.31): on unless
+ * the program declares the switch and leaves it off (a scenario of the
+ * kernel before the fix). */
+COH_API bool coh_fix_old(const char *name);
 /* LINUX_VERSION_CODE of the running execution's kernel. */
 COH_API unsigned linux_version_code(void);
 /* "2.6.35" -> KERNEL_VERSION(2, 6, 35). COH_EINVAL if it is not a version,
@@ -277,6 +285,7 @@ typedef coh_atomic atomic_t;
 #include "cohsim/dma-mapping.h"
 #include "cohsim/io.h"
 #include "cohsim/simnet.h"
+#include "cohsim/simblk.h"
 #include "cohsim/blkdev.h"
 #include "cohsim/dm-io.h"
 #include "cohsim/slab.h"

@@ -52,8 +52,9 @@ enum coh_attr {
 	COH_ATTR_UNCACHED = 2, /* bypasses the cache */
 	/* bypasses the cache, and stores go through the CPU's write buffer
 	 * (ARMv6+ "normal non-cacheable": coherent DMA memory): they reach
-	 * memory in order but late, at a barrier (coh_barrier) or when the
-	 * buffer is full; the CPU's own loads see them at once. See wbuf.c. */
+	 * memory late, at a barrier (coh_barrier) or when the buffer is full,
+	 * and in any order between two barriers; the CPU's own loads see them
+	 * at once. See wbuf.c. */
 	COH_ATTR_BUFFERABLE = 3,
 };
 
@@ -159,12 +160,18 @@ COH_API int coh_cache_present(coh_machine *m, unsigned cpu, coh_addr_t va, bool 
  * caches only when the arch's DMA is coherent. */
 COH_API int coh_dma_read(coh_machine *m, coh_addr_t pa, void *buf, size_t len);
 COH_API int coh_dma_write(coh_machine *m, coh_addr_t pa, const void *buf, size_t len);
+/* As coh_dma_read, but the oracle does not judge the bytes: a device's
+ * poll of a flag whose old value it tolerates (a descriptor it does not
+ * own yet). The device must read again with coh_dma_read what it acts on. */
+COH_API int coh_dma_poll(coh_machine *m, coh_addr_t pa, void *buf, size_t len);
 
 /*
- * Write buffers and barriers (wbuf.c). Each CPU has a FIFO write buffer of
+ * Write buffers and barriers (wbuf.c). Each CPU has a write buffer of
  * COH_WBUF_ENTRIES stores to COH_ATTR_BUFFERABLE memory. Whether a store
- * drains at once or stays ("late") is asked of the access hook's owner
- * (the explorer's COH_CHOICE_WBUF; without one it drains at once).
+ * drains at once, stays ("late") or drains alone ahead of older late
+ * stores (stores between two barriers are not ordered) is asked of the
+ * access hook's owner (the explorer's COH_CHOICE_WBUF; without one it
+ * drains at once).
  * coh_barrier() is a public operation (an event, a preemption point) that
  * drains cpu's buffer, as ARM's dsb and dmb do for a device observer.
  * coh_wbuf_drain() drains without an operation of its own (the barrier a

@@ -214,6 +214,13 @@ COH_API unsigned long coh__copy_from_user(simptr to, unsigned long from, unsigne
                                           const char *file, unsigned line);
 COH_API int coh__get_user(void *x, size_t size, unsigned long uaddr, const char *file,
                           unsigned line);
+/* __copy_to_user_inatomic: as copy_to_user with page faults disabled: it
+ * stops, with the bytes not copied, at a page that is absent or
+ * write-protected instead of faulting (for kmap_atomic sections). */
+#define __copy_to_user_inatomic(to, from, n)                                                       \
+	coh__copy_to_user_inatomic((to), (from), (n), __FILE__, __LINE__)
+COH_API unsigned long coh__copy_to_user_inatomic(unsigned long to, simptr from, unsigned long n,
+                                                 const char *file, unsigned line);
 COH_API int coh__put_user(u64 x, size_t size, unsigned long uaddr, const char *file, unsigned line);
 
 /* ---- the user's own loads and stores, through its VAs ---- */

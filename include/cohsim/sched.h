@@ -93,7 +93,8 @@ typedef struct coh_program {
 
 /* Creates a process-context task on cpu that will run fn(arg). name must
  * outlive the execution (a literal, or owned by the program ctx). Returns
- * NULL if cpu is out of range or the task limit (COH_MAX_TASKS) is hit. */
+ * NULL if cpu is out of range or the task limit (COH_MAX_TASKS unfinished
+ * process tasks) is hit. */
 #define COH_MAX_TASKS 32
 COH_API coh_task *coh_task_create(coh_sched *s, const char *name, unsigned cpu, coh_task_fn fn,
                                   void *arg);
@@ -195,7 +196,8 @@ enum coh_choice_kind {
 	COH_CHOICE_FAULT, /* injected fault (0 = no fault, 1 = fail) */
 	COH_CHOICE_DATA,  /* a free choice of the program (e.g. litmus alternatives) */
 	/* a store entered a CPU's write buffer: 0 = the buffer drains now,
-	 * 1 = the store is late (stays until a barrier forces it) */
+	 * 1 = the store is late (stays until a barrier forces it), 2 = it
+	 * drains alone, overtaking older late stores (when there are some) */
 	COH_CHOICE_WBUF,
 	COH_CHOICE_KIND_COUNT
 };
@@ -296,6 +298,10 @@ COH_API bool coh_mutex_is_locked(const coh_mutex *m);
 #define coh_mutex_unlock(m) coh__mutex_unlock(m, COH__S)
 #define coh_down_read(r) coh__down_read(r, COH__S)
 #define coh_up_read(r) coh__up_read(r, COH__S)
+/* down_read_non_owner / up_read_non_owner (kernel/rwsem.c): released by
+ * another context than the one that took it; no lockdep annotation. */
+#define coh_down_read_non_owner(r) coh__down_read_non_owner(r, COH__S)
+#define coh_up_read_non_owner(r) coh__up_read_non_owner(r, COH__S)
 #define coh_down_write(r) coh__down_write(r, COH__S)
 #define coh_up_write(r) coh__up_write(r, COH__S)
 #define coh_downgrade_write(r) coh__downgrade_write(r, COH__S)
@@ -368,6 +374,8 @@ COH_API int coh__mutex_trylock(coh_mutex *m, const char *file, unsigned line);
 COH_API void coh__mutex_unlock(coh_mutex *m, const char *file, unsigned line);
 COH_API void coh__down_read(coh_rwsem *r, const char *file, unsigned line);
 COH_API void coh__up_read(coh_rwsem *r, const char *file, unsigned line);
+COH_API void coh__down_read_non_owner(coh_rwsem *r, const char *file, unsigned line);
+COH_API void coh__up_read_non_owner(coh_rwsem *r, const char *file, unsigned line);
 COH_API void coh__down_write(coh_rwsem *r, const char *file, unsigned line);
 COH_API void coh__up_write(coh_rwsem *r, const char *file, unsigned line);
 COH_API void coh__downgrade_write(coh_rwsem *r, const char *file, unsigned line);
@@ -450,7 +458,8 @@ typedef struct coh_explore_config {
 	                               strategy; 0 = unlimited (dfs: until complete) */
 	double time_s;              /* wall-clock limit; 0 = none. Only stops exploring */
 	unsigned depth;             /* pct depth d (default 2) */
-	int preemptions;            /* dfs preemption bound; < 0 = unbounded (default 3) */
+	int preemptions;            /* dfs preemption bound; < 0 = unbounded, with sleep
+	                               sets (default 3); iterative: the last bound */
 	unsigned jobs;              /* worker processes (default 1 = in process) */
 	unsigned shard_index;       /* this shard, 0-based ... */
 	unsigned shard_count;       /* ... of this many (default 1) */
@@ -489,6 +498,22 @@ typedef struct coh_explore_config {
 	/* Sees every execution run in process (jobs == 1 only); NULL = none.
 	 * Meant for one replayed schedule: it costs a call per event. */
 	const coh_watcher *watch;
+	/* Iterative bounding (dfs only): run the bounds preemptions_from,
+	 * preemptions_from + 1, ... up to `preemptions` (< 0: no upper end),
+	 * each a whole dfs, until a finding (unless keep_going), the budget,
+	 * the time limit, or a bound with no execution that needs it (then no
+	 * execution needs more: the search is complete). Bound b counts and
+	 * reports only executions with exactly b preemptions (the first,
+	 * every one with at most preemptions_from): the others ran, and were
+	 * counted, at a lower bound. So the shallowest finding comes first,
+	 * and the totals of a run complete at bound P equal a plain run's at
+	 * P. budget and time_s cover all bounds together. */
+	bool iterative;
+	unsigned preemptions_from;
+	/* dfs with a preemption bound: sleep sets under the bound too, with the
+	 * bound-aware rule (docs/sched.md, "Partial-order reduction under a
+	 * bound"); needs por. Default false. */
+	bool por_bounded;
 } coh_explore_config;
 
 COH_API void coh_explore_config_init(coh_explore_config *cfg);
@@ -505,7 +530,19 @@ typedef struct coh_explore_finding {
 	uint64_t unit;        /* the unit of work it was first found in (docs/sched.md):
 	                         the same in every shard, so merging shards keeps the
 	                         copy an unsharded run keeps (the lowest unit) */
+	/* dfs: the preemptions of the execution that first found it (before
+	 * shrinking); iterative: the bound it was found at is
+	 * max(preemptions, preemptions_from). */
+	unsigned preemptions;
 } coh_explore_finding;
+
+/* dfs: the schedules explored with exactly `bound` preemptions. */
+typedef struct coh_explore_bound {
+	unsigned bound;
+	uint64_t schedules; /* complete executions with exactly this many preemptions */
+	uint64_t findings;  /* findings first found in such an execution */
+	bool complete;      /* every execution with this many preemptions ran */
+} coh_explore_bound;
 
 typedef struct coh_explore_result {
 	uint64_t schedules;   /* complete executions explored */
@@ -526,6 +563,13 @@ typedef struct coh_explore_result {
 	/* Why coh_explore() failed, when a sentence says more than its status
 	 * (COH_EWORKER: which worker, and how it died); else empty. */
 	char error[192];
+	/* dfs: bounds[b] for b = 0 .. the most preemptions an explored
+	 * execution had (iterative: .. bound_reached); NULL otherwise. In a
+	 * plain dfs each row is complete when the run is. */
+	coh_explore_bound *bounds;
+	size_t nbounds;
+	int bound_reached; /* iterative: the last bound explored; else -1 */
+	bool por_bounded;  /* dfs ran with a bound and bound-aware sleep sets */
 } coh_explore_result;
 
 /*
@@ -540,8 +584,9 @@ typedef struct coh_explore_result {
 COH_API int coh_explore(const coh_explore_config *cfg, const coh_machine_config *mcfg,
                         const coh_program *prog, coh_explore_result *res);
 COH_API void coh_explore_result_free(coh_explore_result *res);
-/* Writes each finding's report and a summary line ("schedules: N complete").
- * Deterministic (no timings). */
+/* Writes each finding's report and a summary line ("schedules: N complete"),
+ * and for an iterative run a line with each bound and whether it was
+ * complete. Deterministic (no timings). */
 COH_API void coh_explore_result_print(const coh_explore_result *res, FILE *out);
 /* Parses "I/N", 0 <= I < N (e.g. "$SLURM_ARRAY_TASK_ID/$N" with
  * --array=0-(N-1)), into index and count. Returns 0 or COH_EINVAL. */

@@ -8,7 +8,16 @@
  * ring the doorbells, handle its IRQ.
  *
  * Registers (32-bit, at the offsets below in its MMIO window):
- *   CTRL        bit 0 enables the device (nothing is fetched while off)
+ *   CTRL        bit 0 enables the device (nothing is fetched while off);
+ *               bit 1 (SIMNET_CTRL_POLL) selects OWN-bit mode: the
+ *               device ignores the tails and polls each descriptor's
+ *               OWN flag, as DesignWare-style NICs do. An arriving packet
+ *               takes the RX descriptor at RX_HEAD if it is owned; TX
+ *               fetching runs at a TX_TAIL write (a poll demand) and
+ *               again after each completed batch, while the next
+ *               descriptor is owned. The poll of the flags is not judged
+ *               by the oracle (not owned yet is no error); the descriptor
+ *               the device then acts on is read again, judged.
  *   IRQ_STATUS  SIMNET_IRQ_TX / SIMNET_IRQ_RX; write 1s to clear
  *   IRQ_MASK    which of them raise the IRQ line
  *   TX_RING, RX_RING    the device address of a ring of descriptors
@@ -54,6 +63,7 @@ extern "C" {
 #define SIMNET_MMIO_SIZE 0x40
 
 #define SIMNET_CTRL_ENABLE 0x1u
+#define SIMNET_CTRL_POLL 0x2u
 #define SIMNET_IRQ_TX 0x1u
 #define SIMNET_IRQ_RX 0x2u
 

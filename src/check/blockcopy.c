@@ -382,6 +382,15 @@ void coh_blk_dev_write(coh_check *c, unsigned dev, uint64_t sector, uint64_t nse
 		d->latest[sector + i] = d->medium[sector + i] = v;
 }
 
+void coh_blk_dev_discard(coh_check *c, unsigned dev, uint64_t sector, uint64_t nsectors)
+{
+	struct blk_dev *d;
+	if (!dev_range(c, dev, sector, nsectors, &d))
+		return;
+	for (uint64_t i = sector; i < sector + nsectors; i++)
+		d->latest[i] = d->done[i] = d->medium[i];
+}
+
 void coh_blk_dev_read(coh_check *c, unsigned dev, uint64_t sector, uint64_t nsectors, int cpu)
 {
 	struct blk_dev *d;

@@ -9,6 +9,9 @@
  *   dma        the device wrote the PA after the line was filled, and the
  *              line was not invalidated (a stale read), or the line was
  *              written back over the device's data (a lost write);
+ *   overtaken  a CPU store was still in its write buffer when the device
+ *              read, and a later store of the CPU had reached memory
+ *              ahead of it (no barrier between the two);
  *   buffered   a CPU store was still in its write buffer when the device
  *              read (no barrier before the doorbell);
  *   not clean  a CPU store stayed in a dirty line the device never saw;
@@ -159,6 +162,28 @@ static bool buffered(const coh_machine *m, const coh_event *W, coh_addr_t pa)
 	return false;
 }
 
+/* A later store of W's CPU that reached memory ahead of W, still
+ * buffered (wbuf.c's overtaking, no barrier between them): the store
+ * event, with *drain set to its drain event; NULL if there is none. */
+static const coh_event *overtaker(const struct trace *t, size_t ti, const coh_event *W,
+                                  const coh_event **drain)
+{
+	for (size_t d = 0; d < ti; d++) {
+		const coh_event *D = &t->ev[d];
+		if (D->kind != COH_EV_DRAIN || D->cpu != W->cpu || D->no <= W->no)
+			continue;
+		for (size_t i = d; i-- > 0 && t->ev[i].no > W->no;) {
+			const coh_event *S = &t->ev[i];
+			if (S->kind == COH_EV_STORE && S->cpu == W->cpu && S->pa <= D->pa &&
+			    D->pa < S->pa + S->len) {
+				*drain = D;
+				return S;
+			}
+		}
+	}
+	return NULL;
+}
+
 /* The last event of this kind before index ti, or NULL. */
 static const coh_event *last_of(const struct trace *t, size_t ti, enum coh_event_kind kind)
 {
@@ -204,8 +229,22 @@ void coh__explain(coh_check *c, coh_finding *f)
 			    ") was not invalidated, nor the store's line flushed, in between",
 			    W->va, W->no, wc, ww, f->trigger.va, f->stale_since);
 		break;
-	case COH_F_STALE_DMA:
-		if (!dma && buffered(c->m, W, f->pa)) {
+	case COH_F_STALE_DMA: {
+		const coh_event *Dr = NULL, *S = NULL;
+		if (!dma && buffered(c->m, W, f->pa))
+			S = overtaker(&t, ti, W, &Dr);
+		if (S) {
+			f->cause_event = *S;
+			say(f,
+			    "%s stored to VA 0x%" PRIx64 " at event #%" PRIu64
+			    "%s, bufferable memory: the store was still in cpu%d's write buffer "
+			    "when the device read PA 0x%" PRIx64 " at event #%" PRIu64
+			    ", but the later store to PA 0x%" PRIx64 " at event #%" PRIu64
+			    " reached memory ahead of it (event #%" PRIu64
+			    "); no barrier (dma_wmb(), wmb()) ordered the two stores",
+			    ww, W->va, W->no, wc, W->cpu, f->pa, f->trigger.no, S->pa, S->no,
+			    Dr->no);
+		} else if (!dma && buffered(c->m, W, f->pa)) {
 			const coh_event *D = last_of(&t, ti, COH_EV_MMIO_WRITE);
 			char dd[64] = "";
 			if (D) {
@@ -226,6 +265,7 @@ void coh__explain(coh_check *c, coh_finding *f)
 			    "device read PA 0x%" PRIx64 " at event #%" PRIu64,
 			    ww, W->va, W->no, wc, f->pa, f->trigger.no);
 		break;
+	}
 	case COH_F_LOST_WRITE: {
 		bool discard = f->trigger.kind == COH_EV_INVAL || f->trigger.kind == COH_EV_DISCARD;
 		if (discard && !dma)

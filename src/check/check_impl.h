@@ -28,6 +28,32 @@ bool coh__shadow_set(struct shadow_page *s, size_t off, const uint8_t *bytes, un
                      uint64_t ev);
 void coh__shadow_clear(struct shadow_page *s, size_t psz);
 
+#define COH__GVER_SPLIT 0x80000000u /* gver: a split granule (shadow.c) */
+#define COH__GVER_MAX 0x7fffffffu   /* the highest event a granule holds whole */
+
+/* coh__shadow_set of 4 or 8 bytes at a granule boundary, by an event below
+ * 2^31, over granules not split: true if done, false if the caller must
+ * take coh__shadow_set (nothing changed then). */
+static inline bool coh__shadow_set_fast(struct shadow_page *s, size_t off, const uint8_t *bytes,
+                                        unsigned n, uint64_t ev)
+{
+	if ((off & 3) || (n != 4 && n != 8) || ev > COH__GVER_MAX)
+		return false;
+	uint32_t *g = &s->gver[off >> 2];
+	if (n == 4) {
+		if (g[0] & COH__GVER_SPLIT)
+			return false;
+		memcpy(s->val + off, bytes, 4);
+		g[0] = (uint32_t)ev;
+		return true;
+	}
+	if ((g[0] | g[1]) & COH__GVER_SPLIT)
+		return false;
+	memcpy(s->val + off, bytes, 8);
+	g[0] = g[1] = (uint32_t)ev;
+	return true;
+}
+
 #define COH__WRITES_CAP 4096 /* writer events remembered for reports */
 
 struct coh_check {
@@ -37,8 +63,11 @@ struct coh_check {
 	 * of them written since reset (cleared by coh_check_reset) */
 	struct coh__frame **shadowed, **live;
 	size_t nshadowed, nlive, cap_shadowed, cap_live;
-	coh_event *writes;  /* ring of writer events, indexed by event number */
-	uint64_t writes_hi; /* the highest event put in the ring since reset */
+	/* ring of writer events, at (event + writes_base) % COH__WRITES_CAP,
+	 * with that sum as their `no` (note_writer in oracle.c) */
+	coh_event *writes;
+	uint64_t writes_hi;   /* the highest event put in the ring since reset */
+	uint64_t writes_base; /* above every key used before the last reset */
 	coh_finding *findings;
 	size_t nfindings, cap;
 	size_t dropped;         /* findings over the cap */
@@ -55,6 +84,11 @@ void coh__explain(coh_check *c, coh_finding *f);
  * config and the lifetime shadow need. */
 coh_finding *coh__finding_new(coh_check *c, enum coh_finding_kind kind, int cpu);
 void coh__check_observe(coh_check *c);
+/* oracle.c: the pages [pa, pa+len) (page-aligned, whole pages) were given
+ * back to the page allocator: their bytes have no latest value any more
+ * (undefined, as never written), so the lines still cached from their
+ * last life may be dropped or written back without a finding. */
+void coh__oracle_forget(coh_check *c, coh_addr_t pa, size_t len);
 /* oracle.c: appends f to a list of frames (false: out of host memory). */
 bool coh__frames_push(struct coh__frame ***list, size_t *n, size_t *cap, struct coh__frame *f);
 /* blockcopy.c: drops the block devices and copies (reset and destroy). */

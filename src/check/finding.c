@@ -208,7 +208,8 @@ void coh_finding_print(const coh_finding *f, FILE *out)
 	if (f->cause_event.no && f->cause_event.stack && f->cause_event.stack->n)
 		print_side(out,
 		           f->cause_event.kind == COH_EV_MMIO_WRITE ? "The register write, by"
-		                                                    : "The remap, by",
+		           : f->cause_event.kind == COH_EV_STORE ? "The store that overtook it, by"
+		                                                 : "The remap, by",
 		           &f->cause_event);
 	if (f->ntail) {
 		fprintf(out, "\nThe trace up to it (last %u events):\n", f->ntail);

@@ -82,6 +82,16 @@ static uint64_t latest_in(const coh_check *c, const struct coh__frame *fr, coh_a
 	return coh__shadow_ver(s, off);
 }
 
+void coh__oracle_forget(coh_check *c, coh_addr_t pa, size_t len)
+{
+	size_t psz = c->m->page_size;
+	for (coh_addr_t a = pa; a < pa + len; a += psz) {
+		struct shadow_page *s = shadow_of(coh__frame_get(c->m, a));
+		if (s)
+			coh__shadow_clear(s, psz);
+	}
+}
+
 static uint64_t latest(const coh_check *c, coh_addr_t pa, uint8_t *val)
 {
 	return latest_in(c, NULL, pa, val);
@@ -126,9 +136,11 @@ static bool already(const coh_check *c, enum coh_finding_kind kind)
 
 static void set_writer(coh_check *c, coh_finding *f, uint64_t ver)
 {
-	const coh_event *w = &c->writes[ver % COH__WRITES_CAP];
-	if (w->no == ver) {
+	uint64_t key = ver + c->writes_base;
+	const coh_event *w = &c->writes[key % COH__WRITES_CAP];
+	if (w->no == key) {
 		f->writer = *w;
+		f->writer.no = ver;
 	} else {
 		f->writer.no = ver;
 		f->writer_aged_out = true;
@@ -211,17 +223,19 @@ static inline bool all_latest(const coh_check *c, const struct coh__frame *fr, c
 	return !s || same_bytes(s->val + off, bytes, len);
 }
 
-static void on_load(void *ctx, unsigned cpu, coh_addr_t va, coh_addr_t pa, const uint8_t *seen,
-                    unsigned len, const struct coh__line *line, const struct coh__cache *cache)
+/* on_load with the lifetime shadow on, or past the fast check: compare
+ * byte by byte, report. */
+static __attribute__((noinline)) void load_slow(coh_check *c, unsigned cpu, coh_addr_t va,
+                                                coh_addr_t pa, const uint8_t *seen, unsigned len,
+                                                const struct coh__line *line,
+                                                const struct coh__cache *cache)
 {
-	coh_check *c = ctx;
 	uint8_t exp[256];
 	uint64_t ver = 0;
 	if (c->life_on)
 		coh__life_access(c, (int)cpu, va, true, pa, len, false);
 	if (len > sizeof(exp))
 		len = sizeof(exp);
-	/* a line's frame is at hand: no table walk on a hit */
 	if (all_latest(c, line ? line->frame : coh__frame_get(c->m, pa), pa, seen, len))
 		return;
 	int bad = compare(c, pa, seen, len, exp, &ver);
@@ -258,21 +272,47 @@ static void on_load(void *ctx, unsigned cpu, coh_addr_t va, coh_addr_t pa, const
 	coh__explain(c, f);
 }
 
-static void on_store(void *ctx, int cpu, coh_addr_t pa, const uint8_t *bytes, unsigned len,
-                     uint64_t ev, struct coh__frame *frame)
+static void on_load(void *ctx, unsigned cpu, coh_addr_t va, coh_addr_t pa, const uint8_t *seen,
+                    unsigned len, const struct coh__line *line, const struct coh__cache *cache)
 {
 	coh_check *c = ctx;
+	/* a line's frame is at hand: no table walk on a hit */
+	if (!c->life_on && len <= 256 &&
+	    all_latest(c, line ? line->frame : coh__frame_get(c->m, pa), pa, seen, len))
+		return;
+	load_slow(c, cpu, va, pa, seen, len, line, cache);
+}
+
+/* Keeps the writer event ev (at pa) for reports, once per event. The ring
+ * is indexed by ev + writes_base: coh_check_reset moves the base past every
+ * number used since, so that old entries can never match (no clearing). */
+static inline void note_writer(coh_check *c, uint64_t ev, coh_addr_t pa)
+{
+	uint64_t key = ev + c->writes_base;
+	coh_event *w = &c->writes[key % COH__WRITES_CAP];
+	if (w->no == key)
+		return;
+	const coh_machine *m = c->m;
+	const coh_event *e = &m->trace[ev % COH__TRACE_CAP];
+	if (m->tracing && ev && ev <= m->ev && e->no == ev)
+		*w = *e; /* coh_machine_event, inline */
+	else
+		memset(w, 0, sizeof(*w));
+	w->no = key;
+	w->pa = pa;
+	if (ev > c->writes_hi)
+		c->writes_hi = ev;
+}
+
+/* on_store with the lifetime shadow on, or past the fast path: byte
+ * ranges page by page, shadow pages made as needed. */
+static __attribute__((noinline)) void store_slow(coh_check *c, int cpu, coh_addr_t pa,
+                                                 const uint8_t *bytes, unsigned len, uint64_t ev,
+                                                 struct coh__frame *frame)
+{
 	if (c->life_on)
 		coh__life_access(c, cpu, 0, false, pa, len, true);
-	coh_event *w = &c->writes[ev % COH__WRITES_CAP];
-	if (w->no != ev) {
-		if (!coh_machine_event(c->m, ev, w))
-			memset(w, 0, sizeof(*w));
-		w->no = ev;
-		w->pa = pa;
-		if (ev > c->writes_hi)
-			c->writes_hi = ev;
-	}
+	note_writer(c, ev, pa);
 	for (unsigned i = 0; i < len;) {
 		/* the frame given is pa's: only the first page can use it */
 		struct shadow_page *s = shadow_for_write(c, i == 0 ? frame : NULL, pa + i);
@@ -286,6 +326,21 @@ static void on_store(void *ctx, int cpu, coh_addr_t pa, const uint8_t *bytes, un
 			return;
 		i += n;
 	}
+}
+
+static void on_store(void *ctx, int cpu, coh_addr_t pa, const uint8_t *bytes, unsigned len,
+                     uint64_t ev, struct coh__frame *frame)
+{
+	coh_check *c = ctx;
+	/* the common case: a store of whole granules within a live page */
+	struct shadow_page *s = shadow_of(frame);
+	size_t off = pa & (c->m->page_size - 1);
+	if (!c->life_on && s && s->live && off + len <= c->m->page_size &&
+	    coh__shadow_set_fast(s, off, bytes, len, ev)) {
+		note_writer(c, ev, pa);
+		return;
+	}
+	store_slow(c, cpu, pa, bytes, len, ev, frame);
 }
 
 /* Finds a dirty line anywhere that holds the latest value of pa. */
@@ -321,6 +376,11 @@ static void on_dma_read(void *ctx, coh_addr_t pa, const uint8_t *seen, unsigned 
 		uint8_t exp[64];
 		unsigned n = len - done < sizeof(exp) ? len - done : (unsigned)sizeof(exp);
 		uint64_t ver = 0;
+		/* the common case: every byte holds its latest value */
+		if (all_latest(c, coh__frame_get(c->m, pa + done), pa + done, seen + done, n)) {
+			done += n;
+			continue;
+		}
 		int bad = compare(c, pa + done, seen + done, n, exp, &ver);
 		if (bad < 0) {
 			done += n;
@@ -363,7 +423,12 @@ static void on_writeback(void *ctx, const struct coh__cache *cache, const struct
 	const struct shadow_page *s = shadow_of(line->frame);
 	if (!s)
 		return;
-	const uint8_t *latest_val = s->val + (pa & (c->m->page_size - 1));
+	size_t off = pa & (c->m->page_size - 1);
+	const uint8_t *latest_val = s->val + off;
+	/* the common case: the segment holds the latest value of every byte
+	 * (a segment lies within its page) */
+	if (off + len <= c->m->page_size && memcmp(bytes, latest_val, len) == 0)
+		return;
 	for (unsigned i = 0; i < len; i++) {
 		/* a byte that does not change memory, or that writes the latest
 		 * value, cannot lose a write: skip the version lookup, 8 at a
@@ -531,16 +596,15 @@ void coh_check_reset(coh_check *c)
 {
 	free_findings(c);
 	coh__blk_free(c);
-	/* only what this execution wrote: the live shadow pages and the ring
-	 * slots up to its highest writer event */
+	/* only what this execution wrote: the live shadow pages; the ring of
+	 * writers is not cleared, its keys move on */
 	for (size_t i = 0; i < c->nlive; i++) {
 		struct shadow_page *s = c->live[i]->shadow[COH__SHADOW_ORACLE];
 		coh__shadow_clear(s, c->m->page_size);
 		s->live = false;
 	}
 	c->nlive = 0;
-	size_t slots = c->writes_hi < COH__WRITES_CAP ? (size_t)c->writes_hi + 1 : COH__WRITES_CAP;
-	memset(c->writes, 0, slots * sizeof(*c->writes));
+	c->writes_base += c->writes_hi + 1; /* past every key in the ring */
 	c->writes_hi = 0;
 	coh__life_reset(c);
 }

@@ -20,8 +20,8 @@
 
 #include "check/check_impl.h"
 
-#define GVER_SPLIT 0x80000000u
-#define GVER_MAX 0x7fffffffu
+#define GVER_SPLIT COH__GVER_SPLIT
+#define GVER_MAX COH__GVER_MAX
 
 struct shadow_page *coh__shadow_new(size_t psz)
 {

@@ -91,6 +91,15 @@ bool coh_fix(const char *name)
 	return false;
 }
 
+bool coh_fix_old(const char *name)
+{
+	const char *const *d = coh__kernel.cfg.declared;
+	for (; d && *d; d++)
+		if (strcmp(*d, name) == 0)
+			return coh_fix(name);
+	return true;
+}
+
 unsigned linux_version_code(void)
 {
 	return coh__kernel.cfg.version ? coh__kernel.cfg.version : COH_KERNEL_VERSION_DEFAULT;

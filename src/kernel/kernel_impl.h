@@ -93,11 +93,18 @@ void coh__dm_cache_ledger_begin(const struct block_device *bdev, const u64 *core
 void coh__dm_cache_ledger_commit(const struct block_device *bdev);
 /* reads the medium at a metadata open; core[] gets the mapping found */
 void coh__dm_cache_ledger_open(const struct block_device *bdev, u64 *core);
+/* md/dm-cache-provenance.c: what each cache-device sector was written for */
+void coh__dm_cache_prov_init(void);
+void coh__dm_cache_prov_written(struct block_device *cache, sector_t sector, sector_t origin,
+                                unsigned nsect);
+void coh__dm_cache_prov_check(struct block_device *cache, struct block_device *origin, u32 cblock,
+                              u64 oblock, sector_t block_sectors);
 /* block/bio.c: bios allocated and not yet freed */
 unsigned coh__bio_busy(void);
 int coh__simdev_init(void);                    /* io/simdev.c: MMIO space, and io.c's windows */
 int coh__io_init(void);                        /* io/io.c: windows, ioremaps, IRQ handlers */
 int coh__simnet_init(void);                    /* io/simnet.c: the NICs */
+int coh__simblk_init(void);                    /* io/simblk.c: the block controllers */
 int coh__io_add_window(struct sim_device *sd); /* io/io.c: sd's register window */
 
 #endif

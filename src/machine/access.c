@@ -79,7 +79,25 @@ static inline uint64_t le_get(const uint8_t *b, unsigned size)
 {
 	uint64_t v = 0;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	memcpy(&v, b, size);
+	switch (size) { /* constant sizes: one move each */
+	case 1:
+		return b[0];
+	case 2: {
+		uint16_t x;
+		memcpy(&x, b, 2);
+		return x;
+	}
+	case 4: {
+		uint32_t x;
+		memcpy(&x, b, 4);
+		return x;
+	}
+	case 8:
+		memcpy(&v, b, 8);
+		return v;
+	default:
+		memcpy(&v, b, size);
+	}
 #else
 	for (unsigned i = 0; i < size; i++)
 		v |= (uint64_t)b[i] << (8 * i);
@@ -90,7 +108,23 @@ static inline uint64_t le_get(const uint8_t *b, unsigned size)
 static inline void le_put(uint8_t *b, unsigned size, uint64_t v)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	memcpy(b, &v, size);
+	switch (size) { /* constant sizes: one move each */
+	case 1:
+		b[0] = (uint8_t)v;
+		break;
+	case 2: {
+		uint16_t x = (uint16_t)v;
+		memcpy(b, &x, 2);
+		break;
+	}
+	case 4: {
+		uint32_t x = (uint32_t)v;
+		memcpy(b, &x, 4);
+		break;
+	}
+	default:
+		memcpy(b, &v, size);
+	}
 #else
 	for (unsigned i = 0; i < size; i++)
 		b[i] = (uint8_t)(v >> (8 * i));

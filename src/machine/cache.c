@@ -88,6 +88,15 @@ int coh__cache_init(coh_machine *m, struct coh__cache *c, unsigned cpu)
 	c->index_va = g->index == COH_FROM_VIRT;
 	c->tag_va = g->tag == COH_FROM_VIRT;
 	c->fold = g->hash_top_bit && c->ncand > 1;
+	if (c->fold) {
+		unsigned set_bits = log2u(c->nsets);
+		c->fold_low_bits = m->page_shift - c->line_shift;
+		c->fold_cand_bits = set_bits - c->fold_low_bits;
+		c->fold_cand_mask = (1u << c->fold_cand_bits) - 1;
+		c->fold_first = c->line_shift + set_bits;
+		if (g->hash_top_bit + 1 > c->fold_first)
+			c->fold_extra_mask = (1ull << (g->hash_top_bit + 1 - c->fold_first)) - 1;
+	}
 	c->lmask = ~(coh_addr_t)(c->line_size - 1);
 	size_t nlines = (size_t)c->nsets * c->ways;
 	c->lines = calloc(nlines, sizeof(*c->lines));
@@ -150,22 +159,16 @@ void coh__cache_reset(struct coh__cache *c)
 unsigned coh__cache_set(const coh_machine *m, const struct coh__cache *c, coh_addr_t va,
                         coh_addr_t pa)
 {
-	const coh_cache_geometry *g = &m->arch->l1;
-	coh_addr_t a = g->index == COH_FROM_VIRT ? va : pa;
-	unsigned set = (unsigned)(a >> c->line_shift) & c->set_mask;
-	if (g->hash_top_bit && c->ncand > 1) {
-		/* fold VA[top:set bits] into the set bits above the page offset */
-		unsigned set_bits = log2u(c->nsets);
-		unsigned low_bits = m->page_shift - c->line_shift;
-		unsigned cand_bits = set_bits - low_bits;
-		unsigned first = c->line_shift + set_bits;
-		uint64_t extra = 0;
-		if (g->hash_top_bit + 1 > first)
-			extra = (va >> first) & ((1ull << (g->hash_top_bit + 1 - first)) - 1);
+	(void)m;
+	unsigned set = (unsigned)((c->index_va ? va : pa) >> c->line_shift) & c->set_mask;
+	if (c->fold) {
+		/* fold VA[top:set bits] into the set bits above the page offset
+		 * (the shifts and masks worked out by coh__cache_init) */
+		uint64_t extra = (va >> c->fold_first) & c->fold_extra_mask;
 		unsigned fold = 0;
-		for (; extra; extra >>= cand_bits)
-			fold ^= (unsigned)(extra & ((1u << cand_bits) - 1));
-		set ^= fold << low_bits;
+		for (; extra; extra >>= c->fold_cand_bits)
+			fold ^= (unsigned)(extra & c->fold_cand_mask);
+		set ^= fold << c->fold_low_bits;
 	}
 	return set;
 }
@@ -263,7 +266,7 @@ int coh__cache_find(const coh_machine *m, const struct coh__cache *c, unsigned s
 	return lookup(c, set, va, pa, &free_way);
 }
 
-void coh__line_writeback(coh_machine *m, struct coh__cache *c, struct coh__line *l)
+void coh__line_writeback_dirty(coh_machine *m, struct coh__cache *c, struct coh__line *l)
 {
 	uint8_t *data = coh__line_data(c, l);
 	for (unsigned s = 0; l->dirty; s++) {
@@ -303,8 +306,20 @@ void coh__line_discard(coh_machine *m, struct coh__cache *c, struct coh__line *l
 	coh__line_invalidate(c, l);
 }
 
+/* memcpy of a line (a power of two), 16 bytes at a time inline */
+static inline void copy_line(uint8_t *dst, const uint8_t *src, unsigned len)
+{
+	if (len < 16) {
+		memcpy(dst, src, len);
+		return;
+	}
+	for (unsigned i = 0; i < len; i += 16)
+		memcpy(dst + i, src + i, 16);
+}
+
 /* free_way: the first invalid way of the set, from lookup(); NO_WAY if none */
-static unsigned pick_victim(coh_machine *m, struct coh__cache *c, unsigned set, unsigned free_way)
+static inline unsigned pick_victim(coh_machine *m, struct coh__cache *c, unsigned set,
+                                   unsigned free_way)
 {
 	if (free_way != NO_WAY)
 		return free_way;
@@ -327,9 +342,11 @@ static unsigned pick_victim(coh_machine *m, struct coh__cache *c, unsigned set, 
 	}
 }
 
-/* Allocates and fills the line for (va, pa) in its set; returns it. */
-static struct coh__line *fill(coh_machine *m, struct coh__cache *c, unsigned set, coh_addr_t va,
-                              coh_addr_t pa, unsigned free_way)
+/* Allocates and fills the line for (va, pa) in its set; returns it. Inline
+ * in each miss path. */
+static inline __attribute__((always_inline)) struct coh__line *
+fill(coh_machine *m, struct coh__cache *c, unsigned set, coh_addr_t va, coh_addr_t pa,
+     unsigned free_way)
 {
 	coh_addr_t lmask = c->lmask;
 	unsigned way = pick_victim(m, c, set, free_way);
@@ -356,7 +373,7 @@ static struct coh__line *fill(coh_machine *m, struct coh__cache *c, unsigned set
 		c->tags[(size_t)set * c->tag_stride + way] =
 		    coh__tag_byte(c->tag_va ? l->va : l->pa);
 	l->lru = ++c->stamp;
-	memcpy(coh__line_data(c, l), coh__frame_bytes(m, l->frame, l->pa), c->line_size);
+	copy_line(coh__line_data(c, l), coh__frame_bytes(m, l->frame, l->pa), c->line_size);
 	l->fill_ev = coh__event(m, COH_EV_FILL, (int)c->cpu, l->va, l->pa, c->line_size, 0);
 	return l;
 }

@@ -1,6 +1,7 @@
 /*
  * device.c - the device side: DMA straight to and from declared RAM,
- * snooping the caches only when the arch's DMA is coherent.
+ * snooping the caches only when the arch's DMA is coherent. A poll
+ * (coh_dma_poll) is a read the oracle does not judge.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -27,7 +28,8 @@ static void dma_snoop_range(coh_machine *m, coh_addr_t pa, size_t len, bool drop
 		coh__for_each_copy(m, a, -1, dma_snoop, drop ? &drop_tag : NULL);
 }
 
-int coh_dma_read(coh_machine *m, coh_addr_t pa, void *buf, size_t len)
+/* coh_dma_read and coh_dma_poll: judged by the oracle or not */
+static int dma_read(coh_machine *m, coh_addr_t pa, void *buf, size_t len, bool judged)
 {
 	if (!coh__ram_contains(m, pa, len))
 		return COH_EFAULT;
@@ -37,11 +39,21 @@ int coh_dma_read(coh_machine *m, coh_addr_t pa, void *buf, size_t len)
 	if (m->arch->dma_coherent)
 		dma_snoop_range(m, pa, len, false);
 	coh__mem_read(m, pa, buf, len);
-	if (m->obs.dma_read && len) {
+	if (judged && m->obs.dma_read && len) {
 		m->dma_checks++;
 		m->obs.dma_read(m->obs.ctx, pa, buf, (unsigned)len);
 	}
 	return COH_OK;
+}
+
+int coh_dma_read(coh_machine *m, coh_addr_t pa, void *buf, size_t len)
+{
+	return dma_read(m, pa, buf, len, true);
+}
+
+int coh_dma_poll(coh_machine *m, coh_addr_t pa, void *buf, size_t len)
+{
+	return dma_read(m, pa, buf, len, false);
 }
 
 int coh_dma_write(coh_machine *m, coh_addr_t pa, const void *buf, size_t len)

@@ -46,13 +46,15 @@ struct coh__cache {
 	unsigned tag_stride;
 	uint32_t stamp;
 	/* worked out once at init, for the lookup on every access */
-	bool index_va;      /* set index from the VA (else the PA) */
-	bool tag_va;        /* virtual tag (else physical tag and colour) */
-	bool fold;          /* hashed index with VA bits folded in: coh__cache_set */
-	coh_addr_t lmask;   /* ~(line_size - 1) */
-	coh_cpu_stats st;   /* this CPU's counters (loads and stores: nloads, nstores) */
-	unsigned nvalid;    /* valid lines: a cache with none is never snooped */
-	uint32_t *nonempty; /* the machine's mask of caches with valid lines */
+	bool index_va; /* set index from the VA (else the PA) */
+	bool tag_va;   /* virtual tag (else physical tag and colour) */
+	bool fold;     /* hashed index with VA bits folded in: coh__cache_set */
+	unsigned fold_first, fold_low_bits, fold_cand_bits, fold_cand_mask; /* of the fold */
+	uint64_t fold_extra_mask; /* VA bits folded, above fold_first (0: none) */
+	coh_addr_t lmask;         /* ~(line_size - 1) */
+	coh_cpu_stats st;         /* this CPU's counters (loads and stores: nloads, nstores) */
+	unsigned nvalid;          /* valid lines: a cache with none is never snooped */
+	uint32_t *nonempty;       /* the machine's mask of caches with valid lines */
 	/* sets that have held a valid line since reset, each once: reset
 	 * clears only these (set_used marks them) */
 	unsigned *used;
@@ -117,9 +119,10 @@ struct coh__wbuf {
 		uint8_t data[COH__WBUF_DATA];
 	} e[COH_WBUF_ENTRIES];
 };
-/* Asked after a store entered cpu's write buffer: 0 drains the buffer now,
- * 1 leaves it (the store is late). */
-typedef unsigned (*coh__wbuf_hook)(void *ctx, coh_machine *m, unsigned cpu);
+/* Asked after a store entered cpu's write buffer, with nopt options (2 or
+ * 3): 0 drains the buffer now, 1 leaves it (the store is late), 2 drains
+ * the store alone, ahead of the older entries (wbuf.c). */
+typedef unsigned (*coh__wbuf_hook)(void *ctx, coh_machine *m, unsigned cpu, unsigned nopt);
 
 /* Called before each public operation: the scheduler's preemption point. */
 typedef void (*coh__access_hook)(void *ctx, coh_machine *m, int cpu); /* cpu -1: the device */
@@ -319,15 +322,6 @@ static inline const uint8_t *coh__frame_bytes(const coh_machine *m, const struct
 	size_t off = pa & (m->page_size - 1);
 	return (f && f->data ? f->data : m->ft.zero) + off;
 }
-/* Writes len bytes at pa, which lie in frame f (NULL: look it up). */
-static inline void coh__mem_write_in(coh_machine *m, struct coh__frame *f, coh_addr_t pa,
-                                     const uint8_t *buf, size_t len)
-{
-	if (f)
-		coh__frame_write(m, f, pa & (m->page_size - 1), buf, len);
-	else
-		coh__mem_write(m, pa, buf, len);
-}
 /* memcpy for the few bytes of one access: the sizes of a load inline */
 static inline void coh__copy(uint8_t *dst, const uint8_t *src, size_t len)
 {
@@ -349,6 +343,17 @@ static inline void coh__copy(uint8_t *dst, const uint8_t *src, size_t len)
 	}
 }
 
+/* Writes len bytes at pa, which lie in frame f (NULL: look it up). */
+static inline void coh__mem_write_in(coh_machine *m, struct coh__frame *f, coh_addr_t pa,
+                                     const uint8_t *buf, size_t len)
+{
+	if (f && f->touched) /* allocated and on the touched list: just copy */
+		coh__copy(f->data + (pa & (m->page_size - 1)), buf, len);
+	else if (f)
+		coh__frame_write(m, f, pa & (m->page_size - 1), buf, len);
+	else
+		coh__mem_write(m, pa, buf, len);
+}
 /* mmu.c */
 int coh__mmu_init(struct coh__mmu *mmu);
 void coh__mmu_free(struct coh__mmu *mmu);
@@ -474,7 +479,13 @@ static inline void coh__cache_write_fast(coh_machine *m, unsigned cpu, coh_addr_
 	for (unsigned s = off / c->seg_size; s <= (off + len - 1) / c->seg_size; s++)
 		l->dirty |= (uint8_t)(1u << s);
 }
-void coh__line_writeback(coh_machine *m, struct coh__cache *c, struct coh__line *l);
+/* Writes l's dirty segments back (each an event); a clean line costs a test. */
+void coh__line_writeback_dirty(coh_machine *m, struct coh__cache *c, struct coh__line *l);
+static inline void coh__line_writeback(coh_machine *m, struct coh__cache *c, struct coh__line *l)
+{
+	if (l->dirty)
+		coh__line_writeback_dirty(m, c, l);
+}
 void coh__line_discard(coh_machine *m, struct coh__cache *c, struct coh__line *l);
 /* Maintenance of the one line holding va in c. */
 enum coh__maint { COH__CLEAN, COH__INVAL, COH__FLUSH };

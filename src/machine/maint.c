@@ -39,6 +39,28 @@ static int maint_cached_lines(coh_machine *m, struct coh__cache *c, coh_addr_t f
 	}
 }
 
+/* What coh__cache_maint_line reports for each line of [first, last] of an
+ * empty physically tagged or indexed cache c: a fault at the first line
+ * whose VA is unmapped (COH_EFAULT), else COH_OK. Pages share a mapping, so
+ * one translation per page. */
+static int first_unmapped(coh_machine *m, const struct coh__cache *c, coh_addr_t first,
+                          coh_addr_t last)
+{
+	for (coh_addr_t a = first;;) {
+		coh_addr_t pa;
+		enum coh_attr attr;
+		if (coh__mmu_lookup(m, c->cpu, a, &pa, &attr)) {
+			struct coh__line *l;
+			return coh__cache_locate(m, c, a, true, &l); /* reports it */
+		}
+		coh_addr_t next = (a | (m->page_size - 1)) + 1;
+		/* cppcheck-suppress knownConditionTrueFalse ; 0: wrapped past the last page */
+		if (next == 0 || next > last) /* past the range, or the end of the VA space */
+			return COH_OK;
+		a = next;
+	}
+}
+
 static int maint(coh_machine *m, unsigned cpu, coh_addr_t va, size_t len, enum coh__maint op,
                  enum coh_event_kind kind, enum coh_op_kind stat)
 {
@@ -64,6 +86,16 @@ static int maint(coh_machine *m, unsigned cpu, coh_addr_t va, size_t len, enum c
 	bool long_range =
 	    (last - first) / line >= (coh_addr_t)m->cache[cpu].nsets * m->cache[cpu].ways;
 	for (unsigned c = lo; c <= hi; c++) {
+		if (!m->cache[c].nvalid && (last - first) / line < COH__POLL_LINES) {
+			/* no line to act on: only the faults a physically tagged
+			 * lookup would report, at the first line of the first
+			 * unmapped page (fewer lines than a poll interval, so no
+			 * poll is skipped) */
+			int r = vivt ? COH_OK : first_unmapped(m, &m->cache[c], first, last);
+			if (r)
+				return r;
+			continue;
+		}
 		if (vivt && long_range) {
 			int r = maint_cached_lines(m, &m->cache[c], first, last, op);
 			if (r)
@@ -122,11 +154,17 @@ int coh_cache_flush_all(coh_machine *m, unsigned cpu)
 	coh__begin_op(m, COH_EV_FLUSH_ALL, (int)cpu, 0, 0, m->arch->l1.size, 0);
 	m->cache[cpu].st.ops[COH_OP_FLUSH_ALL]++;
 	struct coh__cache *c = &m->cache[cpu];
-	for (size_t i = 0; i < (size_t)c->nsets * c->ways; i++) {
-		struct coh__line *l = &c->lines[i];
-		if (l->valid) {
-			coh__line_writeback(m, c, l);
-			coh__line_invalidate(c, l);
+	/* in (set, way) order, as a scan of every line would; a set never used
+	 * since reset holds no line, and the scan ends with the last valid one */
+	for (unsigned set = 0; set < c->nsets && c->nvalid; set++) {
+		if (!c->set_used[set])
+			continue;
+		struct coh__line *l = coh__line_at(c, set, 0);
+		for (unsigned w = 0; w < c->ways; w++) {
+			if (l[w].valid) {
+				coh__line_writeback(m, c, &l[w]);
+				coh__line_invalidate(c, &l[w]);
+			}
 		}
 	}
 	return COH_OK;

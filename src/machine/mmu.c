@@ -155,9 +155,10 @@ void coh__tlb_flush_cpu(coh_machine *m, unsigned cpu)
 		m->tlb[cpu][i].key = 0;
 }
 
+/* Every CPU's TLB (a CPU past ncpus never translates: its TLB stays empty) */
 static void tlb_flush(coh_machine *m)
 {
-	for (unsigned c = 0; c < COH_MAX_CPUS; c++)
+	for (unsigned c = 0; c < m->ncpus; c++)
 		coh__tlb_flush_cpu(m, c);
 }
 
@@ -187,7 +188,11 @@ static bool page_aligned(const coh_machine *m, uint64_t x)
  * walk of the table when that is shorter. */
 static bool ptes_in(const struct coh__mmu *mmu, unsigned asid, uint64_t vpn, uint64_t n)
 {
-	if (n <= mmu->used) {
+	if (mmu->used == 0)
+		return false;
+	/* a lookup per page, unless the range has more pages than the table
+	 * has slots to walk */
+	if (n <= mmu->used || n < mmu->nslots / 4) {
 		for (uint64_t i = 0; i < n; i++)
 			if (find(mmu, pte_key(asid, vpn + i)))
 				return true;
@@ -273,7 +278,9 @@ int coh_unmap(coh_machine *m, unsigned asid, coh_addr_t va, size_t len)
 	int r = unmap_blocks(&m->mmu, asid, vpn, npages);
 	if (r)
 		return r;
-	if (npages <= m->mmu.used) {
+	if (m->mmu.used == 0) {
+		/* no page-table entry to remove */
+	} else if (npages <= m->mmu.used) {
 		for (uint64_t i = 0; i < npages; i++) {
 			struct coh__pte *p = find(&m->mmu, pte_key(asid, vpn + i));
 			if (p)

@@ -14,35 +14,49 @@
 
 extern const coh_scenario coh_scenario_dm_cache_shared_metadata;
 extern const coh_scenario coh_scenario_dm_cache_power_cut;
+extern const coh_scenario coh_scenario_dm_cache_data_flush;
+extern const coh_scenario coh_scenario_dm_cache_block_size;
 extern const coh_scenario coh_scenario_dm_io_vmap;
 extern const coh_scenario coh_scenario_kmap_high_get;
 extern const coh_scenario coh_scenario_kmap_lock_irq;
 extern const coh_scenario coh_scenario_flush_dcache_anon;
 extern const coh_scenario coh_scenario_flush_anon_page;
 extern const coh_scenario coh_scenario_perform_write_alias;
+extern const coh_scenario coh_scenario_msync_mkclean;
+extern const coh_scenario coh_scenario_pio_mmap_dcache;
+extern const coh_scenario coh_scenario_pio_sg_miter;
 extern const coh_scenario coh_scenario_dio_invalidate;
 extern const coh_scenario coh_scenario_aio_dio_invalidate_completion;
 extern const coh_scenario coh_scenario_simnet_tx_doorbell;
 extern const coh_scenario coh_scenario_simnet_rx_shared_line;
 extern const coh_scenario coh_scenario_simnet_rx_reuse;
 extern const coh_scenario coh_scenario_simnet_tx_maperr;
+extern const coh_scenario coh_scenario_simnet_tx_own;
+extern const coh_scenario coh_scenario_simblk_dir;
 
 /* In the order `cohsim list` and `cohsim demo` show them. */
 static const coh_scenario *const builtin[] = {
     &coh_scenario_dm_cache_shared_metadata,
     &coh_scenario_dm_cache_power_cut,
+    &coh_scenario_dm_cache_data_flush,
+    &coh_scenario_dm_cache_block_size,
     &coh_scenario_dm_io_vmap,
     &coh_scenario_kmap_high_get,
     &coh_scenario_kmap_lock_irq,
     &coh_scenario_flush_dcache_anon,
     &coh_scenario_flush_anon_page,
     &coh_scenario_perform_write_alias,
+    &coh_scenario_msync_mkclean,
+    &coh_scenario_pio_mmap_dcache,
+    &coh_scenario_pio_sg_miter,
     &coh_scenario_dio_invalidate,
     &coh_scenario_aio_dio_invalidate_completion,
     &coh_scenario_simnet_tx_doorbell,
     &coh_scenario_simnet_rx_shared_line,
     &coh_scenario_simnet_rx_reuse,
     &coh_scenario_simnet_tx_maperr,
+    &coh_scenario_simnet_tx_own,
+    &coh_scenario_simblk_dir,
 };
 
 #define NBUILTIN (sizeof(builtin) / sizeof(builtin[0]))
@@ -91,6 +105,7 @@ void coh_run_options_init(struct coh_run_options *o)
 struct run_ctx {
 	const coh_scenario *sc;
 	const char *fixes[COH_MAX_FIXES + 1];
+	const char *declared[COH_MAX_FIXES + 1];
 	unsigned version;
 	void *state;
 };
@@ -103,6 +118,7 @@ static int run_setup(void *arg, coh_sched *s)
 	if (rc->sc->last_pkmap)
 		kc.last_pkmap = rc->sc->last_pkmap;
 	kc.fixes = rc->fixes;
+	kc.declared = rc->declared;
 	kc.version = rc->version;
 	int r = kernel_init(s, &kc);
 	if (r)
@@ -160,6 +176,9 @@ static int resolve_fixes(const coh_scenario *sc, const struct coh_run_options *o
 		on[i] = o->overrides[k].on;
 	}
 	unsigned n = 0;
+	for (unsigned i = 0; i < nfix; i++)
+		rc->declared[i] = sc->fixes[i].name;
+	rc->declared[nfix] = NULL;
 	for (unsigned i = 0; i < nfix; i++)
 		if (on[i])
 			rc->fixes[n++] = sc->fixes[i].name;

@@ -55,7 +55,7 @@ void simnet_drv_probe(struct simnet_drv *d, unsigned ntx, unsigned nrx)
 	writel((u32)d->rx_ring_dma, iomem_add(d->regs, SIMNET_RX_RING));
 	writel(nrx, iomem_add(d->regs, SIMNET_RX_COUNT));
 	writel(SIMNET_IRQ_TX | SIMNET_IRQ_RX, iomem_add(d->regs, SIMNET_IRQ_MASK));
-	writel(SIMNET_CTRL_ENABLE, iomem_add(d->regs, SIMNET_CTRL));
+	writel(SIMNET_CTRL_ENABLE | d->ctrl, iomem_add(d->regs, SIMNET_CTRL));
 }
 
 static void fill(simptr desc, dma_addr_t buf, u32 len)

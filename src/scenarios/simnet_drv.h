@@ -21,6 +21,7 @@ struct simnet_drv {
 	void (*on_tx)(struct simnet_drv *d);
 	void (*on_rx)(struct simnet_drv *d);
 	void *priv;
+	u32 ctrl; /* CTRL bits the probe sets beside ENABLE (SIMNET_CTRL_POLL) */
 };
 
 /* From setup(): the NIC on IRQ line irq, and its handler. */

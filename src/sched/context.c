@@ -20,7 +20,7 @@ coh_task *coh_task_create(coh_sched *s, const char *name, unsigned cpu, coh_task
 	unsigned nproc = 0;
 	for (unsigned i = 0; i < COH__SLOTS; i++)
 		if (s->slots[i] && s->slots[i]->st != COH__T_FREE &&
-		    s->slots[i]->ctxk == COH_CTX_PROCESS)
+		    s->slots[i]->st != COH__T_DONE && s->slots[i]->ctxk == COH_CTX_PROCESS)
 			nproc++;
 	if (nproc >= COH_MAX_TASKS)
 		return NULL;

@@ -15,6 +15,12 @@
  * units up to the winner) do not depend on timing. Only --time breaks this,
  * by design.
  *
+ * Each execution a dfs worker counts is recorded by unit and by its
+ * preemptions (struct coh__unitrec), so the result's schedules by bound
+ * (res->bounds) are cut at the same unit as the count. coh__explore_pass()
+ * is one such exploration; with min_cost it counts only executions with
+ * at least that many preemptions (explore_iter.c, iterative bounding).
+ *
  * Workers are forked processes; each writes its results to its own
  * temporary file, read by the parent after the worker exits. Progress
  * counters live in a shared mapping. Standard output is never written here.
@@ -267,7 +273,7 @@ static bool seen_key(const struct coh__wres *w, const char *key)
 /* After a counted execution: shrink and report its findings. Returns the
  * number of new findings. */
 static unsigned process_findings(struct coh__explorer *ex, struct coh__wres *w, uint64_t unit,
-                                 uint64_t pos)
+                                 uint64_t pos, unsigned cost)
 {
 	size_t n = coh_check_count(ex->chk);
 	if (n == 0)
@@ -304,6 +310,7 @@ static unsigned process_findings(struct coh__explorer *ex, struct coh__wres *w, 
 		if (coh__report_found(ex, keys[i], devs, nd, &f) == 0) {
 			f.unit = unit;
 			f.pos = pos;
+			f.cost = cost;
 			f.shrunk_from = (unsigned)ndev;
 			add_found(w, &f);
 			added++;
@@ -326,9 +333,14 @@ static void lower_stop(struct shared *sh, uint64_t unit)
 		;
 }
 
-static int unit_add(struct coh__wres *w, uint64_t unit, bool sched, bool pruned)
+/* Counts an execution of cost preemptions in unit (the worker's units
+ * come in increasing order, each unit's records together). */
+static int unit_add(struct coh__wres *w, uint64_t unit, unsigned cost, bool sched, bool pruned)
 {
-	if (!w->nunits || w->units[w->nunits - 1].unit != unit) {
+	size_t i = w->nunits;
+	while (i > 0 && w->units[i - 1].unit == unit && w->units[i - 1].cost != cost)
+		i--;
+	if (i == 0 || w->units[i - 1].unit != unit) {
 		if (w->nunits == w->capunits) {
 			size_t cap = w->capunits ? w->capunits * 2 : 16;
 			struct coh__unitrec *u = realloc(w->units, cap * sizeof(*u));
@@ -337,11 +349,22 @@ static int unit_add(struct coh__wres *w, uint64_t unit, bool sched, bool pruned)
 			w->units = u;
 			w->capunits = cap;
 		}
-		w->units[w->nunits++] = (struct coh__unitrec){unit, 0, 0};
+		i = ++w->nunits;
+		w->units[i - 1] = (struct coh__unitrec){unit, 0, 0, cost};
 	}
-	w->units[w->nunits - 1].nsched += sched;
-	w->units[w->nunits - 1].npruned += pruned;
+	w->units[i - 1].nsched += sched;
+	w->units[i - 1].npruned += pruned;
 	return 0;
+}
+
+/* The schedules counted so far in the worker's last unit. */
+static uint64_t unit_sched(const struct coh__wres *w)
+{
+	uint64_t n = 0;
+	for (size_t i = w->nunits; i > 0 && w->units[i - 1].unit == w->units[w->nunits - 1].unit;
+	     i--)
+		n += w->units[i - 1].nsched;
+	return n;
 }
 
 /* Every 64 executions: has the time limit passed? Also draws the progress
@@ -388,7 +411,7 @@ static int timed_run(struct coh__explorer *ex, const struct coh__strategy *st, d
 }
 
 static int worker(const coh_explore_config *cfg, const coh_machine_config *mcfg,
-                  const coh_program *prog, unsigned wi, unsigned sidx, unsigned scnt,
+                  const coh_program *prog, unsigned wi, unsigned sidx, unsigned scnt, int min_cost,
                   struct shared *sh, double t0, bool progress, struct coh__wres *w)
 {
 	struct coh__explorer ex;
@@ -455,7 +478,7 @@ static int worker(const coh_explore_config *cfg, const coh_machine_config *mcfg,
 			if (ex.s->steps > w->max_steps)
 				w->max_steps = ex.s->steps;
 			report_execution(cfg, &ex);
-			unsigned nf = process_findings(&ex, w, u, 1);
+			unsigned nf = process_findings(&ex, w, u, 1, 0);
 			__atomic_add_fetch(&sh->findings[wi], nf, __ATOMIC_RELAXED);
 			if (coh_check_count(ex.chk) && !cfg->keep_going) {
 				lower_stop(sh, u);
@@ -466,7 +489,8 @@ static int worker(const coh_explore_config *cfg, const coh_machine_config *mcfg,
 	} else {
 		struct coh__dfs dfs;
 		struct coh__strategy st;
-		coh__dfs_init(&dfs, cfg->preemptions, cfg->por, sidx, scnt);
+		coh__dfs_init(&dfs, cfg->preemptions,
+		              cfg->por && (cfg->preemptions < 0 || cfg->por_bounded), sidx, scnt);
 		dfs.evict_free = cfg->max_evictions > 0;
 		uint64_t counted = 0;
 		for (;;) {
@@ -484,11 +508,13 @@ static int worker(const coh_explore_config *cfg, const coh_machine_config *mcfg,
 			execs++;
 			coh__dfs_end(&dfs, ex.s);
 			uint64_t unit = dfs.unit;
-			bool mine = unit % scnt == sidx && !dfs.skip;
+			unsigned cost = coh__dfs_cost(&dfs);
+			/* below min_cost: run, and counted, at a lower bound */
+			bool mine = unit % scnt == sidx && !dfs.skip && (int)cost >= min_cost;
 			bool found = false;
 			if (mine) {
 				bool counts = !dfs.pruned;
-				if (unit_add(w, unit, counts, dfs.pruned) != 0) {
+				if (unit_add(w, unit, cost, counts, dfs.pruned) != 0) {
 					rc = COH_ENOMEM;
 					break;
 				}
@@ -500,8 +526,8 @@ static int worker(const coh_explore_config *cfg, const coh_machine_config *mcfg,
 					if (ex.s->steps > w->max_steps)
 						w->max_steps = ex.s->steps;
 					report_execution(cfg, &ex);
-					unsigned nf = process_findings(
-					    &ex, w, unit, w->units[w->nunits - 1].nsched);
+					unsigned nf =
+					    process_findings(&ex, w, unit, unit_sched(w), cost);
 					__atomic_add_fetch(&sh->findings[wi], nf, __ATOMIC_RELAXED);
 					found = coh_check_count(ex.chk) != 0;
 				}
@@ -535,6 +561,7 @@ struct job_arg {
 	struct shared *sh;
 	double t0;
 	unsigned scnt;
+	int min_cost;
 	bool progress;
 };
 
@@ -542,7 +569,7 @@ static int job(unsigned j, struct coh__wres *out, void *arg)
 {
 	const struct job_arg *a = arg;
 	return worker(a->cfg, a->mcfg, a->prog, j, a->cfg->shard_index + a->cfg->shard_count * j,
-	              a->scnt, a->sh, a->t0, false, out);
+	              a->scnt, a->min_cost, a->sh, a->t0, false, out);
 }
 
 static void job_tick(void *arg)
@@ -581,6 +608,38 @@ static int found_cmp(const void *a, const void *b)
 	if (x->pos != y->pos)
 		return x->pos < y->pos ? -1 : 1;
 	return strcmp(x->key, y->key);
+}
+
+/* dfs: res->bounds from the workers' units up to stop (the unit of the
+ * first finding; its owner stopped at it) and res's findings. */
+static int by_bound(const struct coh__wres *w, unsigned nw, uint64_t stop, coh_explore_result *res)
+{
+	size_t n = 0;
+	for (unsigned i = 0; i < nw; i++)
+		for (size_t j = 0; j < w[i].nunits; j++)
+			if (w[i].units[j].unit <= stop && w[i].units[j].nsched &&
+			    w[i].units[j].cost >= n)
+				n = (size_t)w[i].units[j].cost + 1;
+	for (size_t k = 0; k < res->nfindings; k++)
+		if (res->findings[k].preemptions >= n)
+			n = (size_t)res->findings[k].preemptions + 1;
+	if (!n)
+		return 0;
+	res->bounds = calloc(n, sizeof(*res->bounds));
+	if (!res->bounds)
+		return -1;
+	res->nbounds = n;
+	for (size_t b = 0; b < n; b++) {
+		res->bounds[b].bound = (unsigned)b;
+		res->bounds[b].complete = res->complete;
+	}
+	for (unsigned i = 0; i < nw; i++)
+		for (size_t j = 0; j < w[i].nunits; j++)
+			if (w[i].units[j].unit <= stop && w[i].units[j].nsched)
+				res->bounds[w[i].units[j].cost].schedules += w[i].units[j].nsched;
+	for (size_t k = 0; k < res->nfindings; k++)
+		res->bounds[res->findings[k].preemptions].findings++;
+	return 0;
 }
 
 static int merge(const coh_explore_config *cfg, struct coh__wres *w, unsigned nw,
@@ -623,6 +682,8 @@ static int merge(const coh_explore_config *cfg, struct coh__wres *w, unsigned nw
 	}
 	res->complete = cfg->strategy == COH_STRATEGY_DFS && all_exhausted && stop == UINT64_MAX &&
 	                !res->stopped_by_time;
+	res->por_bounded = cfg->strategy == COH_STRATEGY_DFS && cfg->preemptions >= 0 && cfg->por &&
+	                   cfg->por_bounded;
 	res->findings = calloc(total ? total : 1, sizeof(*res->findings));
 	if (!res->findings) {
 		free(all);
@@ -646,10 +707,13 @@ static int merge(const coh_explore_config *cfg, struct coh__wres *w, unsigned nw
 		o->deviations = f->deviations;
 		o->found_at = f->pos;
 		o->unit = f->unit;
+		o->preemptions = f->cost;
 		for (unsigned j = 0; j < nw; j++)
 			o->found_at += sched_below(&w[j], f->unit, false);
 	}
 	free(all);
+	if (cfg->strategy == COH_STRATEGY_DFS && by_bound(w, nw, stop, res) != 0)
+		return COH_ENOMEM;
 	if (cfg->strategy == COH_STRATEGY_PCT) {
 		res->pct_d = cfg->depth < 1 ? 1 : cfg->depth;
 		if (res->pct_n && res->pct_k) {
@@ -761,27 +825,12 @@ static int explore_replay(const coh_explore_config *cfg, const coh_machine_confi
 
 /* ---- the entry point ---- */
 
-int coh_explore(const coh_explore_config *cfg_in, const coh_machine_config *mcfg,
-                const coh_program *prog, coh_explore_result *res)
+int coh__explore_pass(const coh_explore_config *cfg_in, const coh_machine_config *mcfg,
+                      const coh_program *prog, int min_cost, coh_explore_result *res)
 {
-	memset(res, 0, sizeof(*res));
-	if (!cfg_in || !mcfg || !prog)
-		return COH_EINVAL;
 	coh_explore_config cfg = *cfg_in;
-	if ((unsigned)cfg.strategy > COH_STRATEGY_REPLAY || cfg.shard_count == 0 ||
-	    cfg.shard_index >= cfg.shard_count || cfg.depth > COH__PCT_MAX_D)
-		return COH_EINVAL;
-	if (cfg.jobs == 0)
-		cfg.jobs = 1;
-	if (cfg.jobs > COH__MAX_JOBS)
-		return COH_EINVAL;
 	double t0 = now_s();
 	int rc;
-	if (cfg.strategy == COH_STRATEGY_REPLAY) {
-		rc = explore_replay(&cfg, mcfg, prog, res);
-		res->elapsed_s = now_s() - t0;
-		return rc;
-	}
 	if (cfg.jobs > 1) {
 		cfg.on_execution = NULL; /* callbacks do not cross processes */
 		cfg.watch = NULL;
@@ -802,9 +851,10 @@ int coh_explore(const coh_explore_config *cfg_in, const coh_machine_config *mcfg
 	}
 	rc = 0;
 	if (nw == 1) {
-		rc = worker(&cfg, mcfg, prog, 0, cfg.shard_index, scnt, sh, t0, progress, &w[0]);
+		rc = worker(&cfg, mcfg, prog, 0, cfg.shard_index, scnt, min_cost, sh, t0, progress,
+		            &w[0]);
 	} else {
-		struct job_arg ja = {&cfg, mcfg, prog, sh, t0, scnt, progress};
+		struct job_arg ja = {&cfg, mcfg, prog, sh, t0, scnt, min_cost, progress};
 		rc = coh__jobs_run(nw, w, job, &ja, job_tick, res->error, sizeof(res->error));
 	}
 	if (progress)
@@ -822,6 +872,32 @@ int coh_explore(const coh_explore_config *cfg_in, const coh_machine_config *mcfg
 	return rc;
 }
 
+int coh_explore(const coh_explore_config *cfg_in, const coh_machine_config *mcfg,
+                const coh_program *prog, coh_explore_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->bound_reached = -1;
+	if (!cfg_in || !mcfg || !prog)
+		return COH_EINVAL;
+	coh_explore_config cfg = *cfg_in;
+	if ((unsigned)cfg.strategy > COH_STRATEGY_REPLAY || cfg.shard_count == 0 ||
+	    cfg.shard_index >= cfg.shard_count || cfg.depth > COH__PCT_MAX_D)
+		return COH_EINVAL;
+	if (cfg.jobs == 0)
+		cfg.jobs = 1;
+	if (cfg.jobs > COH__MAX_JOBS)
+		return COH_EINVAL;
+	if (cfg.strategy == COH_STRATEGY_REPLAY) {
+		double t0 = now_s();
+		int rc = explore_replay(&cfg, mcfg, prog, res);
+		res->elapsed_s = now_s() - t0;
+		return rc;
+	}
+	if (cfg.iterative)
+		return coh__explore_iterative(&cfg, mcfg, prog, res);
+	return coh__explore_pass(&cfg, mcfg, prog, -1, res);
+}
+
 void coh_explore_result_free(coh_explore_result *res)
 {
 	for (size_t i = 0; i < res->nfindings; i++) {
@@ -831,7 +907,9 @@ void coh_explore_result_free(coh_explore_result *res)
 		free(res->findings[i].json);
 	}
 	free(res->findings);
+	free(res->bounds);
 	memset(res, 0, sizeof(*res));
+	res->bound_reached = -1;
 }
 
 void coh_explore_result_print(const coh_explore_result *res, FILE *out)
@@ -851,4 +929,12 @@ void coh_explore_result_print(const coh_explore_result *res, FILE *out)
 		fprintf(out, ", pct bound: n=%u k=%llu d=%u p>=%.3g", res->pct_n,
 		        (unsigned long long)res->pct_k, res->pct_d, res->pct_probability);
 	fprintf(out, ", findings: %zu\n", res->nfindings);
+	if (res->bound_reached < 0)
+		return;
+	fprintf(out, "iterative bounding, reached bound %d:", res->bound_reached);
+	for (size_t b = 0; b < res->nbounds; b++)
+		fprintf(out, "%s %zu %s (%llu)", b ? "," : "", b,
+		        res->bounds[b].complete ? "complete" : "not complete",
+		        (unsigned long long)res->bounds[b].schedules);
+	fputc('\n', out);
 }

@@ -23,11 +23,15 @@ struct coh__found {
 	enum coh_finding_kind kind;
 	char *key, *schedule, *report, *json;
 	unsigned shrunk_from, deviations;
+	unsigned cost; /* dfs: the preemptions of the execution that found it */
 };
 
 /* One worker's results (explore.c), passed to the parent by explore_wire.c. */
+/* dfs: the executions of one unit with one cost (preemptions); a unit
+ * with executions of several costs has a record per cost, contiguous. */
 struct coh__unitrec {
 	uint64_t unit, nsched, npruned;
+	unsigned cost;
 };
 
 struct coh__wres {
@@ -58,6 +62,16 @@ void coh__wres_free(struct coh__wres *w);
 typedef int (*coh__job_fn)(unsigned j, struct coh__wres *out, void *arg);
 int coh__jobs_run(unsigned n, struct coh__wres *w, coh__job_fn fn, void *arg,
                   void (*tick)(void *arg), char *err, size_t errlen);
+
+/* explore.c: one exploration under cfg (workers, merge) into res, which
+ * the caller has zeroed. min_cost >= 0 (dfs): executions with fewer
+ * preemptions run but are neither counted nor reported (iterative
+ * bounding: they were, at a lower bound). */
+int coh__explore_pass(const coh_explore_config *cfg, const coh_machine_config *mcfg,
+                      const coh_program *prog, int min_cost, coh_explore_result *res);
+/* explore_iter.c: iterative bounding (cfg->iterative), round by round. */
+int coh__explore_iterative(const coh_explore_config *cfg, const coh_machine_config *mcfg,
+                           const coh_program *prog, coh_explore_result *res);
 
 int coh__explorer_open(struct coh__explorer *ex, const coh_explore_config *cfg,
                        const coh_machine_config *mcfg, const coh_program *prog);

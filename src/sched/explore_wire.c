@@ -10,8 +10,9 @@
  * mid-write, another writer on the same descriptor) is -1, never a crash.
  * Layout, native byte order (the same binary writes and reads it):
  *   "COHW" version rc | scalars | nunits x unit | nfound x finding | "END."
- * a finding being its scalars then key, schedule, report, json, each as a
- * u64 length and that many bytes.
+ * a unit being unit, nsched, npruned, cost (4 x u64), a finding its
+ * scalars (6 x u64) then key, schedule, report, json, each as a u64
+ * length and that many bytes.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +22,7 @@
 
 #define WIRE_MAGIC 0x57484f43u /* "COHW" */
 #define WIRE_END 0x2e444e45u   /* "END." */
-#define WIRE_VERSION 1u
+#define WIRE_VERSION 2u
 
 static void put(FILE *f, const void *p, size_t n)
 {
@@ -62,12 +63,14 @@ int coh__wres_encode(const struct coh__wres *w, int rc, char **buf, size_t *len)
 	    (uint64_t)w->exhausted | (uint64_t)w->by_time << 1 | (uint64_t)w->mismatch << 2};
 	put(f, sc, sizeof(sc));
 	for (size_t i = 0; i < w->nunits; i++) {
-		uint64_t u[3] = {w->units[i].unit, w->units[i].nsched, w->units[i].npruned};
+		uint64_t u[4] = {w->units[i].unit, w->units[i].nsched, w->units[i].npruned,
+		                 w->units[i].cost};
 		put(f, u, sizeof(u));
 	}
 	for (size_t i = 0; i < w->nfound; i++) {
 		const struct coh__found *x = &w->found[i];
-		uint64_t v[5] = {x->unit, x->pos, (uint64_t)x->kind, x->shrunk_from, x->deviations};
+		uint64_t v[6] = {x->unit,        x->pos,        (uint64_t)x->kind,
+		                 x->shrunk_from, x->deviations, x->cost};
 		put(f, v, sizeof(v));
 		put_str(f, x->key);
 		put_str(f, x->schedule);
@@ -131,9 +134,9 @@ int coh__wres_decode(const char *buf, size_t len, struct coh__wres *w, int *rc)
 	    !take(&r, sc, sizeof(sc)))
 		return -1;
 	*rc = (int)head[2];
-	/* each unit is 24 bytes and each finding at least 72: the counts
+	/* each unit is 32 bytes and each finding at least 80: the counts
 	 * cannot exceed what the bytes can hold */
-	if (sc[3] > r.left / 24 || sc[4] > r.left / 72 || sc[8] > UINT32_MAX || sc[9] > 7)
+	if (sc[3] > r.left / 32 || sc[4] > r.left / 80 || sc[8] > UINT32_MAX || sc[9] > 7)
 		return -1;
 	w->base = sc[0];
 	w->stride = sc[1];
@@ -152,10 +155,11 @@ int coh__wres_decode(const char *buf, size_t len, struct coh__wres *w, int *rc)
 			goto bad;
 		w->capunits = nunits;
 		for (size_t i = 0; i < nunits; i++) {
-			uint64_t u[3];
-			if (!take(&r, u, sizeof(u)))
+			uint64_t u[4];
+			if (!take(&r, u, sizeof(u)) || u[3] > UINT32_MAX)
 				goto bad;
-			w->units[w->nunits++] = (struct coh__unitrec){u[0], u[1], u[2]};
+			w->units[w->nunits++] =
+			    (struct coh__unitrec){u[0], u[1], u[2], (unsigned)u[3]};
 		}
 	}
 	if (nfound) {
@@ -164,9 +168,9 @@ int coh__wres_decode(const char *buf, size_t len, struct coh__wres *w, int *rc)
 			goto bad;
 		w->capfound = nfound;
 		for (size_t i = 0; i < nfound; i++) {
-			uint64_t v[5];
+			uint64_t v[6];
 			if (!take(&r, v, sizeof(v)) || v[2] >= COH_F_KIND_COUNT ||
-			    v[3] > UINT32_MAX || v[4] > UINT32_MAX)
+			    v[3] > UINT32_MAX || v[4] > UINT32_MAX || v[5] > UINT32_MAX)
 				goto bad;
 			struct coh__found *x = &w->found[w->nfound++];
 			x->unit = v[0];
@@ -174,6 +178,7 @@ int coh__wres_decode(const char *buf, size_t len, struct coh__wres *w, int *rc)
 			x->kind = (enum coh_finding_kind)v[2];
 			x->shrunk_from = (unsigned)v[3];
 			x->deviations = (unsigned)v[4];
+			x->cost = (unsigned)v[5];
 			if (!(x->key = take_str(&r)) || !(x->schedule = take_str(&r)) ||
 			    !(x->report = take_str(&r)) || !(x->json = take_str(&r)))
 				goto bad;

@@ -3,8 +3,9 @@
  *
  * Interface: coh__segment_begin()/coh__segment_end() bracket a segment (the
  * run of one candidate between two scheduling choices); sync objects add
- * themselves with coh__fp_obj(), anything unnamed makes the footprint
- * global with coh__fp_global(); at the end the machine events of the
+ * themselves with coh__fp_obj(), lockdep's graph with coh__fp_lockdep(),
+ * anything unnamed makes the footprint global with coh__fp_global(); a
+ * segment that reports a finding is global; at the end the machine events of the
  * segment are added (memory by 64-byte chunk of PA). coh__fp_independent()
  * tells whether two segments commute.
  *
@@ -45,6 +46,11 @@ void coh__fp_obj(coh_sched *s, struct coh__syncobj *o, bool write)
 void coh__fp_global(coh_sched *s)
 {
 	s->fp.global = true;
+}
+
+void coh__fp_lockdep(coh_sched *s, bool write)
+{
+	fp_add(&s->fp, 3ull << 56, write);
 }
 
 bool coh__fp_independent(const struct coh__fp *a, const struct coh__fp *b)
@@ -105,7 +111,10 @@ static void fp_collect_events(coh_sched *s)
 void coh__segment_end(coh_sched *s)
 {
 	fp_collect_events(s);
-	if (s->seg_switched)
+	/* another entity ran without a choice, or a finding was reported
+	 * (which finding a schedule reports first, and one-per-execution
+	 * rules such as lockdep's, depend on the order of such segments) */
+	if (s->seg_switched || coh_check_count(s->chk) != s->seg_nfind)
 		s->fp.global = true;
 	s->last_fp = s->fp;
 }
@@ -118,4 +127,5 @@ void coh__segment_begin(coh_sched *s, const struct coh__cand *c)
 	s->seg_owner = c->task;
 	s->seg_switched = false;
 	s->seg_ev = coh_machine_events(s->m);
+	s->seg_nfind = coh_check_count(s->chk);
 }

@@ -61,12 +61,14 @@ static int class_of(struct coh__lockdep *ld, const char *name)
 	struct coh__ld_class *c = &ld->cls[ld->nclass];
 	memset(c, 0, sizeof(*c));
 	c->name = name;
+	ld->gen++;
 	return (int)ld->nclass++;
 }
 
 static void record(coh_sched *s, struct coh__ld_use *u, const char *file, unsigned line)
 {
 	coh_task *t = s->cur;
+	s->ld.gen++;
 	u->seen = true;
 	u->task = t->name;
 	u->ctx = t->ctxk;
@@ -157,12 +159,11 @@ static void use(coh_sched *s, struct coh__ld_class *c, enum coh__ld_usage u, con
 	check_usage(s, c, u, opposite[u], file, line);
 }
 
-void coh__lockdep_acquire(coh_sched *s, const char *name, const char *file, unsigned line,
-                          bool trylock)
+static void acquire(coh_sched *s, const char *name, const char *file, unsigned line, bool trylock)
 {
 	struct coh__lockdep *ld = &s->ld;
 	coh_task *t = s->cur;
-	if (!s->lockdep || ld->reported || !t)
+	if (ld->reported || !t)
 		return;
 	int ci = class_of(ld, name);
 	if (ci < 0)
@@ -221,6 +222,19 @@ void coh__lockdep_acquire(coh_sched *s, const char *name, const char *file, unsi
 		t->held[t->nheld].line = line;
 		t->nheld++;
 	}
+}
+
+/* The graph is one object shared by every lock operation: for partial-order
+ * reduction an acquisition reads it, and writes it when it adds a class, a
+ * usage or an edge, or reports (footprint.c). */
+void coh__lockdep_acquire(coh_sched *s, const char *name, const char *file, unsigned line,
+                          bool trylock)
+{
+	if (!s->lockdep)
+		return;
+	uint64_t gen = s->ld.gen;
+	acquire(s, name, file, line, trylock);
+	coh__fp_lockdep(s, s->ld.gen != gen);
 }
 
 void coh__lockdep_release(coh_sched *s, const char *name)

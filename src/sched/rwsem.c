@@ -26,18 +26,19 @@ static coh_sched *enter(coh_rwsem *r, const char *op, bool sleeps, const char *f
 	return s;
 }
 
-void coh__down_read(coh_rwsem *r, const char *file, unsigned line)
+static void down_read(coh_rwsem *r, bool lockdep, const char *file, unsigned line)
 {
 	coh_sched *s = enter(r, "down_read", true, file, line);
 	if (!s)
 		return;
-	coh__lockdep_acquire(s, r->name, file, line, false); /* before it sleeps */
+	if (lockdep)
+		coh__lockdep_acquire(s, r->name, file, line, false); /* before it sleeps */
 	while (r->writer || r->writers_waiting)
 		coh__block(s, false, "rwsem (read)", r->name, r, r->writer, file, line);
 	r->readers++;
 }
 
-void coh__up_read(coh_rwsem *r, const char *file, unsigned line)
+static void up_read(coh_rwsem *r, bool lockdep, const char *file, unsigned line)
 {
 	coh_sched *s = enter(r, "up_read", false, file, line);
 	if (!s)
@@ -46,9 +47,33 @@ void coh__up_read(coh_rwsem *r, const char *file, unsigned line)
 		coh__report(s, COH_F_BUG, file, line, "up_read of '%s' without readers", r->name);
 		return;
 	}
-	coh__lockdep_release(s, r->name);
+	if (lockdep)
+		coh__lockdep_release(s, r->name);
 	if (--r->readers == 0)
 		coh__wake_obj(s, r);
+}
+
+void coh__down_read(coh_rwsem *r, const char *file, unsigned line)
+{
+	down_read(r, true, file, line);
+}
+
+void coh__up_read(coh_rwsem *r, const char *file, unsigned line)
+{
+	up_read(r, true, file, line);
+}
+
+/* down_read_non_owner / up_read_non_owner (kernel/rwsem.c, 2.6.18+): the
+ * same semaphore, without lockdep's acquire and release, since the context
+ * that releases it is not the one that took it. */
+void coh__down_read_non_owner(coh_rwsem *r, const char *file, unsigned line)
+{
+	down_read(r, false, file, line);
+}
+
+void coh__up_read_non_owner(coh_rwsem *r, const char *file, unsigned line)
+{
+	up_read(r, false, file, line);
 }
 
 void coh__down_write(coh_rwsem *r, const char *file, unsigned line)

@@ -30,7 +30,7 @@ coh_sched *coh__cur_sched;
 static void dispatch(coh_sched *s);
 static void access_hook(void *ctx, coh_machine *m, int cpu);
 static bool poll_time(void *ctx);
-static unsigned wbuf_hook(void *ctx, coh_machine *m, unsigned cpu);
+static unsigned wbuf_hook(void *ctx, coh_machine *m, unsigned cpu, unsigned nopt);
 static bool implies_barrier(const char *op);
 
 int coh__sched_init(coh_sched *s, coh_machine *m, coh_check *chk, size_t stack_size)
@@ -610,17 +610,18 @@ static void access_hook(void *ctx, coh_machine *m, int cpu)
 		coh__maybe_evict(s, (unsigned)cpu);
 }
 
-/* A store entered cpu's write buffer: drain it now (0) or leave the store
- * late (1), a choice of the explorer (wbuf.c). Device code never stores
- * through a CPU; setup code (no running task) drains at once. */
-static unsigned wbuf_hook(void *ctx, coh_machine *m, unsigned cpu)
+/* A store entered cpu's write buffer: drain it now (0), leave the store
+ * late (1) or let it overtake the older late stores (2, when nopt is 3), a
+ * choice of the explorer (wbuf.c). Device code never stores through a
+ * CPU; setup code (no running task) drains at once. */
+static unsigned wbuf_hook(void *ctx, coh_machine *m, unsigned cpu, unsigned nopt)
 {
 	coh_sched *s = ctx;
 	(void)m;
 	(void)cpu;
 	if (!s->running || !s->cur || s->in_hook || s->in_device)
 		return 0;
-	struct coh__choice_pt pt = {COH_CHOICE_WBUF, 2, false, NULL};
+	struct coh__choice_pt pt = {COH_CHOICE_WBUF, nopt, false, NULL};
 	return coh__choose_pt(s, &pt);
 }
 
@@ -699,6 +700,7 @@ int coh__sched_run(coh_sched *s, const coh_program *prog, const struct coh__stra
 		return rc;
 	}
 	s->seg_ev = coh_machine_events(s->m);
+	s->seg_nfind = coh_check_count(s->chk);
 	s->running = true;
 	dispatch(s); /* returns when the execution has ended */
 	s->running = false;

@@ -74,6 +74,7 @@ struct coh__ld_class {
 struct coh__lockdep {
 	unsigned nclass;
 	bool reported; /* one report per execution */
+	uint64_t gen;  /* counts changes: classes, usages, edges, reports */
 	struct coh__ld_class cls[COH__LD_CLASSES];
 	bool edge_seen[COH__LD_CLASSES][COH__LD_CLASSES]; /* [a][b]: b taken holding a */
 	struct coh__ld_use edge[COH__LD_CLASSES][COH__LD_CLASSES];
@@ -233,6 +234,7 @@ struct coh_sched {
 	coh_task *seg_owner; /* entity chosen at the last recorded SCHED choice */
 	bool seg_switched;   /* another entity ran in this segment */
 	uint64_t seg_ev;     /* machine event count at the segment start */
+	size_t seg_nfind;    /* findings at the segment start */
 	struct coh__fp last_fp;
 	bool slept_reported; /* one sleep-in-atomic report per execution */
 	/* where the sched layer reported its findings: key per finding index */
@@ -311,6 +313,8 @@ void coh__segment_end(coh_sched *s);
 /* Footprint: the running segment touched sync object o. */
 void coh__fp_obj(coh_sched *s, struct coh__syncobj *o, bool write);
 void coh__fp_global(coh_sched *s);
+/* Footprint: the running segment read (or changed) lockdep's graph. */
+void coh__fp_lockdep(coh_sched *s, bool write);
 bool coh__fp_independent(const struct coh__fp *a, const struct coh__fp *b);
 /* Writes the timeline of the last execution into a malloc'd string: the
  * steps of every context in global order, around machine event `around`

@@ -49,8 +49,7 @@ struct coh__dfs {
 	size_t len, cap;
 	int bound;                 /* < 0: unbounded */
 	bool evict_free;           /* eviction choices cost no preemption (their own bound) */
-	bool por;                  /* sleep sets requested and sound here */
-	bool por_broken;           /* a non-scheduling choice appeared: sleep sets off */
+	bool por;                  /* sleep sets (bound-aware under a bound: strategy_dfs.c) */
 	unsigned shard_i, shard_n; /* units u with u mod shard_n == shard_i are ours */
 	uint64_t unit;             /* unit of the execution under way */
 	size_t zp;                 /* the first node whose option cost a preemption */
@@ -68,5 +67,7 @@ void coh__dfs_end(struct coh__dfs *d, coh_sched *s);
 bool coh__dfs_next(struct coh__dfs *d);
 /* A rough fraction of the space done, for the progress line. */
 double coh__dfs_fraction(const struct coh__dfs *d);
+/* The preemptions the execution just run cost (its path's cost). */
+unsigned coh__dfs_cost(const struct coh__dfs *d);
 
 #endif

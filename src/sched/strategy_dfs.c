@@ -1,6 +1,7 @@
 /*
  * strategy_dfs.c - exhaustive, stateless depth-first search over the choice
- * tree, within a preemption bound, with sleep sets.
+ * tree, within a preemption bound, with sleep sets that are sound under the
+ * bound.
  *
  * The path holds one node per recorded choice of the current execution:
  * its options, the one taken, and which were explored already. An execution
@@ -16,12 +17,29 @@
  * Sleep sets (Godefroid 1996): after the subtree of option u at node i was
  * explored, u sleeps in the subtrees of the later options at i for as long
  * as the segments executed since are independent of u's segment (by
- * footprint: sched.c); a sleeping option is not taken, and an execution in
- * which every option sleeps is cut ("pruned"). This is sound only without a
- * preemption bound (with one, the equivalent execution that would replace a
- * pruned one can cost more preemptions and fall outside the bound), so the
- * explorer enables it only for unbounded dfs, and only while every choice is
- * a scheduling choice (the footprints describe segments between those).
+ * footprint: footprint.c); a sleeping option is not taken, and an
+ * execution in which every option sleeps is cut ("pruned"): it is
+ * equivalent to one that runs u's segment first, at i.
+ *
+ * Under a preemption bound that equivalent execution may cost more
+ * preemptions than the pruned one and fall outside the bound. The
+ * bound-aware rule (docs/sched.md, "Partial-order reduction under a
+ * bound", has the argument): moving u's segment from where the pruned
+ * execution runs it back to node i changes the cost by at most
+ * cost(i, u) + cont(u) - cost(i, x), where x is the option the path takes
+ * at i and cont(u) is 1 when u could go on running after its segment (the
+ * next scheduling choice was not free). So under a bound, u is put to
+ * sleep at i only when cost(i, u) + cont(u) <= cost(i, x): then every
+ * pruned execution has an equivalent one, no more costly, in a subtree
+ * explored earlier, and by induction an explored one. Without a bound every
+ * explored option sleeps, as in Godefroid.
+ *
+ * A segment is what one candidate runs between two scheduling choices.
+ * Other choices (evictions, faults, data, write buffers) are always fully
+ * branched over; u's segment at i counts as global (dependent on all) when
+ * such a choice comes before the next scheduling choice, so that the
+ * segment is one fixed thing; sleep sets pass over such nodes from the last
+ * scheduling node, with the footprint of everything run since.
  *
  * Units, for shards and --jobs. Call a path *free* when each of its nodes
  * took option 0 or an option that cost no preemption; the free paths form
@@ -59,6 +77,7 @@ struct coh__dfs_node {
 	unsigned *keys;         /* n, scheduling nodes only */
 	uint8_t *done;          /* n */
 	struct coh__fp *alt_fp; /* n: footprint of the segment after option j */
+	uint8_t *cont;          /* n: after that segment, option j's entity could go on */
 	struct sleep_ent *sleep;
 	unsigned nsleep;
 };
@@ -67,7 +86,7 @@ void coh__dfs_init(struct coh__dfs *d, int bound, bool por, unsigned shard_i, un
 {
 	memset(d, 0, sizeof(*d));
 	d->bound = bound;
-	d->por = por && bound < 0;
+	d->por = por;
 	d->shard_i = shard_i;
 	d->shard_n = shard_n ? shard_n : 1;
 	d->zp = SIZE_MAX;
@@ -79,6 +98,7 @@ static void node_free(struct coh__dfs_node *n)
 	free(n->keys);
 	free(n->done);
 	free(n->alt_fp);
+	free(n->cont);
 	free(n->sleep);
 	memset(n, 0, sizeof(*n));
 }
@@ -118,13 +138,21 @@ static bool asleep(const struct coh__dfs_node *n, unsigned j)
 
 static bool por_on(const struct coh__dfs *d)
 {
-	return d->por && !d->por_broken;
+	return d->por;
 }
 
-/* The sleep set of a new node: entries of the parent's sleep set and its
- * explored options, kept when independent of the segment just run. */
-static int inherit_sleep(struct coh__dfs_node *parent, struct coh__dfs_node *node,
-                         const struct coh__fp *seg)
+/* May explored option j of node n sleep in the subtree of the option the
+ * path takes there? Under a bound only when the equivalent execution that
+ * runs j first costs no more (see the top of the file). */
+static bool may_sleep(const struct coh__dfs *d, const struct coh__dfs_node *n, unsigned j)
+{
+	return d->bound < 0 || cost(d, n, j) + n->cont[j] <= cost(d, n, n->chosen);
+}
+
+/* The sleep set of a new node: entries of the last scheduling node's sleep
+ * set and its explored options, kept when independent of what ran since. */
+static int inherit_sleep(const struct coh__dfs *d, struct coh__dfs_node *parent,
+                         struct coh__dfs_node *node, const struct coh__fp *seg)
 {
 	unsigned max = parent->nsleep + parent->n;
 	node->sleep = malloc(max * sizeof(*node->sleep));
@@ -134,7 +162,7 @@ static int inherit_sleep(struct coh__dfs_node *parent, struct coh__dfs_node *nod
 		if (coh__fp_independent(&parent->sleep[i].fp, seg))
 			node->sleep[node->nsleep++] = parent->sleep[i];
 	for (unsigned j = 0; j < parent->n; j++)
-		if (parent->done[j] && j != parent->chosen &&
+		if (parent->done[j] && j != parent->chosen && may_sleep(d, parent, j) &&
 		    coh__fp_independent(&parent->alt_fp[j], seg))
 			node->sleep[node->nsleep++] =
 			    (struct sleep_ent){parent->keys[j], parent->alt_fp[j]};
@@ -152,19 +180,22 @@ static unsigned dfs_choose(void *st, coh_sched *s, const struct coh__choice_pt *
 	}
 	if (d->skip || d->pruned)
 		return 0;
-	/* the segment after the previous node ended here */
+	/* the segment after the previous node ended here; if this is not a
+	 * scheduling choice, that segment had another choice in it */
 	if (idx > 0) {
 		struct coh__dfs_node *prev = &d->nodes[idx - 1];
-		if (prev->alt_fp)
+		if (prev->alt_fp && pt->kind == COH_CHOICE_SCHED) {
 			prev->alt_fp[prev->chosen] = s->last_fp;
+			prev->cont[prev->chosen] = !pt->free;
+		} else if (prev->alt_fp) {
+			prev->alt_fp[prev->chosen].global = true;
+		}
 	}
 	if (idx == d->cut_at) { /* a foreign unit: its first segment is recorded */
 		d->skip = true;
 		s->abort_req = true;
 		return 0;
 	}
-	if (pt->kind != COH_CHOICE_SCHED)
-		d->por_broken = true;
 	if (d->len == d->cap) {
 		size_t cap = d->cap ? d->cap * 2 : 64;
 		struct coh__dfs_node *nn = realloc(d->nodes, cap * sizeof(*nn));
@@ -189,12 +220,15 @@ static unsigned dfs_choose(void *st, coh_sched *s, const struct coh__choice_pt *
 	if (pt->kind == COH_CHOICE_SCHED && pt->cand) {
 		n->keys = malloc(pt->n * sizeof(*n->keys));
 		n->alt_fp = calloc(pt->n, sizeof(*n->alt_fp));
-		if (!n->keys || !n->alt_fp)
+		n->cont = calloc(pt->n, 1);
+		if (!n->keys || !n->alt_fp || !n->cont)
 			abort();
 		for (unsigned j = 0; j < pt->n; j++)
 			n->keys[j] = pt->cand[j].key;
-		if (por_on(d) && idx > 0 && d->nodes[idx - 1].keys &&
-		    inherit_sleep(&d->nodes[idx - 1], n, &s->last_fp) != 0)
+		size_t p = idx;
+		while (p > 0 && !d->nodes[p - 1].keys)
+			p--; /* past the other choices since the last scheduling one */
+		if (por_on(d) && p > 0 && inherit_sleep(d, &d->nodes[p - 1], n, &s->last_fp) != 0)
 			abort();
 	}
 	d->len++;
@@ -225,8 +259,10 @@ void coh__dfs_end(struct coh__dfs *d, coh_sched *s)
 {
 	if (d->len > 0 && !d->pruned && !d->skip) {
 		struct coh__dfs_node *last = &d->nodes[d->len - 1];
-		if (last->alt_fp)
+		if (last->alt_fp) {
 			last->alt_fp[last->chosen] = s->last_fp;
+			last->cont[last->chosen] = 0; /* nothing ran after it */
+		}
 	}
 }
 
@@ -282,4 +318,12 @@ double coh__dfs_fraction(const struct coh__dfs *d)
 		scale /= n->n;
 	}
 	return frac > 1 ? 1 : frac;
+}
+
+unsigned coh__dfs_cost(const struct coh__dfs *d)
+{
+	if (d->len == 0)
+		return 0;
+	const struct coh__dfs_node *n = &d->nodes[d->len - 1];
+	return n->cost_before + cost(d, n, n->chosen);
 }

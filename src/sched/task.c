@@ -4,7 +4,9 @@
  *
  * Slot choice is deterministic: the lowest free slot; handler instances
  * (hardirq, softirq) may also take the slot of a finished handler, except
- * the one still running on its stack. Ids count up from 0 per execution.
+ * the one still running on its stack; when every slot is taken, any task
+ * takes the lowest slot of a finished one. Ids count up from 0 per
+ * execution.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +25,11 @@ coh_task *coh__task_alloc(coh_sched *s, const char *name, unsigned cpu, enum coh
 		         t->st == COH__T_DONE && t != s->cur)
 			slot = i;
 	}
+	/* every slot taken: a long execution (cohsim fsx: a kernel thread per
+	 * deferred dio completion) takes the lowest slot of a finished task */
+	for (unsigned i = 0; i < COH__SLOTS && slot == COH__SLOTS; i++)
+		if (s->slots[i]->st == COH__T_DONE && s->slots[i] != s->cur)
+			slot = i;
 	if (slot == COH__SLOTS)
 		return NULL;
 	coh_task *t = s->slots[slot];

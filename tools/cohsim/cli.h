@@ -72,13 +72,18 @@ enum cli_opt_bit {
 typedef uint64_t cli_optmask;
 #define OPT_EVICTIONS (1ull << 31)  /* --evictions N: bounded eviction/fill choices */
 #define OPT_MAX_MEMORY (1ull << 32) /* --max-memory MIB: host address-space bound */
+#define OPT_POR (1ull << 33)        /* --por: bound-aware sleep sets for bounded dfs */
 #define CLI_DEFAULT_MAX_MEMORY_MIB 4096
+#define OPT_OPS (1ull << 34)     /* fsx: --ops N */
+#define OPT_TASKS (1ull << 35)   /* fsx: --tasks T */
+#define OPT_FILES (1ull << 36)   /* fsx: --files F */
+#define OPT_JOURNAL (1ull << 37) /* fsx: --journal */
 /* The exploration options shared by run, replay and litmus. */
 #define OPT_EXPLORE                                                                                \
 	(OPT_ARCH | OPT_STRATEGY | OPT_SEED | OPT_BUDGET | OPT_TIME | OPT_DEPTH |                  \
 	 OPT_PREEMPTIONS | OPT_JOBS | OPT_SHARD | OPT_KEEP_GOING | OPT_JSON | OPT_REPORT |         \
 	 OPT_QUIET | OPT_NO_LOCKDEP | OPT_TRACE | OPT_JUNIT | OPT_TAP | OPT_MAX_STEPS |            \
-	 OPT_EVICTIONS | OPT_MAX_MEMORY)
+	 OPT_EVICTIONS | OPT_MAX_MEMORY | OPT_POR)
 
 #define CLI_MAX_ARGS 8          /* --fix options */
 #define CLI_MAX_POSITIONAL 1024 /* files of `litmus` and `merge` */
@@ -92,14 +97,17 @@ struct cli_opts {
 	uint64_t budget;
 	double time_s;
 	unsigned depth;
-	unsigned preemptions;
-	unsigned evictions; /* --evictions N: the bound, 0 = not given */
+	int preemptions;           /* -1: unbounded; iterative: the last bound (-1: none) */
+	bool iterative;            /* --preemptions LO..HI: the bounds in turn */
+	unsigned preemptions_from; /* ... from LO */
+	unsigned evictions;        /* --evictions N: the bound, 0 = not given */
 	unsigned jobs;
 	uint64_t max_steps;      /* 0: the explorer's default */
 	uint64_t max_memory_mib; /* 0: CLI_DEFAULT_MAX_MEMORY_MIB */
 	unsigned shard_index, shard_count;
 	bool keep_going, json, quiet, tap;
 	bool no_lockdep;    /* --no-lockdep */
+	bool por;           /* --por */
 	const char *report; /* --report FILE.html */
 	const char *trace;  /* --trace FILE.json */
 	const char *junit;  /* --junit FILE.xml */
@@ -112,6 +120,10 @@ struct cli_opts {
 	int nfixes;
 	const char *disk;
 	unsigned kernel_version; /* --kernel; 0: the scenario's */
+	/* fsx (cmd_fsx.c) */
+	uint64_t ops;
+	unsigned tasks, files;
+	bool journal;
 	/* speculative fills at I/O completions: 0 the scenario's default, 1 on,
 	 * -1 off (set by the demo rows) */
 	int speculation;
@@ -159,6 +171,8 @@ struct cli_result {
 	bool complete;
 	double elapsed_s;        /* for stderr only: never in the report */
 	unsigned eviction_bound; /* --evictions N, reported when given */
+	bool por;                /* --por took effect: bounded dfs with sleep sets */
+	uint64_t pruned;         /* executions the sleep sets cut */
 	/* pct: the bound of one run, P(find a depth-d bug) >= 1/(n*k^(d-1)) */
 	unsigned pct_n, pct_d;
 	uint64_t pct_k;
@@ -171,6 +185,18 @@ struct cli_result {
 	coh_stats stats;
 	char *stats_schedule;
 	struct cli_timeline *timeline; /* --report/--trace: one execution (timeline.h) */
+	/* dfs: the schedules by preemptions (bounds.c), with --stats and for
+	 * every iterative run; the table itself only with --stats */
+	bool has_bounds;
+	coh_explore_bound *bounds;
+	size_t nbounds;
+	bool bounds_table;
+	bool iterative; /* --preemptions LO..HI */
+	unsigned iter_from;
+	int iter_to; /* -1: LO.. */
+	/* JSON members of the command's own ("name":value, no leading comma),
+	 * printed before "findings"; NULL: none. Not freed by cli_result_free. */
+	const char *extra_json;
 };
 
 /* Copies the pct bound of an exploration into r (nothing for other
@@ -195,9 +221,6 @@ int cli_result_write_html(const char *path, const struct cli_result *r);
 /* A JSON object's text with ,"name":"value" added at its end (malloc'd;
  * NULL when out of memory). */
 char *cli_json_with_field(const char *json, const char *name, const char *value);
-/* json (freed) with "unit":"U" added as its last member, for a shard's
- * finding (cmd_merge.c keeps the copy of the lowest unit); NULL on ENOMEM. */
-char *cli_json_with_unit(char *json, uint64_t unit);
 /* outfile.c: an output file named by option opt ("--report"). check: can
  * path be written (a regular file or nothing, in a writable folder)? 0 or
  * EXIT_USAGE, with a message. write: fn's content to a mkstemp file in
@@ -253,6 +276,23 @@ const char *cli_stats_schedule(const coh_explore_result *res);
 /* Sets r's statistics from a replay result (res of COH_STRATEGY_REPLAY
  * with schedule sched). 0 or COH_ENOMEM. */
 int cli_result_set_stats(struct cli_result *r, const coh_explore_result *res, const char *sched);
+/* ---- schedules by preemptions (bounds.c) ---- */
+
+/* Copies res's rows into r when cfg is a dfs and either table (--stats)
+ * or cfg->iterative. 0 or COH_ENOMEM. Call before adding findings. */
+int cli_result_set_bounds(struct cli_result *r, const coh_explore_result *res,
+                          const coh_explore_config *cfg, bool table);
+/* Text: the table (with --stats), and for an iterative run the line of
+ * its bounds. */
+void cli_bounds_print_table(FILE *out, const struct cli_result *r);
+void cli_bounds_print_summary(FILE *out, const struct cli_result *r);
+/* JSON members ,"iterative":{...} and ,"bounds":[...], when r has them. */
+void cli_bounds_print_json(FILE *out, const struct cli_result *r);
+/* A finding's JSON (json is freed) with what r's rows and shards need:
+ * "found_at_bound" when r has rows, and for a shard "unit" last ("B:U",
+ * bound and unit, in an iterative run). NULL when out of memory. */
+char *cli_finding_json_extras(char *json, const coh_explore_finding *f, const struct cli_result *r);
+
 /* ---- CI output: JUnit XML and TAP (ci.c) ---- */
 
 /* XML and HTML text or attribute value: the five entities, and a '?' for a
@@ -365,5 +405,7 @@ int cli_result_add_findings(struct cli_result *r, const coh_explore_result *res,
 
 /* ---- cohsim dm (cmd_dm.c, dm_script.c) ---- */
 int cmd_dm(const struct cli_opts *o);
+/* ---- cohsim fsx (cmd_fsx.c, fsx.c) ---- */
+int cmd_fsx(const struct cli_opts *o);
 
 #endif

@@ -13,7 +13,9 @@
  *
  * Output: the transcript of one execution (the first finding's, else the
  * first explored), a line per script line, then the findings and the
- * summary as `cohsim run` prints them; --json prints the result only.
+ * summary as `cohsim run` prints them; --json prints the result only,
+ * --tap the TAP lines only. --report/--trace/--junit write the same files
+ * as `cohsim run` does (the timeline is the transcript's execution).
  * Findings come from the oracles (block copies, the dm-cache commit
  * ledger) and from the script's own record of what each sector must read
  * back (dm_durable.c).
@@ -39,6 +41,79 @@ static FILE *transcript; /* during the transcript's replay only */
 struct dm_run {
 	struct gendisk *disks[DM_SCRIPT_DISKS];
 };
+
+/* The live and inactive table of each mapped device as this execution
+ * made them (host side, no simulated access), so that the record can
+ * follow a linear table's remapping to its disks. Reset per execution. */
+static struct dm_tables {
+	char name[DM_SCRIPT_NAME];
+	const char *live, *inactive; /* the script's table texts */
+} tables[DM_SCRIPT_DEVS];
+
+static struct dm_tables *tables_of(const char *name, bool create)
+{
+	for (unsigned i = 0; i < DM_SCRIPT_DEVS; i++)
+		if (tables[i].name[0] && !strcmp(tables[i].name, name))
+			return &tables[i];
+	for (unsigned i = 0; create && i < DM_SCRIPT_DEVS; i++)
+		if (!tables[i].name[0]) {
+			snprintf(tables[i].name, sizeof(tables[i].name), "%s", name);
+			return &tables[i];
+		}
+	return NULL;
+}
+
+/* After an ioctl-level line: what dm.c did with the tables. */
+static void tables_update(const struct dm_op *op, int r)
+{
+	struct dm_tables *t = tables_of(op->name, op->verb == DM_CREATE);
+	if (!t)
+		return;
+	if (op->verb == DM_CREATE && dm_find_device(op->name))
+		t->live = op->text; /* loaded and swapped in, even if resume failed */
+	else if (op->verb == DM_RELOAD && !r)
+		t->inactive = op->text;
+	else if (op->verb == DM_RESUME && t->inactive) {
+		t->live = t->inactive; /* do_resume swaps before it resumes */
+		t->inactive = NULL;
+	} else if (op->verb == DM_REMOVE || (op->verb == DM_CREATE && r))
+		memset(t, 0, sizeof(*t));
+}
+
+/* Where sector s of a mapped device lands when its live table is all
+ * linear: the disk's tracker and sector; false otherwise (a cache target:
+ * the record stays the mapped device's). */
+static bool linear_target(const struct dm_op *op, uint64_t s, unsigned *dev, uint64_t *ds)
+{
+	const struct dm_tables *t = op->raw ? NULL : tables_of(op->name, false);
+	if (!t || !t->live)
+		return false;
+	bool found = false;
+	for (const char *x = t->live; *x;) {
+		unsigned long long start, len, off;
+		char type[16], disk[DM_SCRIPT_NAME + 6];
+		if (sscanf(x, "%llu %llu %15s %37s %llu", &start, &len, type, disk, &off) < 3)
+			return false;
+		if (strcmp(type, "linear"))
+			return false;
+		if (s >= start && s - start < len) {
+			char tname[DM_SCRIPT_NAME + 48];
+			snprintf(tname, sizeof(tname), "/dev/%s",
+			         strncmp(disk, "/dev/", 5) ? disk : disk + 5);
+			for (unsigned i = 0; i < script->ntrackers; i++)
+				if (!strcmp(script->trackers[i].name, tname)) {
+					*dev = i;
+					*ds = off + (s - start);
+					found = true;
+				}
+		}
+		while (*x && *x != ';' && *x != '\n')
+			x++;
+		while (*x == ';' || *x == '\n')
+			x++;
+	}
+	return found;
+}
 
 static void say(const struct dm_op *op, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void say(const struct dm_op *op, const char *fmt, ...)
@@ -122,8 +197,9 @@ static int sector_pattern(struct page *page, unsigned i)
 	return buf[0];
 }
 
-/* A disk some table maps: writes through the mapped device reach it
- * behind its own record, so its reads are not checked. */
+/* A disk some cache table maps: writes through the mapped device reach it
+ * behind its own record, so its reads are not checked. (Under a linear
+ * table the record follows the remapping: linear_target.) */
 static bool unchecked(const struct dm_op *op)
 {
 	for (unsigned i = 0; op->raw && i < script->ndisks; i++)
@@ -145,7 +221,10 @@ static void check_read(const struct dm_op *op, struct page *page, sector_t s, un
 		if (unchecked(op))
 			continue;
 		const struct dm_sector *was;
-		enum dm_verdict v = dm_durable_read(&durable, op->dev, s + i, seen, &was);
+		unsigned dev = op->dev;
+		uint64_t at = s + i;
+		(void)linear_target(op, s + i, &dev, &at); /* a linear table's disk */
+		enum dm_verdict v = dm_durable_read(&durable, dev, at, seen, &was);
 		if (v == DM_READ_OK || *reported)
 			continue;
 		*reported = v == DM_READ_LOST_DURABLE ? "lost-durable-write" : "stale-read";
@@ -156,15 +235,15 @@ static void check_read(const struct dm_op *op, struct page *page, sector_t s, un
 			       "%s:%u: read of %s sector %llu after a power cut returned %s, older "
 			       "than "
 			       "0x%02x (line %u), which was durable",
-			       script->path, op->line, script->trackers[op->dev].name,
-			       (unsigned long long)(s + i), got, was->durable, was->durable_line);
+			       script->path, op->line, script->trackers[dev].name,
+			       (unsigned long long)at, got, was->durable, was->durable_line);
 		else
 			report(
 			    COH_F_STALE_READ,
 			    "%s:%u: read of %s sector %llu returned %s; the latest write there is "
 			    "0x%02x (line %u)%s",
-			    script->path, op->line, script->trackers[op->dev].name,
-			    (unsigned long long)(s + i), got, was->latest, was->latest_line,
+			    script->path, op->line, script->trackers[dev].name,
+			    (unsigned long long)at, got, was->latest, was->latest_line,
 			    was->unsure ? ", and no write since the durable one had these bytes"
 			                : "");
 	}
@@ -174,6 +253,10 @@ static void run_io(struct dm_run *st, const struct dm_op *op)
 {
 	if (op->verb == DM_FLUSH) {
 		int r = io_sync(st, op, WRITE | REQ_FLUSH, NULL, 0, 0);
+		unsigned dev;
+		uint64_t at;
+		if (!r && linear_target(op, 0, &dev, &at))
+			dm_durable_flush(&durable, dev); /* dm.c sends it to the first target */
 		if (!r)
 			dm_durable_flush(&durable, op->dev);
 		say(op, " %s%s: %s", op->raw ? "/dev/" : "", op->name, r ? "error" : "ok");
@@ -197,6 +280,13 @@ static void run_io(struct dm_run *st, const struct dm_op *op)
 			r = io_sync(st, op, WRITE | (op->fua ? REQ_FUA : 0), page, s, n);
 			dm_durable_write(&durable, op->dev, s, n, (uint8_t)op->pattern, op->line,
 			                 !r, op->fua);
+			for (unsigned i = 0; i < n; i++) {
+				unsigned dev;
+				uint64_t at;
+				if (linear_target(op, s + i, &dev, &at))
+					dm_durable_write(&durable, dev, at, 1, (uint8_t)op->pattern,
+					                 op->line, !r, op->fua);
+			}
 		} else {
 			r = io_sync(st, op, READ, page, s, n);
 			if (!r)
@@ -277,6 +367,7 @@ static void run_ioctl(const struct dm_op *op)
 	default:
 		return;
 	}
+	tables_update(op, r);
 	say_result(op, r, err);
 }
 
@@ -288,6 +379,7 @@ static void run_crash(struct dm_run *st, const struct dm_op *op)
 	bool was_cut = coh_power_is_cut();
 	coh_power_cut();
 	dm_durable_crash(&durable);
+	memset(tables, 0, sizeof(tables));
 	int r = coh_dm_reboot();
 	coh_power_restore();
 	if (was_cut)
@@ -317,6 +409,11 @@ static void dmsetup_task(void *arg)
 		case DM_CRASH:
 			run_crash(st, op);
 			break;
+		case DM_TORN:
+			coh_power_cut_torn(true);
+			say(op,
+			    ": a power cut may keep any prefix of an unflushed write's sectors");
+			break;
 		default:
 			run_ioctl(op);
 		}
@@ -327,6 +424,7 @@ static int setup(coh_sched *s, void *state)
 {
 	struct dm_run *st = state;
 	dm_durable_reset(&durable);
+	memset(tables, 0, sizeof(tables));
 	for (unsigned i = 0; i < script->ndisks; i++) {
 		struct disk_config dc;
 		disk_config_init(&dc, script->disks[i].name);
@@ -348,8 +446,12 @@ static coh_scenario dm_scenario = {
     .mem_size = 2u << 20,
     .fixes = {{DM_CACHE_SHARED_METADATA_FIX, "one metadata object per metadata device"},
               {DM_CACHE_SUPERBLOCK_LAST_FIX, "a commit flushes its blocks before the "
-                                             "superblock (synthetic)"}},
-    .variants = {{"fixed", {DM_CACHE_SHARED_METADATA_FIX, DM_CACHE_SUPERBLOCK_LAST_FIX, NULL}},
+                                             "superblock (synthetic)"},
+              {DM_CACHE_FLUSH_BEFORE_COMMIT_FIX, "a commit flushes the cache device first"},
+              {DM_CACHE_CHECK_BLOCK_SIZE_FIX, "metadata of another block size is refused"}},
+    .variants = {{"fixed",
+                  {DM_CACHE_SHARED_METADATA_FIX, DM_CACHE_SUPERBLOCK_LAST_FIX,
+                   DM_CACHE_FLUSH_BEFORE_COMMIT_FIX, DM_CACHE_CHECK_BLOCK_SIZE_FIX, NULL}},
                  {"buggy", {NULL}}},
     .state_size = sizeof(struct dm_run),
     .setup = setup,
@@ -410,6 +512,31 @@ static char *transcript_of(const struct coh_run_options *ro, const coh_explore_c
 	return buf;
 }
 
+static int replay_dm(void *arg, const coh_explore_config *cfg, coh_explore_result *res)
+{
+	char err[256];
+	return coh_scenario_run(&dm_scenario, arg, cfg, res, err, sizeof(err));
+}
+
+/* --report/--trace: the timeline of the execution the transcript shows. */
+static int capture_timeline(struct cli_result *r, const struct dm_replay *ra,
+                            const struct coh_run_options *ro, const char *sched, bool of_finding)
+{
+	char *cmd = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&cmd, &len);
+	if (!out)
+		return EXIT_INTERNAL;
+	dm_replay_line(out, ra, sched);
+	if (fclose(out)) {
+		free(cmd);
+		return EXIT_INTERNAL;
+	}
+	int rc = cli_timeline_capture(r, sched, cmd, of_finding, replay_dm, (void *)ro);
+	free(cmd);
+	return rc;
+}
+
 static int run_script(const struct cli_opts *o, struct cli_result *r, char **text)
 {
 	struct coh_run_options ro;
@@ -457,12 +584,17 @@ static int run_script(const struct cli_opts *o, struct cli_result *r, char **tex
 	r->elapsed_s = res.elapsed_s;
 	cli_result_set_pct(r, &res);
 	struct dm_replay ra = {o, r->variant, r->arch};
-	rc = cli_result_add_findings(r, &res, dm_replay_line, &ra) ? EXIT_INTERNAL : 0;
+	rc = cli_result_set_bounds(r, &res, &cfg, false) ||
+	             cli_result_add_findings(r, &res, dm_replay_line, &ra)
+	         ? EXIT_INTERNAL
+	         : 0;
 	const char *sched = res.nfindings ? res.findings[0].schedule
 	                    : o->schedule ? o->schedule
 	                    : first       ? first
 	                                  : COH_SCHEDULE_VERSION ":";
-	if (!rc && !o->json && !o->quiet && !(*text = transcript_of(&ro, &cfg, sched)))
+	if (!rc && cli_wants_timeline(o))
+		rc = capture_timeline(r, &ra, &ro, sched, res.nfindings != 0);
+	if (!rc && !o->json && !o->quiet && !o->tap && !(*text = transcript_of(&ro, &cfg, sched)))
 		rc = EXIT_INTERNAL;
 	coh_explore_result_free(&res);
 	free(first);

@@ -125,8 +125,7 @@ static int add_findings(struct cli_result *r, const coh_explore_result *res, con
 			char *keyed = cli_json_with_field(ef->json, "key", ef->key);
 			cf->json = keyed ? cli_json_with_field(keyed, "replay", cmd) : NULL;
 			free(keyed);
-			if (cf->json && o->shard_count > 1) /* for `cohsim merge` */
-				cf->json = cli_json_with_unit(cf->json, ef->unit);
+			cf->json = cli_finding_json_extras(cf->json, ef, r);
 		}
 		free(cmd);
 		r->nfindings = i + 1;
@@ -146,6 +145,7 @@ static int explore_config(const struct cli_opts *o, const coh_litmus *lt, uint64
 	cfg->progress = !o->quiet;
 	cfg->keep_going = o->keep_going;
 	cfg->lockdep = !o->no_lockdep;
+	cfg->por_bounded = o->por;
 	cfg->jobs = o->jobs;
 	cfg->shard_index = o->shard_index;
 	cfg->shard_count = o->shard_count;
@@ -176,12 +176,15 @@ static int explore_config(const struct cli_opts *o, const coh_litmus *lt, uint64
 	if (o->given & OPT_TIME)
 		cfg->time_s = o->time_s;
 	cfg->depth = o->depth;
-	cfg->preemptions = (int)o->preemptions;
+	cfg->preemptions = o->preemptions;
+	cfg->iterative = o->iterative;
+	cfg->preemptions_from = o->preemptions_from;
 	cfg->max_evictions = o->evictions;
 	/* no threads: one execution, whatever the strategy */
 	if (coh_litmus_thread_count(lt) == 0) {
 		cfg->strategy = COH_STRATEGY_DFS;
 		cfg->budget = 0;
+		cfg->iterative = false;
 	}
 	return 0;
 }
@@ -348,7 +351,8 @@ int cli_litmus_run_file(const char *path, const struct cli_opts *o, struct cli_r
 	              : cfg.strategy == COH_STRATEGY_REPLAY ? false
 	                                                    : res.complete;
 	cli_result_set_pct(r, &res);
-	if (add_findings(r, &res, path, o, coh_litmus_thread_count(lt) > 0))
+	if (cli_result_set_bounds(r, &res, &cfg, o->stats && coh_litmus_thread_count(lt) > 0) ||
+	    add_findings(r, &res, path, o, coh_litmus_thread_count(lt) > 0))
 		rc = EXIT_INTERNAL;
 	if (!rc && o->stats)
 		rc = add_stats(r, &cfg, &mcfg, prog, &res);

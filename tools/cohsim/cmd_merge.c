@@ -17,7 +17,15 @@
  * - complete holds only if every shard of the count is there and each was
  *   complete;
  * - the exit status is that of the whole: 1 with a finding, else 0; 2 for
- *   a file that cannot be read or is not such a result.
+ *   a file that cannot be read or is not such a result;
+ * - "bounds" (the schedules by preemptions of dfs runs with --stats or of
+ *   iterative ones; all inputs have them or none) add up row by row; a row
+ *   is complete when every shard is there and each either has it complete
+ *   or has none and is complete (it needed no more preemptions); findings
+ *   per row are counted again from the kept findings' "found_at_bound";
+ *   "iterative" must agree ("reached" is the highest). In an iterative run
+ *   a finding's "unit" is "B:U", its bound then its unit, compared in that
+ *   order.
  * Findings are printed as their shards wrote them, ordered by key.
  */
 #include <inttypes.h>
@@ -170,11 +178,27 @@ static int kept_cmp(const void *a, const void *b)
 /* Is finding a a better copy to keep than b? The lower unit (the copy an
  * unsharded run keeps: it finds the finding first), then the shorter
  * schedule, then the smaller. */
+/* "U", or "B:U" in an iterative run (the bound first). */
+static void unit_of(const char *s, unsigned long long *bound, unsigned long long *unit)
+{
+	char *end;
+	*bound = 0;
+	*unit = strtoull(s, &end, 10);
+	if (*end == ':') {
+		*bound = *unit;
+		*unit = strtoull(end + 1, NULL, 10);
+	}
+}
+
 static bool better(const struct cli_json *a, const struct cli_json *b)
 {
 	const char *ua = str_of(a, "unit"), *ub = str_of(b, "unit");
 	if (ua && ub) {
-		unsigned long long x = strtoull(ua, NULL, 10), y = strtoull(ub, NULL, 10);
+		unsigned long long xb, x, yb, y;
+		unit_of(ua, &xb, &x);
+		unit_of(ub, &yb, &y);
+		if (xb != yb)
+			return xb < yb;
 		if (x != y)
 			return x < y;
 	}
@@ -185,9 +209,125 @@ static bool better(const struct cli_json *a, const struct cli_json *b)
 	return la != lb ? la < lb : strcmp(sa, sb) < 0;
 }
 
+/* ---- schedules by preemptions ---- */
+
+static bool is_count(const struct cli_json *v)
+{
+	return v && v->type == CLI_JSON_NUMBER && v->number >= 0 && v->number < 1e19 &&
+	       v->number == (double)(uint64_t)v->number;
+}
+
+/* Checks in's "bounds" and "iterative", if any. 0 or EXIT_USAGE. */
+static int load_bounds(const struct input *in)
+{
+	const struct cli_json *b = cli_json_get(in->root, "bounds");
+	const struct cli_json *it = cli_json_get(in->root, "iterative");
+	if (!b && !it)
+		return 0;
+	bool ok = b && b->type == CLI_JSON_ARRAY && (!it || it->type == CLI_JSON_OBJECT);
+	for (size_t i = 0; ok && i < b->n; i++) {
+		const struct cli_json *row = b->items[i], *c = cli_json_get(row, "complete");
+		const struct cli_json *bound = cli_json_get(row, "bound");
+		ok = is_count(bound) && bound->number == (double)i &&
+		     is_count(cli_json_get(row, "schedules")) &&
+		     is_count(cli_json_get(row, "findings")) && c && c->type == CLI_JSON_BOOL;
+	}
+	if (ok && it) {
+		const struct cli_json *to = cli_json_get(it, "to");
+		ok = is_count(cli_json_get(it, "from")) && to &&
+		     (to->type == CLI_JSON_NULL || is_count(to));
+	}
+	const struct cli_json *fs = cli_json_get(in->root, "findings");
+	for (size_t i = 0; ok && i < fs->n; i++)
+		ok = is_count(cli_json_get(fs->items[i], "found_at_bound"));
+	if (!ok) {
+		fprintf(stderr,
+		        "cohsim merge: %s: \"bounds\" or \"iterative\" is not what cohsim "
+		        "writes (or a finding has no \"found_at_bound\")\n",
+		        in->path);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* Do a and b agree on "bounds" and "iterative"? */
+static int same_bounds(const struct input *first, const struct input *in)
+{
+	const struct cli_json *a = cli_json_get(first->root, "iterative");
+	const struct cli_json *b = cli_json_get(in->root, "iterative");
+	bool same =
+	    !cli_json_get(first->root, "bounds") == !cli_json_get(in->root, "bounds") && !a == !b;
+	if (same && a) {
+		const struct cli_json *ta = cli_json_get(a, "to"), *tb = cli_json_get(b, "to");
+		same = cli_json_get(a, "from")->number == cli_json_get(b, "from")->number &&
+		       ta->type == tb->type &&
+		       (ta->type == CLI_JSON_NULL || ta->number == tb->number);
+	}
+	if (!same) {
+		fprintf(stderr,
+		        "cohsim merge: %s: \"bounds\" or \"iterative\" differs from %s's (run "
+		        "every shard with the same --preemptions and --stats)\n",
+		        in->path, first->path);
+		return -1;
+	}
+	return 0;
+}
+
+/* The merged "iterative" and "bounds" (all complete needs all shards). */
+static void print_bounds(FILE *out, const struct input *in, size_t n, bool all_shards,
+                         const struct kept *k, size_t nk)
+{
+	const struct cli_json *it = cli_json_get(in[0].root, "iterative");
+	size_t rows = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t r = cli_json_get(in[i].root, "bounds")->n;
+		rows = r > rows ? r : rows;
+	}
+	if (it) {
+		const struct cli_json *to = cli_json_get(it, "to");
+		fprintf(out, ",\"iterative\":{\"from\":%" PRIu64 ",\"to\":",
+		        (uint64_t)cli_json_get(it, "from")->number);
+		if (to->type == CLI_JSON_NULL)
+			fputs("null", out);
+		else
+			fprintf(out, "%" PRIu64, (uint64_t)to->number);
+		if (rows)
+			fprintf(out, ",\"reached\":%zu}", rows - 1);
+		else
+			fputs(",\"reached\":null}", out);
+	}
+	fputs(",\"bounds\":[", out);
+	uint64_t cum = 0;
+	for (size_t b = 0; b < rows; b++) {
+		uint64_t sched = 0, found = 0;
+		bool complete = all_shards;
+		for (size_t i = 0; i < n; i++) {
+			const struct cli_json *rs = cli_json_get(in[i].root, "bounds");
+			if (b < rs->n) {
+				sched += (uint64_t)cli_json_get(rs->items[b], "schedules")->number;
+				complete =
+				    complete && cli_json_get(rs->items[b], "complete")->boolean;
+			} else {
+				complete =
+				    complete && cli_json_get(in[i].root, "complete")->boolean;
+			}
+		}
+		for (size_t j = 0; j < nk; j++)
+			found +=
+			    (uint64_t)cli_json_get(k[j].finding, "found_at_bound")->number == b;
+		cum += sched;
+		fprintf(out,
+		        "%s{\"bound\":%zu,\"schedules\":%" PRIu64 ",\"cumulative\":%" PRIu64
+		        ",\"findings\":%" PRIu64 ",\"complete\":%s}",
+		        b ? "," : "", b, sched, cum, found, complete ? "true" : "false");
+	}
+	fputc(']', out);
+}
+
 /* elapsed < 0: no input had elapsed_s */
 static void print_merged(FILE *out, const struct input *in, size_t n, uint64_t schedules,
-                         bool complete, double elapsed, const struct kept *k, size_t nk)
+                         bool complete, bool all_shards, double elapsed, const struct kept *k,
+                         size_t nk)
 {
 	const struct cli_json *first = in[0].root;
 	fputs("{\"scenario\":", out);
@@ -207,6 +347,8 @@ static void print_merged(FILE *out, const struct input *in, size_t n, uint64_t s
 	        complete ? "true" : "false");
 	if (elapsed >= 0)
 		fprintf(out, ",\"elapsed_s\":%.6f", elapsed);
+	if (cli_json_get(first, "bounds"))
+		print_bounds(out, in, n, all_shards, k, nk);
 	fputs(",\"findings\":[", out);
 	for (size_t i = 0; i < nk; i++) {
 		/* as the shard wrote it, less the "unit" a shard adds last */
@@ -241,7 +383,10 @@ int cmd_merge(const struct cli_opts *o)
 		in[i].path = o->args[i];
 		rc = load(&in[i]);
 		unsigned si, sc;
-		if (!rc && (shard_of(&in[i], &si, &sc) || (i && same_run(&in[0], &in[i]))))
+		if (!rc)
+			rc = load_bounds(&in[i]);
+		if (!rc && (shard_of(&in[i], &si, &sc) ||
+		            (i && (same_run(&in[0], &in[i]) || same_bounds(&in[0], &in[i])))))
 			rc = EXIT_USAGE;
 		if (rc)
 			break;
@@ -268,6 +413,7 @@ int cmd_merge(const struct cli_opts *o)
 	bool complete = !rc;
 	for (unsigned s = 0; !rc && s < count; s++)
 		complete = complete && seen[s];
+	bool all_shards = complete;
 	for (size_t i = 0; i < n && !rc; i++) {
 		schedules += (uint64_t)cli_json_get(in[i].root, "schedules")->number;
 		complete = complete && cli_json_get(in[i].root, "complete")->boolean;
@@ -303,7 +449,7 @@ int cmd_merge(const struct cli_opts *o)
 		if (!out) {
 			rc = EXIT_INTERNAL;
 		} else {
-			print_merged(out, in, n, schedules, complete, elapsed, k, nk);
+			print_merged(out, in, n, schedules, complete, all_shards, elapsed, k, nk);
 			rc = fclose(out) ? EXIT_INTERNAL : cli_flush_stdout(buf, len);
 		}
 		free(buf);

@@ -174,8 +174,7 @@ int cli_result_add_findings(struct cli_result *r, const coh_explore_result *res,
 		f->kind = res->findings[i].kind;
 		f->text = render_text(&res->findings[i], replay, arg);
 		f->json = cli_json_with_field(res->findings[i].json, "key", res->findings[i].key);
-		if (f->json && r->shard_count > 1) /* for `cohsim merge`: last member */
-			f->json = cli_json_with_unit(f->json, res->findings[i].unit);
+		f->json = cli_finding_json_extras(f->json, &res->findings[i], r);
 		r->nfindings++;
 		if (!f->text || !f->json)
 			return COH_ENOMEM;
@@ -216,7 +215,9 @@ int cli_explore_config(const struct cli_opts *o, const char *strategy, enum coh_
 		cfg->budget = def_budget;
 	cfg->time_s = o->time_s;
 	cfg->depth = o->depth;
-	cfg->preemptions = (o->given & OPT_PREEMPTIONS) ? (int)o->preemptions : def_preemptions;
+	cfg->preemptions = (o->given & OPT_PREEMPTIONS) ? o->preemptions : def_preemptions;
+	cfg->iterative = o->iterative;
+	cfg->preemptions_from = o->preemptions_from;
 	cfg->jobs = o->jobs;
 	cfg->shard_index = o->shard_index;
 	cfg->shard_count = o->shard_count;
@@ -224,6 +225,7 @@ int cli_explore_config(const struct cli_opts *o, const char *strategy, enum coh_
 	if (o->speculation)
 		cfg->speculation = o->speculation > 0; /* else the scenario's default */
 	cfg->lockdep = !o->no_lockdep;
+	cfg->por_bounded = o->por;
 	if (o->max_steps)
 		cfg->max_steps = o->max_steps;
 	cfg->max_evictions = o->evictions;
@@ -321,7 +323,8 @@ static int run_attached(const char *name, const char *variant, const char *arch,
 	r->elapsed_s = res.elapsed_s;
 	cli_result_set_pct(r, &res);
 	struct replay_args ra = {sc->name, r->variant, r->arch, o};
-	if (cli_result_add_findings(r, &res, scenario_replay_line, &ra)) {
+	if (cli_result_set_bounds(r, &res, &cfg, o->stats) ||
+	    cli_result_add_findings(r, &res, scenario_replay_line, &ra)) {
 		coh_explore_result_free(&res);
 		cli_result_free(r);
 		return EXIT_INTERNAL;

@@ -40,7 +40,7 @@ static const char *const verbs[] = {
     [DM_RESUME] = "resume",       [DM_SUSPEND] = "suspend", [DM_STATUS] = "status",
     [DM_MESSAGE] = "message",     [DM_REMOVE] = "remove",   [DM_WRITE] = "write",
     [DM_READ] = "read",           [DM_VERIFY] = "verify",   [DM_FLUSH] = "flush",
-    [DM_ARM_CRASH] = "arm-crash", [DM_CRASH] = "crash",
+    [DM_ARM_CRASH] = "arm-crash", [DM_CRASH] = "crash",     [DM_TORN] = "torn-writes",
 };
 
 const char *dm_verb_name(enum dm_verb v)
@@ -95,14 +95,25 @@ static int disk_index(const struct dm_script *s, const char *w)
 	return -1;
 }
 
-static int disk_arg(struct parser *p, const char *w, uint64_t *sectors)
+static int tracker(struct parser *p, const char *name, uint64_t sectors, unsigned *out);
+
+/* A disk in a table. Under a cache target its reads go unchecked (the
+ * cache's writes reach it behind the record); under a linear one the
+ * record follows the remapping, so the disk gets a tracker of its own. */
+static int disk_arg(struct parser *p, const char *w, bool linear, uint64_t *sectors)
 {
 	int d = disk_index(p->s, w);
 	if (d < 0)
 		return bad(p, "unknown device '%s' (declare it with `disk NAME SECTORS`)", w);
 	*sectors = p->s->disks[d].sectors;
-	p->s->disks[d].in_table = true;
-	return 0;
+	if (!linear) {
+		p->s->disks[d].in_table = true;
+		return 0;
+	}
+	char tname[DM_SCRIPT_NAME + 5];
+	unsigned t;
+	snprintf(tname, sizeof(tname), "/dev/%s", p->s->disks[d].name);
+	return tracker(p, tname, *sectors, &t);
 }
 
 /* One target: "start len type args...", as dm_table_add_target and the
@@ -124,7 +135,7 @@ static int check_target(struct parser *p, char **w, int n, uint64_t expect_start
 		if (n != 5)
 			return bad(p, "bad table: linear takes 2 arguments (DEVICE OFFSET), got %d",
 			           n - 3);
-		if ((r = disk_arg(p, w[3], &dsz)) != 0 ||
+		if ((r = disk_arg(p, w[3], true, &dsz)) != 0 ||
 		    (r = num(p, w[4], "linear offset", 0, dsz, &v)))
 			return r;
 		if (v + *len > dsz)
@@ -143,12 +154,16 @@ static int check_target(struct parser *p, char **w, int n, uint64_t expect_start
 			    "ORIGIN BLOCKSIZE #FEATURES [FEATURES] POLICY #ARGS [ARGS]), got %d",
 			    n - 3);
 		uint64_t osz, nf, na;
-		if ((r = disk_arg(p, w[3], &dsz)) || (r = disk_arg(p, w[4], &dsz)) ||
-		    (r = disk_arg(p, w[5], &osz)))
+		if ((r = disk_arg(p, w[3], false, &dsz)) || (r = disk_arg(p, w[4], false, &dsz)) ||
+		    (r = disk_arg(p, w[5], false, &osz)))
 			return r;
-		if ((r = num(p, w[6], "cache block size", 8, 8, &v)) ||
+		if ((r = num(p, w[6], "cache block size", 8, 128, &v)) ||
 		    (r = num(p, w[7], "cache #features", 0, 1, &nf)))
 			return r;
+		if (v % 8)
+			return bad(p,
+			           "bad table: cache block size %s is not a multiple of 8 sectors",
+			           w[6]);
 		if (nf && strcmp(w[8], "writeback") != 0)
 			return bad(p,
 			           "bad table: cache feature '%s' (the model has writeback only)",
@@ -411,6 +426,7 @@ static int parse_line(struct parser *p, const char *orig, char *line, struct dm_
 		return (op->text = rest_of(orig, 2)) ? 0 : 3;
 	case DM_ARM_CRASH:
 	case DM_CRASH:
+	case DM_TORN:
 		if ((r = argc_is(p, n, 0, 0, w[0])))
 			return r;
 		if (op->verb == DM_CRASH)

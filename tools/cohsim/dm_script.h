@@ -38,6 +38,7 @@ enum dm_verb {
 	DM_FLUSH,
 	DM_ARM_CRASH,
 	DM_CRASH,
+	DM_TORN,
 };
 
 struct dm_op {
@@ -64,7 +65,7 @@ struct dm_script {
 	struct {
 		char name[DM_SCRIPT_NAME];
 		uint64_t sectors;
-		bool in_table; /* under a mapped device: its reads are not checked */
+		bool in_table; /* under a cache target: its reads are not checked */
 	} disks[DM_SCRIPT_DISKS];
 	unsigned ndisks;
 	struct dm_tracked trackers[DM_SCRIPT_DEVS + DM_SCRIPT_DISKS];

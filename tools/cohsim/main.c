@@ -31,13 +31,18 @@ static const struct command commands[] = {
      OPT_EXPLORE | OPT_VARIANT | OPT_FIX | OPT_DISK | OPT_KERNEL | OPT_SCHEDULE | OPT_STATS |
          OPT_LOAD,
      "replay SCENARIO --schedule S", "replay one schedule of a scenario exactly", cmd_replay},
-    {"dm",
-     (OPT_EXPLORE & ~(cli_optmask)(OPT_REPORT | OPT_TRACE | OPT_JUNIT | OPT_TAP)) | OPT_VARIANT |
-         OPT_FIX | OPT_DISK | OPT_KERNEL | OPT_SCHEDULE,
+    {"dm", OPT_EXPLORE | OPT_VARIANT | OPT_FIX | OPT_DISK | OPT_KERNEL | OPT_SCHEDULE,
      "dm SCRIPT [options]",
      "run a dmsetup-like script on the device-mapper model, power cuts included "
      "(docs/dm.md); variant fixed (default) or buggy",
      cmd_dm},
+    {"fsx",
+     OPT_ARCH | OPT_STRATEGY | OPT_SEED | OPT_FIX | OPT_KERNEL | OPT_JSON | OPT_QUIET |
+         OPT_MAX_MEMORY | OPT_NO_LOCKDEP | OPT_OPS | OPT_TASKS | OPT_FILES | OPT_JOURNAL,
+     "fsx [options]",
+     "random file operations (buffered, mmap, direct, AIO, truncate, fsync, cache drops) "
+     "checked against a good copy of each file (docs/fsx.md)",
+     cmd_fsx},
     {"litmus", OPT_EXPLORE | OPT_SCHEDULE | OPT_STATS, "litmus FILE.litmus|DIR... [options]",
      "run a litmus test (docs/litmus.md), or several as a table; --arch overrides the file's "
      "arch, --seed its seed",

@@ -151,10 +151,65 @@ static int set_depth(struct cli_opts *o, const char *v, const char **why)
 	return set_small(&o->depth, v, 1, 8);
 }
 
+/* P (0 to 1000), -1 (unbounded), or iterative bounding: LO..HI, LO.. (no
+ * last bound) or a list of consecutive bounds LO,LO+1,...,HI. */
 static int set_preemptions(struct cli_opts *o, const char *v, const char **why)
 {
-	*why = "not a preemption bound between 0 and 1000";
-	return set_small(&o->preemptions, v, 0, 1000);
+	*why = "expected a bound P (0 to 1000), -1 (unbounded), or bounds in turn: LO..HI, "
+	       "LO.. or LO,LO+1,...,HI";
+	unsigned p;
+	o->iterative = false;
+	if (strcmp(v, "-1") == 0) {
+		o->preemptions = -1;
+		return 0;
+	}
+	char buf[64];
+	if (strlen(v) >= sizeof(buf))
+		return -1;
+	strcpy(buf, v);
+	char *dots = strstr(buf, "..");
+	if (dots) {
+		*dots = 0;
+		if (set_small(&p, buf, 0, 1000))
+			return -1;
+		o->iterative = true;
+		o->preemptions_from = p;
+		o->preemptions = -1;
+		if (!dots[2])
+			return 0; /* LO..: until a finding, the budget or the end */
+		if (set_small(&p, dots + 2, 0, 1000))
+			return -1;
+		if (p < o->preemptions_from) {
+			*why = "LO..HI needs LO <= HI";
+			return -1;
+		}
+		o->preemptions = (int)p;
+		return 0;
+	}
+	if (strchr(buf, ',')) {
+		unsigned n = 0;
+		for (char *save = NULL, *t = strtok_r(buf, ",", &save); t;
+		     t = strtok_r(NULL, ",", &save), n++) {
+			if (set_small(&p, t, 0, 1000))
+				return -1;
+			if (n == 0) {
+				o->preemptions_from = p;
+			} else if (p != (unsigned)o->preemptions + 1) {
+				*why = "the bounds of a list come in turn, each one more than the "
+				       "last (LO,LO+1,...,HI; or LO..HI)";
+				return -1;
+			}
+			o->preemptions = (int)p;
+		}
+		if (v[strlen(v) - 1] == ',' || v[0] == ',' || strstr(v, ",,"))
+			return -1;
+		o->iterative = true;
+		return 0;
+	}
+	if (set_small(&p, buf, 0, 1000))
+		return -1;
+	o->preemptions = (int)p;
+	return 0;
 }
 
 static int set_jobs(struct cli_opts *o, const char *v, const char **why)
@@ -204,6 +259,13 @@ static int set_no_lockdep(struct cli_opts *o, const char *v, const char **why)
 {
 	(void)v, (void)why;
 	o->no_lockdep = true;
+	return 0;
+}
+
+static int set_por(struct cli_opts *o, const char *v, const char **why)
+{
+	(void)v, (void)why;
+	o->por = true;
 	return 0;
 }
 
@@ -409,6 +471,34 @@ static int set_max_memory(struct cli_opts *o, const char *v, const char **why)
 	return 0;
 }
 
+static int set_ops(struct cli_opts *o, const char *v, const char **why)
+{
+	if (!parse_u64(v, &o->ops) || o->ops == 0 || o->ops > 100000000) {
+		*why = "not a number of operations between 1 and 100000000";
+		return -1;
+	}
+	return 0;
+}
+
+static int set_tasks(struct cli_opts *o, const char *v, const char **why)
+{
+	*why = "not a number of tasks between 1 and 8";
+	return set_small(&o->tasks, v, 1, 8);
+}
+
+static int set_files(struct cli_opts *o, const char *v, const char **why)
+{
+	*why = "not a number of files between 1 and 8";
+	return set_small(&o->files, v, 1, 8);
+}
+
+static int set_journal(struct cli_opts *o, const char *v, const char **why)
+{
+	(void)v, (void)why;
+	o->journal = true;
+	return 0;
+}
+
 static int set_icache(struct cli_opts *o, const char *v, const char **why)
 {
 	(void)v, (void)why;
@@ -431,7 +521,10 @@ static const struct option_def options[] = {
     {"budget", OPT_BUDGET, "N", "at most N schedules", set_budget},
     {"time", OPT_TIME, "SECONDS", "stop exploring after SECONDS", set_time},
     {"depth", OPT_DEPTH, "D", "PCT depth", set_depth},
-    {"preemptions", OPT_PREEMPTIONS, "P", "DFS preemption bound", set_preemptions},
+    {"preemptions", OPT_PREEMPTIONS, "P|-1|LO..HI",
+     "DFS preemption bound; -1 unbounded (with sleep sets); LO..HI, LO.. or LO,LO+1,... "
+     "explores the bounds in turn, shallowest finding first (docs/sched.md)",
+     set_preemptions},
     {"max-steps", OPT_MAX_STEPS, "N",
      "steps per execution before a livelock is reported (default 100000)", set_max_steps},
     {"max-memory", OPT_MAX_MEMORY, "MIB", "host memory a run may use, in MiB (default 4096)",
@@ -443,6 +536,7 @@ static const struct option_def options[] = {
     {"keep-going", OPT_KEEP_GOING, NULL, "collect every distinct finding", set_keep_going},
     {"no-lockdep", OPT_NO_LOCKDEP, NULL, "no lock-class checks (to see the deadlock itself)",
      set_no_lockdep},
+    {"por", OPT_POR, NULL, "dfs: partial-order reduction under the preemption bound too", set_por},
     {"json", OPT_JSON, NULL, "one JSON object on stdout", set_json},
     {"report", OPT_REPORT, "FILE.html", "write an HTML report", set_report},
     {"trace", OPT_TRACE, "FILE.json",
@@ -456,13 +550,22 @@ static const struct option_def options[] = {
      set_load},
     {"disk", OPT_DISK, "FILE", "back the scenario's disks with host files FILE.N", set_disk},
     {"kernel", OPT_KERNEL, "2.6.N", "the Linux release the kernel model follows", set_kernel},
-    {"stats", OPT_STATS, NULL, "cache statistics per CPU (docs/trace.md)", set_stats},
+    {"stats", OPT_STATS, NULL,
+     "cache statistics per CPU (docs/trace.md); under dfs also the schedules by "
+     "preemptions (docs/sched.md)",
+     set_stats},
     {"d1", OPT_D1, "SIZE,WAYS,LINE[,R]", "trace: a PIPT L1 of this geometry, R lru|rr|random",
      set_d1},
     {"cpus", OPT_CPUS, "N", "trace: CPUs of the machine (default 1)", set_cpus},
     {"format", OPT_FORMAT, "F", "trace: lackey or din (default: by content)", set_format},
     {"map", OPT_MAP, "VA:PA:LEN|FILE", "trace: map VA to PA (repeatable; aliases)", set_map},
     {"icache", OPT_ICACHE, NULL, "trace: instruction fetches are loads too", set_icache},
+    {"ops", OPT_OPS, "N", "fsx: operations to run (default 1000)", set_ops},
+    {"tasks", OPT_TASKS, "T", "fsx: concurrent tasks, each owning its files (default 1)",
+     set_tasks},
+    {"files", OPT_FILES, "F", "fsx: files, at least T (default T)", set_files},
+    {"journal", OPT_JOURNAL, NULL, "fsx: a page's release may fail, as under a journal",
+     set_journal},
     {"cachegrind-compat", OPT_COMPAT, NULL, "trace: count as cachegrind does (docs/trace.md)",
      set_compat},
 };
@@ -566,6 +669,7 @@ int cli_check_strategy_options(const char *cmd, const struct cli_opts *o,
 	} only[] = {
 	    {OPT_DEPTH, "depth", "pct's depth"},
 	    {OPT_PREEMPTIONS, "preemptions", "dfs's preemption bound"},
+	    {OPT_POR, "por", "dfs's partial-order reduction"},
 	    {OPT_BUDGET, "budget", "a bound on the schedules explored"},
 	    {OPT_TIME, "time", "a bound on the time explored"},
 	    {OPT_SHARD, "shard", "a part of the space explored"},
@@ -573,10 +677,11 @@ int cli_check_strategy_options(const char *cmd, const struct cli_opts *o,
 	for (size_t i = 0; i < sizeof(only) / sizeof(only[0]); i++) {
 		if (!(o->given & only[i].bit))
 			continue;
-		bool applies = strategy == COH_STRATEGY_REPLAY  ? false
-		               : only[i].bit == OPT_DEPTH       ? strategy == COH_STRATEGY_PCT
-		               : only[i].bit == OPT_PREEMPTIONS ? strategy == COH_STRATEGY_DFS
-		                                                : true;
+		bool applies = strategy == COH_STRATEGY_REPLAY ? false
+		               : only[i].bit == OPT_DEPTH      ? strategy == COH_STRATEGY_PCT
+		               : only[i].bit == OPT_PREEMPTIONS || only[i].bit == OPT_POR
+		                   ? strategy == COH_STRATEGY_DFS
+		                   : true;
 		if (applies)
 			continue;
 		if (strategy == COH_STRATEGY_REPLAY)

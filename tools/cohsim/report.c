@@ -63,6 +63,9 @@ int cli_result_add_check(struct cli_result *r, const coh_check *chk)
 
 void cli_result_set_pct(struct cli_result *r, const coh_explore_result *res)
 {
+	/* and dfs's reduction under the bound, reported with it */
+	r->por = res->por_bounded;
+	r->pruned = res->pruned;
 	if (!res->pct_n)
 		return;
 	r->pct_n = res->pct_n;
@@ -85,6 +88,10 @@ void cli_result_free(struct cli_result *r)
 	r->has_stats = false;
 	cli_timeline_free(r->timeline);
 	r->timeline = NULL;
+	free(r->bounds);
+	r->bounds = NULL;
+	r->nbounds = 0;
+	r->has_bounds = false;
 }
 
 void cli_result_kinds(const struct cli_result *r, char *buf, size_t size)
@@ -129,6 +136,7 @@ static void print_json(FILE *out, const struct cli_result *r)
 		fprintf(out,
 		        ",\"pct_bound\":{\"n\":%u,\"k\":%" PRIu64 ",\"d\":%u,\"probability\":%.6g}",
 		        r->pct_n, r->pct_k, r->pct_d, r->pct_probability);
+	cli_bounds_print_json(out, r); /* the exploration's, before one execution's */
 	if (r->has_stats) {
 		fputs(",\"stats_schedule\":", out);
 		coh_json_string(out, r->stats_schedule);
@@ -137,6 +145,10 @@ static void print_json(FILE *out, const struct cli_result *r)
 	}
 	if (r->eviction_bound)
 		fprintf(out, ",\"eviction_bound\":%u", r->eviction_bound);
+	if (r->por)
+		fprintf(out, ",\"por\":{\"cut\":%" PRIu64 "}", r->pruned);
+	if (r->extra_json)
+		fprintf(out, ",%s", r->extra_json);
 	fprintf(out, ",\"findings\":[");
 	for (size_t i = 0; i < r->nfindings; i++)
 		fprintf(out, "%s\n  %s", i ? "," : "", r->findings[i].json);
@@ -159,6 +171,7 @@ void cli_result_print(FILE *out, const struct cli_result *r, bool json, bool qui
 		            : "");
 		cli_stats_print_text(out, &r->stats);
 	}
+	cli_bounds_print_table(out, r);
 	char kinds[256];
 	cli_result_kinds(r, kinds, sizeof(kinds));
 	fprintf(out, "cohsim: %s", r->scenario);
@@ -185,6 +198,12 @@ void cli_result_print(FILE *out, const struct cli_result *r, bool json, bool qui
 		        "eviction bound: at most %u spontaneous evictions or speculative fills "
 		        "per execution\n",
 		        r->eviction_bound);
+	cli_bounds_print_summary(out, r);
+	if (r->por)
+		fprintf(out,
+		        "partial-order reduction: bound-aware sleep sets (--por), %" PRIu64
+		        " executions cut\n",
+		        r->pruned);
 }
 
 const char *cli_stats_schedule(const coh_explore_result *res)
@@ -222,15 +241,6 @@ char *cli_json_with_field(const char *json, const char *name, const char *value)
 		return NULL;
 	}
 	return buf;
-}
-
-char *cli_json_with_unit(char *json, uint64_t unit)
-{
-	char u[24];
-	snprintf(u, sizeof(u), "%llu", (unsigned long long)unit);
-	char *out = cli_json_with_field(json, "unit", u);
-	free(json);
-	return out;
 }
 
 int cli_flush_stdout(const char *buf, size_t len)

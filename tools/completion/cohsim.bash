@@ -36,7 +36,8 @@ _cohsim() {
 		return ;;
 	--report | --trace | --junit | --disk)
 		COMPREPLY=($(compgen -f -- "$cur")); return ;;
-	--seed | --budget | --time | --depth | --preemptions | --jobs | --shard | --schedule)
+	--preemptions) COMPREPLY=($(compgen -W "-1 0 1 2 3 0..3 0.." -- "$cur")); return ;;
+	--seed | --budget | --time | --depth | --jobs | --shard | --schedule | --ops | --tasks | --files)
 		return ;;
 	esac
 	if [[ $cur == -* ]]; then

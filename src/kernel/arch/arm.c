@@ -158,10 +158,16 @@ static void arm_dma_page_cpu_to_dev(struct page *page, size_t off, size_t size,
 	dma_cache_maint_page(page, off, size, dir, dmac_map_area);
 }
 
+/* ___dma_page_dev_to_cpu (2.6.37, 6379/1): a whole page the device wrote
+ * has no dirty kernel lines: PG_dcache_clean, so that mapping it to user
+ * space flushes nothing. */
 static void arm_dma_page_dev_to_cpu(struct page *page, size_t off, size_t size,
                                     enum dma_data_direction dir)
 {
 	dma_cache_maint_page(page, off, size, dir, dmac_unmap_area);
+	size_t psize = coh_machine_page_size(coh__kernel.m);
+	if (coh__arm_pg_dcache_clean() && dir != DMA_TO_DEVICE && off == 0 && size >= psize)
+		page->flags |= 1ul << PG_arch_1;
 }
 
 /* ---- cacheflush.h ---- */
@@ -190,6 +196,7 @@ static void arm_flush_dcache_page(struct page *page)
 		return;
 	__flush_dcache_page(page);
 	coh__arm_flush_dcache_page_user(page); /* arm_user.c */
+	coh__arm_flush_dcache_page_done(page);
 }
 
 static void __flush_dcache_page(struct page *page)
@@ -247,3 +254,9 @@ const struct coh__arch_ops coh__arm_ops = {
     .dma_page_cpu_to_dev = arm_dma_page_cpu_to_dev,
     .dma_page_dev_to_cpu = arm_dma_page_dev_to_cpu,
 };
+
+/* __flush_dcache_page for arm_user.c's PG_dcache_clean paths. */
+void coh__arm___flush_dcache_page(struct page *page)
+{
+	__flush_dcache_page(page);
+}

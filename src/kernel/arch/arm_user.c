@@ -17,7 +17,25 @@
 #include "kernel/arch/usercache.h"
 #include "kernel/mm/mm_impl.h"
 
+/* PG_arch_1: PG_dcache_dirty up to 2.6.36 (set: the kernel alias may be
+ * dirty), PG_dcache_clean from 2.6.37 (clear: it may be; a new page is)
+ * with c01778001a4f ("ARM: 6379/1: Assume new page cache pages have dirty
+ * D-cache"), or with its switch `dcache-clean`. */
 #define PG_dcache_dirty (1ul << PG_arch_1)
+#define PG_dcache_clean (1ul << PG_arch_1)
+
+bool coh__arm_pg_dcache_clean(void)
+{
+	return linux_version_code() >= KERNEL_VERSION(2, 6, 37) || coh_fix("dcache-clean");
+}
+
+/* cache_ops_need_broadcast(): SMP on ARMv6 (ARM11 MPCore), whose cache
+ * operations reach only the local CPU. */
+static bool cache_ops_need_broadcast(void)
+{
+	return coh_machine_ncpus(coh__kernel.m) > 1 &&
+	       coh_machine_arch(coh__kernel.m)->arm_arch == 6;
+}
 
 static unsigned long psize(void)
 {
@@ -129,18 +147,51 @@ static void flush_anon_mapping(struct page *page)
 
 /* flush_dcache_page's head (arch/arm/mm/flush.c 2.6.35): not the zero
  * page; !CONFIG_SMP: a page-cache page of a file no one maps only gets
- * PG_dcache_dirty, flushed by update_mmu_cache when it is mapped. */
+ * PG_dcache_dirty, flushed by update_mmu_cache when it is mapped.
+ * 2.6.37 (6379/1): !cache_ops_need_broadcast() instead of !CONFIG_SMP,
+ * and the deferral clears PG_dcache_clean; the flush sets it
+ * (coh__arm_flush_dcache_page_done). */
 bool coh__arm_flush_dcache_page_defer(struct page *page)
 {
 	if (page == ZERO_PAGE(0))
 		return true;
 	struct address_space *mapping = page_mapping(page);
+	if (coh__arm_pg_dcache_clean()) {
+		if (!cache_ops_need_broadcast() && mapping && !mapping_mapped(mapping)) {
+			page->flags &= ~PG_dcache_clean;
+			return true;
+		}
+		return false;
+	}
 	if (coh_machine_ncpus(coh__kernel.m) == 1 && !PageHighMem(page) && mapping &&
 	    !mapping_mapped(mapping)) {
 		page->flags |= PG_dcache_dirty;
 		return true;
 	}
 	return false;
+}
+
+/* flush_dcache_page's tail (2.6.37): set_bit(PG_dcache_clean). */
+void coh__arm_flush_dcache_page_done(struct page *page)
+{
+	if (coh__arm_pg_dcache_clean())
+		page->flags |= PG_dcache_clean;
+}
+
+/* test_and_set_bit(PG_dcache_clean) then, if it was clear,
+ * __flush_dcache_page(mapping, page): the kernel alias and, on aliasing
+ * VIPT, the user colour of page->index (2.6.37 update_mmu_cache,
+ * __sync_icache_dcache, copy_user_highpage). */
+static void flush_if_not_clean(struct page *page)
+{
+	bool was_clean = page->flags & PG_dcache_clean;
+	page->flags |= PG_dcache_clean;
+	if (was_clean)
+		return;
+	coh__arm___flush_dcache_page(page);
+	struct address_space *mapping = page_mapping(page);
+	if (mapping && coh__cache_is_vipt_aliasing())
+		flush_pfn_alias(page_to_pfn(page), page->index << coh__kernel.page_shift);
 }
 
 /* flush_kernel_dcache_page (asm/cacheflush.h 2.6.3x): the kernel alias of
@@ -222,7 +273,9 @@ static void arm_copy_user_highpage(struct page *to, struct page *from, unsigned 
 {
 	if (coh__cache_is_vivt() && is_xscale()) {
 		simptr kto = kmap_atomic(to);
-		if (from->flags & PG_dcache_dirty) {
+		if (coh__arm_pg_dcache_clean()) {
+			flush_if_not_clean(from);
+		} else if (from->flags & PG_dcache_dirty) {
 			from->flags &= ~PG_dcache_dirty;
 			flush_dcache_page(from);
 		}
@@ -246,7 +299,9 @@ static void arm_copy_user_highpage(struct page *to, struct page *from, unsigned 
 		return;
 	}
 	if (coh__cache_is_vipt_aliasing()) {
-		if (from->flags & PG_dcache_dirty) {
+		if (coh__arm_pg_dcache_clean()) {
+			flush_if_not_clean(from);
+		} else if (from->flags & PG_dcache_dirty) {
 			from->flags &= ~PG_dcache_dirty;
 			flush_dcache_page(from);
 		}
@@ -285,9 +340,12 @@ static void arm_clear_user_highpage(struct page *page, unsigned long vaddr)
 	kunmap_atomic(k);
 }
 
-/* update_mmu_cache() (fault-armv.c): a page whose kernel-alias flush was
- * deferred (PG_dcache_dirty, UP only) is flushed now. make_coherent of
- * shared file mappings needs i_mmap: not modelled. */
+/* update_mmu_cache() (fault-armv.c 2.6.35): a page whose kernel-alias
+ * flush was deferred (PG_dcache_dirty, UP only) is flushed now. 2.6.37
+ * (6379/1): any page not PG_dcache_clean is (ARMv5 update_mmu_cache; ARMv6+
+ * __sync_icache_dcache from set_pte_at, which on non-aliasing VIPT flushes
+ * only the I-cache of an executable mapping). make_coherent of shared file
+ * mappings needs uncached user mappings: not modelled. */
 static void arm_update_mmu_cache(struct vm_area_struct *vma, unsigned long addr,
                                  struct coh_pte *pte)
 {
@@ -296,6 +354,11 @@ static void arm_update_mmu_cache(struct vm_area_struct *vma, unsigned long addr,
 	struct page *page = pte->page;
 	if (page == ZERO_PAGE(0))
 		return;
+	if (coh__arm_pg_dcache_clean()) {
+		if (!coh__cache_is_vipt_nonaliasing())
+			flush_if_not_clean(page);
+		return;
+	}
 	if (coh_machine_ncpus(coh__kernel.m) == 1 && (page->flags & PG_dcache_dirty)) {
 		page->flags &= ~PG_dcache_dirty;
 		flush_dcache_page(page);

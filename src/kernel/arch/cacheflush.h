@@ -47,6 +47,12 @@ extern const struct coh__arch_ops coh__parisc_ops;
  * file's page (true: deferred), and flush_kernel_dcache_page. */
 bool coh__arm_flush_dcache_page_defer(struct page *page);
 void coh__arm_flush_kernel_dcache_page(struct page *page);
+/* ARM from 2.6.37 (or `dcache-clean`): PG_arch_1 is PG_dcache_clean, set
+ * by flush_dcache_page's flush (_done) and a whole-page DMA from the
+ * device; __flush_dcache_page's kernel-alias half (arm.c). */
+bool coh__arm_pg_dcache_clean(void);
+void coh__arm_flush_dcache_page_done(struct page *page);
+void coh__arm___flush_dcache_page(struct page *page);
 /* PA-RISC's page-cache half of flush_dcache_page (parisc_user.c): the
  * deferral of an unmapped file's page (true: deferred, nothing else to
  * do), the walk of i_mmap, and flush_kernel_dcache_page. */

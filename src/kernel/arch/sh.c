@@ -10,6 +10,8 @@
  */
 #include "kernel/arch/cacheflush.h"
 
+#include "cohsim/fs.h"
+
 static void flush_wback_region(coh_addr_t va, size_t size)
 {
 	coh__cache_range(va, size, COH__DC_CLEAN);
@@ -20,12 +22,20 @@ static void flush_invalidate_region(coh_addr_t va, size_t size)
 	coh__cache_range(va, size, COH__DC_INVAL);
 }
 
-/* flush_dcache_page -> sh4_flush_dcache_page: the kernel alias is purged.
- * (SH-4 purges every colour of the physical page, and defers the flush of
- * an unmapped page-cache page: both need user mappings, not modelled yet.) */
+/* flush_dcache_page -> sh4_flush_dcache_page (cache-sh4.c, the
+ * PG_dcache_clean versions): !CONFIG_SMP, a page-cache page of a file no
+ * one maps only loses PG_dcache_clean (__update_cache purges it when it
+ * is mapped); otherwise flush_cache_one at the kernel address's colour:
+ * the kernel alias is purged. (Older releases purged every colour of the
+ * page, through flush_kernel_dcache_page_addr.) */
 static void sh_flush_dcache_page(struct page *page)
 {
 	COH_FRAME();
+	struct address_space *mapping = page_mapping(page);
+	if (coh_machine_ncpus(coh__kernel.m) == 1 && mapping && !mapping_mapped(mapping)) {
+		page->flags &= ~(1ul << PG_arch_1); /* clear_bit(PG_dcache_clean) */
+		return;
+	}
 	simptr va = page_address(page);
 	if (!simptr_is_null(va))
 		coh__cache_range(va.addr, coh_machine_page_size(coh__kernel.m), COH__DC_FLUSH);
@@ -73,6 +83,8 @@ const struct coh__arch_ops coh__sh_ops = {
     .flush_kernel_vmap_range = flush_wback_region,
     .invalidate_kernel_vmap_range = flush_invalidate_region,
     .flush_dcache_page = sh_flush_dcache_page,
+    /* asm/cacheflush.h: flush_kernel_dcache_page() is flush_dcache_page() */
+    .flush_kernel_dcache_page = sh_flush_dcache_page,
     .flush_cache_kmaps = NULL,
     .flush_cache_vmap = sh_flush_cache_vmap,
     .flush_cache_vunmap = sh_flush_cache_vmap,

@@ -2,7 +2,7 @@
  * sh_user.c - SH-4's cache code for user pages, 2.6.34-39:
  * arch/sh/mm/cache-sh4.c (sh4_flush_cache_mm/range/page), arch/sh/mm/
  * cache.c (__flush_anon_page, copy_user_highpage, clear_user_highpage with
- * kmap_coherent), asm/mmu_context.h switch_mm.
+ * kmap_coherent, __update_cache), asm/mmu_context.h switch_mm.
  *
  * The operand cache is VIPT (physically tagged): switch_mm changes the
  * ASID only. Where it aliases (dcache.n_aliases), a user page is purged at
@@ -20,6 +20,13 @@ static unsigned long psize(void)
 static bool n_aliases(void)
 {
 	return coh_arch_colours(coh_machine_arch(coh__kernel.m)) > 1;
+}
+
+/* PG_dcache_clean (PG_arch_1): clear on a new page and on a deferred
+ * flush_dcache_page; set when __update_cache purges the kernel alias. */
+static bool dcache_clean(const struct page *page)
+{
+	return page->flags & (1ul << PG_arch_1);
 }
 
 static bool has_context(const struct mm_struct *mm)
@@ -76,9 +83,9 @@ static void sh_flush_cache_page(struct vm_area_struct *vma, unsigned long addres
 		coh__cache_range(page_address(page).addr, psize(), COH__DC_FLUSH);
 }
 
-/* flush_anon_page -> __flush_anon_page(): if the kernel and user
- * addresses alias, purge at the user colour (a mapped page) or the kernel
- * address. */
+/* flush_anon_page -> __flush_anon_page() (arch/sh/mm/cache.c): if the
+ * kernel and user addresses alias, purge at the user colour (a mapped,
+ * PG_dcache_clean page: kmap_coherent) or the kernel address. */
 static void sh_flush_anon_page(struct vm_area_struct *vma, struct page *page, unsigned long vmaddr)
 {
 	(void)vma;
@@ -87,20 +94,21 @@ static void sh_flush_anon_page(struct vm_area_struct *vma, struct page *page, un
 	coh_addr_t addr = page_address(page).addr;
 	if (!coh__pages_do_alias(addr, vmaddr))
 		return;
-	if (page_mapped(page))
+	if (page_mapped(page) && dcache_clean(page))
 		purge_at_colour(page, vmaddr);
 	else
 		coh__cache_range(addr, psize(), COH__DC_FLUSH);
 }
 
 /* copy_user_highpage() (arch/sh/mm/cache.c): the source through
- * kmap_coherent if mapped, the destination purged if it aliases. */
+ * kmap_coherent if mapped and PG_dcache_clean, the destination purged if
+ * it aliases. */
 static void sh_copy_user_highpage(struct page *to, struct page *from, unsigned long vaddr,
                                   struct vm_area_struct *vma)
 {
 	(void)vma;
 	simptr vto = kmap_atomic(to);
-	if (n_aliases() && page_mapped(from)) {
+	if (n_aliases() && page_mapped(from) && dcache_clean(from)) {
 		coh_addr_t vfrom = coh__colour_map(from, vaddr, COH__TMP_FROM);
 		coh__copy_page(vto.addr, vfrom);
 		coh__cache_range(vfrom, psize(), COH__DC_FLUSH); /* kunmap_coherent purges */
@@ -121,6 +129,22 @@ static void sh_clear_user_highpage(struct page *page, unsigned long vaddr)
 	coh__clear_user_highpage_flush_alias(page, vaddr);
 }
 
+/* update_mmu_cache -> __update_cache() (arch/sh/mm/cache.c): where the
+ * cache aliases, a page not PG_dcache_clean has its kernel alias purged
+ * when a user PTE is set, and becomes clean. */
+static void sh_update_mmu_cache(struct vm_area_struct *vma, unsigned long addr, struct coh_pte *pte)
+{
+	(void)vma;
+	(void)addr;
+	struct page *page = pte->page;
+	if (!n_aliases() || !page)
+		return;
+	bool dirty = !dcache_clean(page);
+	page->flags |= 1ul << PG_arch_1;
+	if (dirty)
+		coh__cache_range(page_address(page).addr, psize(), COH__DC_FLUSH);
+}
+
 const struct coh__user_ops coh__sh_user_ops = {
     .switch_mm = sh_switch_mm,
     .flush_cache_mm = sh_flush_cache_mm,
@@ -129,5 +153,5 @@ const struct coh__user_ops coh__sh_user_ops = {
     .flush_anon_page = sh_flush_anon_page,
     .copy_user_highpage = sh_copy_user_highpage,
     .clear_user_highpage = sh_clear_user_highpage,
-    .update_mmu_cache = NULL, /* __update_cache: page-cache pages only */
+    .update_mmu_cache = sh_update_mmu_cache,
 };

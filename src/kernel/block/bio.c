@@ -179,7 +179,7 @@ static void disk_request_fn(struct gendisk *disk)
 			q->tail = NULL;
 		bio->bi_next = NULL;
 		enum dma_data_direction dir = bio_dma_dir(bio);
-		for (unsigned i = 0; i < bio->bi_vcnt; i++) {
+		for (unsigned i = 0; !disk->pio && i < bio->bi_vcnt; i++) {
 			struct bio_vec *bv = &bio->bi_io_vec[i];
 			bio->bi_dma[i] =
 			    dma_map_page(&disk->dev, bv->bv_page, bv->bv_offset, bv->bv_len, dir);
@@ -228,7 +228,9 @@ void coh__bio_complete(struct bio *bio)
 	struct gendisk *disk = bio->bi_bdev->bd_disk;
 	BUG_ON(bio->bi_state != BIO_S_DONE);
 	enum dma_data_direction dir = bio_dma_dir(bio);
-	for (unsigned i = 0; i < bio->bi_vcnt; i++)
+	for (unsigned i = 0; !disk->pio && i < bio->bi_vcnt; i++)
 		dma_unmap_page(&disk->dev, bio->bi_dma[i], bio->bi_io_vec[i].bv_len, dir);
+	if (disk->pio && !bio->bi_error) /* the PIO driver moves the data now */
+		bio->bi_error = coh__pio_transfer(disk, bio);
 	bio_endio(bio, bio->bi_error);
 }

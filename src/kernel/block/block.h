@@ -39,6 +39,7 @@ struct gendisk {
 	bool live;
 	struct block_device part0;
 	struct device dev; /* the DMA API's handle of this controller */
+	unsigned pio;      /* 0: DMA; DISK_PIO_*: the CPU moves the data (pio.c) */
 	struct request_queue queue;
 	/* Completed by the device, waiting for the interrupt handler. The
 	 * device appends and the handler takes from the head; neither yields
@@ -77,6 +78,10 @@ int coh__disk_flush(struct gendisk *disk);
 unsigned coh__disk_blk_dev(struct gendisk *disk);
 /* The live disk of this execution named name, or NULL. */
 struct gendisk *coh__disk_find(const char *name);
+
+/* pio.c: a PIO controller's transfer of a bio the device completed, by
+ * the CPU in the driver's interrupt handler; returns 0 or -EIO. */
+int coh__pio_transfer(struct gendisk *disk, struct bio *bio);
 
 /* writecache.c */
 void coh__wc_init(void);

@@ -279,7 +279,8 @@ struct gendisk *alloc_disk_sim(const struct disk_config *cfg)
 	coh_sched *s = coh__kernel.s;
 	last_error = COH_EINVAL;
 	if (!s || !cfg || !cfg->name || cfg->capacity == 0 || cfg->irq >= COH_MAX_IRQS ||
-	    cfg->irq_cpu >= coh_machine_ncpus(coh__kernel.m) || cfg->capacity > (1ull << 31))
+	    cfg->pio > DISK_PIO_KMAP || cfg->irq_cpu >= coh_machine_ncpus(coh__kernel.m) ||
+	    cfg->capacity > (1ull << 31))
 		return NULL;
 	if (ndisks == COH__MAX_DISKS)
 		return NULL;
@@ -300,6 +301,7 @@ struct gendisk *alloc_disk_sim(const struct disk_config *cfg)
 	d->burst = cfg->burst;
 	d->part0.bd_disk = d;
 	d->dev.name = cfg->name;
+	d->pio = cfg->pio;
 	spin_lock_init(&d->queue.queue_lock);
 	unsigned page_sectors = coh_machine_page_size(coh__kernel.m) >> SECTOR_SHIFT;
 	d->queue.max_sectors = cfg->max_sectors ? cfg->max_sectors : BIO_MAX_PAGES * page_sectors;
@@ -477,7 +479,8 @@ static void device_work(struct bio *bio)
 		if ((bio->bi_rw & REQ_FLUSH) && coh__disk_flush(d))
 			error = -EIO;
 		size_t off = (size_t)bio->bi_sector << SECTOR_SHIFT;
-		for (unsigned i = 0; !error && i < bio->bi_vcnt; i++) {
+		/* a PIO controller's data moves in the driver's handler (pio.c) */
+		for (unsigned i = 0; !error && !d->pio && i < bio->bi_vcnt; i++) {
 			if (transfer(d, bio, i, off))
 				error = -EIO;
 			else if (bio->bi_blk_op)

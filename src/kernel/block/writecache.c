@@ -14,7 +14,10 @@
  * whether it reached the medium (a choice, default: lost; past 64 writes a
  * disk keeps the rest), rolls every one of them back in reverse order and
  * writes the kept ones again in order: the backend then holds what
- * survived. Until coh_power_restore the disks fail every bio with -EIO
+ * survived. With torn writes on (coh_power_cut_torn, off by default so
+ * that existing schedules keep their meaning) the choice for a write of
+ * several sectors is how many of its first sectors survive, 0 to all.
+ * Until coh_power_restore the disks fail every bio with -EIO
  * and move nothing. At the restore no copy survives (coh_blk_restart) and
  * every sector a cut changed becomes a new version in the block-copy
  * oracle.
@@ -37,7 +40,7 @@ struct coh__wc_write {
 	uint8_t *old, *new; /* len bytes each, in one allocation */
 };
 
-static bool armed, cut;
+static bool armed, cut, torn;
 static unsigned cuts; /* power cuts in this execution */
 
 /* Sectors a cut changed, made new versions at the restart: a completion
@@ -65,7 +68,7 @@ void coh__wc_init(void)
 {
 	for (unsigned i = 0; coh__disk_at(i); i++)
 		drop_list(coh__disk_at(i));
-	armed = cut = false;
+	armed = cut = torn = false;
 	cuts = 0;
 	free(settled);
 	settled = NULL;
@@ -124,17 +127,29 @@ static void settle(struct gendisk *d)
 {
 	if (!d->wc_head)
 		return;
-	bool keep[64] = {false};
+	size_t keep[64] = {0}; /* bytes of each write that reach the medium */
 	unsigned i = 0;
-	for (struct coh__wc_write *w = d->wc_head; w; w = w->next, i++)
-		if (i < 64)
-			keep[i] = w->fua || coh_choose(coh__kernel.s, COH_CHOICE_DATA, 2) == 1;
+	for (struct coh__wc_write *w = d->wc_head; w; w = w->next, i++) {
+		if (i >= 64)
+			break;
+		unsigned sectors = (unsigned)((w->len + 511) >> SECTOR_SHIFT);
+		if (w->fua)
+			keep[i] = w->len;
+		else if (torn && sectors > 1) /* any prefix of its sectors */
+			keep[i] = (size_t)coh_choose(coh__kernel.s, COH_CHOICE_DATA, sectors + 1)
+			          << SECTOR_SHIFT;
+		else
+			keep[i] = coh_choose(coh__kernel.s, COH_CHOICE_DATA, 2) == 1 ? w->len : 0;
+		if (keep[i] > w->len)
+			keep[i] = w->len;
+	}
 	for (struct coh__wc_write *w = d->wc_tail; w; w = w->prev)
 		(void)coh__disk_backend_rw(d, true, w->off, w->old, w->len);
 	i = 0;
 	for (struct coh__wc_write *w = d->wc_head; w; w = w->next, i++)
 		if (i >= 64 || keep[i])
-			(void)coh__disk_backend_rw(d, true, w->off, w->new, w->len);
+			(void)coh__disk_backend_rw(d, true, w->off, w->new,
+			                           i >= 64 ? w->len : keep[i]);
 	for (struct coh__wc_write *w = d->wc_head; w; w = w->next) {
 		uint64_t first = w->off >> SECTOR_SHIFT;
 		uint64_t last = (w->off + w->len - 1) >> SECTOR_SHIFT;
@@ -162,6 +177,11 @@ bool coh__wc_power_off(struct gendisk *disk, struct bio *bio)
 	    coh_choose(coh__kernel.s, COH_CHOICE_DATA, 2) == 1)
 		coh_power_cut();
 	return cut;
+}
+
+void coh_power_cut_torn(bool on)
+{
+	torn = on;
 }
 
 void coh_power_cut_arm(bool on)

@@ -6,7 +6,8 @@
  * the device model's own file and line. The events of the transfer carry
  * that site, never the line of whichever task ran last; the actor is
  * "device". After the access DMA-API-debug checks that the device did not
- * touch bytes the CPU owns (coh__dma_debug_device_access).
+ * touch bytes the CPU owns (coh__dma_debug_device_access). dma_dev_poll is
+ * a read the oracle does not judge (a device polling an ownership flag).
  *
  * A dma_addr_t is the PA (no IOMMU in the model).
  */
@@ -61,11 +62,12 @@ static void leave(struct dev_site saved)
 	coh_machine_set_actor(coh__kernel.m, saved.actor);
 }
 
-int coh__dma_dev_read(struct device *dev, dma_addr_t addr, void *buf, size_t len, const char *file,
-                      unsigned line)
+static int dev_read(struct device *dev, dma_addr_t addr, void *buf, size_t len, const char *file,
+                    unsigned line, bool poll)
 {
 	struct dev_site saved = enter(file, line);
-	int r = coh_dma_read(coh__kernel.m, addr, buf, len);
+	int r = poll ? coh_dma_poll(coh__kernel.m, addr, buf, len)
+	             : coh_dma_read(coh__kernel.m, addr, buf, len);
 	if (r == COH_EFAULT) {
 		memset(buf, 0xff, len); /* a bus error reads all ones */
 		outside(dev, addr, len, false);
@@ -74,6 +76,18 @@ int coh__dma_dev_read(struct device *dev, dma_addr_t addr, void *buf, size_t len
 	}
 	leave(saved);
 	return r;
+}
+
+int coh__dma_dev_read(struct device *dev, dma_addr_t addr, void *buf, size_t len, const char *file,
+                      unsigned line)
+{
+	return dev_read(dev, addr, buf, len, file, line, false);
+}
+
+int coh__dma_dev_poll(struct device *dev, dma_addr_t addr, void *buf, size_t len, const char *file,
+                      unsigned line)
+{
+	return dev_read(dev, addr, buf, len, file, line, true);
 }
 
 int coh__dma_dev_write(struct device *dev, dma_addr_t addr, const void *buf, size_t len,

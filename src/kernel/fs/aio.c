@@ -77,13 +77,20 @@ struct kioctx {
 static struct kioctx ctxs[COH__MAX_KIOCTX];
 static struct kiocb kiocbs[COH__MAX_KIOCB];
 static unsigned nkiocbs;
+/* when each handle's object was freed (an order stamp; 0: in use): once
+ * every handle was handed out, the one freed longest ago is used again, so
+ * a handle outlives its object for 128 allocations (a late second
+ * aio_complete still meets the freed object) and a long run never runs out */
+static uint64_t kiocb_freed[COH__MAX_KIOCB], kiocb_frees;
 static struct kmem_cache *kiocb_cachep;
 
 int coh__aio_init(void)
 {
 	memset(ctxs, 0, sizeof(ctxs));
 	memset(kiocbs, 0, sizeof(kiocbs));
+	memset(kiocb_freed, 0, sizeof(kiocb_freed));
 	nkiocbs = 0;
+	kiocb_frees = 0;
 	/* the cache of the previous execution died with its kernel */
 	kiocb_cachep = kmem_cache_create("kiocb", KIOCB_SIZE, 0, SLAB_HWCACHE_ALIGN, NULL);
 	return kiocb_cachep ? COH_OK : COH_ENOMEM;
@@ -117,17 +124,32 @@ void kiocb_set_pos(struct kiocb *iocb, loff_t pos)
 /* A host handle and its slab object (kmem_cache_alloc(kiocb_cachep)). */
 static struct kiocb *kiocb_alloc(void)
 {
-	if (nkiocbs == COH__MAX_KIOCB)
-		return NULL;
+	unsigned slot = nkiocbs;
+	if (nkiocbs == COH__MAX_KIOCB) {
+		for (unsigned i = 0; i < COH__MAX_KIOCB; i++)
+			if (kiocb_freed[i] &&
+			    (slot == COH__MAX_KIOCB || kiocb_freed[i] < kiocb_freed[slot]))
+				slot = i;
+		if (slot == COH__MAX_KIOCB)
+			return NULL;
+	}
 	simptr obj = kmem_cache_alloc(kiocb_cachep, GFP_KERNEL);
 	if (simptr_is_null(obj))
 		return NULL;
-	struct kiocb *iocb = &kiocbs[nkiocbs];
+	struct kiocb *iocb = &kiocbs[slot];
 	memset(iocb, 0, sizeof(*iocb));
 	iocb->obj = obj;
-	iocb->id = nkiocbs++;
+	iocb->id = nkiocbs < COH__MAX_KIOCB ? nkiocbs++ : nkiocbs + (unsigned)kiocb_frees;
+	kiocb_freed[slot] = 0;
 	init_waitqueue_head(&iocb->ki_wait);
 	return iocb;
+}
+
+/* kmem_cache_free of the kiocb's object; its handle may be used again. */
+static void kiocb_free(struct kiocb *iocb)
+{
+	kmem_cache_free(kiocb_cachep, iocb->obj);
+	kiocb_freed[iocb - kiocbs] = ++kiocb_frees;
 }
 
 static struct kioctx *ctx_of(struct kiocb *iocb)
@@ -195,10 +217,14 @@ long io_setup(unsigned nr_events, aio_context_t *ctxp)
 	spin_lock_init(&ctx->ctx_lock);
 	spin_lock_init(&ctx->ring_lock);
 	init_waitqueue_head(&ctx->wait);
-	long r = aio_setup_ring(ctx, nr_events);
-	if (r)
-		return r;
+	/* taken before aio_setup_ring, which may sleep: another task's
+	 * io_setup must not pick the same slot (kmem_cache_alloc in Linux) */
 	ctx->live = true;
+	long r = aio_setup_ring(ctx, nr_events);
+	if (r) {
+		ctx->live = false;
+		return r;
+	}
 	*ctxp = ctx->user_id;
 	return 0;
 }
@@ -231,7 +257,7 @@ long io_destroy(aio_context_t ctx_id)
 /* really_put_req (fs/aio.c 2.6.20); ctx_lock held */
 static void really_put_req(struct kioctx *ctx, struct kiocb *req)
 {
-	kmem_cache_free(kiocb_cachep, req->obj);
+	kiocb_free(req);
 	ctx->reqs_active--;
 	if (!ctx->reqs_active && ctx->dead)
 		wake_up(&ctx->wait);
@@ -282,7 +308,7 @@ static struct kiocb *aio_get_req(struct kioctx *ctx)
 	}
 	spin_unlock_irq(&ctx->ctx_lock);
 	if (!okay) {
-		kmem_cache_free(kiocb_cachep, req->obj);
+		kiocb_free(req);
 		return NULL;
 	}
 	return req;
@@ -496,7 +522,7 @@ ssize_t wait_on_sync_kiocb(struct kiocb *iocb)
 
 void destroy_sync_kiocb(struct kiocb *iocb)
 {
-	kmem_cache_free(kiocb_cachep, iocb->obj);
+	kiocb_free(iocb);
 }
 
 size_t iov_length(const struct iovec *iov, unsigned long nr_segs)

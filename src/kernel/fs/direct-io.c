@@ -51,6 +51,10 @@ struct dio {
 	dio_iodone_t *end_io;
 	struct block_device *bdev;
 	sector_t next_sector; /* the disk sector that follows the bio */
+	/* dio_zero_block: the part of a new block after the write, still to
+	 * be zeroed (tail_len bytes from tail_sector; 0: none) */
+	sector_t tail_sector;
+	unsigned tail_len;
 	int page_errors;
 	bool is_async;
 	int io_error;
@@ -130,7 +134,7 @@ static ssize_t dio_complete(struct dio *dio, loff_t offset, ssize_t ret, bool in
 	if (dio->end_io && dio->result)
 		dio->end_io(dio->iocb, offset, transferred, NULL);
 	if (dio->lock_type == DIO_LOCKING)
-		coh_up_read(&dio->inode->i_alloc_sem); /* lockdep: non-owner release */
+		coh_up_read_non_owner(&dio->inode->i_alloc_sem);
 	if (ret == 0)
 		ret = dio->page_errors;
 	if (ret == 0)
@@ -366,11 +370,27 @@ static int do_direct_IO(struct dio *dio, unsigned long user_addr, size_t bytes, 
 				flush_dcache_page(page);
 				kunmap(page);
 			} else {
-				sector_t sector = (bh.b_blocknr << (fsbits - SECTOR_SHIFT)) +
-				                  (boff >> SECTOR_SHIFT);
-				ret = submit_page_section(dio, page, poff + done, chunk, sector);
+				sector_t bstart = bh.b_blocknr << (fsbits - SECTOR_SHIFT);
+				sector_t sector = bstart + (boff >> SECTOR_SHIFT);
+				if (dio->rw == WRITE && buffer_new(&bh)) {
+					/* dio_zero_block (2.6.20): what the write does
+					 * not cover of a new block must read as zeroes,
+					 * not as the block's last contents */
+					if (boff)
+						ret = submit_page_section(dio, ZERO_PAGE(0), 0,
+						                          boff, bstart);
+					dio->tail_sector = sector;
+					dio->tail_len = blocksize - boff;
+				}
+				if (!ret)
+					ret = submit_page_section(dio, page, poff + done, chunk,
+					                          sector);
 				if (ret)
 					break;
+				if (dio->tail_len && dio->tail_sector == sector) {
+					dio->tail_sector += chunk >> SECTOR_SHIFT;
+					dio->tail_len -= chunk;
+				}
 			}
 			done += chunk;
 			*pos += chunk;
@@ -415,6 +435,8 @@ static ssize_t direct_io_worker(int rw, struct kiocb *iocb, struct inode *inode,
 		 * buffered I/O when we return */
 		ret = 0;
 	}
+	if (ret == 0 && dio->tail_len) /* dio_zero_block(dio, 1): the new block's tail */
+		ret = submit_page_section(dio, ZERO_PAGE(0), 0, dio->tail_len, dio->tail_sector);
 	if (dio->bio)
 		dio_bio_submit(dio);
 	/* All block lookups have been performed. For READ requests we can
@@ -506,8 +528,8 @@ ssize_t __blockdev_direct_IO(int rw, struct kiocb *iocb, struct inode *inode,
 			}
 		}
 		if (dio_lock_type == DIO_LOCKING)
-			coh_down_read(
-			    &inode->i_alloc_sem); /* lockdep: not the owner will release it */
+			/* lockdep: not the owner will release it */
+			coh_down_read_non_owner(&inode->i_alloc_sem);
 	}
 	/* For file extending writes updating i_size before data writeouts
 	 * complete can expose uninitialized blocks. So even for AIO, we need

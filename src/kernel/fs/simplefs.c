@@ -23,6 +23,7 @@
 
 #include "kernel/block/block.h"
 #include "cohsim/aio.h"
+#include "cohsim/blockcopy.h"
 #include "kernel/fs/fs_impl.h"
 
 #define MAX_SB 2
@@ -169,6 +170,14 @@ struct inode *simplefs_iget(struct super_block *sb, const char *name)
 	for (unsigned i = 0; i < sfs.ninodes; i++)
 		if (sfs.inodes[i].i_sb == sb && strcmp(sfs.names[i], name) == 0)
 			return &sfs.inodes[i];
+	return NULL;
+}
+
+struct inode *coh__simplefs_inode_at(struct super_block *sb, unsigned i)
+{
+	for (unsigned k = 0; k < sfs.ninodes; k++)
+		if (sfs.inodes[k].i_sb == sb && i-- == 0)
+			return &sfs.inodes[k];
 	return NULL;
 }
 
@@ -454,20 +463,42 @@ static const struct file_operations simplefs_fops = {
 };
 
 /* ->truncate (ext2_truncate's shape): block_truncate_page zeroes the last
- * block past i_size and dirties it; the blocks past it are freed. */
+ * block past i_size and dirties it (reading it in first if it is not
+ * cached); the blocks past it are freed. */
 void coh__simplefs_truncate(struct inode *inode)
 {
 	unsigned shift = coh__kernel.page_shift;
 	unsigned long keep = (unsigned long)((inode->i_size + (loff_t)psize() - 1) >> shift);
+	/* the data past the end is gone, on the disk or only in a dirty page
+	 * over a hole: the block-copy oracle takes the medium as the latest
+	 * version of those blocks (their pages left the cache first, in
+	 * truncate_inode_pages) */
+	for (unsigned long b = keep; b < inode->i_nblocks && b < 64; b++)
+		coh_blk_dev_discard(coh__kernel.chk, fs_blk_dev(inode->i_sb),
+		                    (inode->i_private + b) * COH_PAGE_SECTORS, COH_PAGE_SECTORS);
 	inode->i_blockmap &= keep >= 64 ? ~0ull : (1ull << keep) - 1;
 	unsigned partial = (unsigned)(inode->i_size & (loff_t)(psize() - 1));
 	if (!partial)
 		return;
-	struct page *page = find_lock_page(inode->i_mapping, (pgoff_t)(inode->i_size >> shift));
+	/* block_truncate_page (fs/buffer.c 2.6.3x): a hole has nothing to
+	 * zero; a mapped block is read in if the page is not uptodate (not
+	 * cached, say), then zeroed past i_size and dirtied */
+	pgoff_t index = (pgoff_t)(inode->i_size >> shift);
+	struct buffer_head bh = {0};
+	if (simplefs_get_block(inode, index, &bh, 0) || !buffer_mapped(&bh))
+		return;
+	struct address_space *mapping = inode->i_mapping;
+	struct page *page = find_or_create_page(mapping, index, mapping->gfp_mask);
 	if (!page)
 		return;
-	if (PageUptodate(page)) {
+	if (!PageUptodate(page)) {
+		ClearPageError(page);
+		simplefs_readpage(NULL, page); /* unlocks it when read (or failed) */
+		lock_page(page);
+	}
+	if (PageUptodate(page) && page->mapping == mapping) {
 		coh__zero_user_segment(page, partial, (unsigned)psize());
+		coh__pc_store(page, partial, (unsigned)psize() - partial);
 		set_page_dirty(page);
 	}
 	unlock_page(page);

@@ -22,6 +22,8 @@ int coh__simdev_init(void)
 {
 	next_mmio = MMIO_BASE;
 	int r = coh__simnet_init();
+	if (!r)
+		r = coh__simblk_init();
 	return r ? r : coh__io_init();
 }
 

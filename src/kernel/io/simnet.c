@@ -7,8 +7,12 @@
  * the wire. The device's memory accesses are dma_dev_read/dma_dev_write at
  * this file's lines, so the oracle judges every descriptor and buffer it
  * reads (stale-dma) and its writes are the latest values the CPU must see.
+ * In poll mode (SIMNET_CTRL_POLL) the device does not look at the tails:
+ * it polls each descriptor's OWN flag (dma_dev_poll, not judged) and reads
+ * the descriptor it owns again, judged; TX fetching goes on after each
+ * completed batch, as a running DMA engine does.
  * Invariants: tx_head <= tx_fetch (mod count) and every fetched, unsent
- * packet is in `fetched`, oldest first; at most one TX completion is
+ * packet is in `fetched`, oldest first (nfetched <= tx_count); at most one TX completion is
  * pending (tx_pending) and it sends every fetched packet in order; the
  * pool is reset by
  * kernel_init (coh__simnet_init).
@@ -64,6 +68,17 @@ static void update_irq(struct simnet *n)
 }
 
 static void tx_send_one(struct simnet *n);
+static void tx_fetch(struct simnet *n);
+
+/* In poll mode: does the device own descriptor da? Its flags are polled
+ * (a read the oracle does not judge: not yet owned is no error); the
+ * descriptor it then acts on is read again, judged. */
+static bool polled_own(struct simnet *n, dma_addr_t da)
+{
+	u8 f[4];
+	dma_dev_poll(&n->sd.dev, da + SIMNET_DESC_FLAGS, f, sizeof(f));
+	return le32(f) & SIMNET_DESC_OWN;
+}
 
 /* A TX completion: the fetched packets go on the wire, oldest first (one
  * completion per batch: their order is the NIC's, not a choice). */
@@ -74,6 +89,8 @@ static void tx_done(void *arg)
 	n->tx_pending = false;
 	while (n->nfetched)
 		tx_send_one(n);
+	if (n->ctrl & SIMNET_CTRL_POLL)
+		tx_fetch(n); /* a running DMA engine goes on to the next descriptor */
 }
 
 /* The oldest fetched packet: its buffer by DMA, then DONE, the IRQ. */
@@ -97,12 +114,19 @@ static void tx_send_one(struct simnet *n)
 	update_irq(n);
 }
 
-/* The TX doorbell: fetch the new descriptors now, send them later. */
+/* The TX doorbell: fetch the new descriptors now, send them later. In
+ * poll mode the tail is not looked at: the device fetches while it owns
+ * the next descriptor (and has room for it). */
 static void tx_fetch(struct simnet *n)
 {
-	while ((n->ctrl & SIMNET_CTRL_ENABLE) && n->tx_count && n->tx_fetch != n->tx_tail) {
+	bool poll = n->ctrl & SIMNET_CTRL_POLL;
+	while ((n->ctrl & SIMNET_CTRL_ENABLE) && n->tx_count &&
+	       (poll ? n->nfetched < n->tx_count : n->tx_fetch != n->tx_tail)) {
+		dma_addr_t da = n->tx_ring + n->tx_fetch * SIMNET_DESC_SIZE;
+		if (poll && !polled_own(n, da))
+			return; /* not handed over yet: suspended until a poll demand */
 		u8 d[SIMNET_DESC_SIZE];
-		dma_dev_read(&n->sd.dev, n->tx_ring + n->tx_fetch * SIMNET_DESC_SIZE, d, sizeof(d));
+		dma_dev_read(&n->sd.dev, da, d, sizeof(d));
 		if (!(le32(d + SIMNET_DESC_FLAGS) & SIMNET_DESC_OWN))
 			return; /* not ours (yet): stop, as a NIC does */
 		n->fetched[n->nfetched].index = n->tx_fetch;
@@ -128,11 +152,17 @@ static void rx_arrive(void *arg)
 	size_t len = n->wire[0].len;
 	memcpy(pkt, n->wire[0].data, len);
 	memmove(&n->wire[0], &n->wire[1], --n->nwire * sizeof(n->wire[0]));
-	if (!(n->ctrl & SIMNET_CTRL_ENABLE) || !n->rx_count || n->rx_head == n->rx_tail) {
+	bool poll = n->ctrl & SIMNET_CTRL_POLL;
+	if (!(n->ctrl & SIMNET_CTRL_ENABLE) || !n->rx_count ||
+	    (!poll && n->rx_head == n->rx_tail)) {
 		n->rx_dropped++;
 		return;
 	}
 	dma_addr_t da = n->rx_ring + n->rx_head * SIMNET_DESC_SIZE;
+	if (poll && !polled_own(n, da)) {
+		n->rx_dropped++; /* no buffer handed over */
+		return;
+	}
 	u8 d[SIMNET_DESC_SIZE];
 	dma_dev_read(&n->sd.dev, da, d, sizeof(d));
 	if (!(le32(d + SIMNET_DESC_FLAGS) & SIMNET_DESC_OWN)) {

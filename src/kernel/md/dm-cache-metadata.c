@@ -31,9 +31,6 @@
 #include "kernel/md/persistent-data/dm-bitset.h"
 
 #define CACHE_MAX_CONCURRENT_LOCKS 5
-#ifndef DM_CACHE_CHECK_BLOCK_SIZE_FIX /* s-dmcli's switch (cohsim/dm-cache.h) */
-#define DM_CACHE_CHECK_BLOCK_SIZE_FIX "dm-cache-check-block-size"
-#endif
 #define CMD_POOL 8
 
 struct dm_cache_metadata {

@@ -44,6 +44,7 @@ static struct ledger ledgers[LEDGERS];
 void coh__dm_cache_ledger_init(void)
 {
 	memset(ledgers, 0, sizeof(ledgers));
+	coh__dm_cache_prov_init();
 }
 
 static struct ledger *ledger_of(const struct block_device *bdev, bool create)

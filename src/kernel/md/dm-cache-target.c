@@ -36,6 +36,8 @@
 #include "kernel/kernel_impl.h"
 
 #define CACHE_POOL 8
+#define CACHE_MAX_BLOCK_SECTORS 128 /* the model's limit (Linux: 2^21) */
+#define CACHE_IOS 64                /* writes to cache blocks in flight */
 
 struct cache {
 	bool used;
@@ -57,6 +59,18 @@ struct cache {
 
 static struct cache caches[CACHE_POOL];
 
+/* A write remapped to a cache block, until it completes: the checker's
+ * record of what the block holds (dm-cache-provenance.c) is made then.
+ * Not Linux's: its per-bio data serves the migrations. */
+static struct cache_io {
+	bool used;
+	struct cache *cache;
+	sector_t sector, origin;
+	unsigned nsect;
+	bio_end_io_t *end_io;
+	void *private;
+} cache_ios[CACHE_IOS];
+
 /* cache_ctr allocates from the pool, which kernel_init() resets. */
 static struct cache *cache_alloc(void)
 {
@@ -72,6 +86,7 @@ static struct cache *cache_alloc(void)
 int coh__dm_cache_target_init(void)
 {
 	memset(caches, 0, sizeof(caches));
+	memset(cache_ios, 0, sizeof(cache_ios));
 	return COH_OK;
 }
 
@@ -106,8 +121,7 @@ static int cache_ctr(struct dm_target *ti, unsigned argc, char **argv)
 		ti->error = "Error opening cache device";
 	} else if (dm_get_device(ti, argv[2], &cache->origin_dev)) {
 		ti->error = "Error opening origin device";
-	} else if (parse_u64(argv[3], &bs) || bs < 8 || (bs & 7) ||
-	           bs > DM_CACHE_METADATA_BLOCK_SIZE >> SECTOR_SHIFT) {
+	} else if (parse_u64(argv[3], &bs) || bs < 8 || (bs & 7) || bs > CACHE_MAX_BLOCK_SECTORS) {
 		ti->error = "Invalid data block size";
 	} else if (parse_u64(argv[4], &nf) || nf > 1 || (nf && strcmp(argv[5], "writeback"))) {
 		/* writethrough is left out: the model has no clone to the origin */
@@ -137,10 +151,14 @@ static void cache_dtr(struct dm_target *ti)
 	cache->used = false;
 }
 
-/* write_dirty_bitset + dm_cache_commit (sync_metadata, v3.9) */
+static int issue_flush(struct block_device *bdev);
+
+/* write_dirty_bitset + dm_cache_commit (sync_metadata, v3.9); with the
+ * switch, the cache device is flushed first, as dm-thin's commit() flushes
+ * the data device since 694cfe7f31db (2019). */
 static int sync_metadata(struct cache *cache, bool clean_shutdown)
 {
-	int r = 0;
+	int r = coh_fix(DM_CACHE_FLUSH_BEFORE_COMMIT_FIX) ? issue_flush(cache->cache_dev) : 0;
 	coh_mutex_lock(&cache->lock);
 	for (dm_cblock_t c = 0; c < cache->cache_size && !r; c++)
 		if (cache->dirty_changed[c]) {
@@ -217,6 +235,36 @@ static int issue_flush(struct block_device *bdev)
 	return w.error;
 }
 
+/* The end of a write to a cache block (no Linux counterpart: the checker's). */
+static void cache_write_endio(struct bio *bio, int error)
+{
+	struct cache_io *io = bio->bi_private;
+	if (!error)
+		coh__dm_cache_prov_written(io->cache->cache_dev, io->sector, io->origin, io->nsect);
+	bio->bi_end_io = io->end_io;
+	bio->bi_private = io->private;
+	io->used = false;
+	if (bio->bi_end_io)
+		bio->bi_end_io(bio, error);
+}
+
+static void track_write(struct cache *cache, struct bio *bio, sector_t origin)
+{
+	struct cache_io *io = NULL;
+	for (unsigned i = 0; i < CACHE_IOS && !io; i++)
+		if (!cache_ios[i].used)
+			io = &cache_ios[i];
+	if (!io) {
+		BUG(); /* the model's bound */
+		return;
+	}
+	*io = (struct cache_io){
+	    true,           cache,          bio->bi_sector, origin, bio->bi_size >> SECTOR_SHIFT,
+	    bio->bi_end_io, bio->bi_private};
+	bio->bi_end_io = cache_write_endio;
+	bio->bi_private = io;
+}
+
 /* cache_map -> process_bio (v3.9), synchronously */
 static int cache_map(struct dm_target *ti, struct bio *bio)
 {
@@ -255,6 +303,8 @@ static int cache_map(struct dm_target *ti, struct bio *bio)
 		if (write)
 			set_dirty(cache, (dm_cblock_t)hit, true);
 		remap_to_cache(cache, bio, (dm_cblock_t)hit, off);
+		if (write)
+			track_write(cache, bio, s);
 	} else {
 		bio->bi_bdev = cache->origin_dev;
 		bio->bi_sector = s;
@@ -277,6 +327,9 @@ static int load_mapping(void *context, dm_oblock_t oblock, dm_cblock_t cblock, b
 	cache->valid[cblock] = true;
 	cache->oblock[cblock] = oblock;
 	cache->dirty[cblock] = dirty;
+	/* the checker: the block must hold what was written for oblock */
+	coh__dm_cache_prov_check(cache->cache_dev, cache->origin_dev, cblock, oblock,
+	                         cache->sectors_per_block);
 	return 0;
 }
 

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "cohsim/device-mapper.h"
+#include "kernel/arch/cacheflush.h"
 #include "kernel/block/block.h"
 #include "kernel/kernel_impl.h"
 
@@ -142,11 +143,15 @@ struct mapped_device *dm_find_device(const char *name)
 }
 
 /* A restart after a power cut (no Linux function: the machine's memory is
- * gone). The ledger of commits and the disks stay. */
+ * gone). The ledger of commits and the disks stay. The CPU caches lose
+ * their lines too: the model writes them back (memory is garbage to the
+ * restarted kernel either way), so that a page reused after the restart
+ * does not count as a discard of data the cut already lost. */
 int coh_dm_reboot(void)
 {
 	if (coh__bio_busy())
 		return -EBUSY;
+	coh__flush_cache_all_cpus();
 	coh__dm_bufio_reboot();
 	coh__dm_cache_metadata_reboot();
 	return coh__dm_init();

@@ -318,14 +318,41 @@ static bool mapping_writably_mapped(const struct address_space *mapping)
 	return mapping->i_mmap_writable != 0;
 }
 
-/* file_read_actor (mm/filemap.c), the slow way: kmap, __copy_to_user,
- * kunmap. Returns the bytes copied. */
+/* fault_in_pages_writeable (include/linux/pagemap.h 2.6.3x): a zero
+ * stored at the first byte, and at the last when it is on another page
+ * (it will be overwritten), so that the atomic copy finds the pages. */
+static int fault_in_pages_writeable(unsigned long uaddr, unsigned long size)
+{
+	if (size == 0)
+		return 0;
+	u8 zero = 0;
+	int ret = put_user(zero, uaddr);
+	unsigned long end = uaddr + size - 1;
+	if (ret == 0 && (uaddr >> coh__kernel.page_shift) != (end >> coh__kernel.page_shift))
+		ret = put_user(zero, end);
+	return ret;
+}
+
+/* file_read_actor (mm/filemap.c 2.6.3x): the fast way when the user
+ * buffer is present (kmap_atomic, __copy_to_user_inatomic, kunmap_atomic,
+ * which on VIVT ARM flushes the kernel alias), else the slow way (kmap,
+ * __copy_to_user, kunmap). Returns the bytes copied. */
 static unsigned long file_read_actor(struct page *page, unsigned long offset, unsigned long buf,
                                      unsigned long size)
 {
+	coh__pc_read(page, (unsigned)offset, (unsigned)size);
+	if (!fault_in_pages_writeable(buf, size)) {
+		simptr kaddr = kmap_atomic(page);
+		KSITE();
+		unsigned long left =
+		    __copy_to_user_inatomic(buf, simptr_add(kaddr, (long)offset), size);
+		kunmap_atomic(kaddr);
+		if (left == 0)
+			return size;
+	}
+	/* Do it the slow way */
 	simptr kaddr = kmap(page);
 	KSITE();
-	coh__pc_read(page, (unsigned)offset, (unsigned)size);
 	unsigned long left = copy_to_user(buf, simptr_add(kaddr, (long)offset), size);
 	kunmap(page);
 	return size - left;

@@ -129,6 +129,11 @@ void __free_pages(struct page *page, unsigned order)
 		BUG_ON(page[i]._mapcount != -1); /* free_pages_check: still mapped */
 		coh__dma_debug_check_freed(page_to_phys(&page[i]),
 		                           coh_machine_page_size(coh__kernel.m));
+		/* the page's contents die with it: the oracle forgets their
+		 * versions (lines of its last life may still be cached) */
+		if (coh__kernel.chk)
+			coh__oracle_forget(coh__kernel.chk, page_to_phys(&page[i]),
+			                   coh_machine_page_size(coh__kernel.m));
 		page[i]._refcount = 0;
 		page[i].mapping = NULL;
 		page[i].flags = 0;

@@ -162,7 +162,10 @@ int try_to_unmap(struct page *page)
 
 /* page_mkclean() -> page_mkclean_file() -> page_mkclean_one() (mm/rmap.c
  * 2.6.3x) on each VM_SHARED VMA of the page's i_mmap: a writable PTE is
- * flushed (flush_cache_page) and write-protected. Returns how many were. */
+ * flushed (flush_cache_page) and write-protected. Returns how many were.
+ * The flush came with c2fda5fed81e ("Fix up page_mkclean_one(): virtual
+ * caches, s390", 2.6.20): without it (`mkclean-flush-cache` declared and
+ * off, 2.6.19), the user's dirty lines stay behind the writeback. */
 int page_mkclean(struct page *page)
 {
 	struct address_space *mapping = page_mapping(page);
@@ -179,7 +182,8 @@ int page_mkclean(struct page *page)
 		struct coh_pte *pte = coh_pte_lookup(vma->vm_mm, address);
 		if (!pte || pte->page != page || !pte->write)
 			continue;
-		flush_cache_page(vma, address, page_to_pfn(page));
+		if (coh_fix_old("mkclean-flush-cache"))
+			flush_cache_page(vma, address, page_to_pfn(page));
 		pte->write = false; /* pte_wrprotect(pte_mkclean(ptep_clear_flush)) */
 		ret++;
 	}

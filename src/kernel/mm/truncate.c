@@ -63,11 +63,15 @@ unsigned long invalidate_mapping_pages(struct address_space *mapping, pgoff_t st
 	unsigned long ret = 0;
 	for (pgoff_t i = start; i <= end && i < COH_MAPPING_PAGES; i++) {
 		struct page *page = mapping->page_tree[i];
-		if (!page || !trylock_page(page))
+		if (!page)
 			continue;
-		if (!PageDirty(page) && !PageWriteback(page) && !page_mapped(page))
-			ret += (unsigned long)invalidate_complete_page(mapping, page);
-		unlock_page(page);
+		get_page(page); /* pagevec_lookup's reference */
+		if (trylock_page(page)) {
+			if (!PageDirty(page) && !PageWriteback(page) && !page_mapped(page))
+				ret += (unsigned long)invalidate_complete_page(mapping, page);
+			unlock_page(page);
+		}
+		put_page(page); /* pagevec_release */
 	}
 	return ret;
 }

@@ -101,7 +101,7 @@ void coh__user_memcpy_from(void *dst, unsigned long uaddr, size_t n, const char 
 /* __copy_to_user / __copy_from_user with the exception fixup: bytes not
  * copied. kbuf moves between simulated kernel memory and the host. */
 static unsigned long kernel_access(unsigned long uaddr, simptr kaddr, unsigned long n, bool to_user,
-                                   const char *file, unsigned line)
+                                   bool nofault, const char *file, unsigned line)
 {
 	struct mm_struct *mm = current_mm();
 	u8 buf[256];
@@ -109,7 +109,11 @@ static unsigned long kernel_access(unsigned long uaddr, simptr kaddr, unsigned l
 		size_t len = piece(uaddr, n);
 		if (len > sizeof(buf))
 			len = sizeof(buf);
-		if (coh__fault_in(mm, uaddr, to_user))
+		if (nofault) { /* pagefault_disable(): the fixup, not the fault */
+			struct coh_pte *pte = mm ? coh_pte_lookup(mm, uaddr) : NULL;
+			if (!pte || (to_user && !pte->write))
+				return n;
+		} else if (coh__fault_in(mm, uaddr, to_user))
 			return n;
 		site(file, line);
 		if (to_user) {
@@ -131,13 +135,21 @@ static unsigned long kernel_access(unsigned long uaddr, simptr kaddr, unsigned l
 unsigned long coh__copy_to_user(unsigned long to, simptr from, unsigned long n, const char *file,
                                 unsigned line)
 {
-	return kernel_access(to, from, n, true, file, line);
+	return kernel_access(to, from, n, true, false, file, line);
+}
+
+/* __copy_to_user_inatomic (arch/arm/include/asm/uaccess.h 2.6.3x): the
+ * copy with page faults disabled. */
+unsigned long coh__copy_to_user_inatomic(unsigned long to, simptr from, unsigned long n,
+                                         const char *file, unsigned line)
+{
+	return kernel_access(to, from, n, true, true, file, line);
 }
 
 unsigned long coh__copy_from_user(simptr to, unsigned long from, unsigned long n, const char *file,
                                   unsigned line)
 {
-	return kernel_access(from, to, n, false, file, line);
+	return kernel_access(from, to, n, false, false, file, line);
 }
 
 int coh__get_user(void *x, size_t size, unsigned long uaddr, const char *file, unsigned line)

@@ -1,0 +1,226 @@
+/*
+ * test_fsx_model.c - what `cohsim fsx` needed of the kernel model and the
+ * block-copy oracle: drop_pagecache_sb drops clean unmapped pages only;
+ * truncate zeroes the tail of the last block even when it is not cached
+ * (block_truncate_page reads it in); a direct write into a new block zeroes
+ * the rest of the block (dio_zero_block); the block-copy oracle forgets
+ * the versions of discarded sectors.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cohsim/aio.h"
+#include "cohsim/blockcopy.h"
+#include "cohsim/machine.h"
+#include "cohsim/scenario.h"
+
+#define UBUF (TASK_UNMAPPED_BASE + 0x10000)
+#define PSZ 4096ul
+
+static struct {
+	void (*task)(void *arg);
+	struct file *filp, *dfilp;
+	struct super_block *sb;
+	long v[16];
+} t;
+
+static int run_setup(void *ctx, coh_sched *s)
+{
+	(void)ctx;
+	struct kernel_config kc;
+	kernel_config_init(&kc);
+	int r = kernel_init(s, &kc);
+	if (r)
+		return r;
+	struct disk_config dc;
+	disk_config_init(&dc, "sda");
+	struct gendisk *disk = alloc_disk_sim(&dc);
+	assert_non_null(disk);
+	/* "data": 4 pages, 2 of them in the file; both blocks hold 0x11 */
+	uint8_t blk[2 * PSZ];
+	memset(blk, 0x11, sizeof(blk));
+	assert_int_equal(disk_backend_write(disk, 8, blk, sizeof(blk)), 0);
+	struct simplefs_file_spec spec = {"data", 4, 2 * PSZ};
+	t.sb = simplefs_mkfs_mount(disk, &spec, 1);
+	assert_non_null(t.sb);
+	t.filp = filp_open(t.sb, "data", O_RDWR);
+	t.dfilp = filp_open(t.sb, "data", O_RDWR | O_DIRECT);
+	assert_non_null(t.filp);
+	assert_non_null(t.dfilp);
+	struct mm_struct *mm = mm_alloc();
+	assert_int_equal(
+	    do_mmap(mm, UBUF, 2 * PSZ, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS), UBUF);
+	assert_non_null(user_task_create(s, "u", 0, mm, t.task, NULL));
+	return 0;
+}
+
+/* Runs task once (every choice the default) on cortex-a9: the first
+ * finding's kind, or "clean". */
+static const char *run(void (*task)(void *arg))
+{
+	static char kind[32];
+	t.task = task;
+	memset(t.v, 0, sizeof(t.v));
+	coh_machine_config mc;
+	coh_machine_config_init(&mc, coh_arch_find("cortex-a9"));
+	mc.mem_size = 2u << 20;
+	coh_explore_config cfg;
+	coh_explore_config_init(&cfg);
+	cfg.strategy = COH_STRATEGY_REPLAY;
+	cfg.schedule = "v1:";
+	cfg.progress = false;
+	coh_program prog = {.name = "fsx-model", .setup = run_setup};
+	coh_explore_result res;
+	assert_int_equal(coh_explore(&cfg, &mc, &prog, &res), 0);
+	snprintf(kind, sizeof(kind), "%s",
+	         res.nfindings ? coh_finding_kind_name(res.findings[0].kind) : "clean");
+	if (res.nfindings && getenv("TEST_FSX_VERBOSE"))
+		fprintf(stderr, "%s\n", res.findings[0].report);
+	coh_explore_result_free(&res);
+	return kind;
+}
+
+static void drop_task(void *arg)
+{
+	(void)arg;
+	struct address_space *mapping = t.filp->f_mapping;
+	loff_t pos = 0;
+	user_write32(UBUF, 5);
+	t.v[0] = vfs_write(t.filp, UBUF, 4, &pos); /* page 0 dirty */
+	pos = PSZ;
+	t.v[1] = vfs_read(t.filp, UBUF + 8, 4, &pos); /* page 1 clean */
+	t.v[2] = (long)drop_pagecache_sb(t.sb);
+	t.v[3] = mapping->page_tree[0] != NULL;
+	t.v[4] = mapping->page_tree[1] != NULL;
+	t.v[5] = vfs_fsync(t.filp, 0);
+	t.v[6] = (long)drop_pagecache_sb(t.sb);
+	t.v[7] = (long)mapping->nrpages;
+	pos = 0;
+	t.v[8] = vfs_read(t.filp, UBUF + 16, 4, &pos);
+	t.v[9] = user_read32(UBUF + 16);
+}
+
+static void drop_caches_keeps_dirty_pages(void **state)
+{
+	(void)state;
+	assert_string_equal(run(drop_task), "clean");
+	assert_int_equal(t.v[0], 4);
+	assert_int_equal(t.v[1], 4);
+	assert_int_equal(t.v[2], 1); /* the clean page */
+	assert_true(t.v[3]);         /* the dirty one stays */
+	assert_false(t.v[4]);
+	assert_int_equal(t.v[5], 0);
+	assert_int_equal(t.v[6], 1); /* written back: now it goes */
+	assert_int_equal(t.v[7], 0);
+	assert_int_equal(t.v[8], 4);
+	assert_int_equal(t.v[9], 5); /* read again from the disk */
+}
+
+static void truncate_task(void *arg)
+{
+	(void)arg;
+	struct inode *inode = t.filp->f_inode;
+	/* nothing cached: shrink into block 0, then grow again */
+	t.v[0] = (long)inode->i_mapping->nrpages;
+	t.v[1] = vmtruncate(inode, 100);
+	t.v[2] = vmtruncate(inode, (loff_t)PSZ);
+	t.v[3] = vfs_fsync(t.filp, 0);
+	drop_pagecache_sb(t.sb);
+	loff_t pos = 96;
+	t.v[4] = vfs_read(t.filp, UBUF, 8, &pos);
+	t.v[5] = user_read32(UBUF);     /* bytes 96..99: kept */
+	t.v[6] = user_read32(UBUF + 4); /* bytes 100..103: cut, so zero */
+}
+
+static void truncate_zeroes_an_uncached_tail(void **state)
+{
+	(void)state;
+	assert_string_equal(run(truncate_task), "clean");
+	assert_int_equal(t.v[0], 0);
+	assert_int_equal(t.v[1], 0);
+	assert_int_equal(t.v[2], 0);
+	assert_int_equal(t.v[3], 0);
+	assert_int_equal(t.v[4], 8);
+	assert_int_equal(t.v[5], 0x11111111);
+	assert_int_equal(t.v[6], 0);
+}
+
+static void dio_task(void *arg)
+{
+	(void)arg;
+	struct inode *inode = t.filp->f_inode;
+	t.v[0] = vmtruncate(inode, 0); /* both blocks freed: holes */
+	user_memset(UBUF, 0x22, 512);
+	loff_t pos = 512;
+	t.v[1] = vfs_write(t.dfilp, UBUF, 512, &pos); /* a new block 0 */
+	t.v[2] = (long)inode->i_size;
+	t.v[3] = vmtruncate(inode, (loff_t)PSZ);
+	drop_pagecache_sb(t.sb);
+	pos = 0;
+	t.v[4] = vfs_read(t.filp, UBUF + PSZ, PSZ, &pos);
+	t.v[5] = user_read32(UBUF + PSZ);        /* before the write: zero */
+	t.v[6] = user_read32(UBUF + PSZ + 512);  /* the write */
+	t.v[7] = user_read32(UBUF + PSZ + 2048); /* after it: zero */
+}
+
+static void direct_write_zeroes_the_rest_of_a_new_block(void **state)
+{
+	(void)state;
+	assert_string_equal(run(dio_task), "clean");
+	assert_int_equal(t.v[0], 0);
+	assert_int_equal(t.v[1], 512);
+	assert_int_equal(t.v[2], 1024);
+	assert_int_equal(t.v[3], 0);
+	assert_int_equal(t.v[4], (long)PSZ);
+	assert_int_equal(t.v[5], 0);
+	assert_int_equal(t.v[6], 0x22222222);
+	assert_int_equal(t.v[7], 0);
+}
+
+/* A copy stored a new version and went without a write-back (truncate
+ * threw its data away): discarding the sectors makes the medium's version
+ * the latest again, so a copy filled from it reads without a finding. */
+static void discard_forgets_versions(void **state)
+{
+	(void)state;
+	coh_machine *m;
+	coh_check *c;
+	coh_machine_config cfg;
+	coh_machine_config_init(&cfg, coh_arch_find("x86"));
+	assert_int_equal(coh_machine_create(&cfg, &m), COH_OK);
+	coh_check_config cc;
+	coh_check_config_init(&cc);
+	assert_int_equal(coh_check_create(m, &cc, &c), COH_OK);
+	unsigned dev, a, b;
+	assert_int_equal(coh_blk_dev_register(c, "sda", 64, &dev), COH_OK);
+	assert_int_equal(coh_blk_copy_create(c, dev, 8, 8, "page 1", &a), COH_OK);
+	coh_blk_copy_fill(c, a);
+	coh_blk_copy_store(c, a, 0);
+	assert_true(coh_blk_latest(c, dev, 8) > coh_blk_medium(c, dev, 8));
+	coh_blk_copy_destroy(c, a);
+	coh_blk_dev_discard(c, dev, 8, 8);
+	assert_int_equal(coh_blk_latest(c, dev, 8), coh_blk_medium(c, dev, 8));
+	assert_int_equal(coh_blk_latest(c, dev, 16), coh_blk_medium(c, dev, 16));
+	assert_int_equal(coh_blk_copy_create(c, dev, 8, 8, "page 1 again", &b), COH_OK);
+	coh_blk_copy_fill(c, b);
+	coh_blk_copy_read(c, b, 0);
+	assert_int_equal(coh_check_count(c), 0);
+	coh_check_destroy(c);
+	coh_machine_destroy(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(drop_caches_keeps_dirty_pages),
+	    cmocka_unit_test(truncate_zeroes_an_uncached_tail),
+	    cmocka_unit_test(direct_write_zeroes_the_rest_of_a_new_block),
+	    cmocka_unit_test(discard_forgets_versions),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
