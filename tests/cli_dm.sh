@@ -55,6 +55,34 @@ head -1 "$TMP/out" | grep -q '^{"scenario":' || fail "--json: the object comes f
 check
 ! grep -Eq '^[0-9]+: ' "$TMP/out" || fail "--json prints no transcript"
 
+# a create whose resume fails removes the device (libdevmapper's revert):
+# I/O to it then fails, and no cut point leaves the script waiting forever
+run_exit 1 "$BIN" dm "$EX/commit-power-cut.dm" --strategy dfs --variant buggy --keep-going
+expect_grep "$TMP/out" '1 finding \(lost-durable-write\); [0-9]+ schedules, complete' \
+	"--keep-going: no deadlock after a failed resume"
+run_exit 1 "$BIN" dm "$EX/commit-power-cut.dm" --variant buggy --schedule 'v1:1701,2,0,0'
+expect_grep "$TMP/out" '^19: create c: error -84: resume failed; the device was removed$' \
+	"a cut leaves an array block failing its checksum: resume fails, the device goes"
+expect_grep "$TMP/out" '^20: verify c 0\+8: error: no such device$' "I/O to it fails"
+# a create whose table does not load: no device; a suspended device's I/O
+# would wait for a resume no later line can make: refused
+printf 'disk md 128\ndisk cd 32\ndisk od 256\n' >"$TMP/gone.dm"
+printf 'create c 0 256 cache /dev/md /dev/cd /dev/od %s 1 writeback default 0\n' 8 >>"$TMP/gone.dm"
+printf 'write c 8 8 0x11\nremove c\n' >>"$TMP/gone.dm"
+printf 'create c 0 256 cache /dev/md /dev/cd /dev/od %s 1 writeback default 0\n' 16 >>"$TMP/gone.dm"
+printf 'read c 0 8\nflush c\n' >>"$TMP/gone.dm"
+run_exit 0 "$BIN" dm "$TMP/gone.dm"
+expect_grep "$TMP/out" '^7: create c: error -22: cache: Error creating metadata object$' \
+	"another block size: the table does not load"
+expect_grep "$TMP/out" '^8: read c 0\+8: error: no such device$' "a read of no device"
+expect_grep "$TMP/out" '^9: flush c: error: no such device$' "a flush of no device"
+printf 'disk sda 64\ncreate l 0 64 linear /dev/sda 0\nsuspend l\nwrite l 0 8 0x11\n' >"$TMP/susp.dm"
+printf 'flush l\nresume l\nread l 0 8\n' >>"$TMP/susp.dm"
+run_exit 0 "$BIN" dm "$TMP/susp.dm" --strategy dfs
+expect_grep "$TMP/out" '^4: write l 0\+8: error: the device is suspended' "a write to a suspended device"
+expect_grep "$TMP/out" '^5: flush l: error: the device is suspended' "a flush to a suspended device"
+expect_grep "$TMP/out" '^7: read l 0\+8: ok \(0x00\)$' "after resume: the refused write left nothing"
+
 # the seed-5 reload without the fix: the block-copy oracle's stale read
 cat >"$TMP/reload.dm" <<'EOF'
 disk md 128
