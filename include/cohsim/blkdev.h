@@ -52,6 +52,11 @@ struct disk_config {
 	unsigned irq_cpu;     /* the CPU its interrupt is delivered to */
 	unsigned max_sectors; /* per bio; 0: BIO_MAX_PAGES pages */
 	unsigned pio;         /* 0: the controller moves data by DMA; else DISK_PIO_* */
+	/* false: every bio completes on its own, in an order the explorer
+	 * picks. true: the bios one task submits while its earlier one has not
+	 * completed are served right after it, in order, in one burst (a
+	 * plugged batch to a single-queue device); other tasks' bios as usual. */
+	bool burst;
 };
 
 /* Programmed-I/O controllers: the driver's interrupt handler moves every

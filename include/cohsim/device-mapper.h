@@ -69,6 +69,8 @@ COH_API int dm_get_device(struct dm_target *ti, const char *path, struct block_d
 COH_API struct mapped_device *dm_table_get_md(struct dm_table *t);
 /* Is the device suspended (dm_suspended)? */
 COH_API bool dm_suspended(struct dm_target *ti);
+/* Is the mapped device suspended (dm_suspended_md)? Its I/O waits. */
+COH_API bool dm_suspended_md(struct mapped_device *md);
 
 /* The ioctl level. Each returns 0 or a negative errno; err (may be NULL)
  * gets a one-line reason ("cache: Error creating metadata object"). */

@@ -58,6 +58,9 @@ static inline long PTR_ERR_SIMPTR(simptr p)
  * reserved_buffers + DM_BUFIO_MIN_BUFFERS buffers. The callbacks may be
  * NULL. NULL when the pools are exhausted or the arguments are bad. */
 #define DM_BUFIO_MIN_BUFFERS 8
+/* aux_size: bytes of the client's own per-buffer data, zeroed when the
+ * buffer is allocated (at most DM_BUFIO_AUX_MAX; host memory in the model). */
+#define DM_BUFIO_AUX_MAX 32
 COH_API struct dm_bufio_client *dm_bufio_client_create(struct block_device *bdev,
                                                        unsigned block_size,
                                                        unsigned reserved_buffers, unsigned aux_size,
@@ -80,8 +83,10 @@ COH_API int dm_bufio_issue_flush(struct dm_bufio_client *c);
 COH_API void dm_bufio_forget(struct dm_bufio_client *c, sector_t block);
 
 COH_API unsigned dm_bufio_get_block_size(struct dm_bufio_client *c);
+COH_API sector_t dm_bufio_get_device_size(struct dm_bufio_client *c);
 COH_API sector_t dm_bufio_get_block_number(struct dm_buffer *b);
 COH_API simptr dm_bufio_get_block_data(struct dm_buffer *b);
+COH_API void *dm_bufio_get_aux_data(struct dm_buffer *b);
 COH_API struct dm_bufio_client *dm_bufio_get_client(struct dm_buffer *b);
 /* For tests: buffers the client has now (held or not), and its number
  * (creation order in the execution, as reports name it). */

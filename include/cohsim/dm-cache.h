@@ -2,8 +2,11 @@
  * cohsim/dm-cache.h - dm-cache's persistent metadata
  * (drivers/md/dm-cache-metadata.c, v3.9-v4.0) and the `cache` target.
  *
- * A metadata object reads and writes the metadata device through one
- * dm-bufio client (its block manager). Opening it formats an all-zero
+ * A metadata object reads and writes the metadata device through
+ * persistent-data: a block manager (one dm-bufio client) whose blocks
+ * carry checksums, a transaction manager that shadows every block but the
+ * superblock, a space map of block reference counts, the mapping array
+ * and the discard bitset. Opening it formats an all-zero
  * device (if allowed) or checks the superblock, then begins a transaction
  * that clears the clean-shutdown flag and writes the superblock. Changes
  * (mappings cblock -> oblock with a dirty flag) go to shadowed blocks, so
@@ -45,18 +48,20 @@ extern "C" {
  * the mappings are read back with the new block size. */
 #define DM_CACHE_CHECK_BLOCK_SIZE_FIX "dm-cache-check-block-size"
 #define DM_CACHE_METADATA_BLOCK_SIZE 4096 /* bytes */
-#define DM_CACHE_MAX_CBLOCKS 64           /* cache blocks the model's array holds */
-#define DM_CACHE_MAX_METADATA_BLOCKS 64   /* blocks of the metadata device used */
+#define DM_CACHE_MAX_CBLOCKS 2048         /* cache blocks the model follows (5 array blocks) */
+#define DM_CACHE_MAX_METADATA_BLOCKS 1024 /* blocks of the metadata device used, at most */
 
 typedef u64 dm_oblock_t;
 typedef u32 dm_cblock_t;
+typedef u64 dm_dblock_t;
 
 struct dm_cache_metadata;
 
 /* dm_cache_metadata_open. 0 and *out, or -EINVAL (another block size than
- * the shared object's, with the fix; a bad superblock), -EPERM (unformatted
- * and may_format_device false), -ENOMEM, -EIO. (Linux returns the object
- * or an ERR_PTR.) */
+ * the superblock's or, with the fix, the shared object's), -EPERM
+ * (unformatted and may_format_device false), -EILSEQ or -ENOTBLK (a block
+ * fails its checksum or names another location), -ENOMEM, -EIO. (Linux
+ * returns the object or an ERR_PTR.) */
 COH_API int dm_cache_metadata_open(struct block_device *bdev, sector_t data_block_size,
                                    bool may_format_device, size_t policy_hint_size,
                                    struct dm_cache_metadata **out);
@@ -74,6 +79,16 @@ COH_API int dm_cache_set_dirty(struct dm_cache_metadata *cmd, dm_cblock_t cblock
 typedef int (*load_mapping_fn)(void *context, dm_oblock_t oblock, dm_cblock_t cblock, bool dirty);
 COH_API int dm_cache_load_mappings(struct dm_cache_metadata *cmd, load_mapping_fn fn,
                                    void *context);
+/* The discard bitset (dm-bitset): one bit per discard block, "discarded".
+ * resize: the new bits are clear; set_discard: -EINVAL past the end. */
+COH_API int dm_cache_discard_bitset_resize(struct dm_cache_metadata *cmd,
+                                           sector_t discard_block_size, dm_dblock_t new_nr_entries);
+COH_API int dm_cache_set_discard(struct dm_cache_metadata *cmd, dm_dblock_t dblock, bool discard);
+typedef int (*load_discard_fn)(void *context, sector_t discard_block_size, dm_dblock_t dblock,
+                               bool discarded);
+COH_API int dm_cache_load_discards(struct dm_cache_metadata *cmd, load_discard_fn fn,
+                                   void *context);
+
 /* Writes the transaction: every dirty block, then the superblock (with the
  * clean-shutdown flag if clean_shutdown), each followed by a flush. */
 COH_API int dm_cache_commit(struct dm_cache_metadata *cmd, bool clean_shutdown);

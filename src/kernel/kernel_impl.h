@@ -91,8 +91,8 @@ void coh__dm_cache_metadata_reboot(void);
 void coh__dm_cache_ledger_init(void);
 void coh__dm_cache_ledger_begin(const struct block_device *bdev, const u64 *core, u32 n);
 void coh__dm_cache_ledger_commit(const struct block_device *bdev);
-void coh__dm_cache_ledger_lost(const struct block_device *bdev, const char *what);
-void coh__dm_cache_ledger_check(const struct block_device *bdev, const u64 *got, u32 n, u64 root);
+/* reads the medium at a metadata open; core[] gets the mapping found */
+void coh__dm_cache_ledger_open(const struct block_device *bdev, u64 *core);
 /* md/dm-cache-provenance.c: what each cache-device sector was written for */
 void coh__dm_cache_prov_init(void);
 void coh__dm_cache_prov_written(struct block_device *cache, sector_t sector, sector_t origin,

@@ -18,12 +18,13 @@
  * historical patch: on (Linux's order, dm_bm_flush_and_unlock) a commit
  * writes its blocks and flushes before it writes the superblock; off, the
  * superblock goes out with them under one flush, and a cut that keeps the
- * superblock but loses the mapping block it points at loses commit 1.
+ * superblock but loses blocks it points at loses commit 1 (the mapping
+ * root fails its checksum when the metadata is opened again).
  */
 #include <errno.h>
-#include <string.h>
 
 #include "cohsim/scenario.h"
+#include "scenarios/dm_scn.h"
 
 #define TABLE "0 256 cache md cd od 8 1 writeback default 0"
 #define BLOCK_SECTORS 8
@@ -33,81 +34,27 @@ struct power_cut {
 	int err;
 };
 
-struct sync_bio {
-	coh_completion done;
-	int error;
-};
-
-static void sync_end_io(struct bio *bio, int error)
-{
-	struct sync_bio *w = bio->bi_private;
-	w->error = error;
-	bio_put(bio);
-	coh_complete(&w->done);
-}
-
-/* submit_bio_wait through the mapped device (md) or to a disk (bdev). */
-static int io_sync(struct mapped_device *md, struct block_device *bdev, unsigned long rw,
-                   struct page *page, sector_t sector)
-{
-	struct sync_bio w;
-	memset(&w, 0, sizeof(w));
-	coh_init_completion(&w.done, "submit_bio_wait");
-	struct bio *bio = bio_alloc(GFP_NOIO, 1);
-	if (!bio)
-		return -ENOMEM;
-	bio->bi_sector = sector;
-	bio->bi_end_io = sync_end_io;
-	bio->bi_private = &w;
-	if (page)
-		bio_add_page(bio, page, BLOCK_SECTORS << SECTOR_SHIFT, 0);
-	if (md) {
-		dm_submit_bio(md, rw, bio);
-	} else {
-		bio->bi_bdev = bdev;
-		submit_bio(rw, bio);
-	}
-	coh_wait_for_completion(&w.done);
-	return w.error;
-}
-
-/* dmsetup create: dev_create, table_load, do_resume. */
+/* dmsetup create (dm_scn.c) */
 static struct mapped_device *create(void)
 {
 	struct mapped_device *md;
 	char err[96];
-	if (dm_dev_create("cache0", &md))
-		return NULL;
-	if (dm_table_load(md, TABLE, err, sizeof(err)) || dm_do_resume(md)) {
-		dm_dev_remove(md);
-		return NULL;
-	}
-	return md;
-}
-
-static int write_block(struct mapped_device *md, dm_oblock_t ob, int fill)
-{
-	struct page *page = alloc_page(GFP_KERNEL);
-	if (!page)
-		return -ENOMEM;
-	sim_memset(page_address(page), fill, BLOCK_SECTORS << SECTOR_SHIFT);
-	int r = io_sync(md, NULL, WRITE, page, ob * BLOCK_SECTORS);
-	__free_page(page);
-	return r;
+	return dm_scn_create("cache0", TABLE, &md, err, sizeof(err)) ? NULL : md;
 }
 
 static void admin_task(void *arg)
 {
 	struct power_cut *st = arg;
 	struct mapped_device *md = create();
-	if (!md || write_block(md, 0, 0x11) || io_sync(md, NULL, WRITE | REQ_FLUSH, NULL, 0) ||
-	    write_block(md, 1, 0x22) ||
-	    io_sync(NULL, disk_bdev(st->cd), WRITE | REQ_FLUSH, NULL, 0)) {
+	if (!md || dm_scn_write(md, 0 * BLOCK_SECTORS, 0x11) ||
+	    dm_scn_io(md, NULL, WRITE | REQ_FLUSH, NULL, 0, 0) ||
+	    dm_scn_write(md, 1 * BLOCK_SECTORS, 0x22) ||
+	    dm_scn_io(NULL, disk_bdev(st->cd), WRITE | REQ_FLUSH, NULL, 0, 0)) {
 		st->err = -EIO;
 		return;
 	}
 	coh_power_cut_arm(true);
-	(void)io_sync(md, NULL, WRITE | REQ_FLUSH, NULL, 0); /* commit 2; may fail */
+	(void)dm_scn_io(md, NULL, WRITE | REQ_FLUSH, NULL, 0, 0); /* commit 2; may fail */
 	coh_power_cut();
 	if (coh_dm_reboot()) {
 		st->err = -EBUSY;
@@ -119,25 +66,15 @@ static void admin_task(void *arg)
 		dm_dev_remove(md);
 }
 
-static int add_disk(const char *name, sector_t capacity, unsigned irq, struct gendisk **out)
-{
-	struct disk_config dc;
-	disk_config_init(&dc, name);
-	dc.capacity = capacity;
-	dc.irq = irq;
-	*out = alloc_disk_sim(&dc);
-	return *out ? COH_OK : disk_last_error();
-}
-
 static int setup(coh_sched *s, void *state)
 {
 	struct power_cut *st = state;
 	struct gendisk *md, *od;
-	int r = add_disk("md", 16 * BLOCK_SECTORS, 1, &md);
+	int r = dm_scn_add_disk("md", 16 * BLOCK_SECTORS, 1, &md);
 	if (!r)
-		r = add_disk("cd", 4 * BLOCK_SECTORS, 2, &st->cd);
+		r = dm_scn_add_disk("cd", 4 * BLOCK_SECTORS, 2, &st->cd);
 	if (!r)
-		r = add_disk("od", 32 * BLOCK_SECTORS, 3, &od);
+		r = dm_scn_add_disk("od", 32 * BLOCK_SECTORS, 3, &od);
 	if (r)
 		return r;
 	return coh_task_create(s, "admin", 0, admin_task, st) ? COH_OK : COH_EINVAL;

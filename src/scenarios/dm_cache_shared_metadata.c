@@ -28,9 +28,9 @@
  * finding is the block-copy oracle's (or the sched layer's).
  */
 #include <errno.h>
-#include <string.h>
 
 #include "cohsim/scenario.h"
+#include "scenarios/dm_scn.h"
 
 #define TABLE "0 128 cache md cd od 8 1 writeback default 0"
 #define BLOCK_SECTORS 8
@@ -41,54 +41,14 @@ struct reload {
 	int err;
 };
 
-struct sync_bio {
-	coh_completion done;
-	int error;
-};
-
-static void sync_end_io(struct bio *bio, int error)
-{
-	struct sync_bio *w = bio->bi_private;
-	w->error = error;
-	bio_put(bio);
-	coh_complete(&w->done);
-}
-
-/* submit_bio_wait through the mapped device */
-static int dm_io_sync(struct mapped_device *md, unsigned long rw, struct page *page,
-                      sector_t sector)
-{
-	struct sync_bio w;
-	memset(&w, 0, sizeof(w));
-	coh_init_completion(&w.done, "submit_bio_wait");
-	struct bio *bio = bio_alloc(GFP_NOIO, 1);
-	if (!bio)
-		return -ENOMEM;
-	bio->bi_sector = sector;
-	bio->bi_end_io = sync_end_io;
-	bio->bi_private = &w;
-	if (page)
-		bio_add_page(bio, page, BLOCK_SECTORS << SECTOR_SHIFT, 0);
-	dm_submit_bio(md, rw, bio);
-	coh_wait_for_completion(&w.done);
-	return w.error;
-}
-
 /* A whole origin block of `fill`, then a FLUSH (which commits). */
 static void write_and_commit(struct reload *st, dm_oblock_t ob, int fill)
 {
-	struct page *page = alloc_page(GFP_KERNEL);
-	if (!page) {
-		st->err = -ENOMEM;
-		return;
-	}
-	sim_memset(page_address(page), fill, BLOCK_SECTORS << SECTOR_SHIFT);
-	int r = dm_io_sync(st->md, WRITE, page, ob * BLOCK_SECTORS);
+	int r = dm_scn_write(st->md, ob * BLOCK_SECTORS, fill);
 	if (!r)
-		r = dm_io_sync(st->md, WRITE | REQ_FLUSH, NULL, 0);
+		r = dm_scn_io(st->md, NULL, WRITE | REQ_FLUSH, NULL, 0, 0);
 	if (r)
 		st->err = r;
-	__free_page(page);
 }
 
 static void io_task(void *arg)
@@ -106,8 +66,7 @@ static void lvm_task(void *arg)
 {
 	struct reload *st = arg;
 	char err[96], status[128];
-	if (dm_dev_create("cache0", &st->md) || dm_table_load(st->md, TABLE, err, sizeof(err)) ||
-	    dm_do_resume(st->md)) {
+	if (dm_scn_create("cache0", TABLE, &st->md, err, sizeof(err))) {
 		st->err = -EINVAL;
 		return;
 	}
@@ -122,23 +81,15 @@ static void lvm_task(void *arg)
 	dm_dev_remove(st->md);
 }
 
-static int add_disk(const char *name, sector_t capacity, unsigned irq)
-{
-	struct disk_config dc;
-	disk_config_init(&dc, name);
-	dc.capacity = capacity;
-	dc.irq = irq;
-	return alloc_disk_sim(&dc) ? COH_OK : disk_last_error();
-}
-
 static int setup(coh_sched *s, void *state)
 {
 	struct reload *st = state;
-	int r = add_disk("md", 16 * BLOCK_SECTORS, 1);
+	struct gendisk *disk;
+	int r = dm_scn_add_disk("md", 16 * BLOCK_SECTORS, 1, &disk);
 	if (!r)
-		r = add_disk("cd", 4 * BLOCK_SECTORS, 2);
+		r = dm_scn_add_disk("cd", 4 * BLOCK_SECTORS, 2, &disk);
 	if (!r)
-		r = add_disk("od", 16 * BLOCK_SECTORS, 3);
+		r = dm_scn_add_disk("od", 16 * BLOCK_SECTORS, 3, &disk);
 	if (r)
 		return r;
 	coh_init_completion(&st->live, "live");

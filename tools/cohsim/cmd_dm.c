@@ -69,8 +69,8 @@ static void tables_update(const struct dm_op *op, int r)
 	struct dm_tables *t = tables_of(op->name, op->verb == DM_CREATE);
 	if (!t)
 		return;
-	if (op->verb == DM_CREATE && dm_find_device(op->name))
-		t->live = op->text; /* loaded and swapped in, even if resume failed */
+	if (op->verb == DM_CREATE && !r)
+		t->live = op->text;
 	else if (op->verb == DM_RELOAD && !r)
 		t->inactive = op->text;
 	else if (op->verb == DM_RESUME && t->inactive) {
@@ -249,8 +249,30 @@ static void check_read(const struct dm_op *op, struct page *page, sector_t s, un
 	}
 }
 
+/* I/O to a mapped device that is not there fails (-ENXIO); to one that is
+ * suspended it would wait for a resume that no later line of this one-task
+ * script can make, so it is refused. Either way nothing reaches a disk. */
+static bool io_refused(const struct dm_op *op)
+{
+	if (op->raw)
+		return false;
+	struct mapped_device *md = dm_find_device(op->name);
+	const char *why = !md                   ? "no such device"
+	                  : dm_suspended_md(md) ? "the device is suspended (the I/O would wait "
+	                                          "for a resume)"
+	                                        : NULL;
+	if (why && op->verb == DM_FLUSH)
+		say(op, " %s: error: %s", op->name, why);
+	else if (why)
+		say(op, " %s %llu+%llu: error: %s", op->name, (unsigned long long)op->sector,
+		    (unsigned long long)op->count, why);
+	return why != NULL;
+}
+
 static void run_io(struct dm_run *st, const struct dm_op *op)
 {
+	if (io_refused(op))
+		return;
 	if (op->verb == DM_FLUSH) {
 		int r = io_sync(st, op, WRITE | REQ_FLUSH, NULL, 0, 0);
 		unsigned dev;
@@ -332,8 +354,12 @@ static void run_ioctl(const struct dm_op *op)
 		r = dm_dev_create(op->name, &md);
 		if (!r && (r = dm_table_load(md, op->text, err, sizeof(err))) != 0)
 			dm_dev_remove(md);
-		else if (!r)
-			r = dm_do_resume(md);
+		else if (!r && (r = dm_do_resume(md)) != 0) {
+			/* libdevmapper's revert: a device whose resume failed is
+			 * removed, not left suspended */
+			snprintf(err, sizeof(err), "resume failed; the device was removed");
+			dm_dev_remove(md);
+		}
 		break;
 	case DM_RELOAD:
 		if (md)
@@ -430,6 +456,7 @@ static int setup(coh_sched *s, void *state)
 		disk_config_init(&dc, script->disks[i].name);
 		dc.capacity = script->disks[i].sectors;
 		dc.irq = i + 1;
+		dc.burst = true; /* a task's back-to-back bios in one burst (docs/dm.md) */
 		if (!(st->disks[i] = alloc_disk_sim(&dc)))
 			return disk_last_error();
 	}

@@ -45,6 +45,11 @@ struct gendisk {
 	 * device appends and the handler takes from the head; neither yields
 	 * in between, so no lock is needed (a hardware completion ring). */
 	struct bio *done_head, *done_tail;
+	/* disk_config.burst: the task whose bio has a completion pending, and
+	 * the bios it submitted since, to be served with it, in order */
+	bool burst;
+	coh_task *burst_owner;
+	struct bio *burst_lead, *burst_head, *burst_tail;
 	/* backend: host memory, over a read-only seed image (a host file's
 	 * contents, or none); a chunk is copied from the seed on its first
 	 * write in the execution (owned), so the seed is shared, never changed */

@@ -298,6 +298,7 @@ struct gendisk *alloc_disk_sim(const struct disk_config *cfg)
 	d->capacity = cfg->capacity;
 	d->irq = cfg->irq;
 	d->irq_cpu = cfg->irq_cpu;
+	d->burst = cfg->burst;
 	d->part0.bd_disk = d;
 	d->dev.name = cfg->name;
 	d->pio = cfg->pio;
@@ -464,10 +465,9 @@ static int transfer(struct gendisk *d, struct bio *bio, unsigned i, size_t off)
 	return r;
 }
 
-static void device_work(void *arg)
+static void device_work(struct bio *bio)
 {
 	COH_FRAME();
-	struct bio *bio = arg;
 	struct gendisk *d = bio->bi_bdev->bd_disk;
 	BUG_ON(bio->bi_state != BIO_S_IN_FLIGHT);
 	int error = 0;
@@ -503,10 +503,51 @@ static void device_work(void *arg)
 	coh_irq_raise(coh__kernel.s, d->irq, d->irq_cpu);
 }
 
+/* The device serves a bio, then (a burst disk) the bios its submitter
+ * queued behind it, in order. */
+static void device_burst(void *arg)
+{
+	struct bio *bio = arg;
+	struct gendisk *d = bio->bi_bdev->bd_disk;
+	bool lead = d->burst_lead == bio;
+	device_work(bio);
+	while (lead && d->burst_head) {
+		struct bio *next = d->burst_head;
+		d->burst_head = next->bi_next;
+		if (!d->burst_head)
+			d->burst_tail = NULL;
+		next->bi_next = NULL;
+		device_work(next);
+	}
+	if (lead) {
+		d->burst_owner = NULL;
+		d->burst_lead = NULL;
+	}
+}
+
+/* A burst disk (disk_config.burst) serves what one task submits back to
+ * back as one burst: a bio from the task whose earlier bio's completion is
+ * still pending joins it (no completion of its own is pending, so the
+ * explorer does not order the two). Bios of other tasks complete on
+ * their own, in any order, as on every disk. */
 void coh__disk_start_io(struct gendisk *disk, struct bio *bio)
 {
 	COH_FRAME();
-	coh_io_complete_later(coh__kernel.s, device_work, bio, disk->disk_name);
+	coh_task *self = coh_current();
+	if (disk->burst && disk->burst_owner && disk->burst_owner == self) {
+		bio->bi_next = NULL;
+		if (disk->burst_tail)
+			disk->burst_tail->bi_next = bio;
+		else
+			disk->burst_head = bio;
+		disk->burst_tail = bio;
+		return;
+	}
+	if (disk->burst && !disk->burst_owner && self) {
+		disk->burst_owner = self;
+		disk->burst_lead = bio;
+	}
+	coh_io_complete_later(coh__kernel.s, device_burst, bio, disk->disk_name);
 }
 
 static void disk_irq_handler(unsigned irq, void *arg)

@@ -58,8 +58,9 @@ struct dm_buffer {
 	unsigned hold_count;
 	unsigned long state;
 	int read_error, write_error;
-	unsigned long last_accessed; /* the client's LRU clock */
-	unsigned copy;               /* its id in the block-copy oracle */
+	unsigned long last_accessed;   /* the client's LRU clock */
+	unsigned copy;                 /* its id in the block-copy oracle */
+	u64 aux[DM_BUFIO_AUX_MAX / 8]; /* the client's aux data (host memory) */
 };
 
 struct dm_bufio_client {
@@ -495,10 +496,9 @@ struct dm_bufio_client *dm_bufio_client_create(struct block_device *bdev, unsign
                                                void (*alloc_callback)(struct dm_buffer *),
                                                void (*write_callback)(struct dm_buffer *))
 {
-	(void)aux_size;
 	unsigned page_size = coh_machine_page_size(coh__kernel.m);
 	if (!bdev || block_size < SECTOR_SIZE || block_size > page_size ||
-	    (block_size & (block_size - 1)))
+	    (block_size & (block_size - 1)) || aux_size > DM_BUFIO_AUX_MAX)
 		return NULL;
 	for (unsigned i = 0; i < DM_BUFIO_CLIENTS; i++) {
 		struct dm_bufio_client *c = &clients[i];
@@ -548,6 +548,18 @@ sector_t dm_bufio_get_block_number(struct dm_buffer *b)
 simptr dm_bufio_get_block_data(struct dm_buffer *b)
 {
 	return b->data;
+}
+
+/* dm_bufio_get_device_size (v3.9): the device's size in blocks */
+sector_t dm_bufio_get_device_size(struct dm_bufio_client *c)
+{
+	return get_capacity(c->bdev->bd_disk) >> c->sectors_per_block_bits;
+}
+
+/* dm_bufio_get_aux_data (v3.9) */
+void *dm_bufio_get_aux_data(struct dm_buffer *b)
+{
+	return b->aux;
 }
 
 struct dm_bufio_client *dm_bufio_get_client(struct dm_buffer *b)

@@ -4,47 +4,33 @@
  * ("dm cache: share cache-metadata object across inactive and active DM
  * tables", 9b1cc9f251af) as the switch "dm-cache-shared-metadata".
  *
- * Interface: cohsim/dm-cache.h.
+ * Interface: cohsim/dm-cache.h. Built on persistent-data
+ * (md/persistent-data/): a block manager (one dm-bufio client), a
+ * transaction manager with the metadata space map, the mapping array
+ * (dm-array of __le64: oblock << 16 | M_VALID | M_DIRTY, as in v3.9-v4.0,
+ * where the dirty bits live in the mapping flags) and the discard bitset
+ * (dm-bitset). No hint array: the model's policy keeps no hints, so
+ * hint_root stays 0, as in Linux before a policy writes hints.
  *
- * persistent-data, reduced to what dm-cache's mapping array needs (the
- * block manager is the bufio client; see the note of issue 9):
- *   block 0      the superblock: magic, flags (CLEAN_SHUTDOWN), data block
- *                size, cache blocks, number of metadata blocks, the mapping
- *                root, and the space map (a reference count per block)
- *   mapping root one block: a __le64 per cblock, oblock << 16 | M_VALID |
- *                M_DIRTY (the dm-array of Linux, one leaf, no btree)
- * Shadowing: the first change of a transaction copies the root block to a
- * block free both now and at the last commit (so the committed superblock's
- * blocks are never overwritten), and drops the old one: the root moves
- * every transaction. A commit (dm_tm_pre_commit + dm_tm_commit) writes
- * every dirty block and flushes, then the superblock and flushes.
+ * Block 0 is the superblock (struct cache_disk_superblock, dm-cache-format.h),
+ * the only block written in place. Every other change goes to shadows, so
+ * the mapping root moves every transaction; a commit writes every dirty
+ * block (dm_tm_pre_commit) and then the superblock (dm_tm_commit).
  *
  * Locking: cmd->root_lock (an rwsem) around every operation, as in Linux;
  * with the fix, table_lock (a mutex) around the global list of objects.
- * Objects come from a pool reset by kernel_init().
+ * Objects come from a pool reset by kernel_init(). core[] is the checker's
+ * host mirror of the mapping (for the commit ledger, dm-cache-recovery.c).
  */
 #include <errno.h>
 #include <string.h>
 
 #include "cohsim/dm-cache.h"
 #include "kernel/kernel_impl.h"
+#include "kernel/md/dm-cache-format.h"
+#include "kernel/md/persistent-data/dm-bitset.h"
 
-#define CACHE_SUPERBLOCK_MAGIC 06142003
-#define CACHE_SUPERBLOCK_LOCATION 0
 #define CACHE_MAX_CONCURRENT_LOCKS 5
-#define CLEAN_SHUTDOWN 1u /* superblock flag bit 0 */
-#define M_VALID 1ull
-#define M_DIRTY 2ull
-
-/* the superblock's fields (offsets into block 0) */
-#define SB_MAGIC 0
-#define SB_FLAGS 8
-#define SB_DATA_BLOCK_SIZE 12
-#define SB_CACHE_BLOCKS 16
-#define SB_NR_BLOCKS 20
-#define SB_MAPPING_ROOT 24
-#define SB_SPACE_MAP 64 /* u8 per metadata block */
-
 #define CMD_POOL 8
 
 struct dm_cache_metadata {
@@ -52,291 +38,346 @@ struct dm_cache_metadata {
 	int ref_count; /* with the fix: tables sharing it (under table_lock) */
 	bool listed;   /* on the global list */
 	struct block_device *bdev;
-	struct dm_bufio_client *bm;
+	struct dm_block_manager *bm;
+	struct dm_space_map *metadata_sm;
+	struct dm_transaction_manager *tm;
+	struct dm_array_info info;
+	struct dm_disk_bitset discard_info;
 	coh_rwsem root_lock;
-	u64 root;
+	dm_block_t root, hint_root, discard_root;
+	sector_t discard_block_size;
+	dm_dblock_t discard_nr_blocks;
 	sector_t data_block_size;
 	dm_cblock_t cache_blocks;
-	unsigned nr_blocks;
+	bool changed;
 	bool clean_when_opened;
-	bool root_shadowed; /* this transaction */
-	u8 sm[DM_CACHE_MAX_METADATA_BLOCKS];
-	u8 sm_committed[DM_CACHE_MAX_METADATA_BLOCKS];
+	u8 metadata_space_map_root[SPACE_MAP_ROOT_SIZE];
 	u64 core[DM_CACHE_MAX_CBLOCKS]; /* the checker's mirror of the mapping (host only) */
 };
 
 static struct dm_cache_metadata pool[CMD_POOL];
 static coh_mutex table_lock; /* the fix's DEFINE_MUTEX(table_lock) */
 
-int coh__dm_cache_metadata_init(void)
+static void reset(void)
 {
 	memset(pool, 0, sizeof(pool));
 	memset(&table_lock, 0, sizeof(table_lock));
 	coh_mutex_init(&table_lock, "dm-cache-metadata table_lock");
+	coh__dm_block_manager_reset();
+	coh__dm_tm_reset();
+	coh__dm_sm_reset();
+}
+
+int coh__dm_cache_metadata_init(void)
+{
+	reset();
 	coh__dm_cache_ledger_init();
 	return COH_OK;
 }
 
 void coh__dm_cache_metadata_reboot(void)
 {
-	memset(pool, 0, sizeof(pool)); /* the buffers went with dm-bufio's reboot */
-	memset(&table_lock, 0, sizeof(table_lock));
-	coh_mutex_init(&table_lock, "dm-cache-metadata table_lock");
+	reset(); /* the buffers went with dm-bufio's reboot */
 }
 
-/* ---- the block manager: dm_bm_* on the bufio client ---- */
+static void put_le(u8 *p, u64 v, unsigned n)
+{
+	for (unsigned k = 0; k < n; k++)
+		p[k] = (u8)(v >> (8 * k));
+}
 
-struct dm_block {
-	struct dm_buffer *b;
-	simptr data;
-	bool write;
+static u64 get_le(const u8 *p, unsigned n)
+{
+	u64 v = 0;
+	for (unsigned k = n; k-- > 0;)
+		v = v << 8 | p[k];
+	return v;
+}
+
+/* ---- the superblock ---- */
+
+/* sb_prepare_for_write (v3.9) */
+static void sb_prepare_for_write(const struct dm_block_validator *v, struct dm_block *b,
+                                 size_t block_size)
+{
+	(void)v;
+	dm_bm_prepare_csum(b, block_size, SB_BLOCKNR, SUPERBLOCK_CSUM_XOR);
+}
+
+/* sb_check + check_metadata_version (v3.9) */
+static int sb_check(const struct dm_block_validator *v, struct dm_block *b, size_t block_size)
+{
+	u8 sb[SB_SIZE];
+	KSITE();
+	sim_memcpy_from(sb, dm_block_data(b), sizeof(sb));
+	if (get_le(sb + SB_BLOCKNR, 8) != dm_block_location(b))
+		return -ENOTBLK;
+	if (get_le(sb + SB_MAGIC, 8) != CACHE_SUPERBLOCK_MAGIC)
+		return -EILSEQ;
+	int r = dm_bm_check_csum(b, block_size, SB_BLOCKNR, SUPERBLOCK_CSUM_XOR, v->name);
+	if (r)
+		return r;
+	return get_le(sb + SB_VERSION, 4) != CACHE_VERSION ? -EINVAL : 0;
+}
+
+static const struct dm_block_validator sb_validator = {
+    .name = "superblock", .prepare_for_write = sb_prepare_for_write, .check = sb_check};
+
+/* The superblock's fields as host bytes while it is locked. */
+struct sblock {
+	struct dm_block *b;
+	u8 d[SB_SIZE];
 };
 
-/* dm_bm_read_lock / dm_bm_write_lock (v3.9): one bufio read; a write lock
- * marks the buffer dirty when it is unlocked. */
-static int bm_lock(struct dm_cache_metadata *cmd, u64 block, bool write, struct dm_block *out)
+/* superblock_read_lock / superblock_lock / superblock_lock_zero (v3.9) */
+static int superblock_lock_(struct dm_cache_metadata *cmd, struct sblock *sb, int mode)
 {
-	out->data = dm_bufio_read(cmd->bm, block, &out->b);
-	out->write = write;
-	return IS_ERR_SIMPTR(out->data) ? (int)PTR_ERR_SIMPTR(out->data) : 0;
+	int r =
+	    mode == 0 ? dm_bm_read_lock(cmd->bm, CACHE_SUPERBLOCK_LOCATION, &sb_validator, &sb->b)
+	    : mode == 1
+	        ? dm_bm_write_lock(cmd->bm, CACHE_SUPERBLOCK_LOCATION, &sb_validator, &sb->b)
+	        : dm_bm_write_lock_zero(cmd->bm, CACHE_SUPERBLOCK_LOCATION, &sb_validator, &sb->b);
+	if (!r) {
+		KSITE();
+		sim_memcpy_from(sb->d, dm_block_data(sb->b), sizeof(sb->d));
+	}
+	return r;
 }
 
-/* dm_bm_write_lock_zero (v3.9): a new buffer, zeroed. */
-static int bm_lock_zero(struct dm_cache_metadata *cmd, u64 block, struct dm_block *out)
+/* The fields changed, written back (one store of the struct). */
+static void superblock_store(struct sblock *sb)
 {
-	out->data = dm_bufio_new(cmd->bm, block, &out->b);
-	out->write = true;
-	if (IS_ERR_SIMPTR(out->data))
-		return (int)PTR_ERR_SIMPTR(out->data);
 	KSITE();
-	sim_memset(out->data, 0, DM_CACHE_METADATA_BLOCK_SIZE);
-	return 0;
+	sim_memcpy_to(dm_block_data(sb->b), sb->d, sizeof(sb->d));
 }
 
-/* dm_bm_unlock (v3.9) */
-static void bm_unlock(struct dm_block *blk)
+/* __superblock_all_zeroes (v3.9): no validator, it may be all zeroes */
+static int __superblock_all_zeroes(struct dm_block_manager *bm, bool *result)
 {
-	if (blk->write)
-		dm_bufio_mark_buffer_dirty(blk->b);
-	dm_bufio_release(blk->b);
-}
-
-/* ---- the space map and the transaction manager ---- */
-
-/* sm_disk_new_block (v3.9): a block free now and at the last commit. */
-static int sm_new_block(struct dm_cache_metadata *cmd, u64 *out)
-{
-	for (unsigned b = 1; b < cmd->nr_blocks; b++)
-		if (!cmd->sm[b] && !cmd->sm_committed[b]) {
-			cmd->sm[b] = 1;
-			*out = b;
-			return 0;
-		}
-	return -ENOSPC;
-}
-
-/* dm_tm_shadow_block (v3.9): the root's first change in a transaction goes
- * to a copy in a new block. */
-static int shadow_root(struct dm_cache_metadata *cmd)
-{
-	if (cmd->root_shadowed)
-		return 0;
-	u64 nb;
-	int r = sm_new_block(cmd, &nb);
+	struct dm_block *b;
+	int r = dm_bm_read_lock(bm, CACHE_SUPERBLOCK_LOCATION, NULL, &b);
 	if (r)
 		return r;
-	struct dm_block old, shadow;
-	r = bm_lock(cmd, cmd->root, false, &old);
+	u8 d[DM_CACHE_METADATA_BLOCK_SIZE];
+	KSITE();
+	sim_memcpy_from(d, dm_block_data(b), sizeof(d));
+	*result = true;
+	for (unsigned i = 0; i < sizeof(d) && *result; i++)
+		*result = !d[i];
+	return dm_bm_unlock(b);
+}
+
+/* __setup_mapping_info (v3.9): __le64 values, no reference counting */
+static void __setup_mapping_info(struct dm_cache_metadata *cmd)
+{
+	struct dm_btree_value_type vt = {.size = sizeof(u64)};
+	dm_array_info_init(&cmd->info, cmd->tm, &vt);
+}
+
+/* __save_sm_root (v4.0) */
+static int __save_sm_root(struct dm_cache_metadata *cmd)
+{
+	size_t len;
+	int r = dm_sm_root_size(cmd->metadata_sm, &len);
+	if (r < 0)
+		return r;
+	return dm_sm_copy_root(cmd->metadata_sm, cmd->metadata_space_map_root, len);
+}
+
+/* __copy_sm_root (v4.0) */
+static void __copy_sm_root(struct dm_cache_metadata *cmd, u8 *d)
+{
+	memcpy(d + SB_SM_ROOT, cmd->metadata_space_map_root, SPACE_MAP_ROOT_SIZE);
+}
+
+/* the fields every commit writes (__commit_transaction, v3.9) */
+static void write_superblock_fields(struct dm_cache_metadata *cmd, u8 *d)
+{
+	put_le(d + SB_MAPPING_ROOT, cmd->root, 8);
+	put_le(d + SB_HINT_ROOT, cmd->hint_root, 8);
+	put_le(d + SB_DISCARD_ROOT, cmd->discard_root, 8);
+	put_le(d + SB_DISCARD_BLOCK_SIZE, cmd->discard_block_size, 8);
+	put_le(d + SB_DISCARD_NR_BLOCKS, cmd->discard_nr_blocks, 8);
+	put_le(d + SB_CACHE_BLOCKS, cmd->cache_blocks, 4);
+	__copy_sm_root(cmd, d);
+}
+
+/* __write_initial_superblock (v4.0) */
+static int __write_initial_superblock(struct dm_cache_metadata *cmd)
+{
+	int r = dm_tm_pre_commit(cmd->tm);
+	if (!r)
+		r = __save_sm_root(cmd);
+	struct sblock sb;
+	if (!r)
+		r = superblock_lock_(cmd, &sb, 2);
 	if (r)
 		return r;
-	r = bm_lock_zero(cmd, nb, &shadow);
+	memset(sb.d, 0, sizeof(sb.d));
+	put_le(sb.d + SB_MAGIC, CACHE_SUPERBLOCK_MAGIC, 8);
+	put_le(sb.d + SB_VERSION, CACHE_VERSION, 4);
+	put_le(sb.d + SB_METADATA_BLOCK_SIZE, DM_CACHE_METADATA_BLOCK_SIZE >> SECTOR_SHIFT, 4);
+	put_le(sb.d + SB_DATA_BLOCK_SIZE, cmd->data_block_size, 4);
+	write_superblock_fields(cmd, sb.d);
+	superblock_store(&sb);
+	return dm_tm_commit(cmd->tm, sb.b);
+}
+
+static void tm_ready(struct dm_cache_metadata *cmd)
+{
+	/* the synthetic switch: off, dm_tm_pre_commit writes nothing */
+	dm_tm_set_pre_commit_flush(cmd->tm, coh_fix(DM_CACHE_SUPERBLOCK_LAST_FIX));
+	__setup_mapping_info(cmd);
+	dm_disk_bitset_init(cmd->tm, &cmd->discard_info);
+}
+
+/* __format_metadata (v4.0) */
+static int __format_metadata(struct dm_cache_metadata *cmd)
+{
+	int r =
+	    dm_tm_create_with_sm(cmd->bm, CACHE_SUPERBLOCK_LOCATION, &cmd->tm, &cmd->metadata_sm);
+	if (r < 0)
+		return r; /* "tm_create_with_sm failed" */
+	tm_ready(cmd);
+	r = dm_array_empty(&cmd->info, &cmd->root);
+	if (!r)
+		r = dm_bitset_empty(&cmd->discard_info, &cmd->discard_root);
+	if (!r) {
+		cmd->hint_root = 0;
+		cmd->discard_block_size = 0;
+		cmd->discard_nr_blocks = 0;
+		cmd->cache_blocks = 0;
+		coh__dm_cache_ledger_begin(cmd->bdev, cmd->core, 0);
+		r = __write_initial_superblock(cmd);
+		if (!r)
+			coh__dm_cache_ledger_commit(cmd->bdev);
+	}
 	if (r) {
-		bm_unlock(&old);
+		dm_tm_destroy(cmd->tm);
+		dm_sm_destroy(cmd->metadata_sm);
+		cmd->tm = NULL;
 		return r;
 	}
-	KSITE();
-	for (dm_cblock_t i = 0; i < cmd->cache_blocks; i++)
-		sim_write64(simptr_add(shadow.data, 8l * i),
-		            sim_read64(simptr_add(old.data, 8l * i)));
-	bm_unlock(&shadow);
-	bm_unlock(&old);
-	cmd->sm[cmd->root]--;
-	cmd->root = nb;
-	cmd->root_shadowed = true;
+	cmd->clean_when_opened = true;
 	return 0;
+}
+
+/* __open_metadata (v4.0; __check_incompat_features: no feature is known).
+ * The data block size check is the switch dm-cache-check-block-size. */
+static int __open_metadata(struct dm_cache_metadata *cmd)
+{
+	struct sblock sb;
+	int r = superblock_lock_(cmd, &sb, 0);
+	if (r < 0)
+		return r; /* "couldn't read lock superblock" */
+	if (coh_fix(DM_CACHE_CHECK_BLOCK_SIZE_FIX) &&
+	    get_le(sb.d + SB_DATA_BLOCK_SIZE, 4) != cmd->data_block_size)
+		r = -EINVAL; /* "changing the data block size ... is not supported" */
+	else if (get_le(sb.d + SB_INCOMPAT_FLAGS, 4) || get_le(sb.d + SB_COMPAT_RO_FLAGS, 4))
+		r = -EINVAL;
+	else
+		r = dm_tm_open_with_sm(cmd->bm, CACHE_SUPERBLOCK_LOCATION, sb.d + SB_SM_ROOT,
+		                       SPACE_MAP_ROOT_SIZE, &cmd->tm, &cmd->metadata_sm);
+	if (!r) {
+		tm_ready(cmd);
+		cmd->clean_when_opened = get_le(sb.d + SB_FLAGS, 4) & CLEAN_SHUTDOWN;
+	}
+	dm_bm_unlock(sb.b);
+	return r;
+}
+
+/* __open_or_format_metadata (v3.9) */
+static int __open_or_format_metadata(struct dm_cache_metadata *cmd, bool format_device)
+{
+	bool unformatted = false;
+	int r = __superblock_all_zeroes(cmd->bm, &unformatted);
+	if (r)
+		return r;
+	if (unformatted)
+		return format_device ? __format_metadata(cmd) : -EPERM;
+	return __open_metadata(cmd);
 }
 
 /* read_superblock_fields (v3.9) */
-static void read_superblock_fields(struct dm_cache_metadata *cmd, simptr sb)
+static void read_superblock_fields(struct dm_cache_metadata *cmd, const u8 *d)
 {
-	KSITE();
-	cmd->root = sim_read64(simptr_add(sb, SB_MAPPING_ROOT));
-	cmd->data_block_size = sim_read32(simptr_add(sb, SB_DATA_BLOCK_SIZE));
-	cmd->cache_blocks = sim_read32(simptr_add(sb, SB_CACHE_BLOCKS));
-	unsigned n = sim_read32(simptr_add(sb, SB_NR_BLOCKS));
-	cmd->nr_blocks = n < DM_CACHE_MAX_METADATA_BLOCKS ? n : DM_CACHE_MAX_METADATA_BLOCKS;
-	for (unsigned b = 0; b < cmd->nr_blocks; b++)
-		cmd->sm[b] = cmd->sm_committed[b] = sim_read8(simptr_add(sb, SB_SPACE_MAP + b));
-	cmd->root_shadowed = false;
+	cmd->root = get_le(d + SB_MAPPING_ROOT, 8);
+	cmd->hint_root = get_le(d + SB_HINT_ROOT, 8);
+	cmd->discard_root = get_le(d + SB_DISCARD_ROOT, 8);
+	cmd->discard_block_size = get_le(d + SB_DISCARD_BLOCK_SIZE, 8);
+	cmd->discard_nr_blocks = get_le(d + SB_DISCARD_NR_BLOCKS, 8);
+	cmd->data_block_size = get_le(d + SB_DATA_BLOCK_SIZE, 4);
+	cmd->cache_blocks = (dm_cblock_t)get_le(d + SB_CACHE_BLOCKS, 4);
+	cmd->changed = false;
 }
 
-static void write_superblock_fields(struct dm_cache_metadata *cmd, simptr sb)
+/* __begin_transaction_flags (v4.0): opening writes the superblock. */
+static int __begin_transaction_flags(struct dm_cache_metadata *cmd, bool clean_shutdown)
 {
-	KSITE();
-	sim_write64(simptr_add(sb, SB_MAGIC), CACHE_SUPERBLOCK_MAGIC);
-	sim_write64(simptr_add(sb, SB_MAPPING_ROOT), cmd->root);
-	sim_write32(simptr_add(sb, SB_DATA_BLOCK_SIZE), cmd->data_block_size);
-	sim_write32(simptr_add(sb, SB_CACHE_BLOCKS), cmd->cache_blocks);
-	sim_write32(simptr_add(sb, SB_NR_BLOCKS), cmd->nr_blocks);
-	for (unsigned b = 0; b < cmd->nr_blocks; b++)
-		sim_write8(simptr_add(sb, SB_SPACE_MAP + b), cmd->sm[b]);
+	struct sblock sb;
+	int r = superblock_lock_(cmd, &sb, 1);
+	if (r)
+		return r;
+	u32 f = (u32)get_le(sb.d + SB_FLAGS, 4);
+	put_le(sb.d + SB_FLAGS, clean_shutdown ? f | CLEAN_SHUTDOWN : f & ~CLEAN_SHUTDOWN, 4);
+	read_superblock_fields(cmd, sb.d);
+	superblock_store(&sb);
+	dm_bm_unlock(sb.b);
+	return dm_bm_flush(cmd->bm);
 }
 
 /* __begin_transaction (v3.9): re-reads the superblock every time. */
 static int __begin_transaction(struct dm_cache_metadata *cmd)
 {
-	struct dm_block sb;
-	int r = bm_lock(cmd, CACHE_SUPERBLOCK_LOCATION, false, &sb);
+	struct sblock sb;
+	int r = superblock_lock_(cmd, &sb, 0);
 	if (r)
 		return r;
-	read_superblock_fields(cmd, sb.data);
-	bm_unlock(&sb);
+	read_superblock_fields(cmd, sb.d);
+	dm_bm_unlock(sb.b);
 	return 0;
 }
 
-/* __begin_transaction_flags(cmd, clear_clean_shutdown) (v3.9): opening
- * writes the superblock. */
-static int __begin_transaction_clear_clean(struct dm_cache_metadata *cmd)
-{
-	struct dm_block sb;
-	int r = bm_lock(cmd, CACHE_SUPERBLOCK_LOCATION, true, &sb);
-	if (r)
-		return r;
-	KSITE();
-	simptr flags = simptr_add(sb.data, SB_FLAGS);
-	sim_write32(flags, sim_read32(flags) & ~CLEAN_SHUTDOWN);
-	read_superblock_fields(cmd, sb.data);
-	bm_unlock(&sb);
-	return dm_bufio_write_dirty_buffers(cmd->bm); /* dm_bm_flush */
-}
-
-/* __commit_transaction (v3.9): dm_tm_pre_commit writes every dirty block
- * but the superblock, then dm_tm_commit writes the superblock. */
+/* __commit_transaction (v4.0): the discard bitset's cached word, every
+ * dirty block but the superblock (dm_tm_pre_commit), then the superblock
+ * (dm_tm_commit). */
 static int __commit_transaction(struct dm_cache_metadata *cmd, bool clean_shutdown)
 {
 	coh__dm_cache_ledger_begin(cmd->bdev, cmd->core, cmd->cache_blocks);
-	/* Without the synthetic switch the superblock goes out with the other
-	 * dirty blocks, under one flush after them all. */
-	bool last = coh_fix(DM_CACHE_SUPERBLOCK_LAST_FIX);
-	int r = last ? dm_bufio_write_dirty_buffers(cmd->bm) : 0;
+	int r = dm_bitset_flush(&cmd->discard_info, cmd->discard_root, &cmd->discard_root);
+	if (!r)
+		r = dm_tm_pre_commit(cmd->tm);
+	if (!r)
+		r = __save_sm_root(cmd);
+	struct sblock sb;
+	if (!r)
+		r = superblock_lock_(cmd, &sb, 1);
 	if (r)
 		return r;
-	struct dm_block sb;
-	r = bm_lock(cmd, CACHE_SUPERBLOCK_LOCATION, true, &sb);
-	if (r)
-		return r;
-	KSITE();
-	simptr flags = simptr_add(sb.data, SB_FLAGS);
-	u32 f = sim_read32(flags);
-	sim_write32(flags, clean_shutdown ? f | CLEAN_SHUTDOWN : f & ~CLEAN_SHUTDOWN);
-	write_superblock_fields(cmd, sb.data);
-	bm_unlock(&sb);
-	r = dm_bufio_write_dirty_buffers(cmd->bm); /* dm_bm_flush_and_unlock */
+	u32 f = (u32)get_le(sb.d + SB_FLAGS, 4);
+	put_le(sb.d + SB_FLAGS, clean_shutdown ? f | CLEAN_SHUTDOWN : f & ~CLEAN_SHUTDOWN, 4);
+	write_superblock_fields(cmd, sb.d);
+	superblock_store(&sb);
+	r = dm_tm_commit(cmd->tm, sb.b);
 	if (!r)
 		coh__dm_cache_ledger_commit(cmd->bdev);
 	return r;
 }
 
-/* __format_metadata (v3.9): an empty array, then the first superblock. */
-static int __format_metadata(struct dm_cache_metadata *cmd)
+/* __destroy_persistent_data_objects (v3.9) */
+static void __destroy_persistent_data_objects(struct dm_cache_metadata *cmd)
 {
-	unsigned n = (unsigned)(get_capacity(cmd->bdev->bd_disk) /
-	                        (DM_CACHE_METADATA_BLOCK_SIZE >> SECTOR_SHIFT));
-	if (n < 3)
-		return -ENOSPC;
-	cmd->nr_blocks = n < DM_CACHE_MAX_METADATA_BLOCKS ? n : DM_CACHE_MAX_METADATA_BLOCKS;
-	memset(cmd->sm, 0, sizeof(cmd->sm));
-	memset(cmd->sm_committed, 0, sizeof(cmd->sm_committed));
-	cmd->sm[CACHE_SUPERBLOCK_LOCATION] = 1;
-	int r = sm_new_block(cmd, &cmd->root);
-	struct dm_block root;
-	if (!r)
-		r = bm_lock_zero(cmd, cmd->root, &root);
-	if (r)
-		return r;
-	bm_unlock(&root);
-	cmd->cache_blocks = 0;
-	r = dm_bufio_write_dirty_buffers(cmd->bm);
-	struct dm_block sb;
-	if (!r)
-		r = bm_lock_zero(cmd, CACHE_SUPERBLOCK_LOCATION, &sb);
-	if (r)
-		return r;
-	write_superblock_fields(cmd, sb.data);
-	bm_unlock(&sb);
-	coh__dm_cache_ledger_begin(cmd->bdev, cmd->core, 0);
-	r = dm_bufio_write_dirty_buffers(cmd->bm);
-	if (!r)
-		coh__dm_cache_ledger_commit(cmd->bdev);
-	memcpy(cmd->sm_committed, cmd->sm, sizeof(cmd->sm));
-	cmd->clean_when_opened = true;
-	return r;
+	if (cmd->tm) {
+		dm_sm_destroy(cmd->metadata_sm);
+		dm_tm_destroy(cmd->tm);
+	}
+	if (cmd->bm)
+		dm_block_manager_destroy(cmd->bm);
 }
 
-/* The checker's side of an open (not Linux, no simulated access): the
- * mirror of the mapping the superblock points at, read from the medium;
- * after a power cut it must be the last acknowledged commit's, or the one
- * that was in flight. */
-static void mirror_and_check(struct dm_cache_metadata *cmd)
-{
-	u8 blk[DM_CACHE_METADATA_BLOCK_SIZE];
-	memset(cmd->core, 0, sizeof(cmd->core));
-	dm_cblock_t n =
-	    cmd->cache_blocks < DM_CACHE_MAX_CBLOCKS ? cmd->cache_blocks : DM_CACHE_MAX_CBLOCKS;
-	if (cmd->root < cmd->nr_blocks &&
-	    disk_backend_read(cmd->bdev->bd_disk,
-	                      cmd->root * (DM_CACHE_METADATA_BLOCK_SIZE >> SECTOR_SHIFT), blk,
-	                      sizeof(blk)) == 0)
-		/* cppcheck-suppress knownConditionTrueFalse ; n comes from the table, not 0 */
-		for (dm_cblock_t i = 0; i < n; i++) {
-			u64 v = 0;
-			for (unsigned k = 0; k < 8; k++) /* __le64 */
-				v |= (u64)blk[8 * i + k] << (8 * k);
-			cmd->core[i] = v;
-		}
-	coh__dm_cache_ledger_check(cmd->bdev, cmd->core, n, cmd->root);
-}
-
-/* __open_or_format_metadata + __open_metadata (v3.9). An all-zero device
- * is told by its magic word (Linux checks the whole superblock). */
-static int __open_or_format_metadata(struct dm_cache_metadata *cmd, bool may_format)
-{
-	struct dm_block sb;
-	int r = bm_lock(cmd, CACHE_SUPERBLOCK_LOCATION, false, &sb);
-	if (r)
-		return r;
-	KSITE();
-	u64 magic = sim_read64(simptr_add(sb.data, SB_MAGIC));
-	u32 flags = sim_read32(simptr_add(sb.data, SB_FLAGS));
-	bool check_size = coh_fix(DM_CACHE_CHECK_BLOCK_SIZE_FIX);
-	u32 block_size = check_size ? sim_read32(simptr_add(sb.data, SB_DATA_BLOCK_SIZE)) : 0;
-	bm_unlock(&sb);
-	if (magic == 0 || magic != CACHE_SUPERBLOCK_MAGIC)
-		coh__dm_cache_ledger_lost(cmd->bdev, magic
-		                                         ? "a bad superblock magic"
-		                                         : "an unformatted (all-zero) superblock");
-	if (magic == 0)
-		return may_format ? __format_metadata(cmd) : -EPERM;
-	if (magic != CACHE_SUPERBLOCK_MAGIC)
-		return -EILSEQ; /* sb_check */
-	/* "Verify the data block size hasn't changed" (later __open_metadata) */
-	if (check_size && block_size != cmd->data_block_size)
-		return -EINVAL;
-	cmd->clean_when_opened = flags & CLEAN_SHUTDOWN;
-	return 0;
-}
-
-/* metadata_open (the patch; dm_cache_metadata_open before it) */
+/* metadata_open (the patch; dm_cache_metadata_open before it):
+ * __create_persistent_data_objects, then __begin_transaction_flags that
+ * clears CLEAN_SHUTDOWN. */
 static int metadata_open(struct block_device *bdev, sector_t data_block_size,
                          bool may_format_device, struct dm_cache_metadata **out)
 {
@@ -352,17 +393,18 @@ static int metadata_open(struct block_device *bdev, sector_t data_block_size,
 	coh_init_rwsem(&cmd->root_lock, "dm_cache_metadata->root_lock");
 	cmd->bdev = bdev;
 	cmd->data_block_size = data_block_size;
-	/* __create_persistent_data_objects: dm_block_manager_create */
-	cmd->bm = dm_bufio_client_create(bdev, DM_CACHE_METADATA_BLOCK_SIZE,
-	                                 CACHE_MAX_CONCURRENT_LOCKS, 0, NULL, NULL);
+	/* the checker first (host only): after a power cut the medium must
+	 * hold the last acknowledged commit or the one in flight */
+	coh__dm_cache_ledger_open(bdev, cmd->core);
+	cmd->bm =
+	    dm_block_manager_create(bdev, DM_CACHE_METADATA_BLOCK_SIZE, CACHE_MAX_CONCURRENT_LOCKS);
 	int r = cmd->bm ? __open_or_format_metadata(cmd, may_format_device) : -ENOMEM;
 	if (!r)
-		r = __begin_transaction_clear_clean(cmd);
-	if (!r)
-		mirror_and_check(cmd);
+		r = __begin_transaction_flags(cmd, false);
+	if (!r && cmd->cache_blocks > DM_CACHE_MAX_CBLOCKS)
+		r = -EINVAL; /* the model's bound */
 	if (r) {
-		if (cmd->bm)
-			dm_bufio_client_destroy(cmd->bm);
+		__destroy_persistent_data_objects(cmd);
 		cmd->used = false;
 		return r;
 	}
@@ -400,7 +442,7 @@ static int lookup_or_open(struct block_device *bdev, sector_t data_block_size,
 	struct dm_cache_metadata *cmd2 = lookup(bdev);
 	if (cmd2) {
 		coh_mutex_unlock(&table_lock);
-		dm_bufio_client_destroy(cmd->bm);
+		__destroy_persistent_data_objects(cmd);
 		cmd->used = false;
 		*out = cmd2;
 		return 0;
@@ -444,79 +486,129 @@ void dm_cache_metadata_close(struct dm_cache_metadata *cmd)
 		if (!last)
 			return;
 	}
-	dm_bufio_client_destroy(cmd->bm); /* __destroy_persistent_data_objects */
+	__destroy_persistent_data_objects(cmd);
 	cmd->used = false;
 }
 
 /* ---- the operations, under root_lock ---- */
 
-static int set_entry(struct dm_cache_metadata *cmd, dm_cblock_t cblock, u64 value, u64 mask)
+/* pack_value / unpack_value (v3.9): __le64 oblock << 16 | flags */
+static u64 pack_value(dm_oblock_t oblock, u64 flags)
 {
-	if (cblock >= cmd->cache_blocks)
-		return -EINVAL;
-	int r = shadow_root(cmd);
-	struct dm_block root;
-	if (!r)
-		r = bm_lock(cmd, cmd->root, true, &root);
-	if (r)
-		return r;
-	KSITE();
-	simptr e = simptr_add(root.data, 8l * cblock);
-	sim_write64(e, (sim_read64(e) & ~mask) | value);
-	bm_unlock(&root);
-	cmd->core[cblock] = (cmd->core[cblock] & ~mask) | value;
-	return 0;
+	u8 b[8];
+	u64 le;
+	put_le(b, oblock << 16 | flags, 8);
+	memcpy(&le, b, 8);
+	return le;
+}
+
+static u64 unpack_value(u64 le)
+{
+	u8 b[8];
+	memcpy(b, &le, 8);
+	return get_le(b, 8);
+}
+
+static int set_mapping(struct dm_cache_metadata *cmd, dm_cblock_t cblock, u64 v)
+{
+	u64 value = pack_value(v >> 16, v & 0xffff);
+	int r = dm_array_set_value(&cmd->info, cmd->root, cblock, &value, &cmd->root);
+	if (!r) {
+		cmd->core[cblock] = v;
+		cmd->changed = true;
+	}
+	return r;
+}
+
+/* __insert (v3.9) */
+static int __insert(struct dm_cache_metadata *cmd, dm_cblock_t cblock, dm_oblock_t oblock)
+{
+	return cblock < cmd->cache_blocks ? set_mapping(cmd, cblock, oblock << 16 | M_VALID)
+	                                  : -EINVAL;
 }
 
 /* dm_cache_insert_mapping (v3.9) */
 int dm_cache_insert_mapping(struct dm_cache_metadata *cmd, dm_cblock_t cblock, dm_oblock_t oblock)
 {
 	coh_down_write(&cmd->root_lock);
-	int r = set_entry(cmd, cblock, oblock << 16 | M_VALID, ~0ull);
+	int r = __insert(cmd, cblock, oblock);
 	coh_up_write(&cmd->root_lock);
 	return r;
 }
 
-/* dm_cache_remove_mapping (v3.9) */
+/* dm_cache_remove_mapping -> __remove (v3.9) */
 int dm_cache_remove_mapping(struct dm_cache_metadata *cmd, dm_cblock_t cblock)
 {
 	coh_down_write(&cmd->root_lock);
-	int r = set_entry(cmd, cblock, 0, ~0ull);
+	int r = cblock < cmd->cache_blocks ? set_mapping(cmd, cblock, 0) : -EINVAL;
 	coh_up_write(&cmd->root_lock);
 	return r;
+}
+
+/* __dirty (v3.9): read the mapping, write it only if the flag changes */
+static int __dirty(struct dm_cache_metadata *cmd, dm_cblock_t cblock, bool dirty)
+{
+	if (cblock >= cmd->cache_blocks)
+		return -EINVAL;
+	u64 value;
+	int r = dm_array_get_value(&cmd->info, cmd->root, cblock, &value);
+	if (r)
+		return r;
+	u64 v = unpack_value(value);
+	if (!(v & M_DIRTY) == !dirty)
+		return 0; /* nothing to be done */
+	return set_mapping(cmd, cblock, (v & ~M_DIRTY) | (dirty ? M_DIRTY : 0));
 }
 
 /* dm_cache_set_dirty (v3.9) */
 int dm_cache_set_dirty(struct dm_cache_metadata *cmd, dm_cblock_t cblock, bool dirty)
 {
 	coh_down_write(&cmd->root_lock);
-	int r = set_entry(cmd, cblock, dirty ? M_DIRTY : 0, M_DIRTY);
+	int r = __dirty(cmd, cblock, dirty);
 	coh_up_write(&cmd->root_lock);
 	return r;
 }
 
-/* dm_cache_resize (v3.9): the new entries are unmapped. */
+/* blocks_are_unmapped_or_clean (v3.9) */
+static int blocks_are_unmapped_or_clean(struct dm_cache_metadata *cmd, dm_cblock_t begin,
+                                        dm_cblock_t end, bool *result)
+{
+	*result = true;
+	for (dm_cblock_t c = begin; c < end && *result; c++) {
+		u64 value;
+		int r = dm_array_get_value(&cmd->info, cmd->root, c, &value);
+		if (r)
+			return r;
+		u64 v = unpack_value(value);
+		*result = !((v & M_VALID) && (v & M_DIRTY));
+	}
+	return 0;
+}
+
+/* dm_cache_resize (v3.9): new entries are unmapped; shrinking over a dirty
+ * block fails. */
 int dm_cache_resize(struct dm_cache_metadata *cmd, dm_cblock_t new_cache_size)
 {
 	if (new_cache_size > DM_CACHE_MAX_CBLOCKS)
 		return -EINVAL;
 	coh_down_write(&cmd->root_lock);
 	int r = 0;
-	if (new_cache_size != cmd->cache_blocks) {
-		r = shadow_root(cmd);
-		struct dm_block root;
-		if (!r)
-			r = bm_lock(cmd, cmd->root, true, &root);
-		if (!r) {
-			KSITE();
-			for (dm_cblock_t i = cmd->cache_blocks; i < new_cache_size; i++) {
-				sim_write64(simptr_add(root.data, 8l * i), 0);
-				cmd->core[i] = 0;
-			}
-			bm_unlock(&root);
-			cmd->cache_blocks = new_cache_size;
-		}
+	if (new_cache_size < cmd->cache_blocks) {
+		bool clean;
+		r = blocks_are_unmapped_or_clean(cmd, new_cache_size, cmd->cache_blocks, &clean);
+		if (!r && !clean)
+			r = -EINVAL; /* "unable to shrink cache due to dirty blocks" */
 	}
+	u64 null_mapping = pack_value(0, 0);
+	if (!r)
+		r = dm_array_resize(&cmd->info, cmd->root, cmd->cache_blocks, new_cache_size,
+		                    &null_mapping, &cmd->root);
+	if (!r) {
+		for (dm_cblock_t i = new_cache_size; i < DM_CACHE_MAX_CBLOCKS; i++)
+			cmd->core[i] = 0;
+		cmd->cache_blocks = new_cache_size;
+	}
+	cmd->changed = true;
 	coh_up_write(&cmd->root_lock);
 	return r;
 }
@@ -529,21 +621,80 @@ dm_cblock_t dm_cache_size(struct dm_cache_metadata *cmd)
 	return n;
 }
 
+struct thunk {
+	load_mapping_fn fn;
+	void *context;
+	bool respect_dirty_flags;
+};
+
+/* __load_mapping (v3.9) */
+static int __load_mapping(void *context, u64 cblock, void *leaf)
+{
+	struct thunk *thunk = context;
+	u64 value;
+	memcpy(&value, leaf, sizeof(value));
+	u64 v = unpack_value(value);
+	if (!(v & M_VALID))
+		return 0;
+	return thunk->fn(thunk->context, v >> 16, (dm_cblock_t)cblock,
+	                 thunk->respect_dirty_flags ? (v & M_DIRTY) != 0 : true);
+}
+
 /* dm_cache_load_mappings -> __load_mappings (v3.9) */
 int dm_cache_load_mappings(struct dm_cache_metadata *cmd, load_mapping_fn fn, void *context)
 {
 	coh_down_read(&cmd->root_lock);
-	struct dm_block root;
-	int r = bm_lock(cmd, cmd->root, false, &root);
-	for (dm_cblock_t i = 0; !r && i < cmd->cache_blocks; i++) {
-		KSITE();
-		u64 v = sim_read64(simptr_add(root.data, 8l * i));
-		if (v & M_VALID)
-			r = fn(context, v >> 16, i,
-			       cmd->clean_when_opened ? (v & M_DIRTY) != 0 : true);
+	struct thunk thunk = {fn, context, cmd->clean_when_opened};
+	int r = dm_array_walk(&cmd->info, cmd->root, __load_mapping, &thunk);
+	coh_up_read(&cmd->root_lock);
+	return r;
+}
+
+/* dm_cache_discard_bitset_resize (v3.9) */
+int dm_cache_discard_bitset_resize(struct dm_cache_metadata *cmd, sector_t discard_block_size,
+                                   dm_dblock_t new_nr_entries)
+{
+	if (new_nr_entries > 0xffffffffull)
+		return -EINVAL;
+	coh_down_write(&cmd->root_lock);
+	int r = dm_bitset_resize(&cmd->discard_info, cmd->discard_root, (u32)cmd->discard_nr_blocks,
+	                         (u32)new_nr_entries, false, &cmd->discard_root);
+	if (!r) {
+		cmd->discard_block_size = discard_block_size;
+		cmd->discard_nr_blocks = new_nr_entries;
 	}
-	if (!IS_ERR_SIMPTR(root.data))
-		bm_unlock(&root);
+	cmd->changed = true;
+	coh_up_write(&cmd->root_lock);
+	return r;
+}
+
+/* dm_cache_set_discard -> __discard (v3.9) */
+int dm_cache_set_discard(struct dm_cache_metadata *cmd, dm_dblock_t dblock, bool discard)
+{
+	coh_down_write(&cmd->root_lock);
+	int r = -EINVAL;
+	if (dblock < cmd->discard_nr_blocks)
+		r = discard ? dm_bitset_set_bit(&cmd->discard_info, cmd->discard_root, (u32)dblock,
+		                                &cmd->discard_root)
+		            : dm_bitset_clear_bit(&cmd->discard_info, cmd->discard_root,
+		                                  (u32)dblock, &cmd->discard_root);
+	cmd->changed = true;
+	coh_up_write(&cmd->root_lock);
+	return r;
+}
+
+/* dm_cache_load_discards -> __load_discards (v3.9) */
+int dm_cache_load_discards(struct dm_cache_metadata *cmd, load_discard_fn fn, void *context)
+{
+	coh_down_read(&cmd->root_lock);
+	int r = 0;
+	for (dm_dblock_t b = 0; !r && b < cmd->discard_nr_blocks; b++) {
+		bool discard;
+		r = dm_bitset_test_bit(&cmd->discard_info, cmd->discard_root, (u32)b,
+		                       &cmd->discard_root, &discard);
+		if (!r)
+			r = fn(context, cmd->discard_block_size, b, discard);
+	}
 	coh_up_read(&cmd->root_lock);
 	return r;
 }
@@ -576,5 +727,5 @@ bool dm_cache_metadata_clean_when_opened(struct dm_cache_metadata *cmd)
 
 struct dm_bufio_client *dm_cache_metadata_bufio(struct dm_cache_metadata *cmd)
 {
-	return cmd->bm;
+	return dm_bm_bufio(cmd->bm);
 }

@@ -11,15 +11,22 @@
  * finding naming the first cblock that differs; so is a superblock that
  * reads as unformatted or corrupt after an acknowledged commit.
  *
+ * At every metadata open, coh__dm_cache_ledger_open reads the medium as
+ * thin-provisioning-tools' cache_check would (superblock, mapping root,
+ * array blocks, each with its location and checksum) and compares.
+ *
  * Interface: kernel_impl.h (coh__dm_cache_ledger_*). Host-side only: no
  * simulated access, no choice. Reset by kernel_init(); kept across
  * coh_dm_reboot() (the disks are what survives).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cohsim/dm-cache.h"
 #include "kernel/kernel_impl.h"
+#include "kernel/md/dm-cache-format.h"
+#include "kernel/md/persistent-data/dm-array.h"
 
 #define LEDGERS 8
 
@@ -85,7 +92,7 @@ static struct ledger *pending(const struct block_device *bdev)
 	return l->commits ? l : NULL;
 }
 
-void coh__dm_cache_ledger_lost(const struct block_device *bdev, const char *what)
+static void ledger_lost(const struct block_device *bdev, const char *what)
 {
 	struct ledger *l = pending(bdev);
 	if (!l)
@@ -113,8 +120,7 @@ static void describe(char *buf, size_t len, const u64 *m, dm_cblock_t n, dm_cblo
 		         (unsigned long long)(m[c] >> 16), (m[c] & 2) ? " (dirty)" : "");
 }
 
-void coh__dm_cache_ledger_check(const struct block_device *bdev, const u64 *got, dm_cblock_t n,
-                                u64 root)
+static void ledger_check(const struct block_device *bdev, const u64 *got, dm_cblock_t n, u64 root)
 {
 	struct ledger *l = pending(bdev);
 	if (l && !same(got, n, l->committed, l->n) &&
@@ -140,4 +146,82 @@ void coh__dm_cache_ledger_check(const struct block_device *bdev, const u64 *got,
 	l->n = n;
 	memcpy(l->committed, got, sizeof(u64) * n);
 	l->inflight_valid = false;
+}
+
+#define MBS DM_CACHE_METADATA_BLOCK_SIZE
+
+static u64 le(const u8 *p, unsigned n)
+{
+	u64 v = 0;
+	for (unsigned k = n; k-- > 0;)
+		v = v << 8 | p[k];
+	return v;
+}
+
+/* A metadata block from the medium, with its location field (at off) and
+ * checksum checked (the validators' rules, xor per block kind). */
+static bool read_block(const struct block_device *bdev, u64 b, unsigned off, u32 xor, u8 *buf)
+{
+	return b < DM_CACHE_MAX_METADATA_BLOCKS &&
+	       disk_backend_read(bdev->bd_disk, b * (MBS >> SECTOR_SHIFT), buf, MBS) == 0 &&
+	       le(buf + off, 8) == b && le(buf, 4) == dm_bm_checksum(buf + 4, MBS - 4, xor);
+}
+
+/* The mapping on the medium; false and *why if it cannot be read. */
+static bool read_mapping(const struct block_device *bdev, u8 *buf, u64 *core, dm_cblock_t *n,
+                         u64 *root, char *why, size_t len)
+{
+	if (!read_block(bdev, CACHE_SUPERBLOCK_LOCATION, SB_BLOCKNR, SUPERBLOCK_CSUM_XOR, buf) ||
+	    le(buf + SB_MAGIC, 8) != CACHE_SUPERBLOCK_MAGIC) {
+		snprintf(why, len, "a superblock that fails its checksum");
+		return false;
+	}
+	*root = le(buf + SB_MAPPING_ROOT, 8);
+	u64 cblocks = le(buf + SB_CACHE_BLOCKS, 4);
+	*n = (dm_cblock_t)(cblocks < DM_CACHE_MAX_CBLOCKS ? cblocks : DM_CACHE_MAX_CBLOCKS);
+	if (!read_block(bdev, *root, 8, BTREE_CSUM_XOR, buf)) {
+		snprintf(why, len, "a mapping root (block %llu) that fails its checksum",
+		         (unsigned long long)*root);
+		return false;
+	}
+	u32 nr = (u32)le(buf + 16, 4), max = (u32)le(buf + 20, 4);
+	u64 ablocks[(DM_CACHE_MAX_CBLOCKS + 508) / 509 + 1];
+	unsigned na = 0;
+	for (u32 i = 0; i < nr && i < max && na < sizeof(ablocks) / sizeof(ablocks[0]); i++)
+		ablocks[na++] = le(buf + NODE_HDR + 8 * ((size_t)max + i), 8);
+	dm_cblock_t c = 0;
+	for (unsigned i = 0; i < na && c < *n; i++) {
+		if (!read_block(bdev, ablocks[i], 16, ARRAY_CSUM_XOR, buf)) {
+			snprintf(why, len, "array block %u (block %llu) that fails its checksum", i,
+			         (unsigned long long)ablocks[i]);
+			return false;
+		}
+		for (u32 e = 0; e < le(buf + 8, 4) && c < *n; e++)
+			core[c++] = le(buf + ABLOCK_HDR + 8 * e, 8);
+	}
+	if (c < *n) {
+		snprintf(why, len, "a mapping array of %u entries for %u cache blocks", c, *n);
+		return false;
+	}
+	return true;
+}
+
+void coh__dm_cache_ledger_open(const struct block_device *bdev, u64 *core)
+{
+	u8 *buf = malloc(MBS);
+	BUG_ON(!buf);
+	memset(core, 0, sizeof(u64) * DM_CACHE_MAX_CBLOCKS);
+	bool zero = disk_backend_read(bdev->bd_disk, 0, buf, MBS) == 0;
+	for (unsigned i = 0; zero && i < MBS; i++)
+		zero = !buf[i];
+	char why[96];
+	dm_cblock_t n = 0;
+	u64 root = 0;
+	if (zero)
+		ledger_lost(bdev, "an unformatted (all-zero) superblock");
+	else if (!read_mapping(bdev, buf, core, &n, &root, why, sizeof(why)))
+		ledger_lost(bdev, why);
+	else
+		ledger_check(bdev, core, n, root);
+	free(buf);
 }

@@ -128,6 +128,12 @@ bool dm_suspended(struct dm_target *ti)
 	return ti->table->md->suspended;
 }
 
+/* dm_suspended_md (dm.c, v3.9) */
+bool dm_suspended_md(struct mapped_device *md)
+{
+	return md->suspended;
+}
+
 const char *dm_device_name(struct mapped_device *md)
 {
 	return md->name;
