@@ -102,6 +102,9 @@ struct coh_pte {
 	struct page *page;
 	bool write;
 	bool special; /* the zero page (pte_special): no rmap, no refcount */
+	/* its memory type (enum coh_attr): COH_ATTR_WB as mk_pte makes it;
+	 * ARM's make_coherent turns shared aliases in one mm uncached */
+	unsigned char attr;
 };
 #define COH_MM_PTES 64
 

@@ -18,20 +18,13 @@
  *
  * Nothing here checks the data: findings come from the oracle.
  */
-#include "cohsim/fs.h"
-#include "cohsim/scenario.h"
+#include "scenarios/simplefs_scn.h"
 
 #define UBUF (TASK_UNMAPPED_BASE + 0x100000) /* the write(2) source */
 
-struct pwa_state {
-	struct gendisk *disk;
-	struct file *filp;
-	struct mm_struct *mm;
-};
-
 static void writer(void *arg)
 {
-	struct pwa_state *st = arg;
+	struct simplefs_scn *st = arg;
 	unsigned long addr =
 	    do_mmap_pgoff(current->mm, st->filp, 0, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
 	if (IS_ERR_VALUE(addr))
@@ -48,20 +41,10 @@ static void writer(void *arg)
 
 static int pwa_setup(coh_sched *s, void *state)
 {
-	struct pwa_state *st = state;
-	struct disk_config dc;
-	disk_config_init(&dc, "sda");
-	st->disk = alloc_disk_sim(&dc);
-	if (!st->disk)
-		return COH_EINVAL;
-	struct simplefs_file_spec spec = {"data", 1, 4096};
-	struct super_block *sb = simplefs_mkfs_mount(st->disk, &spec, 1);
-	if (!sb)
-		return COH_EINVAL;
-	st->filp = filp_open(sb, "data", O_RDWR);
-	st->mm = mm_alloc();
-	if (!st->filp || !st->mm)
-		return COH_ENOMEM;
+	struct simplefs_scn *st = state;
+	int r = simplefs_scn_setup(st);
+	if (r)
+		return r;
 	if (IS_ERR_VALUE(
 	        do_mmap(st->mm, UBUF, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS)))
 		return COH_ENOMEM;
@@ -84,7 +67,7 @@ const coh_scenario coh_scenario_perform_write_alias = {
                "(931e80e4b326; always on from 2.6.33)"},
               {NULL, NULL}},
     .variants = {{"buggy", {NULL}}, {"fixed", {"perform-write-flush", NULL}}},
-    .state_size = sizeof(struct pwa_state),
+    .state_size = sizeof(struct simplefs_scn),
     .setup = pwa_setup,
     .finish = NULL,
     .strategy = COH_STRATEGY_DFS,
