@@ -2,7 +2,9 @@
  * test_user_alias.c - user aliases of one page that the kernel keeps
  * coherent: ARM's make_coherent (shared file mappings at two addresses of
  * one mm made uncached on VIVT, switch `make-coherent`) and the scenario
- * built on it (shared-mmap-alias) on all 8 profiles.
+ * built on it (shared-mmap-alias) on all 8 profiles; access_process_vm's
+ * copy_to_user_page/copy_from_user_page through kmap_coherent on MIPS and
+ * SH-4, at the colour of the user address.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +20,7 @@
 #define PSZ 4096ul
 #define ALIAS_A TASK_UNMAPPED_BASE
 #define ALIAS_B (TASK_UNMAPPED_BASE + 0x400000ul) /* congruent on every VIPT profile */
+#define UANON (TASK_UNMAPPED_BASE + 0x800000ul)   /* anonymous, two pages */
 
 static const char *const profiles[] = {"xscale", "arm926", "armv6",     "mips-r4k",
                                        "sh4",    "parisc", "cortex-a9", "x86"};
@@ -26,6 +29,7 @@ static struct {
 	void (*task)(void *arg);
 	const char *const *fixes, *const *declared;
 	unsigned long flags_b; /* the second mapping's MAP_SHARED / MAP_PRIVATE */
+	const char *arch;
 	struct file *filp;
 	long v[16];
 } t;
@@ -55,6 +59,7 @@ static int run_setup(void *ctx, coh_sched *s)
 	                 ALIAS_A);
 	unsigned long fb = t.flags_b ? t.flags_b : MAP_SHARED;
 	assert_int_equal(do_mmap_pgoff(mm, t.filp, ALIAS_B, PSZ, prot, fb | MAP_FIXED, 0), ALIAS_B);
+	assert_int_equal(do_mmap(mm, UANON, 2 * PSZ, prot, MAP_PRIVATE | MAP_ANONYMOUS), UANON);
 	assert_non_null(user_task_create(s, "u", 0, mm, t.task, NULL));
 	return 0;
 }
@@ -65,6 +70,7 @@ static const char *run(const char *arch, void (*task)(void *arg))
 {
 	static char kind[32];
 	t.task = task;
+	t.arch = arch;
 	memset(t.v, 0, sizeof(t.v));
 	coh_machine_config mc;
 	coh_machine_config_init(&mc, coh_arch_find(arch));
@@ -209,6 +215,62 @@ static void make_coherent_adjusts_only_shared_aliases(void **state)
 	assert_int_equal(t.v[2], COH_ATTR_WB);
 }
 
+/* ---- copy_to_user_page / copy_from_user_page (ptrace) ---- */
+
+/* Do the kernel alias of the page at uaddr and uaddr fall in different
+ * colours? (Else the test would prove nothing.) */
+static long aliases_kernel(unsigned long uaddr)
+{
+	struct coh_pte *pte = coh_pte_lookup(current->mm, uaddr);
+	unsigned long span = coh_arch_colours(coh_arch_find(t.arch)) * PSZ;
+	return pte && ((page_address(pte->page).addr ^ uaddr) & (span - 1) & ~(PSZ - 1)) != 0;
+}
+
+/* The user reads a word (its line at the user colour), ptrace writes it,
+ * the user reads it again. */
+static void ptrace_write_task(void *arg)
+{
+	(void)arg;
+	user_write32(UANON, 0x1); /* the fault */
+	(void)user_read32(UANON + 16);
+	t.v[0] = aliases_kernel(UANON);
+	u32 x = 0xabcd;
+	t.v[1] = access_process_vm(current, UANON + 16, &x, 4, 1);
+	t.v[2] = user_read32(UANON + 16);
+}
+
+/* The user stores a word (dirty at the user colour), ptrace reads it. */
+static void ptrace_read_task(void *arg)
+{
+	(void)arg;
+	user_write32(UANON, 0x1);
+	user_write32(UANON + 32, 0x5678);
+	t.v[0] = aliases_kernel(UANON);
+	u32 x = 0;
+	t.v[1] = access_process_vm(current, UANON + 32, &x, 4, 0);
+	t.v[2] = x;
+}
+
+static void ptrace_copies_reach_the_user_colour_on_mips_and_sh4(void **state)
+{
+	(void)state;
+	static const char *const archs[] = {"mips-r4k", "sh4"};
+	for (unsigned i = 0; i < 2; i++) {
+		reset();
+		if (strcmp(run(archs[i], ptrace_write_task), "clean"))
+			fail_msg("ptrace write on %s: not clean", archs[i]);
+		assert_true(t.v[0]);
+		assert_int_equal(t.v[1], 4);
+		assert_int_equal(t.v[2], 0xabcd);
+		reset();
+		if (strcmp(run(archs[i], ptrace_read_task), "clean"))
+			fail_msg("ptrace read on %s: not clean", archs[i]);
+		assert_true(t.v[0]);
+		assert_int_equal(t.v[1], 4);
+		assert_int_equal(t.v[2], 0x5678);
+	}
+}
+
 /* ---- the scenario, per profile ---- */
 
 static const char *scenario(const char *name, const char *variant, const char *arch)
@@ -252,6 +314,7 @@ int main(void)
 	    cmocka_unit_test(without_make_coherent_vivt_aliases_go_stale),
 	    cmocka_unit_test(make_coherent_only_on_vivt),
 	    cmocka_unit_test(make_coherent_adjusts_only_shared_aliases),
+	    cmocka_unit_test(ptrace_copies_reach_the_user_colour_on_mips_and_sh4),
 	    cmocka_unit_test(shared_mmap_alias_on_every_profile),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
