@@ -4,7 +4,8 @@
  * one mm made uncached on VIVT, switch `make-coherent`) and the scenario
  * built on it (shared-mmap-alias) on all 8 profiles; access_process_vm's
  * copy_to_user_page/copy_from_user_page through kmap_coherent on MIPS and
- * SH-4, at the colour of the user address.
+ * SH-4, at the colour of the user address; generic_perform_write's copy
+ * through a kmap_atomic slot.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -30,6 +31,7 @@ static struct {
 	const char *const *fixes, *const *declared;
 	unsigned long flags_b; /* the second mapping's MAP_SHARED / MAP_PRIVATE */
 	const char *arch;
+	unsigned version;
 	struct file *filp;
 	long v[16];
 } t;
@@ -41,6 +43,7 @@ static int run_setup(void *ctx, coh_sched *s)
 	kernel_config_init(&kc);
 	kc.fixes = t.fixes;
 	kc.declared = t.declared;
+	kc.version = t.version;
 	int r = kernel_init(s, &kc);
 	if (r)
 		return r;
@@ -271,6 +274,41 @@ static void ptrace_copies_reach_the_user_colour_on_mips_and_sh4(void **state)
 	}
 }
 
+/* ---- generic_perform_write's kmap_atomic ---- */
+
+/* write(2) of a word into the (highmem) page-cache page, then fsync. */
+static void write_fsync_task(void *arg)
+{
+	(void)arg;
+	user_write32(UANON, 0x600df00d);
+	loff_t pos = 0;
+	t.v[0] = vfs_write(t.filp, UANON, 4, &pos);
+	t.v[1] = vfs_fsync(t.filp, 0);
+}
+
+/* The copy goes through a kmap_atomic fixmap slot, not a pkmap: 2.6.32's
+ * ARM DMA code cleans a highmem page only through its pkmap, so on
+ * cortex-a9 the disk gets the page without the word; from 2.6.34 it
+ * cleans an unmapped highmem page through a temporary mapping. */
+static void perform_write_copies_through_kmap_atomic(void **state)
+{
+	(void)state;
+	reset();
+	t.version = KERNEL_VERSION(2, 6, 32);
+	assert_string_equal(run("cortex-a9", write_fsync_task), "stale-dma");
+	reset();
+	t.version = KERNEL_VERSION(2, 6, 34);
+	assert_string_equal(run("cortex-a9", write_fsync_task), "clean");
+	assert_int_equal(t.v[0], 4);
+	assert_int_equal(t.v[1], 0);
+	for (unsigned i = 0; i < 8; i++) { /* the default release: clean everywhere */
+		reset();
+		if (strcmp(run(profiles[i], write_fsync_task), "clean"))
+			fail_msg("write+fsync on %s: not clean", profiles[i]);
+		assert_int_equal(t.v[0], 4);
+	}
+}
+
 /* ---- the scenario, per profile ---- */
 
 static const char *scenario(const char *name, const char *variant, const char *arch)
@@ -315,6 +353,7 @@ int main(void)
 	    cmocka_unit_test(make_coherent_only_on_vivt),
 	    cmocka_unit_test(make_coherent_adjusts_only_shared_aliases),
 	    cmocka_unit_test(ptrace_copies_reach_the_user_colour_on_mips_and_sh4),
+	    cmocka_unit_test(perform_write_copies_through_kmap_atomic),
 	    cmocka_unit_test(shared_mmap_alias_on_every_profile),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,6 +16,13 @@
  * mapping is writably mapped. The scenario runs 2.6.32; with --kernel
  * 2.6.33 or later the fix is in the model's code.
  *
+ * All memory is lowmem here. With a highmem page cache, cortex-a9 shows
+ * a stale-dma in both variants: generic_perform_write copies through
+ * kmap_atomic, and 2.6.32's dma_cache_maint_page cleans a highmem page
+ * only through a pkmap (kmap_high_get); the fixmap slot's lines stay,
+ * and ->writepage's DMA reads memory without them (the kernel cleans an
+ * unmapped highmem page on VIPT from 2.6.34). That is another bug.
+ *
  * Nothing here checks the data: findings come from the oracle.
  */
 #include "scenarios/simplefs_scn.h"
@@ -61,6 +68,7 @@ const coh_scenario coh_scenario_perform_write_alias = {
               "page to avoid alias (2.6.33)",
     .default_arch = "xscale",
     .ncpus = 1,
+    .lowmem_size = 1u << 20, /* all lowmem: see the comment at the top */
     .kernel_version = KERNEL_VERSION(2, 6, 32),
     .fixes = {{"perform-write-flush",
                "generic_perform_write flushes a writably mapped page before the copy "
