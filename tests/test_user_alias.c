@@ -17,6 +17,7 @@
 
 #include "cohsim/fs.h"
 #include "cohsim/scenario.h"
+#include "kernel_run.h"
 
 #define PSZ 4096ul
 #define ALIAS_A TASK_UNMAPPED_BASE
@@ -71,27 +72,10 @@ static int run_setup(void *ctx, coh_sched *s)
  * or "clean". */
 static const char *run(const char *arch, void (*task)(void *arg))
 {
-	static char kind[32];
 	t.task = task;
 	t.arch = arch;
 	memset(t.v, 0, sizeof(t.v));
-	coh_machine_config mc;
-	coh_machine_config_init(&mc, coh_arch_find(arch));
-	mc.mem_size = 1u << 20;
-	coh_explore_config cfg;
-	coh_explore_config_init(&cfg);
-	cfg.strategy = COH_STRATEGY_REPLAY;
-	cfg.schedule = "v1:";
-	cfg.progress = false;
-	coh_program prog = {.name = "user-alias", .setup = run_setup};
-	coh_explore_result res;
-	assert_int_equal(coh_explore(&cfg, &mc, &prog, &res), 0);
-	snprintf(kind, sizeof(kind), "%s",
-	         res.nfindings ? coh_finding_kind_name(res.findings[0].kind) : "clean");
-	if (res.nfindings && getenv("TEST_UA_VERBOSE"))
-		fprintf(stderr, "%s: %s\n", arch, res.findings[0].report);
-	coh_explore_result_free(&res);
-	return kind;
+	return kernel_run_once(arch, "user-alias", run_setup, "TEST_UA_VERBOSE");
 }
 
 static void reset(void)
@@ -311,26 +295,6 @@ static void perform_write_copies_through_kmap_atomic(void **state)
 
 /* ---- the scenario, per profile ---- */
 
-static const char *scenario(const char *name, const char *variant, const char *arch)
-{
-	struct coh_run_options ro;
-	coh_run_options_init(&ro);
-	ro.variant = variant;
-	ro.arch = arch;
-	coh_explore_config cfg;
-	coh_explore_config_init(&cfg);
-	cfg.strategy = COH_STRATEGY_DFS;
-	cfg.preemptions = 0;
-	cfg.progress = false;
-	coh_explore_result res;
-	char err[256] = "";
-	assert_int_equal(
-	    coh_scenario_run(coh_scenario_find(name), &ro, &cfg, &res, err, sizeof(err)), 0);
-	const char *kind = res.nfindings ? coh_finding_kind_name(res.findings[0].kind) : "clean";
-	coh_explore_result_free(&res);
-	return kind;
-}
-
 static void shared_mmap_alias_on_every_profile(void **state)
 {
 	(void)state;
@@ -338,7 +302,7 @@ static void shared_mmap_alias_on_every_profile(void **state)
 		for (unsigned v = 0; v < 2; v++) {
 			const char *want = i < 2 && v == 0 ? "stale-read" : "clean";
 			const char *got =
-			    scenario("shared-mmap-alias", v ? "fixed" : "buggy", profiles[i]);
+			    scenario_kind("shared-mmap-alias", v ? "fixed" : "buggy", profiles[i]);
 			if (strcmp(got, want) != 0)
 				fail_msg("shared-mmap-alias %s on %s: %s, expected %s",
 				         v ? "fixed" : "buggy", profiles[i], got, want);
