@@ -17,6 +17,7 @@
 
 #include "cohsim/fs.h"
 #include "cohsim/scenario.h"
+#include "kernel_run.h"
 
 #define UBUF (TASK_UNMAPPED_BASE + 0x10000)
 #define PSZ 4096ul
@@ -74,26 +75,9 @@ static int run_setup(void *ctx, coh_sched *s)
  * or "clean". */
 static const char *run(const char *arch, void (*task)(void *arg))
 {
-	static char kind[32];
 	t.task = task;
 	memset(t.v, 0, sizeof(t.v));
-	coh_machine_config mc;
-	coh_machine_config_init(&mc, coh_arch_find(arch));
-	mc.mem_size = 1u << 20;
-	coh_explore_config cfg;
-	coh_explore_config_init(&cfg);
-	cfg.strategy = COH_STRATEGY_REPLAY;
-	cfg.schedule = "v1:";
-	cfg.progress = false;
-	coh_program prog = {.name = "flush-history", .setup = run_setup};
-	coh_explore_result res;
-	assert_int_equal(coh_explore(&cfg, &mc, &prog, &res), 0);
-	snprintf(kind, sizeof(kind), "%s",
-	         res.nfindings ? coh_finding_kind_name(res.findings[0].kind) : "clean");
-	if (res.nfindings && getenv("TEST_FH_VERBOSE"))
-		fprintf(stderr, "%s: %s\n", arch, res.findings[0].report);
-	coh_explore_result_free(&res);
-	return kind;
+	return kernel_run_once(arch, "flush-history", run_setup, "TEST_FH_VERBOSE");
 }
 
 static void reset(void)
@@ -260,26 +244,6 @@ static void sh4_pg_dcache_clean_set_at_first_map(void **state)
 
 /* ---- the scenarios, per profile ---- */
 
-static const char *scenario(const char *name, const char *variant, const char *arch)
-{
-	struct coh_run_options ro;
-	coh_run_options_init(&ro);
-	ro.variant = variant;
-	ro.arch = arch;
-	coh_explore_config cfg;
-	coh_explore_config_init(&cfg);
-	cfg.strategy = COH_STRATEGY_DFS;
-	cfg.preemptions = 0;
-	cfg.progress = false;
-	coh_explore_result res;
-	char err[256] = "";
-	assert_int_equal(
-	    coh_scenario_run(coh_scenario_find(name), &ro, &cfg, &res, err, sizeof(err)), 0);
-	const char *kind = res.nfindings ? coh_finding_kind_name(res.findings[0].kind) : "clean";
-	coh_explore_result_free(&res);
-	return kind;
-}
-
 /* buggy then fixed, in the order of profiles[] */
 static const struct {
 	const char *name;
@@ -320,8 +284,8 @@ static void historical_scenarios_on_every_profile(void **state)
 	for (unsigned s = 0; s < sizeof(expect) / sizeof(expect[0]); s++)
 		for (unsigned i = 0; i < 8; i++)
 			for (unsigned v = 0; v < 2; v++) {
-				const char *got =
-				    scenario(expect[s].name, v ? "fixed" : "buggy", profiles[i]);
+				const char *got = scenario_kind(expect[s].name,
+				                                v ? "fixed" : "buggy", profiles[i]);
 				if (strcmp(got, expect[s].kinds[i][v]) != 0)
 					fail_msg("%s %s on %s: %s, expected %s", expect[s].name,
 					         v ? "fixed" : "buggy", profiles[i], got,

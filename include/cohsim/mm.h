@@ -102,6 +102,9 @@ struct coh_pte {
 	struct page *page;
 	bool write;
 	bool special; /* the zero page (pte_special): no rmap, no refcount */
+	/* its memory type (enum coh_attr): COH_ATTR_WB as mk_pte makes it;
+	 * ARM's make_coherent turns shared aliases in one mm uncached */
+	unsigned char attr;
 };
 #define COH_MM_PTES 64
 
@@ -221,6 +224,12 @@ COH_API int coh__get_user(void *x, size_t size, unsigned long uaddr, const char 
 	coh__copy_to_user_inatomic((to), (from), (n), __FILE__, __LINE__)
 COH_API unsigned long coh__copy_to_user_inatomic(unsigned long to, simptr from, unsigned long n,
                                                  const char *file, unsigned line);
+/* __copy_from_user_inatomic: copy_from_user with page faults disabled (it
+ * stops at an absent page, returning the bytes not copied). */
+#define __copy_from_user_inatomic(to, from, n)                                                     \
+	coh__copy_from_user_inatomic((to), (from), (n), __FILE__, __LINE__)
+COH_API unsigned long coh__copy_from_user_inatomic(simptr to, unsigned long from, unsigned long n,
+                                                   const char *file, unsigned line);
 COH_API int coh__put_user(u64 x, size_t size, unsigned long uaddr, const char *file, unsigned line);
 
 /* ---- the user's own loads and stores, through its VAs ---- */

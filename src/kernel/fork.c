@@ -145,6 +145,10 @@ static struct mm_struct *dup_mm(struct mm_struct *oldmm)
 			}
 			if (coh__set_pte(mm, pte->addr, pte->page, pte->write, pte->special))
 				return NULL;
+			/* copy_one_pte copies the memory type too */
+			if (pte->attr != COH_ATTR_WB &&
+			    coh__set_pte_attr(mm, coh_pte_lookup(mm, pte->addr), pte->attr))
+				return NULL;
 		}
 	}
 	return mm;

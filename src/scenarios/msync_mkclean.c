@@ -18,17 +18,11 @@
  *
  * Nothing here checks the data: findings come from the oracle.
  */
-#include "cohsim/fs.h"
-#include "cohsim/scenario.h"
-
-struct msm_state {
-	struct file *filp;
-	struct mm_struct *mm;
-};
+#include "scenarios/simplefs_scn.h"
 
 static void writer(void *arg)
 {
-	struct msm_state *st = arg;
+	struct simplefs_scn *st = arg;
 	unsigned long addr =
 	    do_mmap_pgoff(current->mm, st->filp, 0, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
 	if (IS_ERR_VALUE(addr))
@@ -44,20 +38,10 @@ static void writer(void *arg)
 
 static int msm_setup(coh_sched *s, void *state)
 {
-	struct msm_state *st = state;
-	struct disk_config dc;
-	disk_config_init(&dc, "sda");
-	struct gendisk *disk = alloc_disk_sim(&dc);
-	if (!disk)
-		return COH_EINVAL;
-	struct simplefs_file_spec spec = {"data", 1, 4096};
-	struct super_block *sb = simplefs_mkfs_mount(disk, &spec, 1);
-	if (!sb)
-		return COH_EINVAL;
-	st->filp = filp_open(sb, "data", O_RDWR);
-	st->mm = mm_alloc();
-	if (!st->filp || !st->mm)
-		return COH_ENOMEM;
+	struct simplefs_scn *st = state;
+	int r = simplefs_scn_setup(st);
+	if (r)
+		return r;
 	if (!user_task_create(s, "writer", 0, st->mm, writer, st))
 		return COH_EINVAL;
 	return 0;
@@ -77,7 +61,7 @@ const coh_scenario coh_scenario_msync_mkclean = {
                "(c2fda5fed81e; in every modelled release)"},
               {NULL, NULL}},
     .variants = {{"buggy", {NULL}}, {"fixed", {"mkclean-flush-cache", NULL}}},
-    .state_size = sizeof(struct msm_state),
+    .state_size = sizeof(struct simplefs_scn),
     .setup = msm_setup,
     .finish = NULL,
     .strategy = COH_STRATEGY_DFS,

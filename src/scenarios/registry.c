@@ -23,6 +23,7 @@ extern const coh_scenario coh_scenario_flush_dcache_anon;
 extern const coh_scenario coh_scenario_flush_anon_page;
 extern const coh_scenario coh_scenario_perform_write_alias;
 extern const coh_scenario coh_scenario_msync_mkclean;
+extern const coh_scenario coh_scenario_shared_mmap_alias;
 extern const coh_scenario coh_scenario_pio_mmap_dcache;
 extern const coh_scenario coh_scenario_pio_sg_miter;
 extern const coh_scenario coh_scenario_dio_invalidate;
@@ -47,6 +48,7 @@ static const coh_scenario *const builtin[] = {
     &coh_scenario_flush_anon_page,
     &coh_scenario_perform_write_alias,
     &coh_scenario_msync_mkclean,
+    &coh_scenario_shared_mmap_alias,
     &coh_scenario_pio_mmap_dcache,
     &coh_scenario_pio_sg_miter,
     &coh_scenario_dio_invalidate,

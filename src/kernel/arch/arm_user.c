@@ -5,7 +5,8 @@
  * seed-4 proposal), asm/mmu_context.h switch_mm with the cpu_*_switch_mm
  * of proc-xscale.S, proc-arm926.S, proc-v6.S, proc-v7.S, the copypage
  * code (copypage-xscale.c, copypage-v4wb.c, copypage-v6.c) and
- * fault-armv.c's update_mmu_cache.
+ * fault-armv.c's update_mmu_cache with make_coherent/adjust_pte (VIVT:
+ * shared aliases of a file page in one mm become uncached).
  *
  * Cache types: ARMv5 (xscale, arm926) VIVT; ARMv6 aliasing VIPT; ARMv7
  * (cortex-a9) non-aliasing. Only VIVT flushes at switch_mm, and only there
@@ -340,29 +341,74 @@ static void arm_clear_user_highpage(struct page *page, unsigned long vaddr)
 	kunmap_atomic(k);
 }
 
+/* adjust_pte() (fault-armv.c 2.6.3x): a present PTE of the page at
+ * address in vma, if not yet of shared_pte_mask's type (L_PTE_MT_BUFFERABLE:
+ * uncached, the write buffer on), is flushed from the cache by VA and
+ * made so. Returns whether it was present. */
+static int adjust_pte(struct vm_area_struct *vma, unsigned long address)
+{
+	struct coh_pte *pte = coh_pte_lookup(vma->vm_mm, address);
+	if (!pte)
+		return 0;
+	if (pte->attr != COH_ATTR_BUFFERABLE) {
+		unsigned long pfn = page_to_pfn(pte->page);
+		flush_cache_page(vma, address, pfn); /* outer_flush_range: no outer cache */
+		coh__set_pte_attr(vma->vm_mm, pte, COH_ATTR_BUFFERABLE);
+	}
+	return 1;
+}
+
+/* make_coherent() (fault-armv.c 2.6.3x, VIVT only): every other
+ * VM_MAYSHARE VMA of this mm on the mapping's i_mmap that maps pgoff has
+ * its PTE adjusted; if one was present, the new PTE too, else the new
+ * user address is flushed. Switch `make-coherent` (older than every
+ * modelled release: in unless a scenario declares it off). */
+static void make_coherent(struct address_space *mapping, struct vm_area_struct *vma,
+                          unsigned long addr, unsigned long pfn)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	unsigned shift = coh__kernel.page_shift;
+	pgoff_t pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> shift);
+	int aliases = 0;
+	spin_lock_irq(&mapping->tree_lock); /* flush_dcache_mmap_lock */
+	for (struct vm_area_struct *mpnt = mapping->i_mmap; mpnt; mpnt = mpnt->shared_next) {
+		unsigned long npages = (mpnt->vm_end - mpnt->vm_start) >> shift;
+		if (pgoff < mpnt->vm_pgoff || pgoff >= mpnt->vm_pgoff + npages)
+			continue; /* vma_prio_tree_foreach(pgoff, pgoff) */
+		if (mpnt->vm_mm != mm || mpnt == vma || !(mpnt->vm_flags & VM_MAYSHARE))
+			continue;
+		unsigned long offset = (pgoff - mpnt->vm_pgoff) << shift;
+		aliases += adjust_pte(mpnt, mpnt->vm_start + offset);
+	}
+	spin_unlock_irq(&mapping->tree_lock);
+	if (aliases)
+		adjust_pte(vma, addr);
+	else
+		flush_cache_page(vma, addr, pfn);
+}
+
 /* update_mmu_cache() (fault-armv.c 2.6.35): a page whose kernel-alias
  * flush was deferred (PG_dcache_dirty, UP only) is flushed now. 2.6.37
  * (6379/1): any page not PG_dcache_clean is (ARMv5 update_mmu_cache; ARMv6+
  * __sync_icache_dcache from set_pte_at, which on non-aliasing VIPT flushes
- * only the I-cache of an executable mapping). make_coherent of shared file
- * mappings needs uncached user mappings: not modelled. */
+ * only the I-cache of an executable mapping). Then, for a page-cache page
+ * on VIVT, make_coherent. */
 static void arm_update_mmu_cache(struct vm_area_struct *vma, unsigned long addr,
                                  struct coh_pte *pte)
 {
-	(void)vma;
-	(void)addr;
 	struct page *page = pte->page;
 	if (page == ZERO_PAGE(0))
 		return;
 	if (coh__arm_pg_dcache_clean()) {
 		if (!coh__cache_is_vipt_nonaliasing())
 			flush_if_not_clean(page);
-		return;
-	}
-	if (coh_machine_ncpus(coh__kernel.m) == 1 && (page->flags & PG_dcache_dirty)) {
+	} else if (coh_machine_ncpus(coh__kernel.m) == 1 && (page->flags & PG_dcache_dirty)) {
 		page->flags &= ~PG_dcache_dirty;
 		flush_dcache_page(page);
 	}
+	struct address_space *mapping = page_mapping(page);
+	if (mapping && coh__cache_is_vivt() && coh_fix_old("make-coherent"))
+		make_coherent(mapping, vma, addr & ~(psize() - 1), page_to_pfn(page));
 }
 
 /* flush_ptrace_access (arch/arm/mm/flush.c 2.6.3x), after a write through

@@ -2,7 +2,8 @@
  * mips_user.c - MIPS R4k's cache code for user pages, 2.6.31-39:
  * arch/mips/mm/c-r4k.c (r4k_flush_cache_mm/range/page), arch/mips/mm/
  * cache.c (__flush_anon_page), arch/mips/mm/init.c (copy_user_highpage,
- * clear_user_page with kmap_coherent), asm/mmu_context.h switch_mm.
+ * clear_user_page, copy_to/from_user_page with kmap_coherent),
+ * asm/mmu_context.h switch_mm.
  *
  * The D-cache is VIPT (physically tagged): switch_mm changes only the
  * ASID (EntryHi) and every line stays. Where the cache aliases
@@ -136,6 +137,53 @@ static void mips_update_mmu_cache(struct vm_area_struct *vma, unsigned long addr
 	page->flags &= ~(1ul << PG_arch_1); /* ClearPageDcacheDirty */
 }
 
+/* Page_dcache_dirty (PG_arch_1): set by a deferred flush_dcache_page of an
+ * unmapped file's page and by the memcpy ways of copy_to/from_user_page;
+ * cleared by __update_cache. */
+static bool page_dcache_dirty(const struct page *page)
+{
+	return page->flags & (1ul << PG_arch_1);
+}
+
+/* copy_to_user_page() (arch/mips/mm/init.c 2.6.3x): a mapped page that is
+ * not Page_dcache_dirty is written through kmap_coherent at the user
+ * colour; else through the kernel alias, and marked dcache-dirty where the
+ * cache aliases. An executable mapping then gets flush_cache_page. */
+static void mips_copy_to_user_page(struct vm_area_struct *vma, struct page *page,
+                                   unsigned long uaddr, coh_addr_t kaddr, const void *src,
+                                   unsigned long len)
+{
+	if (cpu_has_dc_aliases() && page_mapped(page) && !page_dcache_dirty(page)) {
+		coh_addr_t vto = coh__colour_map(page, uaddr, COH__TMP_ALIAS);
+		sim_memcpy_to(simptr_at(vto + (uaddr & (psize() - 1))), src, len);
+		coh__colour_unmap(vto); /* kunmap_coherent: the TLB entry only */
+	} else {
+		sim_memcpy_to(simptr_at(kaddr), src, len);
+		if (cpu_has_dc_aliases())
+			page->flags |= 1ul << PG_arch_1; /* SetPageDcacheDirty */
+	}
+	if (vma->vm_flags & VM_EXEC)
+		flush_cache_page(vma, uaddr, page_to_pfn(page));
+}
+
+/* copy_from_user_page() (arch/mips/mm/init.c 2.6.3x): the same choice,
+ * reading. */
+static void mips_copy_from_user_page(struct vm_area_struct *vma, struct page *page,
+                                     unsigned long uaddr, void *dst, coh_addr_t kaddr,
+                                     unsigned long len)
+{
+	(void)vma;
+	if (cpu_has_dc_aliases() && page_mapped(page) && !page_dcache_dirty(page)) {
+		coh_addr_t vfrom = coh__colour_map(page, uaddr, COH__TMP_ALIAS);
+		sim_memcpy_from(dst, simptr_at(vfrom + (uaddr & (psize() - 1))), len);
+		coh__colour_unmap(vfrom);
+	} else {
+		sim_memcpy_from(dst, simptr_at(kaddr), len);
+		if (cpu_has_dc_aliases())
+			page->flags |= 1ul << PG_arch_1;
+	}
+}
+
 const struct coh__user_ops coh__mips_user_ops = {
     .switch_mm = mips_switch_mm,
     .flush_cache_mm = mips_flush_cache_mm,
@@ -145,4 +193,6 @@ const struct coh__user_ops coh__mips_user_ops = {
     .copy_user_highpage = mips_copy_user_highpage,
     .clear_user_highpage = mips_clear_user_highpage,
     .update_mmu_cache = mips_update_mmu_cache,
+    .copy_to_user_page = mips_copy_to_user_page,
+    .copy_from_user_page = mips_copy_from_user_page,
 };

@@ -1,8 +1,9 @@
 /*
  * sh_user.c - SH-4's cache code for user pages, 2.6.34-39:
  * arch/sh/mm/cache-sh4.c (sh4_flush_cache_mm/range/page), arch/sh/mm/
- * cache.c (__flush_anon_page, copy_user_highpage, clear_user_highpage with
- * kmap_coherent, __update_cache), asm/mmu_context.h switch_mm.
+ * cache.c (__flush_anon_page, copy_user_highpage, clear_user_highpage,
+ * copy_to/from_user_page with kmap_coherent, __update_cache),
+ * asm/mmu_context.h switch_mm.
  *
  * The operand cache is VIPT (physically tagged): switch_mm changes the
  * ASID only. Where it aliases (dcache.n_aliases), a user page is purged at
@@ -145,6 +146,46 @@ static void sh_update_mmu_cache(struct vm_area_struct *vma, unsigned long addr, 
 		coh__cache_range(page_address(page).addr, psize(), COH__DC_FLUSH);
 }
 
+/* copy_to_user_page() (arch/sh/mm/cache.c, the PG_dcache_clean shape):
+ * a mapped, clean page is written through kmap_coherent at the user colour
+ * (kunmap_coherent purges it); else through the kernel alias, and the
+ * page is no longer clean. An executable mapping then gets
+ * flush_cache_page. */
+static void sh_copy_to_user_page(struct vm_area_struct *vma, struct page *page, unsigned long uaddr,
+                                 coh_addr_t kaddr, const void *src, unsigned long len)
+{
+	if (n_aliases() && page_mapped(page) && dcache_clean(page)) {
+		coh_addr_t vto = coh__colour_map(page, uaddr, COH__TMP_ALIAS);
+		sim_memcpy_to(simptr_at(vto + (uaddr & (psize() - 1))), src, len);
+		coh__cache_range(vto, psize(), COH__DC_FLUSH); /* kunmap_coherent purges */
+		coh__colour_unmap(vto);
+	} else {
+		sim_memcpy_to(simptr_at(kaddr), src, len);
+		if (n_aliases())
+			page->flags &= ~(1ul << PG_arch_1);
+	}
+	if (vma->vm_flags & VM_EXEC)
+		flush_cache_page(vma, uaddr, page_to_pfn(page));
+}
+
+/* copy_from_user_page() (arch/sh/mm/cache.c): the same choice, reading. */
+static void sh_copy_from_user_page(struct vm_area_struct *vma, struct page *page,
+                                   unsigned long uaddr, void *dst, coh_addr_t kaddr,
+                                   unsigned long len)
+{
+	(void)vma;
+	if (n_aliases() && page_mapped(page) && dcache_clean(page)) {
+		coh_addr_t vfrom = coh__colour_map(page, uaddr, COH__TMP_ALIAS);
+		sim_memcpy_from(dst, simptr_at(vfrom + (uaddr & (psize() - 1))), len);
+		coh__cache_range(vfrom, psize(), COH__DC_FLUSH);
+		coh__colour_unmap(vfrom);
+	} else {
+		sim_memcpy_from(dst, simptr_at(kaddr), len);
+		if (n_aliases())
+			page->flags &= ~(1ul << PG_arch_1);
+	}
+}
+
 const struct coh__user_ops coh__sh_user_ops = {
     .switch_mm = sh_switch_mm,
     .flush_cache_mm = sh_flush_cache_mm,
@@ -154,4 +195,6 @@ const struct coh__user_ops coh__sh_user_ops = {
     .copy_user_highpage = sh_copy_user_highpage,
     .clear_user_highpage = sh_clear_user_highpage,
     .update_mmu_cache = sh_update_mmu_cache,
+    .copy_to_user_page = sh_copy_to_user_page,
+    .copy_from_user_page = sh_copy_from_user_page,
 };

@@ -168,6 +168,33 @@ void coh__flush_ptrace_access(struct vm_area_struct *vma, struct page *page, uns
 		o->flush_ptrace_access(vma, page, uaddr, kaddr, len);
 }
 
+/* copy_to_user_page (asm/cacheflush.h): the arch's own (MIPS, SH), else
+ * the memcpy into the kernel alias and flush_ptrace_access (ARM's flush.c;
+ * PA-RISC's flush; nothing on x86). */
+void coh__copy_to_user_page(struct vm_area_struct *vma, struct page *page, unsigned long uaddr,
+                            coh_addr_t kaddr, const void *src, unsigned long len)
+{
+	const struct coh__user_ops *o = user_ops();
+	if (o && o->copy_to_user_page) {
+		o->copy_to_user_page(vma, page, uaddr, kaddr, src, len);
+		return;
+	}
+	sim_memcpy_to(simptr_at(kaddr), src, len);
+	coh__flush_ptrace_access(vma, page, uaddr, kaddr, len);
+}
+
+/* copy_from_user_page (asm/cacheflush.h): the arch's own, else memcpy. */
+void coh__copy_from_user_page(struct vm_area_struct *vma, struct page *page, unsigned long uaddr,
+                              void *dst, coh_addr_t kaddr, unsigned long len)
+{
+	const struct coh__user_ops *o = user_ops();
+	if (o && o->copy_from_user_page) {
+		o->copy_from_user_page(vma, page, uaddr, dst, kaddr, len);
+		return;
+	}
+	sim_memcpy_from(dst, simptr_at(kaddr), len);
+}
+
 void flush_cache_range(struct vm_area_struct *vma, unsigned long start, unsigned long end)
 {
 	const struct coh__user_ops *o = user_ops();

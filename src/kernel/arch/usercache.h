@@ -36,6 +36,15 @@ struct coh__user_ops {
 	/* after copy_to_user_page's memcpy into kaddr (ptrace's write) */
 	void (*flush_ptrace_access)(struct vm_area_struct *vma, struct page *page,
 	                            unsigned long uaddr, coh_addr_t kaddr, unsigned long len);
+	/* access_process_vm's copies, where the arch has its own (MIPS, SH):
+	 * kaddr is the kmap of page at uaddr's offset. NULL: memcpy through
+	 * kaddr (a write then flush_ptrace_access). */
+	void (*copy_to_user_page)(struct vm_area_struct *vma, struct page *page,
+	                          unsigned long uaddr, coh_addr_t kaddr, const void *src,
+	                          unsigned long len);
+	void (*copy_from_user_page)(struct vm_area_struct *vma, struct page *page,
+	                            unsigned long uaddr, void *dst, coh_addr_t kaddr,
+	                            unsigned long len);
 };
 
 extern const struct coh__user_ops coh__arm_user_ops;
@@ -47,6 +56,12 @@ void coh__usercache_init(void); /* at kernel_init */
 /* flush_ptrace_access of the profile's arch (nothing where it has none). */
 void coh__flush_ptrace_access(struct vm_area_struct *vma, struct page *page, unsigned long uaddr,
                               coh_addr_t kaddr, unsigned long len);
+/* copy_to_user_page / copy_from_user_page of the profile's arch: len bytes
+ * at uaddr of page (kaddr: its kmap at uaddr's offset) from src / to dst. */
+void coh__copy_to_user_page(struct vm_area_struct *vma, struct page *page, unsigned long uaddr,
+                            coh_addr_t kaddr, const void *src, unsigned long len);
+void coh__copy_from_user_page(struct vm_area_struct *vma, struct page *page, unsigned long uaddr,
+                              void *dst, coh_addr_t kaddr, unsigned long len);
 void coh__arch_switch_mm(struct mm_struct *prev, struct mm_struct *next);
 /* ARM: the user half of flush_dcache_page (after __flush_dcache_page). */
 void coh__arm_flush_dcache_page_user(struct page *page);

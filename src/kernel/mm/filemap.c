@@ -470,8 +470,38 @@ ssize_t do_generic_file_read(struct file *filp, loff_t *ppos, unsigned long buf,
 
 /* ---- the buffered write ---- */
 
-/* generic_perform_write (mm/filemap.c 2.6.3x): per page, write_begin,
- * the copy from user space through a kmap, flush_dcache_page, write_end. */
+/* fault_in_pages_readable (include/linux/pagemap.h 2.6.3x): the first
+ * byte read, and the last when it is on another page, so that the atomic
+ * copy finds the pages. */
+static int fault_in_pages_readable(unsigned long uaddr, unsigned long size)
+{
+	if (size == 0)
+		return 0;
+	u8 c;
+	int ret = get_user(c, uaddr);
+	unsigned long end = uaddr + size - 1;
+	if (ret == 0 && (uaddr >> coh__kernel.page_shift) != (end >> coh__kernel.page_shift))
+		ret = get_user(c, end);
+	return ret;
+}
+
+/* iov_iter_copy_from_user_atomic (mm/filemap.c 2.6.3x), one segment:
+ * kmap_atomic, __copy_from_user_inatomic_nocache, kunmap_atomic (which on
+ * VIVT ARM flushes a highmem page's fixmap slot). Returns bytes copied. */
+static unsigned long iov_iter_copy_from_user_atomic(struct page *page, unsigned long buf,
+                                                    unsigned long offset, unsigned long bytes)
+{
+	simptr kaddr = kmap_atomic(page);
+	KSITE();
+	unsigned long left = __copy_from_user_inatomic(simptr_add(kaddr, (long)offset), buf, bytes);
+	kunmap_atomic(kaddr);
+	return bytes - left;
+}
+
+/* generic_perform_write (mm/filemap.c 2.6.3x): per page, the source
+ * faulted in (iov_iter_fault_in_readable), write_begin, the atomic copy,
+ * flush_dcache_page, write_end; a copy that got nothing (the source page
+ * went away in between) is tried again. */
 ssize_t generic_perform_write(struct file *file, unsigned long buf, size_t count, loff_t pos)
 {
 	struct address_space *mapping = file->f_mapping;
@@ -483,6 +513,12 @@ ssize_t generic_perform_write(struct file *file, unsigned long buf, size_t count
 		unsigned long bytes = psize() - offset;
 		if (bytes > count)
 			bytes = count;
+		unsigned long src = buf + (unsigned long)written;
+		/* again: */
+		if (fault_in_pages_readable(src, bytes)) {
+			status = -EFAULT;
+			break;
+		}
 		struct page *page;
 		void *fsdata = NULL;
 		status = a_ops->write_begin(file, mapping, pos, (unsigned)bytes, 0, &page, &fsdata);
@@ -495,13 +531,7 @@ ssize_t generic_perform_write(struct file *file, unsigned long buf, size_t count
 		    (linux_version_code() >= KERNEL_VERSION(2, 6, 33) ||
 		     coh_fix("perform-write-flush")))
 			flush_dcache_page(page);
-		/* iov_iter_copy_from_user_atomic: kmap_atomic + copy (the
-		 * model's copy may fault: the slow path's kmap) */
-		simptr kaddr = kmap(page);
-		unsigned long left = copy_from_user(simptr_add(kaddr, (long)offset),
-		                                    buf + (unsigned long)written, bytes);
-		kunmap(page);
-		unsigned long copied = bytes - left;
+		unsigned long copied = iov_iter_copy_from_user_atomic(page, src, offset, bytes);
 		KSITE();
 		coh__pc_store(page, (unsigned)offset, (unsigned)copied);
 		flush_dcache_page(page);
@@ -511,10 +541,8 @@ ssize_t generic_perform_write(struct file *file, unsigned long buf, size_t count
 			break;
 		copied = (unsigned long)status;
 		coh_preempt_point(); /* cond_resched */
-		if (!copied) {
-			status = -EFAULT;
-			break;
-		}
+		if (!copied)
+			continue; /* goto again */
 		pos += (loff_t)copied;
 		written += (ssize_t)copied;
 		count -= copied;

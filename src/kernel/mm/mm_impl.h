@@ -28,6 +28,8 @@ struct anon_vma *coh__anon_vma_alloc(void);
 /* Sets the PTE of addr (page-aligned) and maps it in mm's address space. */
 int coh__set_pte(struct mm_struct *mm, unsigned long addr, struct page *page, bool write,
                  bool special);
+/* The same PTE with memory type attr (its mapping made again). */
+int coh__set_pte_attr(struct mm_struct *mm, struct coh_pte *pte, enum coh_attr attr);
 /* Removes it from the table and the address space. */
 void coh__clear_pte(struct mm_struct *mm, struct coh_pte *pte);
 unsigned long coh__page_size(void);

@@ -149,10 +149,22 @@ int coh__set_pte(struct mm_struct *mm, unsigned long addr, struct page *page, bo
 		KSITE();
 		coh_unmap(coh__kernel.m, mm->asid, addr, coh__page_size());
 	}
-	*pte = (struct coh_pte){addr, page, write, special};
+	*pte = (struct coh_pte){addr, page, write, special, COH_ATTR_WB};
 	KSITE();
 	return coh_map(coh__kernel.m, mm->asid, addr, page_to_phys(page), coh__page_size(),
 	               COH_ATTR_WB);
+}
+
+/* set_pte_at of the same page with another memory type (ARM adjust_pte's
+ * L_PTE_MT_* bits), then flush_tlb_page: the mapping is made again. */
+int coh__set_pte_attr(struct mm_struct *mm, struct coh_pte *pte, enum coh_attr attr)
+{
+	KSITE();
+	coh_unmap(coh__kernel.m, mm->asid, pte->addr, coh__page_size());
+	pte->attr = (unsigned char)attr;
+	KSITE();
+	return coh_map(coh__kernel.m, mm->asid, pte->addr, page_to_phys(pte->page),
+	               coh__page_size(), attr);
 }
 
 void coh__clear_pte(struct mm_struct *mm, struct coh_pte *pte)

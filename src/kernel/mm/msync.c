@@ -7,9 +7,9 @@
  * msync: MS_ASYNC is a no-op since 2.6.19 (dirty pages are tracked at the
  * write fault); MS_SYNC fsyncs the whole file of each shared file VMA in
  * the range (vfs_fsync, not the range: as the era). access_process_vm:
- * one page at a time through get_user_pages and a kmap, a write followed
- * by the arch's flush_ptrace_access (copy_to_user_page) and
- * set_page_dirty_lock.
+ * one page at a time through get_user_pages and a kmap, the arch's
+ * copy_to_user_page (a write, then set_page_dirty_lock) or
+ * copy_from_user_page.
  */
 #include <string.h>
 
@@ -77,15 +77,12 @@ int access_process_vm(struct task_struct *tsk, unsigned long addr, void *buf, in
 			bytes = psize - offset;
 		simptr maddr = kmap(page);
 		if (write) {
-			/* copy_to_user_page: memcpy, flush_ptrace_access */
-			sim_memcpy_to(simptr_add(maddr, (long)offset), b, bytes);
-			coh__flush_ptrace_access(vma, page, addr, maddr.addr + offset, bytes);
+			coh__copy_to_user_page(vma, page, addr, maddr.addr + offset, b, bytes);
 			lock_page(page); /* set_page_dirty_lock */
 			set_page_dirty(page);
 			unlock_page(page);
 		} else {
-			/* copy_from_user_page: memcpy */
-			sim_memcpy_from(b, simptr_add(maddr, (long)offset), bytes);
+			coh__copy_from_user_page(vma, page, addr, b, maddr.addr + offset, bytes);
 		}
 		kunmap(page);
 		put_page(page);

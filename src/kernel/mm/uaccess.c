@@ -152,6 +152,15 @@ unsigned long coh__copy_from_user(simptr to, unsigned long from, unsigned long n
 	return kernel_access(from, to, n, false, false, file, line);
 }
 
+/* __copy_from_user_inatomic (arch/arm/include/asm/uaccess.h 2.6.3x; the
+ * _nocache form of iov_iter_copy_from_user_atomic is the same copy off
+ * x86): the copy with page faults disabled. */
+unsigned long coh__copy_from_user_inatomic(simptr to, unsigned long from, unsigned long n,
+                                           const char *file, unsigned line)
+{
+	return kernel_access(from, to, n, false, true, file, line);
+}
+
 int coh__get_user(void *x, size_t size, unsigned long uaddr, const char *file, unsigned line)
 {
 	u8 b[8] = {0};
