@@ -18,6 +18,9 @@ for arch in cortex-a9 x86 armv6 mips-r4k; do
 	expect_grep "$TMP/out" '^fsx: final check after sync and drop: every file as expected' \
 		"fsx on $arch: the final whole-file check ran"
 	expect_grep "$TMP/err" 'operations/s' "the rate goes to stderr"
+	# O_SYNC writes ran, each checked against the disk (a write whose
+	# bytes were not on the medium when write(2) returned would mismatch)
+	expect_grep "$TMP/out" ' swrite [1-9]' "fsx on $arch: O_SYNC writes"
 done
 # VIVT: read(2) after a munmapped shared write; with file_read_actor's slow
 # way only (kmap, no kunmap_atomic flush) the kmap alias served old lines

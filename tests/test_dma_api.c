@@ -32,6 +32,8 @@ enum mode {
 	EVICTION_WINDOW,
 	FREE_WHILE_MAPPED,
 	MAP_VMALLOC,
+	SAME_PAGE_TWICE,
+	SAME_PAGE_NO_FIT,
 };
 
 static enum mode mode;
@@ -171,6 +173,15 @@ static void dev_task(void *arg)
 		d = dma_map_page(&dev, p, 0, 64, DMA_TO_DEVICE);
 		__free_page(p);
 		dma_unmap_page(&dev, d, 64, DMA_TO_DEVICE);
+		break;
+	case SAME_PAGE_TWICE:
+	case SAME_PAGE_NO_FIT:
+		/* two dios' dio_zero_block map ZERO_PAGE at once, for a head
+		 * and a tail: unmapped in the other order */
+		d = dma_map_page(&dev, p, 0, 512, DMA_TO_DEVICE);
+		h = dma_map_page(&dev, p, 0, 3584, DMA_TO_DEVICE);
+		dma_unmap_page(&dev, h, mode == SAME_PAGE_TWICE ? 3584 : 1024, DMA_TO_DEVICE);
+		dma_unmap_page(&dev, d, 512, DMA_TO_DEVICE);
 		break;
 	case MAP_VMALLOC:
 		c = vmalloc(4096);
@@ -357,6 +368,20 @@ static void dma_free_coherent_twice_is_misuse(void **state)
 	assert_int_equal(total(n), 1);
 }
 
+/* dma-debug's best fit (2.6.31): a page mapped twice at once is unmapped
+ * against the mapping of its size; with two candidates and no fit, the
+ * unmap is of memory it "has not allocated" */
+static void dma_debug_same_page_mapped_twice(void **state)
+{
+	(void)state;
+	unsigned n[COH_F_KIND_COUNT];
+	run_mode(SAME_PAGE_TWICE, n, NULL);
+	assert_int_equal(total(n), 0);
+	run_mode(SAME_PAGE_NO_FIT, n, NULL);
+	assert_int_equal(n[COH_F_API_MISUSE], 1);
+	assert_int_equal(total(n), 1);
+}
+
 static void dma_pool_blocks_are_aligned_apart_and_coherent(void **state)
 {
 	(void)state;
@@ -477,6 +502,7 @@ int main(void)
 	    cmocka_unit_test(dma_debug_device_write_into_cpu_owned_bytes),
 	    cmocka_unit_test(dma_alloc_coherent_needs_no_maintenance_on_every_type),
 	    cmocka_unit_test(dma_free_coherent_twice_is_misuse),
+	    cmocka_unit_test(dma_debug_same_page_mapped_twice),
 	    cmocka_unit_test(dma_pool_blocks_are_aligned_apart_and_coherent),
 	    cmocka_unit_test(dma_pool_misuse_is_reported),
 	    cmocka_unit_test(dma_map_sg_maintains_every_entry),

@@ -6,7 +6,7 @@
  * Interface: fsx.h (fsx_impl.h with fsx_good.c, the log and the good
  * copy). fsx_scenario() gives a scenario with one user task per
  * --tasks; each owns the files f with f % tasks == its number, maps each
- * of them MAP_SHARED, and opens it twice (buffered and O_DIRECT). The
+ * of them MAP_SHARED, and opens it three times (buffered, O_DIRECT, O_SYNC). The
  * tasks take operation numbers from one counter until --ops are done; the
  * last one to finish writes everything back, drops the page cache and
  * reads every file whole, direct and buffered.
@@ -45,8 +45,8 @@
 
 const char *const fsx_kind_name[OP_NKINDS] = {"read",     "write",  "mapread", "mapwrite", "msync",
                                               "truncate", "fsync",  "drop",    "dread",    "dwrite",
-                                              "aread",    "awrite", "reap"};
-const unsigned fsx_kind_weight[OP_NKINDS] = {14, 15, 8, 11, 0, 5, 3, 4, 8, 10, 6, 10, 6};
+                                              "aread",    "awrite", "reap",    "swrite"};
+const unsigned fsx_kind_weight[OP_NKINDS] = {14, 15, 8, 11, 0, 5, 3, 4, 8, 10, 6, 10, 6, 0};
 
 struct fsx_state fsx_st;
 
@@ -287,6 +287,40 @@ static void do_read(struct task *t, uint64_t no, unsigned f, bool direct, struct
 	read_range(t, no, f, direct, off, len, buf, e);
 }
 
+/* One buffered write in eight goes through the file opened O_SYNC. The
+ * choice hashes the operation's number (not the task's generator), so the
+ * operations a seed draws are the same as without O_SYNC. */
+static bool osync_write(uint64_t no)
+{
+	uint64_t s = fsx_st.cfg.seed * 0x2545f4914f6cdd1dull ^ no;
+	return (mix(&s) & 7) == 0;
+}
+
+/* When an O_SYNC write(2) returns, its bytes are on the disk: the medium
+ * under [off, off + len) of file f, read on the host, must hold them. */
+static void check_on_disk(struct task *t, uint64_t no, unsigned f, int64_t off, size_t len)
+{
+	struct inode *inode = fsx_st.bfile[f]->f_inode;
+	uint8_t blk[PAGE];
+	for (int64_t pg = off / PAGE; pg * PAGE < off + (int64_t)len; pg++) {
+		struct buffer_head bh;
+		memset(&bh, 0, sizeof(bh));
+		int64_t from = pg * PAGE > off ? pg * PAGE : off;
+		int64_t to = min64((pg + 1) * PAGE, off + (int64_t)len);
+		if (simplefs_get_block(inode, (sector_t)pg, &bh, 0) || !buffer_mapped(&bh) ||
+		    disk_backend_read(fsx_st.sb->s_disk, (sector_t)bh.b_blocknr * (PAGE / 512), blk,
+		                      PAGE)) {
+			fsx_check_result(no, f, "O_SYNC write: a block of it on the disk", 0, 1,
+			                 false);
+			return;
+		}
+		memcpy(t->got + (from - off), blk + (from - pg * PAGE), (size_t)(to - from));
+	}
+	memset(t->has_alt, 0, len);
+	fsx_compare(no, f, "O_SYNC write (the disk)", off, len, t->got, t->data, t->alt,
+	            t->has_alt);
+}
+
 static void do_write(struct task *t, uint64_t no, unsigned f, bool direct, struct fsx_logged *e)
 {
 	int64_t off;
@@ -304,20 +338,33 @@ static void do_write(struct task *t, uint64_t no, unsigned f, bool direct, struc
 		if (fsx_st.stop)
 			return;
 	}
+	bool sync = !direct && osync_write(no);
 	fill(t->data, len, no);
 	put_bytes(buf, t->data, len);
-	fsx_log_add(e, "%s f%u 0x%llx+0x%zx", direct ? "dwrite" : "write", f,
-	            (unsigned long long)off, len);
+	fsx_log_add(e, "%s f%u 0x%llx+0x%zx",
+	            direct ? "dwrite"
+	            : sync ? "swrite"
+	                   : "write",
+	            f, (unsigned long long)off, len);
 	if (bad)
 		fsx_log_add(e, " (misaligned %s)", bad);
+	if (sync)
+		fsx_st.out.op_counts[OP_SWRITE]++;
 	loff_t pos = off;
-	ssize_t r = vfs_write(direct ? fsx_st.dfile[f] : fsx_st.bfile[f], buf, len, &pos);
+	struct file *file = direct ? fsx_st.dfile[f] : sync ? fsx_st.sfile[f] : fsx_st.bfile[f];
+	ssize_t r = vfs_write(file, buf, len, &pos);
 	fsx_log_add(e, " = %zd", r);
-	if (!fsx_check_result(no, f, direct ? "direct write" : "write", r,
-	                      bad ? -EINVAL : (long long)len, direct && fsx_st.cfg.journal))
+	if (!fsx_check_result(no, f,
+	                      direct ? "direct write"
+	                      : sync ? "O_SYNC write"
+	                             : "write",
+	                      r, bad ? -EINVAL : (long long)len, direct && fsx_st.cfg.journal))
 		return;
-	if (r == (ssize_t)len)
+	if (r == (ssize_t)len) {
 		fsx_apply_write(f, off, t->data, len, no);
+		if (sync)
+			check_on_disk(t, no, f, off, len);
+	}
 }
 
 /* [off, off + len) inside the file's size, for a mapping's loads and
@@ -683,7 +730,8 @@ static int setup(coh_sched *s, void *state)
 	for (unsigned f = 0; f < cfg.files; f++) {
 		fsx_st.bfile[f] = filp_open(fsx_st.sb, names[f], O_RDWR);
 		fsx_st.dfile[f] = filp_open(fsx_st.sb, names[f], O_RDWR | O_DIRECT);
-		if (!fsx_st.bfile[f] || !fsx_st.dfile[f])
+		fsx_st.sfile[f] = filp_open(fsx_st.sb, names[f], O_RDWR | O_SYNC);
+		if (!fsx_st.bfile[f] || !fsx_st.dfile[f] || !fsx_st.sfile[f])
 			return COH_ENOMEM;
 	}
 	unsigned ncpus = fsx_scenario(&cfg)->ncpus;

@@ -16,7 +16,7 @@
 
 #include "cohsim/scenario.h"
 
-#define FSX_MAX_FILES 8 /* simplefs: 8 files, two open files each */
+#define FSX_MAX_FILES 8 /* simplefs: 8 files, three open files each */
 #define FSX_MAX_TASKS 8
 #define FSX_FILE_PAGES 8
 #define FSX_FILE_MAX (FSX_FILE_PAGES * 4096) /* a file's extent: 32 KiB */

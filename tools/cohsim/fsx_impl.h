@@ -27,6 +27,7 @@ enum fsx_kind {
 	OP_AREAD,
 	OP_AWRITE,
 	OP_REAP,
+	OP_SWRITE, /* never drawn: the buffered writes that were O_SYNC */
 	OP_NKINDS
 };
 
@@ -70,7 +71,7 @@ struct task {
 struct fsx_state {
 	struct fsx_config cfg;
 	struct super_block *sb;
-	struct file *bfile[FSX_MAX_FILES], *dfile[FSX_MAX_FILES];
+	struct file *bfile[FSX_MAX_FILES], *dfile[FSX_MAX_FILES], *sfile[FSX_MAX_FILES];
 	struct good good[FSX_MAX_FILES];
 	struct task tasks[FSX_MAX_TASKS];
 	uint64_t next_op;

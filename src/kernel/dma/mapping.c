@@ -108,12 +108,29 @@ misuse_at(const char *call, dma_addr_t addr, const char *fmt, ...)
 }
 #define misuse(call, ...) (KSITE(), misuse_at(call, __VA_ARGS__))
 
-static struct dma_debug_entry *find_entry(const struct device *dev, dma_addr_t addr)
+/* hash_bucket_find (lib/dma-debug.c, best-fit from 2.6.31): the same page
+ * may be mapped several times at once (dio_zero_block's ZERO_PAGE by two
+ * dios), so the entry that fits the unmap best in size and direction; a
+ * perfect fit at once; with several matches and none perfect, none. */
+static struct dma_debug_entry *find_entry(const struct device *dev, dma_addr_t addr, size_t size,
+                                          enum dma_data_direction dir)
 {
-	for (unsigned i = 0; i < DMA_DEBUG_ENTRIES; i++)
-		if (dd.e[i].used && dd.e[i].dev == dev && dd.e[i].addr == addr)
-			return &dd.e[i];
-	return NULL;
+	struct dma_debug_entry *ret = NULL;
+	unsigned matches = 0, last_lvl = 0;
+	for (unsigned i = 0; i < DMA_DEBUG_ENTRIES; i++) {
+		struct dma_debug_entry *e = &dd.e[i];
+		if (!e->used || e->dev != dev || e->addr != addr)
+			continue;
+		matches++;
+		unsigned lvl = 1u + (e->size == size) + (e->dir == dir);
+		if (lvl == 3)
+			return e;
+		if (lvl > last_lvl) {
+			last_lvl = lvl;
+			ret = e;
+		}
+	}
+	return matches == 1 ? ret : NULL;
 }
 
 /* The mapping of dev that contains [addr, addr+size), for the syncs. */
@@ -221,7 +238,7 @@ static void debug_map(const struct device *dev, dma_addr_t addr, size_t size,
 static void debug_unmap(const struct device *dev, dma_addr_t addr, size_t size,
                         enum dma_data_direction dir)
 {
-	struct dma_debug_entry *e = find_entry(dev, addr);
+	struct dma_debug_entry *e = find_entry(dev, addr, size, dir);
 	if (!e) {
 		bool dbl = false;
 		for (unsigned i = 0; i < DMA_DEBUG_FREED && i < dd.nfreed; i++)
@@ -260,9 +277,15 @@ static void debug_unmap(const struct device *dev, dma_addr_t addr, size_t size,
 /* debug_dma_mapping_error, kernel/dma/debug.c (v3.9) */
 void coh__dma_debug_mapping_error(const struct device *dev, dma_addr_t addr)
 {
-	struct dma_debug_entry *e = find_entry(dev, addr);
-	if (e)
-		e->err_checked = true;
+	/* the first entry of dev and addr not yet checked (the same address
+	 * may be mapped several times) */
+	for (unsigned i = 0; i < DMA_DEBUG_ENTRIES; i++) {
+		struct dma_debug_entry *e = &dd.e[i];
+		if (e->used && e->dev == dev && e->addr == addr && !e->err_checked) {
+			e->err_checked = true;
+			return;
+		}
+	}
 }
 
 /* A mapping of dev that [addr, addr+size) overlaps without fitting in. */

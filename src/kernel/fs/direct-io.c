@@ -45,7 +45,8 @@ struct dio {
 	struct bio *bio; /* the bio under assembly */
 	struct inode *inode;
 	int rw;
-	loff_t i_size; /* i_size when submitted */
+	loff_t i_size;    /* i_size when submitted */
+	unsigned blkbits; /* the alignment unit: the fs block, or the sector */
 	int lock_type;
 	get_block_t *get_block;
 	dio_iodone_t *end_io;
@@ -350,11 +351,17 @@ static int do_direct_IO(struct dio *dio, unsigned long user_addr, size_t bytes, 
 				chunk = in_page - done;
 			struct buffer_head bh = {0};
 			bh.b_size = chunk;
-			/* get_more_blocks: a DIO_LOCKING file system allocates
-			 * nothing inside i_size (a hole there: -ENOTBLK) */
+			/* get_more_blocks (2.6.20-2.6.32): a DIO_LOCKING file
+			 * system allocates nothing inside i_size (a hole there:
+			 * -ENOTBLK, the buffered fallback). Linux compares
+			 * block_in_file in the dio's own blkbits, the sector
+			 * when the request is not fs-block aligned: then every
+			 * block a non-extending write touches is inside i_size,
+			 * the last partial one too */
 			int create = dio->rw == WRITE;
 			if (dio->lock_type == DIO_LOCKING &&
-			    iblock < (sector_t)(dio->i_size >> fsbits))
+			    (sector_t)(*pos >> dio->blkbits) <
+			        (sector_t)(dio->inode->i_size >> dio->blkbits))
 				create = 0;
 			ret = dio->get_block(dio->inode, iblock, &bh, create);
 			if (ret)
@@ -412,7 +419,7 @@ static ssize_t direct_io_worker(int rw, struct kiocb *iocb, struct inode *inode,
                                 struct dio *dio)
 {
 	COH_FRAME();
-	(void)blkbits; /* the alignment checked: chunks follow fs blocks and pages */
+	dio->blkbits = blkbits; /* chunks follow fs blocks and pages */
 	dio->inode = inode;
 	dio->rw = rw;
 	dio->get_block = get_block;

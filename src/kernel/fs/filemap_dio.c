@@ -186,7 +186,7 @@ static ssize_t __generic_file_aio_write_nolock(struct kiocb *iocb, const struct 
 		if (written < 0 || (size_t)written == count)
 			return written;
 		/* direct-io write to a hole: fall through to buffered I/O for
-		 * completing the rest of the request (simplefs has no holes) */
+		 * completing the rest of the request */
 		pos += written;
 		count -= (size_t)written;
 		ssize_t buffered = generic_perform_write(

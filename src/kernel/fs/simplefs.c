@@ -28,7 +28,7 @@
 
 #define MAX_SB 2
 #define MAX_INODES 16
-#define MAX_FILES 16
+#define MAX_FILES 24 /* open files: fsx opens each of 8 files three times */
 #define REC_SIZE 32
 #define MAGIC "SIMPLEFS"
 
