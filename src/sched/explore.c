@@ -533,9 +533,11 @@ static int worker(const coh_explore_config *cfg, const coh_machine_config *mcfg,
 				}
 			}
 			w->mismatch |= dfs.mismatch;
-			__atomic_store_n(&sh->frac_ppm[wi],
-			                 (uint32_t)(coh__dfs_fraction(&dfs) * 1e6),
-			                 __ATOMIC_RELAXED);
+			if ((execs & 63) ==
+			    0) /* for the progress line (stderr): a walk of the path */
+				__atomic_store_n(&sh->frac_ppm[wi],
+				                 (uint32_t)(coh__dfs_fraction(&dfs) * 1e6),
+				                 __ATOMIC_RELAXED);
 			if (found && !cfg->keep_going) {
 				lower_stop(sh, unit);
 				break;
