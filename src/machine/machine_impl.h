@@ -79,7 +79,7 @@ struct coh__block {
 	enum coh_attr attr;
 };
 
-#define COH__MMU_TOUCHED 64
+#define COH__MMU_TOUCHED 256
 struct coh__mmu {
 	struct coh__pte *slots;
 	size_t nslots, used;

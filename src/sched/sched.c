@@ -476,7 +476,7 @@ void coh__glog(coh_sched *s, const char *op, const char *obj, const char *file, 
 	struct coh__gstep *g = &s->glog[s->nglog++ % COH__GLOG];
 	const coh_task *t = s->cur;
 	g->step = ++s->nlogged;
-	g->ev = coh_machine_events(s->m);
+	g->ev = s->m->ev;
 	g->task = t ? t->name : NULL;
 	g->cpu = t ? t->cpu : 0;
 	g->ctxk = t ? (uint8_t)t->ctxk : 0;
@@ -492,7 +492,7 @@ static void log_point(coh_sched *s, coh_task *t, const char *op, const char *obj
 	coh__glog(s, op, obj, file, line);
 	struct coh__step_log *l = &t->log[t->nlog++ % COH__LOG];
 	l->step = s->nlogged;
-	l->ev = coh_machine_events(s->m);
+	l->ev = s->m->ev;
 	l->cpu = t->cpu;
 	l->op = op;
 	l->obj = obj;

@@ -230,7 +230,9 @@ struct coh_sched {
 	unsigned max_evictions, nevicted; /* the bound (0: none), taken so far */
 	unsigned faults;
 	bool abort_req;
-	/* footprint of the current segment, and of the last finished one */
+	/* footprint of the current segment, and of the last finished one;
+	 * kept only when footprints is set (by the explorer, for sleep sets) */
+	bool footprints;
 	struct coh__fp fp;
 	coh_task *seg_owner; /* entity chosen at the last recorded SCHED choice */
 	bool seg_switched;   /* another entity ran in this segment */
