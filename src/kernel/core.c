@@ -150,3 +150,5 @@ void coh__bug(const char *what, const char *file, unsigned line)
 		coh_preempt_point();
 	}
 }
+
+struct coh__pools coh__pools;

@@ -79,9 +79,15 @@ struct coh__block {
 	enum coh_attr attr;
 };
 
+#define COH__MMU_TOUCHED 256
 struct coh__mmu {
 	struct coh__pte *slots;
 	size_t nslots, used;
+	/* the slots given a key since the last reset, which clears only them
+	 * (all of them after more than COH__MMU_TOUCHED, or a grow) */
+	size_t touched[COH__MMU_TOUCHED];
+	unsigned ntouched;
+	bool touched_all;
 	unsigned nas;              /* address spaces created */
 	struct coh__block *blocks; /* disjoint from each other and from the PTEs */
 	size_t nblocks, capblocks;

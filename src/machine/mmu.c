@@ -13,7 +13,9 @@
  * kernel's.
  *
  * Invariants: the hash is never more than half full; key 0 marks an empty
- * slot; no two mappings (PTEs or blocks) of one address space overlap.
+ * slot; no two mappings (PTEs or blocks) of one address space overlap; a
+ * slot with a key is in touched[] unless touched_all (reset clears only
+ * those).
  */
 #include <stdlib.h>
 
@@ -36,6 +38,8 @@ int coh__mmu_init(struct coh__mmu *mmu)
 {
 	mmu->nslots = 1024;
 	mmu->used = 0;
+	mmu->ntouched = 0;
+	mmu->touched_all = false;
 	mmu->nas = 1;
 	mmu->slots = calloc(mmu->nslots, sizeof(*mmu->slots));
 	return mmu->slots ? COH_OK : COH_ENOMEM;
@@ -52,9 +56,15 @@ void coh__mmu_free(struct coh__mmu *mmu)
 
 void coh__mmu_reset(struct coh__mmu *mmu)
 {
-	if (mmu->used)
+	if (mmu->touched_all) {
 		for (size_t i = 0; i < mmu->nslots; i++)
 			mmu->slots[i].key = 0;
+	} else {
+		for (unsigned k = 0; k < mmu->ntouched; k++)
+			mmu->slots[mmu->touched[k]].key = 0;
+	}
+	mmu->ntouched = 0;
+	mmu->touched_all = false;
 	mmu->used = 0;
 	mmu->nas = 1;
 	mmu->nblocks = 0;
@@ -105,11 +115,21 @@ static struct coh__pte *find(const struct coh__mmu *mmu, uint64_t key)
 	}
 }
 
+/* Slot i is about to get a key (see coh__mmu_reset). */
+static void touch(struct coh__mmu *mmu, size_t i)
+{
+	if (mmu->ntouched < COH__MMU_TOUCHED)
+		mmu->touched[mmu->ntouched++] = i;
+	else
+		mmu->touched_all = true;
+}
+
 static void put(struct coh__mmu *mmu, struct coh__pte pte)
 {
 	size_t i = slot_of(mmu, pte.key);
 	while (mmu->slots[i].key != 0)
 		i = (i + 1) & (mmu->nslots - 1);
+	touch(mmu, i);
 	mmu->slots[i] = pte;
 	mmu->used++;
 }
@@ -127,6 +147,7 @@ static int grow(struct coh__mmu *mmu)
 	mmu->slots = bigger.slots; /* the blocks stay */
 	mmu->nslots = bigger.nslots;
 	mmu->used = bigger.used;
+	mmu->touched_all = true; /* the keys moved */
 	return COH_OK;
 }
 
@@ -142,6 +163,7 @@ static void erase(struct coh__mmu *mmu, const struct coh__pte *pte)
 		/* can the entry at j move to hole? only if home is not in (hole, j] */
 		bool between = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
 		if (!between) {
+			touch(mmu, hole);
 			mmu->slots[hole] = mmu->slots[j];
 			mmu->slots[j].key = 0;
 			hole = j;

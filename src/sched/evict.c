@@ -99,23 +99,27 @@ void coh__maybe_evict(coh_sched *s, unsigned cpu)
  * store, remember its line as that CPU's recent access. */
 void coh__note_recent_access(coh_sched *s)
 {
-	coh_event ev[8];
-	/* most often the last event is the load or store itself: one event is
-	 * read, and the 8 only when it is a fill, write-back or discard */
-	size_t n = coh_machine_trace_tail(s->m, ev, 1);
-	if (n == 1 && (ev[0].kind == COH_EV_FILL || ev[0].kind == COH_EV_WRITEBACK ||
-	               ev[0].kind == COH_EV_DISCARD))
-		n = coh_machine_trace_tail(s->m, ev, 8);
-	/* the last operation, past the fills, write-backs and discards it caused */
-	size_t i = n;
-	while (i > 0 && (ev[i - 1].kind == COH_EV_FILL || ev[i - 1].kind == COH_EV_WRITEBACK ||
-	                 ev[i - 1].kind == COH_EV_DISCARD))
-		i--;
-	if (i == 0 || (ev[i - 1].kind != COH_EV_LOAD && ev[i - 1].kind != COH_EV_STORE) ||
-	    ev[i - 1].cpu < 0 || ev[i - 1].cpu >= COH_MAX_CPUS)
+	/* the last operation, past the fills, write-backs and discards it
+	 * caused: the last of the last 8 events that is none of those (read
+	 * in place: copying events out was a tenth of a dm-io-vmap run) */
+	const coh_machine *m = s->m;
+	if (!m->tracing)
 		return;
-	struct coh__cpu *c = &s->cpu[ev[i - 1].cpu];
-	coh_addr_t line = ev[i - 1].va & ~(coh_addr_t)(coh_cache_line_size(s->m) - 1);
+	uint64_t have = m->ev < COH__TRACE_CAP ? m->ev : COH__TRACE_CAP;
+	const coh_event *e = NULL;
+	for (uint64_t k = 0; k < have && k < 8; k++) {
+		const coh_event *t = &m->trace[(m->ev - k) % COH__TRACE_CAP];
+		if (t->kind == COH_EV_FILL || t->kind == COH_EV_WRITEBACK ||
+		    t->kind == COH_EV_DISCARD)
+			continue;
+		e = t;
+		break;
+	}
+	if (!e || (e->kind != COH_EV_LOAD && e->kind != COH_EV_STORE) || e->cpu < 0 ||
+	    e->cpu >= COH_MAX_CPUS)
+		return;
+	struct coh__cpu *c = &s->cpu[e->cpu];
+	coh_addr_t line = e->va & ~(coh_addr_t)(coh_cache_line_size(s->m) - 1);
 	for (unsigned k = 0; k < COH__RECENT_LINES && k < c->nrecent; k++)
 		if (c->recent[k] == line)
 			return;

@@ -492,6 +492,7 @@ static int worker(const coh_explore_config *cfg, const coh_machine_config *mcfg,
 		coh__dfs_init(&dfs, cfg->preemptions,
 		              cfg->por && (cfg->preemptions < 0 || cfg->por_bounded), sidx, scnt);
 		dfs.evict_free = cfg->max_evictions > 0;
+		ex.s->footprints = dfs.por; /* only sleep sets read them */
 		uint64_t counted = 0;
 		for (;;) {
 			if (dfs.unit > __atomic_load_n(&sh->stop_at, __ATOMIC_SEQ_CST))
@@ -533,9 +534,11 @@ static int worker(const coh_explore_config *cfg, const coh_machine_config *mcfg,
 				}
 			}
 			w->mismatch |= dfs.mismatch;
-			__atomic_store_n(&sh->frac_ppm[wi],
-			                 (uint32_t)(coh__dfs_fraction(&dfs) * 1e6),
-			                 __ATOMIC_RELAXED);
+			if ((execs & 63) ==
+			    0) /* for the progress line (stderr): a walk of the path */
+				__atomic_store_n(&sh->frac_ppm[wi],
+				                 (uint32_t)(coh__dfs_fraction(&dfs) * 1e6),
+				                 __ATOMIC_RELAXED);
 			if (found && !cfg->keep_going) {
 				lower_stop(sh, unit);
 				break;

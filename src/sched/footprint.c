@@ -10,7 +10,9 @@
  * tells whether two segments commute.
  *
  * Invariant: a footprint that overflows COH__FP_OBJS objects, or holds an
- * event it cannot name, is global, which is never independent.
+ * event it cannot name, is global, which is never independent. Without
+ * s->footprints (no sleep sets) nothing is collected: s->fp and
+ * s->last_fp are meaningless then.
  */
 #include "sched/sched_impl.h"
 
@@ -40,6 +42,8 @@ static void fp_add(struct coh__fp *fp, uint64_t obj, bool write)
 
 void coh__fp_obj(coh_sched *s, struct coh__syncobj *o, bool write)
 {
+	if (!s->footprints)
+		return; /* (the object's id is only for footprints) */
 	fp_add(&s->fp, (1ull << 56) | coh__obj_id(s, o), write);
 }
 
@@ -50,6 +54,8 @@ void coh__fp_global(coh_sched *s)
 
 void coh__fp_lockdep(coh_sched *s, bool write)
 {
+	if (!s->footprints)
+		return;
 	fp_add(&s->fp, 3ull << 56, write);
 }
 
@@ -110,6 +116,8 @@ static void fp_collect_events(coh_sched *s)
 /* Ends the current segment: its footprint becomes s->last_fp. */
 void coh__segment_end(coh_sched *s)
 {
+	if (!s->footprints)
+		return;
 	fp_collect_events(s);
 	/* another entity ran without a choice, or a finding was reported
 	 * (which finding a schedule reports first, and one-per-execution

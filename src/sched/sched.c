@@ -219,11 +219,12 @@ static unsigned candidates(coh_sched *s, struct coh__cand *c)
 	for (unsigned i = 0; self && i < n; i++) {
 		if (c[i].task != self)
 			continue;
-		struct coh__cand me = c[i];
 		if (self->yielded && n > 1) {
+			struct coh__cand me = c[i];
 			memmove(&c[i], &c[i + 1], (n - i - 1) * sizeof(*c));
 			c[n - 1] = me;
-		} else {
+		} else if (i > 0) { /* (copying c[0] onto itself stalled on its fresh stores) */
+			struct coh__cand me = c[i];
 			memmove(&c[1], &c[0], i * sizeof(*c));
 			c[0] = me;
 		}
@@ -475,7 +476,7 @@ void coh__glog(coh_sched *s, const char *op, const char *obj, const char *file, 
 	struct coh__gstep *g = &s->glog[s->nglog++ % COH__GLOG];
 	const coh_task *t = s->cur;
 	g->step = ++s->nlogged;
-	g->ev = coh_machine_events(s->m);
+	g->ev = s->m->ev;
 	g->task = t ? t->name : NULL;
 	g->cpu = t ? t->cpu : 0;
 	g->ctxk = t ? (uint8_t)t->ctxk : 0;
@@ -491,7 +492,7 @@ static void log_point(coh_sched *s, coh_task *t, const char *op, const char *obj
 	coh__glog(s, op, obj, file, line);
 	struct coh__step_log *l = &t->log[t->nlog++ % COH__LOG];
 	l->step = s->nlogged;
-	l->ev = coh_machine_events(s->m);
+	l->ev = s->m->ev;
 	l->cpu = t->cpu;
 	l->op = op;
 	l->obj = obj;
@@ -590,9 +591,10 @@ void coh__wake(coh_sched *s, coh_task *t)
 
 void coh__wake_obj(coh_sched *s, const void *obj)
 {
-	for (unsigned i = 0; i < COH__SLOTS; i++) {
-		coh_task *t = s->slots[i];
-		if (t && t->st == COH__T_BLOCKED && t->wait_obj == obj)
+	/* the blocked slots in slot order; waking one changes no other */
+	for (uint64_t m = s->blocked; m; m &= m - 1) {
+		coh_task *t = s->slots[__builtin_ctzll(m)];
+		if (t->wait_obj == obj)
 			coh__wake(s, t);
 	}
 }
@@ -658,6 +660,7 @@ int coh__sched_run(coh_sched *s, const coh_program *prog, const struct coh__stra
 	for (unsigned i = 0; i < COH__SLOTS; i++)
 		if (s->slots[i])
 			s->slots[i]->st = COH__T_FREE;
+	s->blocked = 0;
 	memset(s->cpu, 0, sizeof(s->cpu));
 	memset(s->irq, 0, sizeof(s->irq));
 	memset(s->report_site, 0, sizeof(s->report_site));

@@ -197,7 +197,8 @@ struct coh_sched {
 	struct coh__ctx host;
 	size_t stack_size;
 	coh_task *slots[COH__SLOTS];
-	unsigned ntasks; /* ids handed out this execution */
+	uint64_t blocked; /* bit i: slots[i] is COH__T_BLOCKED */
+	unsigned ntasks;  /* ids handed out this execution */
 	coh_task *cur;
 	struct coh__cpu cpu[COH_MAX_CPUS];
 	struct coh__irq irq[COH_MAX_IRQS];
@@ -229,7 +230,9 @@ struct coh_sched {
 	unsigned max_evictions, nevicted; /* the bound (0: none), taken so far */
 	unsigned faults;
 	bool abort_req;
-	/* footprint of the current segment, and of the last finished one */
+	/* footprint of the current segment, and of the last finished one;
+	 * kept only when footprints is set (by the explorer, for sleep sets) */
+	bool footprints;
 	struct coh__fp fp;
 	coh_task *seg_owner; /* entity chosen at the last recorded SCHED choice */
 	bool seg_switched;   /* another entity ran in this segment */
@@ -270,10 +273,15 @@ static inline bool coh__task_atomic(const coh_task *t)
 }
 
 /* Sets t's state, keeping its CPU's runnable mask (candidates() in sched.c
- * reads it instead of scanning every slot). Every state change goes here. */
+ * reads it instead of scanning every slot) and the mask of blocked slots
+ * (coh__wake_obj). Every state change goes here. */
 static inline void coh__task_set_state(coh_sched *s, coh_task *t, enum coh__tstate st)
 {
 	t->st = st;
+	if (st == COH__T_BLOCKED)
+		s->blocked |= 1ull << t->slot;
+	else
+		s->blocked &= ~(1ull << t->slot);
 	if (t->ctxk != COH_CTX_PROCESS)
 		return;
 	if (st == COH__T_RUNNABLE)

@@ -69,17 +69,21 @@ struct sleep_ent {
 	struct coh__fp fp;
 };
 
+/* A node's arrays are kept (with their capacity) when the node is left,
+ * for the next node at its depth: a search makes and leaves millions. */
 struct coh__dfs_node {
 	uint8_t kind;
 	bool free;
+	bool sched; /* a scheduling node: keys, alt_fp and cont are in use */
 	unsigned n, chosen;
 	unsigned cost_before;
 	unsigned *keys;         /* n, scheduling nodes only */
 	uint8_t *done;          /* n */
-	struct coh__fp *alt_fp; /* n: footprint of the segment after option j */
-	uint8_t *cont;          /* n: after that segment, option j's entity could go on */
+	struct coh__fp *alt_fp; /* n: footprint of the segment after option j (sched) */
+	uint8_t *cont;          /* n: after that segment, option j's entity could go on (sched) */
 	struct sleep_ent *sleep;
 	unsigned nsleep;
+	unsigned cap, sleep_cap; /* room in keys/done/alt_fp/cont, and in sleep */
 };
 
 void coh__dfs_init(struct coh__dfs *d, int bound, bool por, unsigned shard_i, unsigned shard_n)
@@ -101,6 +105,32 @@ static void node_free(struct coh__dfs_node *n)
 	free(n->cont);
 	free(n->sleep);
 	memset(n, 0, sizeof(*n));
+}
+
+/* Leaves n: an empty node that keeps its arrays. */
+static void node_clear(struct coh__dfs_node *n)
+{
+	n->kind = 0;
+	n->free = n->sched = false;
+	n->n = n->chosen = n->cost_before = n->nsleep = 0;
+}
+
+/* Room for n options in n's arrays (aborts when out of memory). */
+static void node_reserve(struct coh__dfs_node *node, unsigned n)
+{
+	if (n <= node->cap)
+		return;
+	free(node->keys);
+	free(node->done);
+	free(node->alt_fp);
+	free(node->cont);
+	node->keys = malloc(n * sizeof(*node->keys));
+	node->done = malloc(n);
+	node->alt_fp = malloc(n * sizeof(*node->alt_fp));
+	node->cont = malloc(n);
+	if (!node->keys || !node->done || !node->alt_fp || !node->cont)
+		abort();
+	node->cap = n;
 }
 
 void coh__dfs_free(struct coh__dfs *d)
@@ -128,7 +158,7 @@ static bool affordable(const struct coh__dfs *d, const struct coh__dfs_node *n, 
 
 static bool asleep(const struct coh__dfs_node *n, unsigned j)
 {
-	if (!n->keys)
+	if (!n->sched)
 		return false;
 	for (unsigned i = 0; i < n->nsleep; i++)
 		if (n->sleep[i].key == n->keys[j])
@@ -155,9 +185,13 @@ static int inherit_sleep(const struct coh__dfs *d, struct coh__dfs_node *parent,
                          struct coh__dfs_node *node, const struct coh__fp *seg)
 {
 	unsigned max = parent->nsleep + parent->n;
-	node->sleep = malloc(max * sizeof(*node->sleep));
-	if (!node->sleep)
-		return -1;
+	if (max > node->sleep_cap) {
+		free(node->sleep);
+		node->sleep = malloc(max * sizeof(*node->sleep));
+		node->sleep_cap = node->sleep ? max : 0;
+		if (!node->sleep)
+			return -1;
+	}
 	for (unsigned i = 0; i < parent->nsleep; i++)
 		if (coh__fp_independent(&parent->sleep[i].fp, seg))
 			node->sleep[node->nsleep++] = parent->sleep[i];
@@ -184,10 +218,10 @@ static unsigned dfs_choose(void *st, coh_sched *s, const struct coh__choice_pt *
 	 * scheduling choice, that segment had another choice in it */
 	if (idx > 0) {
 		struct coh__dfs_node *prev = &d->nodes[idx - 1];
-		if (prev->alt_fp && pt->kind == COH_CHOICE_SCHED) {
+		if (prev->sched && pt->kind == COH_CHOICE_SCHED) {
 			prev->alt_fp[prev->chosen] = s->last_fp;
 			prev->cont[prev->chosen] = !pt->free;
-		} else if (prev->alt_fp) {
+		} else if (prev->sched) {
 			prev->alt_fp[prev->chosen].global = true;
 		}
 	}
@@ -206,27 +240,24 @@ static unsigned dfs_choose(void *st, coh_sched *s, const struct coh__choice_pt *
 		d->cap = cap;
 	}
 	struct coh__dfs_node *n = &d->nodes[d->len];
-	node_free(n);
+	node_clear(n);
+	node_reserve(n, pt->n);
 	n->kind = (uint8_t)pt->kind;
 	n->free = pt->free;
 	n->n = pt->n;
-	n->done = calloc(pt->n, 1);
-	if (!n->done)
-		abort();
+	memset(n->done, 0, pt->n);
 	if (idx > 0) {
 		struct coh__dfs_node *prev = &d->nodes[idx - 1];
 		n->cost_before = prev->cost_before + cost(d, prev, prev->chosen);
 	}
 	if (pt->kind == COH_CHOICE_SCHED && pt->cand) {
-		n->keys = malloc(pt->n * sizeof(*n->keys));
-		n->alt_fp = calloc(pt->n, sizeof(*n->alt_fp));
-		n->cont = calloc(pt->n, 1);
-		if (!n->keys || !n->alt_fp || !n->cont)
-			abort();
+		n->sched = true;
+		memset(n->alt_fp, 0, pt->n * sizeof(*n->alt_fp));
+		memset(n->cont, 0, pt->n);
 		for (unsigned j = 0; j < pt->n; j++)
 			n->keys[j] = pt->cand[j].key;
 		size_t p = idx;
-		while (p > 0 && !d->nodes[p - 1].keys)
+		while (p > 0 && !d->nodes[p - 1].sched)
 			p--; /* past the other choices since the last scheduling one */
 		if (por_on(d) && p > 0 && inherit_sleep(d, &d->nodes[p - 1], n, &s->last_fp) != 0)
 			abort();
@@ -259,7 +290,7 @@ void coh__dfs_end(struct coh__dfs *d, coh_sched *s)
 {
 	if (d->len > 0 && !d->pruned && !d->skip) {
 		struct coh__dfs_node *last = &d->nodes[d->len - 1];
-		if (last->alt_fp) {
+		if (last->sched) {
 			last->alt_fp[last->chosen] = s->last_fp;
 			last->cont[last->chosen] = 0; /* nothing ran after it */
 		}
@@ -275,7 +306,7 @@ bool coh__dfs_next(struct coh__dfs *d)
 		if (pruned) {
 			/* the cut node: every option sleeps, nothing to explore */
 			pruned = false;
-			node_free(n);
+			node_clear(n);
 			d->len--;
 			continue;
 		}
@@ -300,7 +331,7 @@ bool coh__dfs_next(struct coh__dfs *d)
 			n->chosen = j;
 			return true;
 		}
-		node_free(n);
+		node_clear(n);
 		d->len--;
 	}
 	return false;

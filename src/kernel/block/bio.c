@@ -42,7 +42,7 @@ static unsigned next_id;
 
 void coh__bio_init(void)
 {
-	memset(pool, 0, sizeof(pool));
+	coh__pool_reset(pool, sizeof(pool[0]), &coh__pools.bios);
 	next_id = 0;
 }
 
@@ -66,7 +66,7 @@ struct bio *bio_alloc(gfp_t gfp, unsigned int nr_iovecs)
 	if (nr_iovecs > BIO_MAX_PAGES)
 		return NULL;
 	for (unsigned i = 0; i < COH__MAX_BIOS; i++) {
-		struct bio *bio = &pool[i];
+		struct bio *bio = &pool[coh__pool_note(&coh__pools.bios, i)];
 		if (bio->bi_state != BIO_S_FREE)
 			continue;
 		memset(bio, 0, sizeof(*bio));

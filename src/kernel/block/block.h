@@ -10,6 +10,9 @@
 #ifndef COHSIM_KERNEL_BLOCK_H
 #define COHSIM_KERNEL_BLOCK_H
 
+#include <stddef.h>
+#include <string.h>
+
 #include "cohsim/blkdev.h"
 
 #define COH__MAX_DISKS 8
@@ -101,5 +104,55 @@ struct gendisk *coh__disk_at(unsigned i);
 void coh__bio_init(void);
 /* Hardirq half of the driver: unmaps the bvecs, ends the bio. */
 void coh__bio_complete(struct bio *bio);
+
+/* disk.c: the DISK_CHUNKs of disk i's memory written since it was last
+ * zeroed, so that zeroing it for the next execution clears only them
+ * (a disk written far from its start dirtied a prefix of a megabyte);
+ * after more than COH__DISK_DIRTY distinct chunks, the whole dirty prefix.
+ * Outside struct gendisk, which alloc_disk_sim clears. */
+#define COH__DISK_DIRTY 64
+struct coh__disk_dirty {
+	unsigned n;
+	bool all;
+	size_t chunk[COH__DISK_DIRTY];
+};
+extern struct coh__disk_dirty coh__disk_dirty[COH__MAX_DISKS];
+
+/* Bytes [off, off+len) (len > 0) of disk i's memory are written: returns
+ * off + len. */
+static inline size_t coh__disk_mark(ptrdiff_t i, size_t off, size_t len)
+{
+	struct coh__disk_dirty *dd = &coh__disk_dirty[i];
+	for (size_t c = off / DISK_CHUNK; c <= (off + len - 1) / DISK_CHUNK && !dd->all; c++) {
+		unsigned k = 0;
+		while (k < dd->n && dd->chunk[k] != c)
+			k++;
+		if (k < dd->n)
+			continue;
+		if (dd->n == COH__DISK_DIRTY)
+			dd->all = true;
+		else
+			dd->chunk[dd->n++] = c;
+	}
+	return off + len;
+}
+
+/* Zeroes disk i's memory mem (cap bytes) where it may be non-zero: below
+ * dirty, in the written chunks. */
+static inline void coh__disk_zero(ptrdiff_t i, uint8_t *mem, size_t dirty, size_t cap)
+{
+	struct coh__disk_dirty *dd = &coh__disk_dirty[i];
+	if (dirty > cap)
+		dirty = cap;
+	for (unsigned k = 0; k < dd->n && !dd->all; k++) {
+		size_t off = dd->chunk[k] * DISK_CHUNK;
+		if (off < dirty)
+			memset(mem + off, 0, dirty - off < DISK_CHUNK ? dirty - off : DISK_CHUNK);
+	}
+	if (dd->all)
+		memset(mem, 0, dirty);
+	dd->n = 0;
+	dd->all = false;
+}
 
 #endif

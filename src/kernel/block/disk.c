@@ -232,7 +232,7 @@ static int prepare_memory(struct gendisk *d, size_t size)
 		d->mem = p;
 		d->mem_cap = size;
 	}
-	memset(d->mem, 0, d->mem_dirty < d->mem_cap ? d->mem_dirty : d->mem_cap);
+	coh__disk_zero(d - disks, d->mem, d->mem_dirty, d->mem_cap);
 	d->mem_dirty = 0;
 	return COH_OK;
 }
@@ -358,7 +358,7 @@ static void own_chunk(struct gendisk *d, size_t c)
 	if (off < d->seed_len) {
 		size_t n = d->seed_len - off < DISK_CHUNK ? d->seed_len - off : DISK_CHUNK;
 		memcpy(d->mem + off, d->seed + off, n);
-		if (off + n > d->mem_dirty)
+		if (coh__disk_mark(d - disks, off, n) > d->mem_dirty)
 			d->mem_dirty = off + n;
 	}
 }
@@ -378,7 +378,7 @@ static int backend_rw(struct gendisk *d, bool write, size_t off, void *buf, size
 			if (from_seed)
 				own_chunk(d, c);
 			memcpy(d->mem + off, p, n);
-			if (off + n > d->mem_dirty)
+			if (coh__disk_mark(d - disks, off, n) > d->mem_dirty)
 				d->mem_dirty = off + n;
 		} else if (from_seed) {
 			size_t s = d->seed_len - off < n ? d->seed_len - off : n;
@@ -569,3 +569,5 @@ unsigned long coh_disk_files_opened(void)
 {
 	return files_opened;
 }
+
+struct coh__disk_dirty coh__disk_dirty[COH__MAX_DISKS];

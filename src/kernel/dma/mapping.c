@@ -68,7 +68,7 @@ static struct {
 
 int coh__dma_debug_init(void)
 {
-	memset(&dd, 0, sizeof(dd));
+	coh__dma_debug_clear();
 	return COH_OK;
 }
 
@@ -225,7 +225,7 @@ static void debug_map(const struct device *dev, dma_addr_t addr, size_t size,
 	for (unsigned i = 0; i < DMA_DEBUG_ENTRIES; i++) {
 		if (dd.e[i].used)
 			continue;
-		dd.e[i] = (struct dma_debug_entry){
+		dd.e[coh__pool_note(&coh__pools.dd, i)] = (struct dma_debug_entry){
 		    .used = true, .dev = dev, .addr = addr, .size = size, .dir = dir};
 		dd.nactive++;
 		return;
@@ -549,4 +549,14 @@ void dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size
 	if (e)
 		dev_take(e, addr, addr + size);
 	dma_page_cpu_to_dev(dma_to_page(addr), dma_offset(addr), size, dir);
+}
+
+/* Zeroes dd for kernel_init: only the entries handed out since the last
+ * reset (coh__pools.dd) and the filled part of the freed ring. */
+void coh__dma_debug_clear(void)
+{
+	unsigned nfreed = dd.nfreed < DMA_DEBUG_FREED ? dd.nfreed : DMA_DEBUG_FREED;
+	coh__pool_reset(dd.e, sizeof(dd.e[0]), &coh__pools.dd);
+	memset(dd.freed, 0, nfreed * sizeof(dd.freed[0]));
+	dd.nactive = dd.nfreed = 0;
 }

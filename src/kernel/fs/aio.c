@@ -87,8 +87,8 @@ static struct kmem_cache *kiocb_cachep;
 int coh__aio_init(void)
 {
 	memset(ctxs, 0, sizeof(ctxs));
-	memset(kiocbs, 0, sizeof(kiocbs));
-	memset(kiocb_freed, 0, sizeof(kiocb_freed));
+	memset(kiocbs, 0, nkiocbs * sizeof(kiocbs[0])); /* only those handed out were written */
+	memset(kiocb_freed, 0, nkiocbs * sizeof(kiocb_freed[0]));
 	nkiocbs = 0;
 	kiocb_frees = 0;
 	/* the cache of the previous execution died with its kernel */

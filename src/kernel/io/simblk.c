@@ -43,7 +43,7 @@ static struct simblk blks[SIMBLK_MAX];
 
 int coh__simblk_init(void)
 {
-	memset(blks, 0, sizeof(blks));
+	coh__pool_reset(blks, sizeof(blks[0]), &coh__pools.blks);
 	return COH_OK;
 }
 
@@ -232,7 +232,7 @@ static const struct sim_device_ops simblk_ops = {reg_read, reg_write};
 struct simblk *simblk_create(const char *name, unsigned irq)
 {
 	for (unsigned i = 0; i < SIMBLK_MAX; i++) {
-		struct simblk *b = &blks[i];
+		struct simblk *b = &blks[coh__pool_note(&coh__pools.blks, i)];
 		if (b->used)
 			continue;
 		if (sim_device_register(&b->sd, name ? name : "simblk", SIMBLK_MMIO_SIZE, irq,

@@ -46,7 +46,7 @@ static struct simnet nets[SIMNET_MAX];
 
 int coh__simnet_init(void)
 {
-	memset(nets, 0, sizeof(nets));
+	coh__pool_reset(nets, sizeof(nets[0]), &coh__pools.nets);
 	return COH_OK;
 }
 
@@ -266,7 +266,7 @@ static const struct sim_device_ops simnet_ops = {reg_read, reg_write};
 struct simnet *simnet_create(const char *name, unsigned irq)
 {
 	for (unsigned i = 0; i < SIMNET_MAX; i++) {
-		struct simnet *n = &nets[i];
+		struct simnet *n = &nets[coh__pool_note(&coh__pools.nets, i)];
 		if (n->used)
 			continue;
 		if (sim_device_register(&n->sd, name ? name : "simnet", SIMNET_MMIO_SIZE, irq,

@@ -43,17 +43,17 @@ static struct ledger ledgers[LEDGERS];
 
 void coh__dm_cache_ledger_init(void)
 {
-	memset(ledgers, 0, sizeof(ledgers));
+	coh__pool_reset(ledgers, sizeof(ledgers[0]), &coh__pools.ledgers);
 	coh__dm_cache_prov_init();
 }
 
 static struct ledger *ledger_of(const struct block_device *bdev, bool create)
 {
 	for (unsigned i = 0; i < LEDGERS; i++)
-		if (ledgers[i].disk == bdev->bd_disk)
+		if (ledgers[coh__pool_note(&coh__pools.ledgers, i)].disk == bdev->bd_disk)
 			return &ledgers[i];
 	for (unsigned i = 0; create && i < LEDGERS; i++)
-		if (!ledgers[i].disk) {
+		if (!ledgers[coh__pool_note(&coh__pools.ledgers, i)].disk) {
 			ledgers[i].disk = bdev->bd_disk;
 			ledgers[i].cuts_seen = coh_power_cuts();
 			return &ledgers[i];

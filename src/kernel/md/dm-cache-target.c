@@ -75,7 +75,7 @@ static struct cache_io {
 static struct cache *cache_alloc(void)
 {
 	for (unsigned i = 0; i < CACHE_POOL; i++)
-		if (!caches[i].used) {
+		if (!caches[coh__pool_note(&coh__pools.caches, i)].used) {
 			memset(&caches[i], 0, sizeof(caches[i]));
 			caches[i].used = true;
 			return &caches[i];
@@ -85,8 +85,8 @@ static struct cache *cache_alloc(void)
 
 int coh__dm_cache_target_init(void)
 {
-	memset(caches, 0, sizeof(caches));
-	memset(cache_ios, 0, sizeof(cache_ios));
+	coh__pool_reset(caches, sizeof(caches[0]), &coh__pools.caches);
+	coh__pool_reset(cache_ios, sizeof(cache_ios[0]), &coh__pools.cache_ios);
 	return COH_OK;
 }
 
@@ -253,7 +253,7 @@ static void track_write(struct cache *cache, struct bio *bio, sector_t origin)
 	struct cache_io *io = NULL;
 	for (unsigned i = 0; i < CACHE_IOS && !io; i++)
 		if (!cache_ios[i].used)
-			io = &cache_ios[i];
+			io = &cache_ios[coh__pool_note(&coh__pools.cache_ios, i)];
 	if (!io) {
 		BUG(); /* the model's bound */
 		return;

@@ -78,9 +78,9 @@ extern struct target_type coh__cache_target;
 
 int coh__dm_init(void)
 {
-	memset(devices, 0, sizeof(devices));
-	memset(tables, 0, sizeof(tables));
-	memset(ios, 0, sizeof(ios));
+	coh__pool_reset(devices, sizeof(devices[0]), &coh__pools.dm_devices);
+	coh__pool_reset(tables, sizeof(tables[0]), &coh__pools.dm_tables);
+	coh__pool_reset(ios, sizeof(ios[0]), &coh__pools.dm_ios);
 	ntypes = 0;
 	types[ntypes++] = &coh__linear_target;
 	types[ntypes++] = &coh__cache_target;
@@ -174,7 +174,7 @@ int dm_dev_create(const char *name, struct mapped_device **out)
 		if (devices[i].used && strcmp(devices[i].name, name) == 0)
 			return -EBUSY;
 		if (!devices[i].used && !md)
-			md = &devices[i];
+			md = &devices[coh__pool_note(&coh__pools.dm_devices, i)];
 	}
 	if (!md)
 		return -ENOMEM;
@@ -202,7 +202,7 @@ static void dm_table_destroy(struct dm_table *t)
 static struct dm_table *table_alloc(struct mapped_device *md)
 {
 	for (unsigned i = 0; i < DM_TABLES; i++)
-		if (!tables[i].used) {
+		if (!tables[coh__pool_note(&coh__pools.dm_tables, i)].used) {
 			memset(&tables[i], 0, sizeof(tables[i]));
 			tables[i].used = true;
 			tables[i].md = md;
@@ -462,7 +462,7 @@ int dm_submit_bio(struct mapped_device *md, unsigned long rw, struct bio *bio)
 	struct dm_io *io = NULL;
 	for (unsigned i = 0; i < DM_IOS && !io; i++)
 		if (!ios[i].used)
-			io = &ios[i];
+			io = &ios[coh__pool_note(&coh__pools.dm_ios, i)];
 	if (!io) {
 		BUG(); /* a mempool in Linux */
 		return -ENOMEM;

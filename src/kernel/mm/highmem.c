@@ -63,7 +63,7 @@ int coh__highmem_init(void)
 	unsigned n = coh__kernel.cfg.last_pkmap;
 	if (n == 0 || n > MAX_PKMAP || (n & (n - 1)))
 		return COH_EINVAL; /* LAST_PKMAP_MASK needs a power of two */
-	memset(&hm, 0, sizeof(hm));
+	coh__highmem_clear();
 	hm.last_pkmap = n;
 	coh_spin_lock_init(&hm.kmap_lock, "kmap_lock");
 	coh_init_waitqueue_head(&hm.pkmap_map_wait, "pkmap_map_wait");
@@ -342,4 +342,19 @@ unsigned kmap_pkmap_count(unsigned nr)
 unsigned kmap_last_pkmap(void)
 {
 	return LAST_PKMAP;
+}
+
+/* Zeroes hm for kernel_init: of the pkmap entries, only those below the
+ * last execution's LAST_PKMAP can be non-zero (every index is < LAST_PKMAP). */
+void coh__highmem_clear(void)
+{
+	unsigned used = hm.last_pkmap;
+	memset(hm.pkmap_count, 0, used * sizeof(hm.pkmap_count[0]));
+	memset(hm.pkmap_page, 0, used * sizeof(hm.pkmap_page[0]));
+	memset(hm.maps, 0, used * sizeof(hm.maps[0]));
+	hm.last_pkmap = hm.last_pkmap_nr = 0;
+	memset(&hm.kmap_lock, 0, sizeof(hm.kmap_lock));
+	memset(&hm.pkmap_map_wait, 0, sizeof(hm.pkmap_map_wait));
+	memset(hm.htable, 0, sizeof(hm.htable));
+	hm.pool = NULL;
 }
