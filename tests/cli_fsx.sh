@@ -35,12 +35,12 @@ run_exit 0 "$BIN" fsx --journal --ops 150 --seed 4
 expect_grep "$TMP/out" 'no finding' "--journal with the seed's fix: clean"
 
 # a fix off is found, reported with the log and the bytes, and replayed
-run_exit 1 "$BIN" fsx --ops 300 --seed 1 --fix dio-invalidate-in-complete=off
+run_exit 1 "$BIN" fsx --ops 300 --seed 3 --fix dio-invalidate-in-complete=off
 cp "$TMP/out" "$TMP/found"
 expect_grep "$TMP/out" '^BUG: cohsim: (stale-read|expect-failed)' "332391a off: found"
 expect_grep "$TMP/out" '^fsx: the operations before it' "the operation log is printed"
 expect_grep "$TMP/out" '^  #[0-9]+ +fsx0 awrite f0 ' "the log shows the AIO write"
-expect_grep "$TMP/out" '^Replay: cohsim fsx --arch cortex-a9 --ops 300 --seed 1 --tasks 1 --files 1 --fix dio-invalidate-in-complete=off$' \
+expect_grep "$TMP/out" '^Replay: cohsim fsx --arch cortex-a9 --ops 300 --seed 3 --tasks 1 --files 1 --fix dio-invalidate-in-complete=off$' \
 	"the replay command names every argument"
 cmd=$(grep -m1 '^Replay: ' "$TMP/found" | sed 's/^Replay: cohsim //')
 # shellcheck disable=SC2086
@@ -49,7 +49,7 @@ check
 cmp -s "$TMP/out" "$TMP/found" || fail "the replay command does not reproduce the report"
 
 # a mismatch of the good copy itself: expected and actual bytes
-run_exit 1 "$BIN" fsx --ops 300 --seed 1 --fix dio-invalidate-in-complete=off
+run_exit 1 "$BIN" fsx --ops 300 --seed 3 --fix dio-invalidate-in-complete=off
 if grep -q '^fsx: MISMATCH' "$TMP/out"; then
 	expect_grep "$TMP/out" '^  expected .*\[[0-9a-f]{2}\]' "the expected bytes, the first differing marked"
 	expect_grep "$TMP/out" '^  actual  .*\[[0-9a-f]{2}\]' "the actual bytes"
@@ -67,7 +67,7 @@ done
 check
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); f=d["fsx"]; assert f["ops_done"]==120 and f["tasks"]==2 and "findings" in d' "$TMP/a" ||
 	fail "fsx --json: not the expected object"
-"$BIN" fsx --ops 300 --seed 1 --fix dio-invalidate-in-complete=off --json >"$TMP/j" 2>/dev/null
+"$BIN" fsx --ops 300 --seed 3 --fix dio-invalidate-in-complete=off --json >"$TMP/j" 2>/dev/null
 check
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); f=d["fsx"]; assert d["findings"] and f["log"] and f["replay"].startswith("cohsim fsx ")' "$TMP/j" ||
 	fail "fsx --json with a finding: no log or replay"
