@@ -445,6 +445,8 @@ static void task_main(void *arg)
 		    "bh=%d irqs_disabled=%d",
 		    t->name, t->locks, t->preempt, t->bh, t->irqs_off);
 	}
+	if (t->ctxk == COH_CTX_PROCESS)
+		coh__task_hook(s, t, true);
 	coh_wbuf_drain(s->m, t->cpu); /* a task's stores do not outlive it */
 	coh__task_set_state(s, t, COH__T_DONE);
 	if (s->watch) {
@@ -683,6 +685,8 @@ int coh__sched_run(coh_sched *s, const coh_program *prog, const struct coh__stra
 	s->in_hook = s->in_device = false;
 	s->switch_hook = NULL;
 	s->switch_ctx = NULL;
+	s->task_hook = NULL;
+	s->task_ctx = NULL;
 	s->run_max_entities = 0;
 	s->seg_owner = NULL;
 	s->seg_switched = false;
