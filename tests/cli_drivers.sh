@@ -38,7 +38,12 @@ run_exit 1 "$BIN" run simnet-tx-doorbell
 expect_grep "$TMP/out" "dma-read .*src/kernel/io/simnet.c:[0-9]+" "the device's own line"
 expect_grep "$TMP/out" "still in cpu0's write buffer" "the cause names the write buffer"
 expect_grep "$TMP/out" "The register write, by task xmit" "the doorbell is shown"
+# a device's finding has no VA: the header gives the PA and the device
+expect_grep "$TMP/out" "^BUG: cohsim: stale-dma at PA 0x[0-9a-f]+ by the device$" "the header names PA and device"
 expect_grep "$TMP/out" "leaves a store in the write buffer" "the timeline marks the choice"
+run_exit 1 "$BIN" run simnet-tx-maperr
+expect_grep "$TMP/out" "^BUG: cohsim: bad-access at PA 0xffffffff by the device$" "bad-access header"
+expect_grep "$TMP/out" "^Exposed by the device, event" "exposed by the device, not a task"
 # random and pct find it too; coherent memory is not buffered on ARMv5/x86
 run_exit 1 "$BIN" run simnet-tx-doorbell --strategy random --budget 50
 run_exit 1 "$BIN" run simnet-tx-doorbell --strategy pct --budget 50
