@@ -209,6 +209,10 @@ enum coh_choice_kind {
 	 * 1 = the store is late (stays until a barrier forces it), 2 = it
 	 * drains alone, overtaking older late stores (when there are some) */
 	COH_CHOICE_WBUF,
+	/* a load of bufferable memory after another with no read barrier
+	 * between, when the device wrote its bytes in between: 0 = it sees
+	 * memory now, 1 = it was satisfied early (docs/drivers.md) */
+	COH_CHOICE_RLOAD,
 	COH_CHOICE_KIND_COUNT
 };
 

@@ -213,7 +213,9 @@ void coh_finding_print(const coh_finding *f, FILE *out)
 		print_side(out,
 		           f->cause_event.kind == COH_EV_MMIO_WRITE ? "The register write, by"
 		           : f->cause_event.kind == COH_EV_STORE ? "The store that overtook it, by"
-		                                                 : "The remap, by",
+		           : f->cause_event.kind == COH_EV_LOAD
+		               ? "The earlier load it went ahead of, by"
+		               : "The remap, by",
 		           &f->cause_event);
 	if (f->ntail) {
 		fprintf(out, "\nThe trace up to it (last %u events):\n", f->ntail);

@@ -31,6 +31,7 @@ static void dispatch(coh_sched *s);
 static void access_hook(void *ctx, coh_machine *m, int cpu);
 static bool poll_time(void *ctx);
 static unsigned wbuf_hook(void *ctx, coh_machine *m, unsigned cpu, unsigned nopt);
+static unsigned rord_hook(void *ctx, coh_machine *m, unsigned cpu, unsigned nopt);
 static bool implies_barrier(const char *op);
 
 int coh__sched_init(coh_sched *s, coh_machine *m, coh_check *chk, size_t stack_size)
@@ -45,6 +46,7 @@ int coh__sched_init(coh_sched *s, coh_machine *m, coh_check *chk, size_t stack_s
 	coh__machine_set_hook(m, access_hook, s);
 	coh__machine_set_poll(m, poll_time, s);
 	coh__machine_set_wbuf_hook(m, wbuf_hook, s);
+	coh__machine_set_rord_hook(m, rord_hook, s);
 	return 0;
 }
 
@@ -53,6 +55,7 @@ void coh__sched_fini(coh_sched *s)
 	coh__machine_set_hook(s->m, NULL, NULL);
 	coh__machine_set_poll(s->m, NULL, NULL);
 	coh__machine_set_wbuf_hook(s->m, NULL, NULL);
+	coh__machine_set_rord_hook(s->m, NULL, NULL);
 	coh__tasks_free(s);
 	free(s->rec);
 	if (coh__cur_sched == s)
@@ -539,7 +542,7 @@ void coh__point(coh_sched *s, const char *op, const char *obj, const char *file,
 	if (!s || !s->running || !s->cur || s->in_device || s->in_hook)
 		return;
 	coh_task *self = s->cur;
-	if (s->m->wbuf[self->cpu].n && implies_barrier(op))
+	if ((s->m->wbuf[self->cpu].n || s->m->rord[self->cpu].prev_ev) && implies_barrier(op))
 		coh_wbuf_drain(s->m, self->cpu);
 	s->steps++;
 	if ((s->steps & 255) == 0 && past_deadline(s)) {
@@ -624,6 +627,19 @@ static unsigned wbuf_hook(void *ctx, coh_machine *m, unsigned cpu, unsigned nopt
 	if (!s->running || !s->cur || s->in_hook || s->in_device)
 		return 0;
 	struct coh__choice_pt pt = {COH_CHOICE_WBUF, nopt, false, NULL};
+	return coh__choose_pt(s, &pt);
+}
+
+/* A load of bufferable memory may be satisfied early (rorder.c): 0 no, 1
+ * yes, a choice of the explorer. Not in setup or device code. */
+static unsigned rord_hook(void *ctx, coh_machine *m, unsigned cpu, unsigned nopt)
+{
+	coh_sched *s = ctx;
+	(void)m;
+	(void)cpu;
+	if (!s->running || !s->cur || s->in_hook || s->in_device)
+		return 0;
+	struct coh__choice_pt pt = {COH_CHOICE_RLOAD, nopt, false, NULL};
 	return coh__choose_pt(s, &pt);
 }
 
