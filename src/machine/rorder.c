@@ -61,6 +61,12 @@ void coh__rord_dma_write(coh_machine *m, coh_addr_t pa, size_t len)
 	coh__mem_read(m, pa, d->old, d->len);
 }
 
+/* How many device writes the log holds. */
+static unsigned logged(const coh_machine *m)
+{
+	return m->ndmalog < COH__RORD_LOG ? (unsigned)m->ndmalog : COH__RORD_LOG;
+}
+
 static bool overlaps(const struct coh__dmalog *d, coh_addr_t pa, unsigned len)
 {
 	return d->pa < pa + len && pa < d->pa + d->len;
@@ -69,8 +75,8 @@ static bool overlaps(const struct coh__dmalog *d, coh_addr_t pa, unsigned len)
 /* The logged write that A's bytes came from: the newest before A (0: none). */
 static uint64_t source_of_a(const coh_machine *m, const struct coh__rord *r)
 {
-	uint64_t n = m->ndmalog < COH__RORD_LOG ? m->ndmalog : COH__RORD_LOG;
-	for (uint64_t i = 0; i < n; i++) {
+	unsigned n = logged(m);
+	for (unsigned i = 0; i < n; i++) {
 		const struct coh__dmalog *d = &m->dmalog[(m->ndmalog - 1 - i) % COH__RORD_LOG];
 		if (d->ev < r->prev_ev && d->ev > r->barrier_ev &&
 		    overlaps(d, r->prev_pa, r->prev_len))
@@ -83,17 +89,17 @@ void coh__rord_load(coh_machine *m, unsigned cpu, coh_addr_t pa, uint8_t *buf, u
 {
 	struct coh__rord *r = &m->rord[cpu];
 	uint64_t ev = m->op_ev;
-	uint64_t n = m->ndmalog < COH__RORD_LOG ? m->ndmalog : COH__RORD_LOG;
+	unsigned n = logged(m);
 	if (r->prev_ev && m->rord_hook && n) {
 		uint64_t wa = source_of_a(m, r), wb = 0;
-		for (uint64_t i = 0; wa && i < n && !wb; i++) { /* oldest first */
+		for (unsigned i = 0; wa && i < n && !wb; i++) { /* oldest first */
 			const struct coh__dmalog *d =
 			    &m->dmalog[(m->ndmalog - n + i) % COH__RORD_LOG];
 			if (d->ev > r->barrier_ev && d->ev <= wa && overlaps(d, pa, len))
 				wb = d->ev;
 		}
 		if (wb && m->rord_hook(m->rord_ctx, m, cpu, 2) == 1) {
-			for (uint64_t i = 0; i < n; i++) { /* newest first: the oldest bytes win */
+			for (unsigned i = 0; i < n; i++) { /* newest first: the oldest bytes win */
 				const struct coh__dmalog *d =
 				    &m->dmalog[(m->ndmalog - 1 - i) % COH__RORD_LOG];
 				if (d->ev <= r->barrier_ev || !overlaps(d, pa, len))
