@@ -12,13 +12,13 @@ SRC=$2
 . "$(dirname "$0")/lib.sh"
 
 run_exit 0 "$BIN" list
-for sc in simnet-tx-doorbell simnet-rx-shared-line simnet-rx-reuse simnet-tx-maperr simnet-tx-own simblk-dir; do
+for sc in simnet-tx-doorbell simnet-rx-shared-line simnet-rx-reuse simnet-tx-maperr simnet-tx-own simblk-dir simblk-rmb; do
 	expect_grep "$TMP/out" "^$sc\$" "list names $sc"
 done
 
 block() { awk '/^====/{n++} n==1' "$1"; }
 for spec in "simnet-tx-doorbell stale-dma" "simnet-rx-shared-line lost-write" \
-	"simnet-rx-reuse api-misuse" "simnet-tx-maperr bad-access" "simnet-tx-own stale-dma" "simblk-dir lost-write"; do
+	"simnet-rx-reuse api-misuse" "simnet-tx-maperr bad-access" "simnet-tx-own stale-dma" "simblk-dir lost-write" "simblk-rmb stale-read"; do
 	set -- $spec
 	run_exit 1 "$BIN" run "$1"
 	expect_grep "$TMP/out" "^BUG: cohsim: $2" "$1 buggy finds $2"
@@ -38,7 +38,23 @@ run_exit 1 "$BIN" run simnet-tx-doorbell
 expect_grep "$TMP/out" "dma-read .*src/kernel/io/simnet.c:[0-9]+" "the device's own line"
 expect_grep "$TMP/out" "still in cpu0's write buffer" "the cause names the write buffer"
 expect_grep "$TMP/out" "The register write, by task xmit" "the doorbell is shown"
+# a device's finding has no VA: the header gives the PA and the device
+expect_grep "$TMP/out" "^BUG: cohsim: stale-dma at PA 0x[0-9a-f]+ by the device$" "the header names PA and device"
 expect_grep "$TMP/out" "leaves a store in the write buffer" "the timeline marks the choice"
+# a missing dma_rmb(): the early load at the driver's line, the cause names
+# both loads and the barrier; not on ARMv5 or x86 (loads in order)
+run_exit 1 "$BIN" run simblk-rmb
+expect_grep "$TMP/out" "^BUG: cohsim: stale-read at VA 0x[0-9a-f]+ PA 0x[0-9a-f]+ on cpu0" "simblk-rmb header"
+expect_grep "$TMP/out" "load .*src/scenarios/simblk_drv.c:[0-9]+" "the id's load at the driver's line"
+expect_grep "$TMP/out" "satisfied ahead of its previous load at event #[0-9]+ \\(src/scenarios/simblk_drv.c" "the cause names the earlier load"
+expect_grep "$TMP/out" "no read barrier \\(dma_rmb\\(\\), rmb\\(\\)\\)" "the cause names dma_rmb"
+expect_grep "$TMP/out" "The earlier load it went ahead of" "the earlier load is shown"
+expect_grep "$TMP/out" "satisfies this load early" "the timeline marks the choice"
+run_exit 0 "$BIN" run simblk-rmb --arch xscale
+run_exit 0 "$BIN" run simblk-rmb --arch x86
+run_exit 1 "$BIN" run simnet-tx-maperr
+expect_grep "$TMP/out" "^BUG: cohsim: bad-access at PA 0xffffffff by the device$" "bad-access header"
+expect_grep "$TMP/out" "^Exposed by the device, event" "exposed by the device, not a task"
 # random and pct find it too; coherent memory is not buffered on ARMv5/x86
 run_exit 1 "$BIN" run simnet-tx-doorbell --strategy random --budget 50
 run_exit 1 "$BIN" run simnet-tx-doorbell --strategy pct --budget 50

@@ -283,6 +283,7 @@ typedef coh_atomic atomic_t;
 /* The rest of the DMA API; block I/O and dm-io; slabs; user memory, under
  * the kernel's names. */
 #include "cohsim/dma-mapping.h"
+#include "cohsim/kstack.h"
 #include "cohsim/io.h"
 #include "cohsim/simnet.h"
 #include "cohsim/simblk.h"

@@ -138,6 +138,16 @@ COH_API void *coh_task_data(const coh_task *t);
 typedef void (*coh_switch_hook)(unsigned cpu, coh_task *prev, coh_task *next, void *ctx);
 COH_API void coh_sched_set_switch_hook(coh_sched *s, coh_switch_hook fn, void *ctx);
 
+/* The task hook: fn(t, exiting, ctx) runs when coh_task_create() has made
+ * the process task t (exiting false, before t first runs; from setup or
+ * from the creating task) and when t's function has returned (exiting
+ * true, as t, before its end is seen). Preemption points are suppressed
+ * inside. A task abandoned by a deadlock, a step bound or an abort gets no
+ * exit call. One hook per scheduler; call from setup (every execution
+ * starts with none). fn NULL removes it. */
+typedef void (*coh_task_hook)(coh_task *t, bool exiting, void *ctx);
+COH_API void coh_sched_set_task_hook(coh_sched *s, coh_task_hook fn, void *ctx);
+
 /* ---- preemption points, contexts, IRQs ---- */
 
 #define coh_preempt_point() coh__preempt_point(__FILE__, __LINE__)
@@ -199,6 +209,10 @@ enum coh_choice_kind {
 	 * 1 = the store is late (stays until a barrier forces it), 2 = it
 	 * drains alone, overtaking older late stores (when there are some) */
 	COH_CHOICE_WBUF,
+	/* a load of bufferable memory after another with no read barrier
+	 * between, when the device wrote its bytes in between: 0 = it sees
+	 * memory now, 1 = it was satisfied early (docs/drivers.md) */
+	COH_CHOICE_RLOAD,
 	COH_CHOICE_KIND_COUNT
 };
 

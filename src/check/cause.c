@@ -184,6 +184,36 @@ static const coh_event *overtaker(const struct trace *t, size_t ti, const coh_ev
 	return NULL;
 }
 
+/* A load of bufferable memory that the explorer satisfied early
+ * (machine/rorder.c): the cause names the CPU's previous load, which saw
+ * newer data, the device's write in between, and the missing read
+ * barrier; f->cause_event is the previous load. False if f is not one. */
+static bool early_load(coh_check *c, coh_finding *f, const struct trace *t, const coh_event *W)
+{
+	int cpu = f->trigger.cpu;
+	if (cpu < 0 || cpu >= (int)c->m->ncpus)
+		return false;
+	const struct coh__rord *r = &c->m->rord[cpu];
+	if (r->stale_ev != f->trigger.no)
+		return false;
+	size_t pi = find(t, r->stale_prev);
+	char pl[160] = "";
+	if (pi < t->n) {
+		f->cause_event = t->ev[pi];
+		if (t->ev[pi].file)
+			snprintf(pl, sizeof(pl), " (%s:%u)", t->ev[pi].file, t->ev[pi].line);
+	}
+	say(f,
+	    "bufferable memory: cpu%d's load at event #%" PRIu64 " was satisfied ahead of its "
+	    "previous load at event #%" PRIu64 "%s, so it returned PA 0x%" PRIx64
+	    "'s bytes from before the device's write at event #%" PRIu64
+	    " while the previous load already saw the device's data; no read barrier "
+	    "(dma_rmb(), rmb()) ordered the two loads",
+	    cpu, f->trigger.no, r->stale_prev, pl, f->pa, r->stale_write);
+	(void)W;
+	return true;
+}
+
 /* The last event of this kind before index ti, or NULL. */
 static const coh_event *last_of(const struct trace *t, size_t ti, enum coh_event_kind kind)
 {
@@ -214,6 +244,8 @@ void coh__explain(coh_check *c, coh_finding *f)
 	bool dma = W->kind == COH_EV_DMA_WRITE;
 	switch (f->kind) {
 	case COH_F_STALE_READ:
+		if (dma && !f->stale_is_line && early_load(c, f, &t, W))
+			break;
 		if (dma && f->stale_is_line && f->stale_since < W->no)
 			snprintf(
 			    f->cause, sizeof(f->cause),

@@ -50,7 +50,8 @@ static void print_event(FILE *out, const char *indent, const coh_event *e)
 /* "task rx on cpu0", "the device", "cpu1" */
 static void print_who(FILE *out, const coh_event *e)
 {
-	if (e->cpu < 0 && (e->kind == COH_EV_DMA_READ || e->kind == COH_EV_DMA_WRITE))
+	if (e->cpu < 0 && (e->kind == COH_EV_DMA_READ || e->kind == COH_EV_DMA_WRITE ||
+	                   (e->actor && strcmp(e->actor, "device") == 0)))
 		fprintf(out, "the device");
 	else if (e->actor)
 		fprintf(out, "task %s", e->actor);
@@ -159,11 +160,14 @@ void coh_finding_print(const coh_finding *f, FILE *out)
 {
 	fprintf(out, "%s\n", rule);
 	fprintf(out, "BUG: cohsim: %s", coh_finding_kind_name(f->kind));
-	if (f->has_addr)
+	/* a device's access, or a DMA-API check of a DMA address, has no VA */
+	if (f->has_addr && f->va)
 		fprintf(out, " at VA 0x%" PRIx64 " PA 0x%" PRIx64, f->va, f->pa);
+	else if (f->has_addr)
+		fprintf(out, " at PA 0x%" PRIx64, f->pa);
 	if (f->cpu >= 0)
 		fprintf(out, " on cpu%d", f->cpu);
-	else if (f->kind == COH_F_STALE_DMA)
+	else if (f->kind == COH_F_STALE_DMA || f->has_addr)
 		fprintf(out, " by the device");
 	fprintf(out, "\n\n%s\n", f->message);
 	/* a deadlock or livelock is the state of the tasks, not the last access */
@@ -209,7 +213,9 @@ void coh_finding_print(const coh_finding *f, FILE *out)
 		print_side(out,
 		           f->cause_event.kind == COH_EV_MMIO_WRITE ? "The register write, by"
 		           : f->cause_event.kind == COH_EV_STORE ? "The store that overtook it, by"
-		                                                 : "The remap, by",
+		           : f->cause_event.kind == COH_EV_LOAD
+		               ? "The earlier load it went ahead of, by"
+		               : "The remap, by",
 		           &f->cause_event);
 	if (f->ntail) {
 		fprintf(out, "\nThe trace up to it (last %u events):\n", f->ntail);

@@ -54,6 +54,8 @@ int kernel_init(coh_sched *s, const struct kernel_config *cfg)
 	if (!r)
 		r = coh__dma_debug_init();
 	if (!r)
+		r = coh__kstack_init();
+	if (!r)
 		r = coh__dma_coherent_init();
 	if (!r)
 		r = coh__dma_pool_init();

@@ -70,6 +70,13 @@ int coh__page_alloc_init(void);
 /* mm/page_alloc.c: the struct page of pfn (< npages), set up for this
  * execution when first looked at. */
 struct page *coh__page(unsigned long pfn);
+/* mm/page_alloc.c: the highest free lowmem run of 2^order frames, never
+ * an injected failure (kernel stacks, kstack.c); NULL if none. */
+struct page *coh__alloc_pages_top(unsigned order);
+/* kstack.c: kernel stacks of tasks, made at task creation. Is any of
+ * [pa, pa+len) on a kernel stack? Then *who names its owner. */
+int coh__kstack_init(void);
+bool coh__kstack_find(phys_addr_t pa, size_t len, char *who, size_t whosz);
 int coh__slab_init(void);      /* mm/slab.c: kmalloc caches; EINVAL on a bad minalign */
 int coh__highmem_init(void);   /* mm/highmem.c: the pkmap area */
 int coh__vmalloc_init(void);   /* mm/vmalloc.c */
@@ -87,6 +94,9 @@ void coh__dma_debug_device_access(const struct device *dev, dma_addr_t addr, siz
                                   bool write);
 /* dma/mapping.c: pages [pa, pa+len) are being freed: api-misuse if mapped. */
 void coh__dma_debug_check_freed(phys_addr_t pa, size_t len);
+/* dma/mapping.c: the checks of a lowmem buffer being mapped: api-misuse
+ * if it is on a kernel stack (kstack.c) or in vmalloc space. */
+void coh__dma_debug_check_area(const struct device *dev, simptr ptr, size_t size);
 int coh__dma_coherent_init(void); /* dma/coherent.c: the consistent area */
 int coh__dma_pool_init(void);     /* dma/pool.c: the pools */
 int coh__dmabounce_init(void);    /* dma/dmabounce.c: safe-buffer pools */

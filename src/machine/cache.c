@@ -423,8 +423,10 @@ void coh__cache_read(coh_machine *m, unsigned cpu, coh_addr_t va, coh_addr_t pa,
 	if (attr >= COH_ATTR_UNCACHED) {
 		c->st.uncached_reads++;
 		memcpy(buf, coh__mem_at(m, pa), len); /* len: within one line */
-		if (attr == COH_ATTR_BUFFERABLE)      /* the CPU sees its own buffered stores */
-			coh__wbuf_forward(m, cpu, pa, buf, len);
+		if (attr == COH_ATTR_BUFFERABLE) {    /* maybe satisfied early (rorder.c); */
+			coh__rord_load(m, cpu, pa, buf, len);
+			coh__wbuf_forward(m, cpu, pa, buf, len); /* its own stores win */
+		}
 		if (m->obs.load) {
 			c->st.oracle_checks++;
 			m->obs.load(m->obs.ctx, cpu, va, pa, buf, len, NULL, c);

@@ -67,6 +67,8 @@ int coh_dma_write(coh_machine *m, coh_addr_t pa, const void *buf, size_t len)
 		dma_snoop_range(m, pa, len, true);
 	if (m->obs.store && len)
 		m->obs.store(m->obs.ctx, -1, pa, buf, (unsigned)len, m->op_ev, NULL);
+	if (m->rord_hook && len) /* the bytes it replaces, for early loads */
+		coh__rord_dma_write(m, pa, len);
 	coh__mem_write(m, pa, buf, len);
 	return COH_OK;
 }

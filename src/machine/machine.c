@@ -125,6 +125,7 @@ void coh_machine_reset(coh_machine *m)
 	coh__stack_store_reset(m);
 	coh__mmu_reset(&m->mmu);
 	coh__wbuf_reset(m);
+	coh__rord_reset(m);
 	for (unsigned c = 0; c < m->ncpus; c++) {
 		coh__cache_reset(&m->cache[c]);
 		m->cur_as[c] = COH_KERNEL_AS;

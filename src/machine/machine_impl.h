@@ -130,6 +130,26 @@ struct coh__wbuf {
  * the store alone, ahead of the older entries (wbuf.c). */
 typedef unsigned (*coh__wbuf_hook)(void *ctx, coh_machine *m, unsigned cpu, unsigned nopt);
 
+/* Load reordering (rorder.c): per CPU, its last barrier and its last load
+ * of bufferable memory since; and a log of the device's recent writes with
+ * the bytes they replaced, so a load can see memory as it was earlier. */
+#define COH__RORD_LOG 16   /* device writes remembered */
+#define COH__RORD_BYTES 32 /* bytes of each remembered (its first ones) */
+struct coh__rord {
+	uint64_t barrier_ev; /* the last barrier, explicit or implied */
+	uint64_t prev_ev;    /* the last bufferable load (0: none since) */
+	coh_addr_t prev_pa;
+	unsigned prev_len;
+	/* the last load that took the early view, for the oracle's cause */
+	uint64_t stale_ev, stale_prev, stale_write;
+};
+struct coh__dmalog {
+	uint64_t ev;
+	coh_addr_t pa;
+	unsigned len; /* <= COH__RORD_BYTES */
+	uint8_t old[COH__RORD_BYTES];
+};
+
 /* Called before each public operation: the scheduler's preemption point. */
 typedef void (*coh__access_hook)(void *ctx, coh_machine *m, int cpu); /* cpu -1: the device */
 /* Called now and then inside a long operation (a maintenance range of
@@ -211,6 +231,11 @@ struct coh_machine {
 	struct coh__wbuf wbuf[COH_MAX_CPUS];
 	coh__wbuf_hook wbuf_hook;
 	void *wbuf_ctx;
+	struct coh__rord rord[COH_MAX_CPUS];
+	struct coh__dmalog dmalog[COH__RORD_LOG];
+	uint64_t ndmalog;         /* writes logged in this execution */
+	coh__wbuf_hook rord_hook; /* asked with nopt 2: 1 = the early view */
+	void *rord_ctx;
 	/* a direct-mapped TLB per CPU, indexed by the low VPN bits */
 	struct coh__tlb_entry {
 		uint64_t key; /* vpn + 1; 0 = empty */
@@ -280,6 +305,15 @@ static inline void coh__note_op_known(coh_machine *m, uint64_t value, coh_addr_t
 
 /* wbuf.c */
 void coh__machine_set_wbuf_hook(coh_machine *m, coh__wbuf_hook hook, void *ctx);
+/* rorder.c: the explorer's hook for the early view of a load; reset per
+ * execution; a barrier (explicit or implied) on cpu; a device write of
+ * [pa, pa+len) about to happen (logs the bytes it replaces); a load of
+ * bufferable memory that read buf from memory (may take the early view). */
+void coh__machine_set_rord_hook(coh_machine *m, coh__wbuf_hook hook, void *ctx);
+void coh__rord_reset(coh_machine *m);
+void coh__rord_barrier(coh_machine *m, unsigned cpu);
+void coh__rord_dma_write(coh_machine *m, coh_addr_t pa, size_t len);
+void coh__rord_load(coh_machine *m, unsigned cpu, coh_addr_t pa, uint8_t *buf, unsigned len);
 /* A store of len bytes (within one line) at pa into cpu's write buffer. */
 void coh__wbuf_store(coh_machine *m, unsigned cpu, coh_addr_t pa, const uint8_t *buf, unsigned len);
 /* Overlays cpu's buffered bytes of [pa, pa+len) on buf (its own stores). */

@@ -140,6 +140,7 @@ int coh_barrier(coh_machine *m, unsigned cpu, enum coh_barrier_kind kind)
 		return COH_ERANGE;
 	coh__begin_op(m, COH_EV_BARRIER, (int)cpu, 0, 0, 0, (uint64_t)kind);
 	drain(m, cpu, m->wbuf[cpu].n);
+	coh__rord_barrier(m, cpu); /* and orders its loads (rorder.c) */
 	return COH_OK;
 }
 
@@ -148,6 +149,7 @@ int coh_wbuf_drain(coh_machine *m, unsigned cpu)
 	if (cpu >= m->ncpus)
 		return COH_ERANGE;
 	drain(m, cpu, m->wbuf[cpu].n);
+	coh__rord_barrier(m, cpu);
 	return COH_OK;
 }
 

@@ -34,6 +34,7 @@ extern const coh_scenario coh_scenario_simnet_rx_reuse;
 extern const coh_scenario coh_scenario_simnet_tx_maperr;
 extern const coh_scenario coh_scenario_simnet_tx_own;
 extern const coh_scenario coh_scenario_simblk_dir;
+extern const coh_scenario coh_scenario_simblk_rmb;
 
 /* In the order `cohsim list` and `cohsim demo` show them. */
 static const coh_scenario *const builtin[] = {
@@ -59,6 +60,7 @@ static const coh_scenario *const builtin[] = {
     &coh_scenario_simnet_tx_maperr,
     &coh_scenario_simnet_tx_own,
     &coh_scenario_simblk_dir,
+    &coh_scenario_simblk_rmb,
 };
 
 #define NBUILTIN (sizeof(builtin) / sizeof(builtin[0]))

@@ -29,7 +29,8 @@ static irqreturn_t simblk_drv_irq(int irq, void *dev_id)
 		u32 status = sim_read32(simptr_add(cqe, SIMBLK_CQE_STATUS));
 		if ((status & SIMBLK_CQE_PHASE) != d->cq_phase)
 			break;
-		dma_rmb(); /* the entry's other fields after its phase */
+		if (coh_fix_old("simblk-dma-rmb")) /* undeclared: always there */
+			dma_rmb();                 /* the entry's other fields after its phase */
 		u32 cid = sim_read32(simptr_add(cqe, SIMBLK_CQE_CID));
 		if (++d->cq_head == d->depth) {
 			d->cq_head = 0;

@@ -37,7 +37,9 @@ unsigned coh__choose_pt(coh_sched *s, const struct coh__choice_pt *pt)
 		    [COH_CHOICE_EVICT] = "the explorer evicts or fills a cache line here",
 		    [COH_CHOICE_FAULT] = "the explorer injects a fault here",
 		    [COH_CHOICE_DATA] = "the explorer takes another data choice here",
-		    [COH_CHOICE_WBUF] = "the explorer leaves a store in the write buffer here"};
+		    [COH_CHOICE_WBUF] = "the explorer leaves a store in the write buffer here",
+		    [COH_CHOICE_RLOAD] = "the explorer satisfies this load early, before the "
+		                         "CPU's previous one"};
 		const char *w = (unsigned)pt->kind < COH_CHOICE_KIND_COUNT ? what[pt->kind] : "?";
 		if (pt->kind == COH_CHOICE_WBUF && v == 2)
 			w = "the explorer drains a store ahead of older ones in the write buffer "

@@ -27,7 +27,19 @@ coh_task *coh_task_create(coh_sched *s, const char *name, unsigned cpu, coh_task
 	coh_task *t = coh__task_alloc(s, name, cpu, COH_CTX_PROCESS, fn, arg);
 	if (t && s->running)
 		coh__fp_global(s);
+	if (t)
+		coh__task_hook(s, t, false);
 	return t;
+}
+
+void coh__task_hook(coh_sched *s, coh_task *t, bool exiting)
+{
+	if (!s->task_hook)
+		return;
+	bool hooked = s->in_hook;
+	s->in_hook = true;
+	s->task_hook(t, exiting, s->task_ctx);
+	s->in_hook = hooked;
 }
 
 void coh_task_set_data(coh_task *t, void *data)
@@ -44,6 +56,12 @@ void coh_sched_set_switch_hook(coh_sched *s, coh_switch_hook fn, void *ctx)
 {
 	s->switch_hook = fn;
 	s->switch_ctx = fn ? ctx : NULL;
+}
+
+void coh_sched_set_task_hook(coh_sched *s, coh_task_hook fn, void *ctx)
+{
+	s->task_hook = fn;
+	s->task_ctx = fn ? ctx : NULL;
 }
 
 coh_machine *coh_sched_machine(coh_sched *s)

@@ -31,6 +31,7 @@ static void dispatch(coh_sched *s);
 static void access_hook(void *ctx, coh_machine *m, int cpu);
 static bool poll_time(void *ctx);
 static unsigned wbuf_hook(void *ctx, coh_machine *m, unsigned cpu, unsigned nopt);
+static unsigned rord_hook(void *ctx, coh_machine *m, unsigned cpu, unsigned nopt);
 static bool implies_barrier(const char *op);
 
 int coh__sched_init(coh_sched *s, coh_machine *m, coh_check *chk, size_t stack_size)
@@ -45,6 +46,7 @@ int coh__sched_init(coh_sched *s, coh_machine *m, coh_check *chk, size_t stack_s
 	coh__machine_set_hook(m, access_hook, s);
 	coh__machine_set_poll(m, poll_time, s);
 	coh__machine_set_wbuf_hook(m, wbuf_hook, s);
+	coh__machine_set_rord_hook(m, rord_hook, s);
 	return 0;
 }
 
@@ -53,6 +55,7 @@ void coh__sched_fini(coh_sched *s)
 	coh__machine_set_hook(s->m, NULL, NULL);
 	coh__machine_set_poll(s->m, NULL, NULL);
 	coh__machine_set_wbuf_hook(s->m, NULL, NULL);
+	coh__machine_set_rord_hook(s->m, NULL, NULL);
 	coh__tasks_free(s);
 	free(s->rec);
 	if (coh__cur_sched == s)
@@ -446,6 +449,8 @@ static void task_main(void *arg)
 		    "bh=%d irqs_disabled=%d",
 		    t->name, t->locks, t->preempt, t->bh, t->irqs_off);
 	}
+	if (t->ctxk == COH_CTX_PROCESS)
+		coh__task_hook(s, t, true);
 	coh_wbuf_drain(s->m, t->cpu); /* a task's stores do not outlive it */
 	coh__task_set_state(s, t, COH__T_DONE);
 	if (s->watch) {
@@ -538,7 +543,7 @@ void coh__point(coh_sched *s, const char *op, const char *obj, const char *file,
 	if (!s || !s->running || !s->cur || s->in_device || s->in_hook)
 		return;
 	coh_task *self = s->cur;
-	if (s->m->wbuf[self->cpu].n && implies_barrier(op))
+	if ((s->m->wbuf[self->cpu].n || s->m->rord[self->cpu].prev_ev) && implies_barrier(op))
 		coh_wbuf_drain(s->m, self->cpu);
 	s->steps++;
 	if ((s->steps & 255) == 0 && past_deadline(s)) {
@@ -627,6 +632,19 @@ static unsigned wbuf_hook(void *ctx, coh_machine *m, unsigned cpu, unsigned nopt
 	return coh__choose_pt(s, &pt);
 }
 
+/* A load of bufferable memory may be satisfied early (rorder.c): 0 no, 1
+ * yes, a choice of the explorer. Not in setup or device code. */
+static unsigned rord_hook(void *ctx, coh_machine *m, unsigned cpu, unsigned nopt)
+{
+	coh_sched *s = ctx;
+	(void)m;
+	(void)cpu;
+	if (!s->running || !s->cur || s->in_hook || s->in_device)
+		return 0;
+	struct coh__choice_pt pt = {COH_CHOICE_RLOAD, nopt, false, NULL};
+	return coh__choose_pt(s, &pt);
+}
+
 /* Does the sync operation op imply a barrier that drains the running
  * CPU's write buffer? Locks, atomics that return a value, completions and
  * wait queues do (ARM's spin_lock/unlock and atomic_*_return have smp_mb,
@@ -686,6 +704,8 @@ int coh__sched_run(coh_sched *s, const coh_program *prog, const struct coh__stra
 	s->in_hook = s->in_device = false;
 	s->switch_hook = NULL;
 	s->switch_ctx = NULL;
+	s->task_hook = NULL;
+	s->task_ctx = NULL;
 	s->run_max_entities = 0;
 	s->seg_owner = NULL;
 	s->seg_switched = false;

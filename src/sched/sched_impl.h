@@ -221,6 +221,8 @@ struct coh_sched {
 	bool in_device;
 	coh_switch_hook switch_hook; /* coh_sched_set_switch_hook */
 	void *switch_ctx;
+	coh_task_hook task_hook; /* coh_sched_set_task_hook */
+	void *task_ctx;
 	/* choices */
 	struct coh__strategy strat;
 	struct coh__recorded *rec;
@@ -343,6 +345,8 @@ coh_task *coh__task_alloc(coh_sched *s, const char *name, unsigned cpu, enum coh
                           coh_task_fn fn, void *arg);
 void coh__task_start(coh_sched *s, coh_task *t); /* arms its context */
 void coh__tasks_free(coh_sched *s);
+/* context.c: runs the task hook (created, or exiting as t) */
+void coh__task_hook(coh_sched *s, coh_task *t, bool exiting);
 
 /* choice.c */
 unsigned coh__choose_pt(coh_sched *s, const struct coh__choice_pt *pt);

@@ -18,11 +18,11 @@
  * an unmap with another size or direction, and a CPU access (from the
  * simptr accessors) to bytes the device owns are api-misuse findings; so
  * are a sync outside its mapping, __free_page of a mapped page
- * (coh__dma_debug_check_freed), a vmalloc buffer given to dma_map_single,
+ * (coh__dma_debug_check_freed), a vmalloc or kernel-stack buffer mapped
+ * (check_for_stack, check_for_illegal_area: coh__dma_debug_check_area),
  * and device DMA into bytes the CPU owns (coh__dma_debug_device_access).
- * Ownership is tracked per byte range, so partial syncs are legal.
- * Like dma-debug, the checks only report: a bad unmap or sync still does
- * its cache maintenance (a double unmap invalidates twice).
+ * Ownership is tracked per byte range, so partial syncs are legal. Like
+ * dma-debug, the checks only report (a double unmap invalidates twice).
  * A CPU write to any device-owned buffer is misuse; so is a CPU read of a
  * FROM_DEVICE or BIDIRECTIONAL one (a TO_DEVICE buffer may be read).
  * Data lost by mapping a dirty buffer FROM_DEVICE is not checked here: the
@@ -458,11 +458,11 @@ dma_addr_t dma_map_page(struct device *dev, struct page *page, size_t offset, si
 	COH_FRAME();
 	BUG_ON(dir == DMA_NONE);
 	dma_addr_t addr = page_to_phys(page) + offset;
+	simptr va = PageHighMem(page) ? simptr_at(0) : simptr_add(page_address(page), (long)offset);
+	if (va.addr) /* debug_dma_map_page: the checks of a lowmem buffer */
+		coh__dma_debug_check_area(dev, va, size);
 	if (coh__dmabounce_needed(dev, addr, size)) { /* dmabounce_map_page: no highmem */
-		addr = PageHighMem(page)
-		           ? DMA_MAPPING_ERROR
-		           : coh__dmabounce_map(dev, simptr_add(page_address(page), (long)offset),
-		                                size, dir);
+		addr = va.addr ? coh__dmabounce_map(dev, va, size, dir) : DMA_MAPPING_ERROR;
 		if (addr != DMA_MAPPING_ERROR)
 			debug_map(dev, addr, size, dir);
 		return addr;
@@ -490,11 +490,11 @@ dma_addr_t dma_map_single(struct device *dev, simptr ptr, size_t size, enum dma_
 {
 	COH_FRAME();
 	BUG_ON(dir == DMA_NONE);
-	if (is_vmalloc_addr(ptr)) /* dma-debug's check_for_illegal_area, then the oops */
-		misuse("dma-debug: map", ptr.addr,
-		       "%s: device driver maps memory from vmalloc area [addr=0x%08llx] "
-		       "[len=%zu]",
-		       devname(dev), (unsigned long long)ptr.addr, size);
+	/* debug_dma_map_page's check_for_stack and check_for_illegal_area: a
+	 * buffer on a kernel stack or in vmalloc space is an api-misuse
+	 * finding at this call; a vmalloc one then fails virt_addr_valid()
+	 * below (the oops) */
+	coh__dma_debug_check_area(dev, ptr, size);
 	/* virt_addr_valid(): lowmem linear map only (not vmalloc, not kmap) */
 	BUG_ON(ptr.addr < PAGE_OFFSET ||
 	       ptr.addr + size > PAGE_OFFSET + coh_machine_highmem_start(coh__kernel.m));
@@ -559,4 +559,22 @@ void coh__dma_debug_clear(void)
 	coh__pool_reset(dd.e, sizeof(dd.e[0]), &coh__pools.dd);
 	memset(dd.freed, 0, nfreed * sizeof(dd.freed[0]));
 	dd.nactive = dd.nfreed = 0;
+}
+
+/* debug_dma_map_page's checks of the CPU address (lib/dma-debug.c, 2.6.31):
+ * check_for_stack (any task's kernel stack, any byte: kstack.c) and
+ * check_for_illegal_area's vmalloc case. */
+void coh__dma_debug_check_area(const struct device *dev, simptr ptr, size_t size)
+{
+	char who[80];
+	if (is_vmalloc_addr(ptr))
+		misuse("dma-debug: map", ptr.addr,
+		       "%s: device driver maps memory from vmalloc area [addr=0x%08llx] "
+		       "[len=%zu]",
+		       devname(dev), (unsigned long long)ptr.addr, size);
+	else if (ptr.addr >= PAGE_OFFSET &&
+	         coh__kstack_find(ptr.addr - PAGE_OFFSET, size, who, sizeof(who)))
+		misuse("dma-debug: map", ptr.addr - PAGE_OFFSET,
+		       "%s: device driver maps memory from stack [addr=0x%08llx] [len=%zu] (%s)",
+		       devname(dev), (unsigned long long)ptr.addr, size, who);
 }

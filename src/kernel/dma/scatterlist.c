@@ -46,6 +46,7 @@ struct scatterlist *sg_next(struct scatterlist *sg)
 /* dma_map_sg_attrs -> arm_dma_map_sg, arch/arm/mm/dma-mapping.c (v6.6) */
 int dma_map_sg(struct device *dev, struct scatterlist *sg, int nents, enum dma_data_direction dir)
 {
+	COH_FRAME();
 	struct scatterlist *s = sg;
 	int i;
 	for (i = 0; i < nents && s; i++, s = sg_next(s)) {
@@ -67,6 +68,7 @@ int dma_map_sg(struct device *dev, struct scatterlist *sg, int nents, enum dma_d
 void dma_unmap_sg(struct device *dev, struct scatterlist *sg, int nents,
                   enum dma_data_direction dir)
 {
+	COH_FRAME();
 	struct scatterlist *s;
 	int i;
 	for_each_sg(sg, s, nents, i)

@@ -6,7 +6,8 @@
  * the same program gets the same pages in every execution. Frame 0 is never
  * handed out, so that PA 0 stays unused. An allocation failure can be
  * injected (COH_FAULT_ALLOC). alloc_pages() hands out the lowest free
- * naturally aligned run of 2^order frames. Pages handed out stop being slab
+ * naturally aligned run of 2^order frames (kernel stacks come from the top:
+ * coh__alloc_pages_top). Pages handed out stop being slab
  * memory for the lifetime checker (KASAN unpoisons them on allocation).
  * Every struct page is reached through coh__page(), which sets it up the
  * first time an execution looks at it.
@@ -104,6 +105,40 @@ struct page *alloc_pages(gfp_t gfp, unsigned order)
 		p = first_free(k->highmem_pfn, k->npages, n);
 	if (!p)
 		p = first_free(1, k->highmem_pfn, n);
+	if (!p)
+		return NULL;
+	for (unsigned long i = 0; i < n; i++) {
+		p[i].allocated = true;
+		p[i]._refcount = 1;
+	}
+	if (k->chk)
+		coh__life_forget(k->chk, page_to_phys(p), n << k->page_shift);
+	return p;
+}
+
+/* The last free run of n (a power of two) frames in [lo, hi), aligned to n. */
+static struct page *last_free(unsigned long lo, unsigned long hi, unsigned long n)
+{
+	for (unsigned long pfn = hi & ~(n - 1); pfn >= n && pfn - n >= lo;) {
+		pfn -= n;
+		unsigned long i = 0;
+		while (i < n && !coh__page(pfn + i)->allocated)
+			i++;
+		if (i == n)
+			return coh__page(pfn);
+	}
+	return NULL;
+}
+
+/* alloc_thread_info's alloc_pages(GFP_KERNEL, THREAD_SIZE_ORDER), for the
+ * kernel stacks of kstack.c: a lowmem run taken from the top, so that the
+ * addresses every other allocation gets do not depend on how many tasks
+ * exist; no injected failure (a task's creation is not a choice). */
+struct page *coh__alloc_pages_top(unsigned order)
+{
+	struct coh__kernel *k = &coh__kernel;
+	unsigned long n = 1ul << order;
+	struct page *p = order > 10 ? NULL : last_free(1, k->highmem_pfn, n);
 	if (!p)
 		return NULL;
 	for (unsigned long i = 0; i < n; i++) {
