@@ -107,6 +107,7 @@ void coh__note_recent_access(coh_sched *s)
 		return;
 	uint64_t have = m->ev < COH__TRACE_CAP ? m->ev : COH__TRACE_CAP;
 	const coh_event *e = NULL;
+	/* cppcheck-suppress knownConditionTrueFalse ; m->ev is the machine's count */
 	for (uint64_t k = 0; k < have && k < 8; k++) {
 		const coh_event *t = &m->trace[(m->ev - k) % COH__TRACE_CAP];
 		if (t->kind == COH_EV_FILL || t->kind == COH_EV_WRITEBACK ||

@@ -22,7 +22,7 @@ void coh__simplefs_init(void);
 void coh__simplefs_truncate(struct inode *inode);
 /* The i-th inode of sb read since kernel_init (sb->s_inodes), NULL past
  * the last. */
-struct inode *coh__simplefs_inode_at(struct super_block *sb, unsigned i);
+struct inode *coh__simplefs_inode_at(const struct super_block *sb, unsigned i);
 void coh__writeback_init(void);
 
 /* filemap.c: the oracle's copies of a page-cache page (one per sector of

@@ -173,7 +173,7 @@ struct inode *simplefs_iget(struct super_block *sb, const char *name)
 	return NULL;
 }
 
-struct inode *coh__simplefs_inode_at(struct super_block *sb, unsigned i)
+struct inode *coh__simplefs_inode_at(const struct super_block *sb, unsigned i)
 {
 	for (unsigned k = 0; k < sfs.ninodes; k++)
 		if (sfs.inodes[k].i_sb == sb && i-- == 0)

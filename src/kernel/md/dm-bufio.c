@@ -266,7 +266,10 @@ static struct dm_buffer *__alloc_buffer_wait(struct dm_bufio_client *c)
 	for (unsigned i = 0; i < DM_BUFIO_BUFFERS; i++)
 		if (!buffers[i].used) {
 			struct page *page = alloc_page(GFP_KERNEL);
-			BUG_ON(!page); /* Linux falls back to the reserved buffers */
+			if (!page) { /* Linux falls back to the reserved buffers */
+				BUG();
+				return NULL;
+			}
 			struct dm_buffer *b = &buffers[i];
 			memset(b, 0, sizeof(*b));
 			b->used = true;
