@@ -1,7 +1,7 @@
 /*
- * test_sched.c - tasks, contexts and sync primitives, and the findings of
- * the sched layer (deadlock, sleep in atomic, livelock, IRQ lock misuse),
- * each found by exploration and replayed to the identical report.
+ * test_sched.c - tasks, contexts and the context switch, the strategies
+ * finding a lost update (random, pct, dfs), I/O completion order as a
+ * choice. The findings of the sched layer are test_sched_bugs.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,59 +13,7 @@
 
 #include "cohsim/sched.h"
 #include "sched/ctx.h"
-
-#define VA 0x100000u
-
-/* ---- helpers ---- */
-
-static coh_machine_config mcfg(unsigned ncpus)
-{
-	coh_machine_config c;
-	coh_machine_config_init(&c, NULL);
-	c.ncpus = ncpus;
-	return c;
-}
-
-static int map_page(coh_sched *s)
-{
-	coh_machine *m = coh_sched_machine(s);
-	return coh_map(m, COH_KERNEL_AS, VA, VA, coh_machine_page_size(m), COH_ATTR_WB);
-}
-
-static coh_explore_config ecfg(enum coh_strategy st)
-{
-	coh_explore_config c;
-	coh_explore_config_init(&c);
-	c.strategy = st;
-	c.progress = false;
-	c.budget = st == COH_STRATEGY_DFS ? 0 : 2000;
-	return c;
-}
-
-static bool replay_lockdep = true; /* as the run to replay had it */
-
-/* Replays every finding's schedule and checks the report is byte-identical. */
-static void assert_replays(const coh_explore_result *r, const coh_machine_config *m,
-                           const coh_program *p)
-{
-	for (size_t i = 0; i < r->nfindings; i++) {
-		coh_explore_config c = ecfg(COH_STRATEGY_REPLAY);
-		c.lockdep = replay_lockdep;
-		c.schedule = r->findings[i].schedule;
-		coh_explore_result rr;
-		assert_int_equal(coh_explore(&c, m, p, &rr), 0);
-		bool same = false;
-		for (size_t j = 0; j < rr.nfindings; j++)
-			same |= strcmp(rr.findings[j].report, r->findings[i].report) == 0 &&
-			        strcmp(rr.findings[j].json, r->findings[i].json) == 0;
-		if (!same) {
-			fprintf(stderr, "original:\n%s\nreplay:\n%s\n", r->findings[i].report,
-			        rr.nfindings ? rr.findings[0].report : "(none)");
-		}
-		assert_true(same);
-		coh_explore_result_free(&rr);
-	}
-}
+#include "sched_rig.h"
 
 /* ---- the context switch itself ---- */
 
@@ -224,237 +172,7 @@ static void pct_reports_its_bound(void **state)
 	coh_explore_result_free(&r);
 }
 
-/* ---- ABBA ---- */
-
-struct abba {
-	coh_mutex a, b;
-};
-
-static void ab(void *arg)
-{
-	struct abba *x = arg;
-	coh_mutex_lock(&x->a);
-	coh_mutex_lock(&x->b);
-	coh_mutex_unlock(&x->b);
-	coh_mutex_unlock(&x->a);
-}
-
-static void ba(void *arg)
-{
-	struct abba *x = arg;
-	coh_mutex_lock(&x->b);
-	coh_mutex_lock(&x->a);
-	coh_mutex_unlock(&x->a);
-	coh_mutex_unlock(&x->b);
-}
-
-static int abba_setup(void *ctx, coh_sched *s)
-{
-	struct abba *x = ctx;
-	coh_mutex_init(&x->a, "A");
-	coh_mutex_init(&x->b, "B");
-	return coh_task_create(s, "ab", 0, ab, x) && coh_task_create(s, "ba", 1, ba, x) ? 0 : -1;
-}
-
-static void abba_deadlock_found(void **state)
-{
-	(void)state;
-	struct abba x;
-	coh_program prog = {"abba", &x, abba_setup, NULL};
-	coh_machine_config m = mcfg(2);
-	for (int st = COH_STRATEGY_RANDOM; st <= COH_STRATEGY_DFS; st++) {
-		coh_explore_config c = ecfg((enum coh_strategy)st);
-		c.lockdep = false; /* the deadlock itself (test_lockdep: the order) */
-		coh_explore_result r;
-		assert_int_equal(coh_explore(&c, &m, &prog, &r), 0);
-		assert_int_equal(r.nfindings, 1);
-		assert_int_equal(r.findings[0].kind, COH_F_DEADLOCK);
-		const char *rep = r.findings[0].report;
-		assert_non_null(strstr(rep, "'ab' (cpu0) is sleeping on mutex 'B' at "));
-		assert_non_null(strstr(rep, ", held by 'ba', which took it at "));
-		assert_non_null(strstr(rep, "'ba' (cpu1) is sleeping on mutex 'A' at "));
-		assert_non_null(strstr(rep, ", held by 'ab', which took it at "));
-		assert_non_null(strstr(rep, "timeline"));
-		assert_non_null(strstr(rep, "test_sched.c:"));
-		replay_lockdep = false;
-		assert_replays(&r, &m, &prog);
-		replay_lockdep = true;
-		coh_explore_result_free(&r);
-	}
-}
-
-/* ---- sleeping in atomic context ---- */
-
-struct sleepy {
-	coh_spinlock l;
-	coh_mutex m;
-};
-
-static void sleeper(void *arg)
-{
-	struct sleepy *x = arg;
-	coh_spin_lock(&x->l);
-	coh_mutex_lock(&x->m); /* might sleep, under a spinlock */
-	coh_mutex_unlock(&x->m);
-	coh_spin_unlock(&x->l);
-}
-
-static int sleepy_setup(void *ctx, coh_sched *s)
-{
-	struct sleepy *x = ctx;
-	coh_spin_lock_init(&x->l, "l");
-	coh_mutex_init(&x->m, "m");
-	return coh_task_create(s, "sleeper", 0, sleeper, x) ? 0 : -1;
-}
-
-static void sleep_under_spinlock_found(void **state)
-{
-	(void)state;
-	struct sleepy x;
-	coh_program prog = {"sleepy", &x, sleepy_setup, NULL};
-	coh_machine_config m = mcfg(1);
-	coh_explore_config c = ecfg(COH_STRATEGY_DFS);
-	coh_explore_result r;
-	assert_int_equal(coh_explore(&c, &m, &prog, &r), 0);
-	assert_int_equal(r.nfindings, 1);
-	assert_int_equal(r.findings[0].kind, COH_F_SLEEP_IN_ATOMIC);
-	assert_non_null(strstr(r.findings[0].report, "mutex_lock called from invalid context"));
-	assert_non_null(strstr(r.findings[0].key, "test_sched.c:"));
-	assert_replays(&r, &m, &prog);
-	coh_explore_result_free(&r);
-}
-
-/* ---- IRQ handler vs. the task it interrupted ---- */
-
-struct irqlock {
-	coh_spinlock lock;
-	bool irqsave;
-};
-
-static void irq_handler(unsigned irq, void *arg)
-{
-	struct irqlock *x = arg;
-	(void)irq;
-	coh_spin_lock(&x->lock);
-	coh_spin_unlock(&x->lock);
-}
-
-static void irq_task(void *arg)
-{
-	struct irqlock *x = arg;
-	coh_sched *s = coh_sched_current();
-	coh_irq_raise(s, 3, coh_this_cpu()); /* the device will interrupt us */
-	unsigned long flags = 0;
-	if (x->irqsave)
-		coh_spin_lock_irqsave(&x->lock, flags);
-	else
-		coh_spin_lock(&x->lock);
-	coh_store(coh_sched_machine(s), coh_this_cpu(), VA, 4, 1);
-	if (x->irqsave)
-		coh_spin_unlock_irqrestore(&x->lock, flags);
-	else
-		coh_spin_unlock(&x->lock);
-}
-
-static int irq_setup(void *ctx, coh_sched *s)
-{
-	struct irqlock *x = ctx;
-	coh_spin_lock_init(&x->lock, "dev_lock");
-	if (map_page(s) || coh_request_irq(s, 3, irq_handler, x, "dev_irq"))
-		return -1;
-	return coh_task_create(s, "driver", 0, irq_task, x) ? 0 : -1;
-}
-
-static void irq_takes_lock_without_irqsave_found(void **state)
-{
-	(void)state;
-	struct irqlock x = {.irqsave = false};
-	coh_program prog = {"irq-lock", &x, irq_setup, NULL};
-	coh_machine_config m = mcfg(1);
-	coh_explore_config c = ecfg(COH_STRATEGY_DFS);
-	c.lockdep = false; /* the deadlock itself (test_lockdep.c has the rule) */
-	coh_explore_result r;
-	assert_int_equal(coh_explore(&c, &m, &prog, &r), 0);
-	assert_int_equal(r.nfindings, 1);
-	assert_int_equal(r.findings[0].kind, COH_F_DEADLOCK);
-	/* the waiter's line, the holder, and where the holder took the lock */
-	const char *rep = r.findings[0].report;
-	assert_non_null(strstr(rep, "'dev_irq' (cpu0) is spinning on spinlock 'dev_lock' at "));
-	assert_non_null(strstr(rep, ", held by 'driver', which took it at tests/test_sched.c:"));
-	replay_lockdep = false;
-	assert_replays(&r, &m, &prog);
-	replay_lockdep = true;
-	coh_explore_result_free(&r);
-
-	x.irqsave = true;
-	assert_int_equal(coh_explore(&c, &m, &prog, &r), 0);
-	assert_int_equal(r.nfindings, 0);
-	assert_true(r.complete);
-	coh_explore_result_free(&r);
-}
-
-/* ---- wait queues, completions, I/O completions ---- */
-
-struct wq_prog {
-	coh_wait_queue_head wq;
-	coh_atomic flag;
-	bool buggy; /* tests the condition before prepare_to_wait */
-};
-
-static void waiter(void *arg)
-{
-	struct wq_prog *p = arg;
-	if (p->buggy) {
-		coh_wait_entry e = {0};
-		if (!coh_atomic_read(&p->flag)) {
-			coh_prepare_to_wait(&p->wq, &e, COH_TASK_UNINTERRUPTIBLE);
-			coh_schedule();
-			coh_finish_wait(&p->wq, &e);
-		}
-	} else {
-		coh_wait_event(p->wq, coh_atomic_read(&p->flag));
-	}
-}
-
-static void waker(void *arg)
-{
-	struct wq_prog *p = arg;
-	coh_atomic_set(&p->flag, 1);
-	coh_wake_up(&p->wq);
-}
-
-static int wq_setup(void *ctx, coh_sched *s)
-{
-	struct wq_prog *p = ctx;
-	coh_init_waitqueue_head(&p->wq, "wq");
-	coh_atomic_init(&p->flag, 0);
-	return coh_task_create(s, "waiter", 0, waiter, p) &&
-	               coh_task_create(s, "waker", 1, waker, p)
-	           ? 0
-	           : -1;
-}
-
-static void lost_wakeup_found_and_wait_event_clean(void **state)
-{
-	(void)state;
-	struct wq_prog p = {.buggy = true};
-	coh_program prog = {"wq", &p, wq_setup, NULL};
-	coh_machine_config m = mcfg(2);
-	coh_explore_config c = ecfg(COH_STRATEGY_DFS);
-	coh_explore_result r;
-	assert_int_equal(coh_explore(&c, &m, &prog, &r), 0);
-	assert_int_equal(r.nfindings, 1);
-	assert_int_equal(r.findings[0].kind, COH_F_DEADLOCK);
-	assert_non_null(strstr(r.findings[0].report, "sleeping on wait queue 'wq'"));
-	assert_replays(&r, &m, &prog);
-	coh_explore_result_free(&r);
-	p.buggy = false;
-	c.preemptions = -1;
-	assert_int_equal(coh_explore(&c, &m, &prog, &r), 0);
-	assert_int_equal(r.nfindings, 0);
-	assert_true(r.complete);
-	coh_explore_result_free(&r);
-}
+/* ---- I/O completions ---- */
 
 struct io_prog {
 	coh_completion done;
@@ -537,39 +255,6 @@ static void io_completion_order_is_a_choice(void **state)
 	coh_explore_result_free(&r);
 }
 
-/* ---- livelock ---- */
-
-static coh_atomic never;
-
-static void spinner(void *arg)
-{
-	(void)arg;
-	while (!coh_atomic_read(&never))
-		coh_cpu_relax();
-}
-
-static int spin_setup(void *ctx, coh_sched *s)
-{
-	(void)ctx;
-	coh_atomic_init(&never, 0);
-	return coh_task_create(s, "spinner", 0, spinner, NULL) ? 0 : -1;
-}
-
-static void step_bound_is_livelock(void **state)
-{
-	(void)state;
-	coh_program prog = {"spin", NULL, spin_setup, NULL};
-	coh_machine_config m = mcfg(1);
-	coh_explore_config c = ecfg(COH_STRATEGY_DFS);
-	c.max_steps = 500;
-	coh_explore_result r;
-	assert_int_equal(coh_explore(&c, &m, &prog, &r), 0);
-	assert_int_equal(r.nfindings, 1);
-	assert_int_equal(r.findings[0].kind, COH_F_LIVELOCK);
-	assert_replays(&r, &m, &prog);
-	coh_explore_result_free(&r);
-}
-
 /* ---- contexts ---- */
 
 static int ctx_seen[3];
@@ -637,12 +322,7 @@ int main(void)
 	    cmocka_unit_test(lost_update_found_by_dfs),
 	    cmocka_unit_test(spinlock_counter_is_clean_dfs_bound_3_complete),
 	    cmocka_unit_test(pct_reports_its_bound),
-	    cmocka_unit_test(abba_deadlock_found),
-	    cmocka_unit_test(sleep_under_spinlock_found),
-	    cmocka_unit_test(irq_takes_lock_without_irqsave_found),
-	    cmocka_unit_test(lost_wakeup_found_and_wait_event_clean),
 	    cmocka_unit_test(io_completion_order_is_a_choice),
-	    cmocka_unit_test(step_bound_is_livelock),
 	    cmocka_unit_test(contexts_process_hardirq_softirq),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -79,8 +79,8 @@ struct coh_check {
 
 /* cause.c: fills f->cause from the trace (the oracle calls it) */
 void coh__explain(coh_check *c, coh_finding *f);
-/* oracle.c: a new finding of a higher layer's kind (trigger and tail from
- * the trace), NULL at the cap; (re)installs the observer hooks that the
+/* check.c: a new finding of any kind (trigger and tail from the trace),
+ * NULL at the cap. oracle.c: (re)installs the observer hooks that the
  * config and the lifetime shadow need. */
 coh_finding *coh__finding_new(coh_check *c, enum coh_finding_kind kind, int cpu);
 void coh__check_observe(coh_check *c);

@@ -16,8 +16,9 @@
  * line's frame); a reset clears only the pages written since the last one.
  * Once the kernel has a slab, the load, store and DMA hooks also ask the
  * lifetime shadow (lifetime.c) about every access, oracle on or off.
+ * coh__check_observe() installs the hooks; the checker object that owns
+ * the shadow and the findings is check.c.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,36 +96,6 @@ void coh__oracle_forget(coh_check *c, coh_addr_t pa, size_t len)
 static uint64_t latest(const coh_check *c, coh_addr_t pa, uint8_t *val)
 {
 	return latest_in(c, NULL, pa, val);
-}
-
-static coh_finding *new_finding(coh_check *c, enum coh_finding_kind kind, int cpu)
-{
-	if (c->nfindings >= c->cfg.max_findings) {
-		c->dropped++;
-		return NULL;
-	}
-	if (c->nfindings == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 8;
-		coh_finding *f = realloc(c->findings, cap * sizeof(*f));
-		if (!f)
-			return NULL;
-		c->findings = f;
-		c->cap = cap;
-	}
-	coh_finding *f = &c->findings[c->nfindings++];
-	memset(f, 0, sizeof(*f));
-	f->kind = kind;
-	f->cpu = cpu;
-	f->stale_cpu = -1;
-	if (!coh_machine_event(c->m, c->m->op_ev, &f->trigger))
-		f->trigger.no = c->m->op_ev;
-	f->ntail = (unsigned)coh_machine_trace_tail(c->m, f->tail, COH_FINDING_TRACE);
-	return f;
-}
-
-coh_finding *coh__finding_new(coh_check *c, enum coh_finding_kind kind, int cpu)
-{
-	return new_finding(c, kind, cpu);
 }
 
 /* Was a finding of this kind already made for the operation under way? */
@@ -241,7 +212,7 @@ static __attribute__((noinline)) void load_slow(coh_check *c, unsigned cpu, coh_
 	int bad = compare(c, pa, seen, len, exp, &ver);
 	if (bad < 0 || already(c, COH_F_STALE_READ))
 		return;
-	coh_finding *f = new_finding(c, COH_F_STALE_READ, (int)cpu);
+	coh_finding *f = coh__finding_new(c, COH_F_STALE_READ, (int)cpu);
 	if (!f)
 		return;
 	f->has_addr = true;
@@ -387,7 +358,7 @@ static void on_dma_read(void *ctx, coh_addr_t pa, const uint8_t *seen, unsigned 
 			continue;
 		}
 		coh_addr_t bpa = pa + done + (unsigned)bad;
-		coh_finding *f = new_finding(c, COH_F_STALE_DMA, -1);
+		coh_finding *f = coh__finding_new(c, COH_F_STALE_DMA, -1);
 		if (!f)
 			return;
 		f->has_addr = true;
@@ -447,7 +418,7 @@ static void on_writeback(void *ctx, const struct coh__cache *cache, const struct
 			continue;
 		if (already(c, COH_F_LOST_WRITE))
 			return;
-		coh_finding *f = new_finding(c, COH_F_LOST_WRITE, (int)cache->cpu);
+		coh_finding *f = coh__finding_new(c, COH_F_LOST_WRITE, (int)cache->cpu);
 		if (!f)
 			return;
 		uint8_t exp[256];
@@ -484,7 +455,7 @@ static void on_discard(void *ctx, const struct coh__cache *cache, const struct c
 			continue;
 		if (already(c, COH_F_LOST_WRITE))
 			return;
-		coh_finding *f = new_finding(c, COH_F_LOST_WRITE, (int)cache->cpu);
+		coh_finding *f = coh__finding_new(c, COH_F_LOST_WRITE, (int)cache->cpu);
 		if (!f)
 			return;
 		f->has_addr = true;
@@ -509,42 +480,13 @@ static void on_fault(void *ctx, unsigned cpu, coh_addr_t va, bool write)
 	coh_check *c = ctx;
 	if (already(c, COH_F_BAD_ACCESS))
 		return;
-	coh_finding *f = new_finding(c, COH_F_BAD_ACCESS, (int)cpu);
+	coh_finding *f = coh__finding_new(c, COH_F_BAD_ACCESS, (int)cpu);
 	if (!f)
 		return;
 	f->has_addr = true;
 	f->va = va;
 	snprintf(f->message, sizeof(f->message), "cpu%u %s unmapped VA 0x%llx", cpu,
 	         write ? "wrote to" : "accessed", (unsigned long long)va);
-}
-
-void coh_check_config_init(coh_check_config *cfg)
-{
-	cfg->oracle = true;
-	cfg->max_findings = 64;
-}
-
-int coh_check_create(coh_machine *m, const coh_check_config *cfg, coh_check **out)
-{
-	*out = NULL;
-	coh_check *c = calloc(1, sizeof(*c));
-	if (!c)
-		return COH_ENOMEM;
-	if (cfg)
-		c->cfg = *cfg;
-	else
-		coh_check_config_init(&c->cfg);
-	if (!c->cfg.max_findings)
-		c->cfg.max_findings = 64;
-	c->m = m;
-	c->writes = calloc(COH__WRITES_CAP, sizeof(*c->writes));
-	if (!c->writes) {
-		coh_check_destroy(c);
-		return COH_ENOMEM;
-	}
-	coh__check_observe(c);
-	*out = c;
-	return COH_OK;
 }
 
 void coh__check_observe(coh_check *c)
@@ -560,79 +502,4 @@ void coh__check_observe(coh_check *c)
 		coh__life_hooks(&obs);
 	}
 	coh__machine_set_observer(c->m, &obs);
-}
-
-static void free_findings(coh_check *c)
-{
-	for (size_t i = 0; i < c->nfindings; i++) {
-		free(c->findings[i].schedule);
-		free(c->findings[i].detail);
-	}
-	c->nfindings = 0;
-	c->dropped = 0;
-}
-
-void coh_check_destroy(coh_check *c)
-{
-	if (!c)
-		return;
-	if (c->m)
-		coh__machine_set_observer(c->m, NULL);
-	free_findings(c);
-	coh__blk_free(c);
-	free(c->findings);
-	for (size_t i = 0; i < c->nshadowed; i++) {
-		coh__shadow_free(c->shadowed[i]->shadow[COH__SHADOW_ORACLE]);
-		c->shadowed[i]->shadow[COH__SHADOW_ORACLE] = NULL;
-	}
-	free(c->shadowed);
-	free(c->live);
-	free(c->writes);
-	coh__life_free_all(c);
-	free(c);
-}
-
-void coh_check_reset(coh_check *c)
-{
-	free_findings(c);
-	coh__blk_free(c);
-	/* only what this execution wrote: the live shadow pages; the ring of
-	 * writers is not cleared, its keys move on */
-	for (size_t i = 0; i < c->nlive; i++) {
-		struct shadow_page *s = c->live[i]->shadow[COH__SHADOW_ORACLE];
-		coh__shadow_clear(s, c->m->page_size);
-		s->live = false;
-	}
-	c->nlive = 0;
-	c->writes_base += c->writes_hi + 1; /* past every key in the ring */
-	c->writes_hi = 0;
-	coh__life_reset(c);
-}
-
-size_t coh_check_count(const coh_check *c)
-{
-	return c->nfindings;
-}
-
-const coh_finding *coh_check_get(const coh_check *c, size_t i)
-{
-	return i < c->nfindings ? &c->findings[i] : NULL;
-}
-
-coh_machine *coh_check_machine(const coh_check *c)
-{
-	return c->m;
-}
-
-coh_finding *coh_check_report(coh_check *c, enum coh_finding_kind kind, int cpu, const char *fmt,
-                              ...)
-{
-	coh_finding *f = new_finding(c, kind, cpu);
-	if (!f)
-		return NULL;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(f->message, sizeof(f->message), fmt, ap);
-	va_end(ap);
-	return f;
 }

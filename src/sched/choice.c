@@ -3,7 +3,7 @@
  *
  * Every nondeterministic decision of an execution comes here: who runs at a
  * preemption point (sched.c), spontaneous evictions and speculative fills
- * (sched.c, at memory accesses), injected faults and free program choices
+ * (sched_hooks.c, at memory accesses), injected faults and free program choices
  * (coh_inject_fault, coh_choose). A point with fewer than two options is not
  * a choice and is not recorded. Each recorded choice is (kind, n, value);
  * value 0 is the default (keep running, no eviction, no fault), so a

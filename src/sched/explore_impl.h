@@ -1,6 +1,8 @@
 /*
  * explore_impl.h - the explorer's insides, shared by explore.c (the worker
- * loops, --jobs, merging), shrink.c and report.c. Never installed.
+ * loops, --jobs), explorer.c, explore_result.c (merging), explore_replay.c,
+ * explore_iter.c, explore_jobs.c, explore_wire.c, shrink.c and report.c.
+ * Never installed.
  */
 #ifndef COHSIM_SCHED_EXPLORE_IMPL_H
 #define COHSIM_SCHED_EXPLORE_IMPL_H
@@ -63,16 +65,25 @@ typedef int (*coh__job_fn)(unsigned j, struct coh__wres *out, void *arg);
 int coh__jobs_run(unsigned n, struct coh__wres *w, coh__job_fn fn, void *arg,
                   void (*tick)(void *arg), char *err, size_t errlen);
 
-/* explore.c: one exploration under cfg (workers, merge) into res, which
+/* explore.c: one exploration under cfg (workers, then merge) into res, which
  * the caller has zeroed. min_cost >= 0 (dfs): executions with fewer
  * preemptions run but are neither counted nor reported (iterative
  * bounding: they were, at a lower bound). */
 int coh__explore_pass(const coh_explore_config *cfg, const coh_machine_config *mcfg,
                       const coh_program *prog, int min_cost, coh_explore_result *res);
+/* explore_result.c: merges the nw workers' results w into res (findings
+ * ordered and deduplicated, counts cut at the first finding's unit unless
+ * keep_going); moves the findings' strings out of w. */
+int coh__explore_merge(const coh_explore_config *cfg, struct coh__wres *w, unsigned nw,
+                       coh_explore_result *res);
+/* explore_replay.c: the replay strategy (cfg->schedule, one execution). */
+int coh__explore_replay(const coh_explore_config *cfg, const coh_machine_config *mcfg,
+                        const coh_program *prog, coh_explore_result *res);
 /* explore_iter.c: iterative bounding (cfg->iterative), round by round. */
 int coh__explore_iterative(const coh_explore_config *cfg, const coh_machine_config *mcfg,
                            const coh_program *prog, coh_explore_result *res);
 
+/* explorer.c: one machine, checker and scheduler (struct coh__explorer). */
 int coh__explorer_open(struct coh__explorer *ex, const coh_explore_config *cfg,
                        const coh_machine_config *mcfg, const coh_program *prog);
 void coh__explorer_close(struct coh__explorer *ex);

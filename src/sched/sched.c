@@ -16,11 +16,12 @@
  *   softirq where, in addition, bottom halves are enabled.
  * Candidates are ordered by (CPU, kind, id), never by address; the running
  * context goes first unless it just called cpu_relax().
+ *
+ * Around it: the hooks in the machine and the clock (sched_hooks.c), the
+ * findings of this layer (sched_report.c).
  */
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "machine/machine_impl.h"
 #include "sched/sched_impl.h"
@@ -28,145 +29,7 @@
 coh_sched *coh__cur_sched;
 
 static void dispatch(coh_sched *s);
-static void access_hook(void *ctx, coh_machine *m, int cpu);
-static bool poll_time(void *ctx);
-static unsigned wbuf_hook(void *ctx, coh_machine *m, unsigned cpu, unsigned nopt);
-static unsigned rord_hook(void *ctx, coh_machine *m, unsigned cpu, unsigned nopt);
 static bool implies_barrier(const char *op);
-
-int coh__sched_init(coh_sched *s, coh_machine *m, coh_check *chk, size_t stack_size)
-{
-	memset(s, 0, sizeof(*s));
-	s->m = m;
-	s->chk = chk;
-	s->ncpus = coh_machine_ncpus(m);
-	s->stack_size = stack_size;
-	s->lockdep = true;
-	coh__ctx_init_host(&s->host);
-	coh__machine_set_hook(m, access_hook, s);
-	coh__machine_set_poll(m, poll_time, s);
-	coh__machine_set_wbuf_hook(m, wbuf_hook, s);
-	coh__machine_set_rord_hook(m, rord_hook, s);
-	return 0;
-}
-
-void coh__sched_fini(coh_sched *s)
-{
-	coh__machine_set_hook(s->m, NULL, NULL);
-	coh__machine_set_poll(s->m, NULL, NULL);
-	coh__machine_set_wbuf_hook(s->m, NULL, NULL);
-	coh__machine_set_rord_hook(s->m, NULL, NULL);
-	coh__tasks_free(s);
-	free(s->rec);
-	if (coh__cur_sched == s)
-		coh__cur_sched = NULL;
-}
-
-/* ---- reports ---- */
-
-coh_finding *coh__report(coh_sched *s, enum coh_finding_kind kind, const char *file, unsigned line,
-                         const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (file)
-		coh_machine_set_site(s->m, file, line);
-	int cpu = s->cur ? (int)s->cur->cpu : -1;
-	size_t idx = coh_check_count(s->chk);
-	coh_finding *f = coh_check_report(s->chk, kind, cpu, "%s", msg);
-	if (f && idx < 64) {
-		if (file)
-			snprintf(s->report_site[idx], sizeof(s->report_site[idx]), "%s:%u", file,
-			         line);
-		else
-			snprintf(s->report_site[idx], sizeof(s->report_site[idx]), "-");
-	}
-	return f;
-}
-
-void coh__check_sleep(coh_sched *s, const char *what, const char *file, unsigned line)
-{
-	coh_task *t = s ? s->cur : NULL;
-	if (!t || !coh__task_atomic(t) || s->slept_reported)
-		return;
-	s->slept_reported = true;
-	static const char *const ctxname[] = {"process", "softirq", "hardirq"};
-	coh__report(s, COH_F_SLEEP_IN_ATOMIC, file, line,
-	            "sleeping function %s called from invalid context: task '%s' cpu%u %s, "
-	            "preempt_count=%d bh=%d irqs_disabled=%d spinlocks_held=%u",
-	            what, t->name, t->cpu, ctxname[t->ctxk], t->preempt, t->bh, t->irqs_off,
-	            t->locks);
-}
-
-const char *coh__task_state_name(const coh_task *t)
-{
-	switch (t->st) {
-	case COH__T_RUNNABLE:
-		return "runnable";
-	case COH__T_BLOCKED:
-		return t->spinning ? "spinning" : "sleeping";
-	case COH__T_DONE:
-		return "done";
-	default:
-		return "free";
-	}
-}
-
-static void report_deadlock(coh_sched *s)
-{
-	char msg[1024];
-	size_t len = 0;
-	const char *file = NULL;
-	unsigned line = 0;
-	len += (size_t)snprintf(msg + len, sizeof(msg) - len, "every task is blocked:");
-	const char *sep = " ";
-	for (unsigned i = 0; i < COH__SLOTS && len < sizeof(msg); i++) {
-		coh_task *t = s->slots[i];
-		if (!t || t->st == COH__T_FREE || t->st == COH__T_DONE)
-			continue;
-		if (t->st == COH__T_BLOCKED) {
-			if (!file) {
-				file = t->wait_file;
-				line = t->wait_line;
-			}
-			len += (size_t)snprintf(msg + len, sizeof(msg) - len,
-			                        "%s'%s' (cpu%u) is %s on %s '%s' at %s:%u", sep,
-			                        t->name, t->cpu, coh__task_state_name(t),
-			                        t->wait_kind, t->wait_name ? t->wait_name : "?",
-			                        t->wait_file ? t->wait_file : "?", t->wait_line);
-			/* where the holder took it: spinlocks and mutexes remember */
-			const char *hfile = NULL;
-			unsigned hline = 0;
-			if (t->wait_obj && strcmp(t->wait_kind, "spinlock") == 0) {
-				hfile = ((const coh_spinlock *)t->wait_obj)->file;
-				hline = ((const coh_spinlock *)t->wait_obj)->line;
-			} else if (t->wait_obj && strcmp(t->wait_kind, "mutex") == 0) {
-				hfile = ((const coh_mutex *)t->wait_obj)->file;
-				hline = ((const coh_mutex *)t->wait_obj)->line;
-			}
-			if (t->wait_holder && len < sizeof(msg))
-				len += (size_t)snprintf(msg + len, sizeof(msg) - len,
-				                        ", held by '%s'", t->wait_holder->name);
-			if (t->wait_holder && hfile && len < sizeof(msg))
-				len += (size_t)snprintf(msg + len, sizeof(msg) - len,
-				                        ", which took it at %s:%u", hfile, hline);
-		} else if (len < sizeof(msg)) {
-			len += (size_t)snprintf(msg + len, sizeof(msg) - len,
-			                        "%s'%s' (cpu%u) is runnable but its CPU is held",
-			                        sep, t->name, t->cpu);
-		}
-		sep = "; ";
-	}
-	if (len < sizeof(msg))
-		snprintf(msg + len, sizeof(msg) - len, ".");
-	coh_task *saved = s->cur;
-	s->cur = NULL;
-	coh__report(s, COH_F_DEADLOCK, file, line, "%s", msg);
-	s->cur = saved;
-}
 
 /* ---- candidates ---- */
 
@@ -272,7 +135,7 @@ static void switch_to(coh_sched *s, coh_task *to)
 	resume_actor(s);
 }
 
-static void end_run(coh_sched *s, enum coh__run_status st)
+void coh__end_run(coh_sched *s, enum coh__run_status st)
 {
 	if (s->watch)
 		coh__watch_events(s, s->cur, NULL);
@@ -351,16 +214,16 @@ static void dispatch(coh_sched *s)
 		if (s->watch)
 			coh__watch_events(s, s->cur, NULL);
 		if (s->abort_req) {
-			end_run(s, COH__RUN_ABORT);
+			coh__end_run(s, COH__RUN_ABORT);
 			return;
 		}
 		unsigned n = candidates(s, c);
 		if (n == 0) {
 			if (all_done(s)) {
-				end_run(s, COH__RUN_OK);
+				coh__end_run(s, COH__RUN_OK);
 			} else {
-				report_deadlock(s);
-				end_run(s, COH__RUN_DEADLOCK);
+				coh__report_deadlock(s);
+				coh__end_run(s, COH__RUN_DEADLOCK);
 			}
 			return;
 		}
@@ -388,7 +251,7 @@ static void dispatch(coh_sched *s)
 			                    irq_main, NULL);
 			if (!t) {
 				coh__report(s, COH_F_BUG, NULL, 0, "too many IRQ deliveries");
-				end_run(s, COH__RUN_LIVELOCK);
+				coh__end_run(s, COH__RUN_LIVELOCK);
 				return;
 			}
 			t->irq = pick->irq;
@@ -406,7 +269,7 @@ static void dispatch(coh_sched *s)
 			t = coh__task_alloc(s, p.name, pick->cpu, COH_CTX_SOFTIRQ, p.fn, p.arg);
 			if (!t) {
 				coh__report(s, COH_F_BUG, NULL, 0, "too many softirqs");
-				end_run(s, COH__RUN_LIVELOCK);
+				coh__end_run(s, COH__RUN_LIVELOCK);
 				return;
 			}
 			t->bh = 1;
@@ -507,37 +370,6 @@ static void log_point(coh_sched *s, coh_task *t, const char *op, const char *obj
 		coh__watch_step(s, t, op, obj, file, line);
 }
 
-static bool past_deadline(const coh_sched *s)
-{
-	if (!(s->deadline > 0))
-		return false;
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9 >= s->deadline;
-}
-
-bool coh_sched_time_is_up(coh_sched *s)
-{
-	if (s && past_deadline(s))
-		s->time_up = true;
-	return s && s->time_up;
-}
-
-/* The machine's poll inside a long operation: past the deadline, a task's
- * execution ends here (the operation is abandoned with the task, as at a
- * preemption point); setup code gets COH_ETIMEDOUT from the operation. The
- * device's work and the switch hook are short: they are never cut. */
-static bool poll_time(void *ctx)
-{
-	coh_sched *s = ctx;
-	if (s->in_device || s->in_hook || !past_deadline(s))
-		return false;
-	s->time_up = true;
-	if (s->running && s->cur)
-		end_run(s, COH__RUN_TIMEOUT); /* does not return */
-	return true;
-}
-
 void coh__point(coh_sched *s, const char *op, const char *obj, const char *file, unsigned line)
 {
 	if (!s || !s->running || !s->cur || s->in_device || s->in_hook)
@@ -546,16 +378,16 @@ void coh__point(coh_sched *s, const char *op, const char *obj, const char *file,
 	if ((s->m->wbuf[self->cpu].n || s->m->rord[self->cpu].prev_ev) && implies_barrier(op))
 		coh_wbuf_drain(s->m, self->cpu);
 	s->steps++;
-	if ((s->steps & 255) == 0 && past_deadline(s)) {
+	if ((s->steps & 255) == 0 && coh__past_deadline(s)) {
 		s->time_up = true;
-		end_run(s, COH__RUN_TIMEOUT);
+		coh__end_run(s, COH__RUN_TIMEOUT);
 		return;
 	}
 	if (s->max_steps && s->steps > s->max_steps) {
 		coh__report(s, COH_F_LIVELOCK, file, line,
 		            "no progress: the step bound %llu was reached in task '%s'",
 		            (unsigned long long)s->max_steps, self->name);
-		end_run(s, COH__RUN_LIVELOCK);
+		coh__end_run(s, COH__RUN_LIVELOCK);
 		return;
 	}
 	const char *sfile = s->m->site_file;
@@ -602,47 +434,6 @@ void coh__wake_obj(coh_sched *s, const void *obj)
 		if (t->wait_obj == obj)
 			coh__wake(s, t);
 	}
-}
-
-static void access_hook(void *ctx, coh_machine *m, int cpu)
-{
-	coh_sched *s = ctx;
-	(void)m;
-	if ((s->evictions || s->speculation) && s->running && !s->in_hook)
-		coh__note_recent_access(s);
-	if (!s->running || !s->cur || s->in_hook || s->in_device)
-		return;
-	coh__point(s, "mem", NULL, s->m->site_file, s->m->site_line);
-	if (s->evictions && s->running && cpu >= 0)
-		coh__maybe_evict(s, (unsigned)cpu);
-}
-
-/* A store entered cpu's write buffer: drain it now (0), leave the store
- * late (1) or let it overtake the older late stores (2, when nopt is 3), a
- * choice of the explorer (wbuf.c). Device code never stores through a
- * CPU; setup code (no running task) drains at once. */
-static unsigned wbuf_hook(void *ctx, coh_machine *m, unsigned cpu, unsigned nopt)
-{
-	coh_sched *s = ctx;
-	(void)m;
-	(void)cpu;
-	if (!s->running || !s->cur || s->in_hook || s->in_device)
-		return 0;
-	struct coh__choice_pt pt = {COH_CHOICE_WBUF, nopt, false, NULL};
-	return coh__choose_pt(s, &pt);
-}
-
-/* A load of bufferable memory may be satisfied early (rorder.c): 0 no, 1
- * yes, a choice of the explorer. Not in setup or device code. */
-static unsigned rord_hook(void *ctx, coh_machine *m, unsigned cpu, unsigned nopt)
-{
-	coh_sched *s = ctx;
-	(void)m;
-	(void)cpu;
-	if (!s->running || !s->cur || s->in_hook || s->in_device)
-		return 0;
-	struct coh__choice_pt pt = {COH_CHOICE_RLOAD, nopt, false, NULL};
-	return coh__choose_pt(s, &pt);
 }
 
 /* Does the sync operation op imply a barrier that drains the running

@@ -264,8 +264,14 @@ void coh__watch_end(coh_sched *s);
 
 /* sched.c */
 extern coh_sched *coh__cur_sched;
+/* Ends the execution with status st, from the running context (does not
+ * return to it) or, with no running task, at once. */
+void coh__end_run(coh_sched *s, enum coh__run_status st);
+/* sched_hooks.c: the machine's hooks set (init) and cleared (fini); has
+ * the deadline (s->deadline, 0: none) passed? */
 int coh__sched_init(coh_sched *s, coh_machine *m, coh_check *chk, size_t stack_size);
 void coh__sched_fini(coh_sched *s);
+bool coh__past_deadline(const coh_sched *s);
 /* One execution of prog with strategy strat; returns 0 or setup's status. */
 /* In atomic context: preemption or bottom halves off, IRQs off, or not a
  * process context. */
@@ -292,7 +298,7 @@ static inline void coh__task_set_state(coh_sched *s, coh_task *t, enum coh__tsta
 		s->cpu[t->cpu].runnable &= ~(1ull << t->slot);
 }
 
-/* sched.c: "runnable", "spinning", "sleeping", "done" or "free". */
+/* sched_report.c: "runnable", "spinning", "sleeping", "done" or "free". */
 const char *coh__task_state_name(const coh_task *t);
 
 /* evict.c: evictions and speculative fills as choices. */
@@ -310,11 +316,14 @@ void coh__block(coh_sched *s, bool spinning, const char *kind, const char *name,
                 coh_task *holder, const char *file, unsigned line);
 void coh__wake(coh_sched *s, coh_task *t);
 void coh__wake_obj(coh_sched *s, const void *obj);
-/* Reports a finding of this layer at file:line (the dedup site). */
+/* sched_report.c: a finding of this layer at file:line (the dedup site);
+ * sleep-in-atomic; deadlock (every task not done is blocked or held off
+ * its CPU), reported with no running task. */
 coh_finding *coh__report(coh_sched *s, enum coh_finding_kind kind, const char *file, unsigned line,
                          const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Sleep-in-atomic check for an operation that may sleep. */
 void coh__check_sleep(coh_sched *s, const char *what, const char *file, unsigned line);
+void coh__report_deadlock(coh_sched *s);
 /* footprint.c: a segment's footprint, for sleep sets */
 void coh__fp_reset(struct coh__fp *fp, int cpu);
 void coh__segment_begin(coh_sched *s, const struct coh__cand *c);

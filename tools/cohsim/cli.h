@@ -403,9 +403,9 @@ typedef void (*cli_replay_line_fn)(FILE *out, const void *arg, const char *sched
 int cli_result_add_findings(struct cli_result *r, const coh_explore_result *res,
                             cli_replay_line_fn replay, const void *arg);
 
-/* ---- cohsim dm (cmd_dm.c, dm_script.c) ---- */
+/* ---- cohsim dm (cmd_dm.c, dm_run.c, dm_script.c) ---- */
 int cmd_dm(const struct cli_opts *o);
-/* ---- cohsim fsx (cmd_fsx.c, fsx.c) ---- */
+/* ---- cohsim fsx (cmd_fsx.c, fsx*.c) ---- */
 int cmd_fsx(const struct cli_opts *o);
 
 #endif

@@ -1,7 +1,9 @@
 /*
- * fsx_impl.h - what the two halves of `cohsim fsx` share: fsx.c (the
- * workload and its scenario) and fsx_good.c (the operation log and the good
- * copy each result is checked against). Not a public interface.
+ * fsx_impl.h - what the parts of `cohsim fsx`'s workload share: fsx.c (the
+ * operations), fsx_aio.c (AIO requests in flight), fsx_mmap.c (the mmap
+ * operations), fsx_run.c (the tasks and the scenario) and fsx_good.c (the
+ * operation log and the good copy each result is checked against). Not a
+ * public interface.
  */
 #ifndef COHSIM_TOOL_FSX_IMPL_H
 #define COHSIM_TOOL_FSX_IMPL_H
@@ -30,6 +32,21 @@ enum fsx_kind {
 	OP_SWRITE, /* never drawn: the buffered writes that were O_SYNC */
 	OP_NKINDS
 };
+
+#define PAGE 4096
+/* Each task's buffers, in 156 KiB of anonymous memory (an mm has at most
+ * COH_MM_PTES pages mapped: the file is mapped only for an mmap operation,
+ * as fsx does). A direct read's buffer is never one the CPU wrote: mapping
+ * it for the device invalidates its lines, and the oracle counts a dirty
+ * line dropped there as a lost write (docs/fsx.md), so those pages are
+ * faulted in once, before any operation (prefault()). */
+#define UBUF 0x40000000ul
+#define UBUF_LEN 0x27000ul
+#define UREAD UBUF               /* buffered reads land here (32 KiB + 64) */
+#define UWRITE (UBUF + 0x9000ul) /* the source of buffered and direct writes */
+#define UDREAD (UBUF + 0xc000ul) /* direct reads land here (32 KiB + 4 KiB) */
+#define USLOT(i, w) (UBUF + ((w) ? 0x15000ul : 0x1e000ul) + (unsigned long)(i)*0x3000ul)
+#define UMAP 0x50000000ul /* the window an mmap operation maps */
 
 extern const char *const fsx_kind_name[OP_NKINDS];
 /* how often each is drawn, out of 100 */
@@ -97,5 +114,40 @@ bool fsx_compare(uint64_t no, unsigned f, const char *how, int64_t off, size_t n
                  const uint8_t *has_alt);
 bool fsx_check_result(uint64_t no, unsigned f, const char *how, long long got, long long want,
                       bool eio_ok);
+
+/* fsx.c: one operation (number no) of task t, drawn by its generator; and
+ * what the operations share: the task's generator (a number below n), the
+ * bytes operation no writes, the task's own stores of p[0..n) at uaddr, a
+ * direct transfer's range and buffer (one in eight misaligned) and what of
+ * it is misaligned (NULL: nothing), a checked read(2) of [off, off + len)
+ * into buf. */
+void fsx_one_op(struct task *t, uint64_t no);
+unsigned fsx_below(struct task *t, uint64_t n);
+void fsx_fill(uint8_t *p, size_t n, uint64_t no);
+void fsx_put_bytes(unsigned long uaddr, const uint8_t *p, size_t n);
+void fsx_pick_direct(struct task *t, int64_t *off, size_t *len, unsigned long *buf,
+                     unsigned long base);
+const char *fsx_misaligned(int64_t off, size_t len, unsigned long buf);
+void fsx_read_range(struct task *t, uint64_t no, unsigned f, bool direct, int64_t off, size_t len,
+                    unsigned long buf, struct fsx_logged *e);
+
+static inline int64_t fsx_min64(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* fsx_aio.c: may file f be written at [off, off + len) (or resized) or
+ * read there with t's AIO requests in flight; t's busy slots; reaping at
+ * least min events (each checked), or all; an aread or awrite submitted. */
+bool fsx_may_write(const struct task *t, unsigned f, int64_t off, size_t len, bool resize);
+bool fsx_may_read(const struct task *t, unsigned f, int64_t off, size_t len);
+unsigned fsx_busy_slots(const struct task *t);
+void fsx_reap(struct task *t, uint64_t no, long min);
+void fsx_reap_all(struct task *t, uint64_t no);
+void fsx_do_aio(struct task *t, uint64_t no, unsigned f, bool write, struct fsx_logged *e);
+
+/* fsx_mmap.c: the mmap operations. */
+void fsx_do_mapread(struct task *t, uint64_t no, unsigned f, struct fsx_logged *e);
+void fsx_do_mapwrite(struct task *t, uint64_t no, unsigned f, struct fsx_logged *e);
 
 #endif
