@@ -44,6 +44,7 @@ static inline unsigned coh__cpu(void)
  * (not in coh__kernel, which kernel_init clears first). */
 struct coh__pools {
 	unsigned bios, blks, nets, dd, dm_devices, dm_tables, dm_ios, caches, cache_ios, ledgers;
+	unsigned cmds, sms, tms, bms, bufio_clients, bufio_buffers; /* dm-cache metadata */
 };
 extern struct coh__pools coh__pools;
 /* Entry i of a pool counted by *used is handed out (or may be written):

@@ -85,8 +85,8 @@ static unsigned next_client_id;
 
 int coh__dm_bufio_init(void)
 {
-	memset(clients, 0, sizeof(clients));
-	memset(buffers, 0, sizeof(buffers));
+	coh__pool_reset(clients, sizeof(clients[0]), &coh__pools.bufio_clients);
+	coh__pool_reset(buffers, sizeof(buffers[0]), &coh__pools.bufio_buffers);
 	next_client_id = 0;
 	return COH_OK;
 }
@@ -264,7 +264,7 @@ static struct dm_buffer *__alloc_buffer_wait(struct dm_bufio_client *c)
 		__free_buffer_wake(b);
 	}
 	for (unsigned i = 0; i < DM_BUFIO_BUFFERS; i++)
-		if (!buffers[i].used) {
+		if (!buffers[coh__pool_note(&coh__pools.bufio_buffers, i)].used) {
 			struct page *page = alloc_page(GFP_KERNEL);
 			if (!page) { /* Linux falls back to the reserved buffers */
 				BUG();
@@ -504,7 +504,7 @@ struct dm_bufio_client *dm_bufio_client_create(struct block_device *bdev, unsign
 	    (block_size & (block_size - 1)) || aux_size > DM_BUFIO_AUX_MAX)
 		return NULL;
 	for (unsigned i = 0; i < DM_BUFIO_CLIENTS; i++) {
-		struct dm_bufio_client *c = &clients[i];
+		struct dm_bufio_client *c = &clients[coh__pool_note(&coh__pools.bufio_clients, i)];
 		if (c->used)
 			continue;
 		memset(c, 0, sizeof(*c));

@@ -60,7 +60,7 @@ static coh_mutex table_lock; /* the fix's DEFINE_MUTEX(table_lock) */
 
 static void reset(void)
 {
-	memset(pool, 0, sizeof(pool));
+	coh__pool_reset(pool, sizeof(pool[0]), &coh__pools.cmds);
 	memset(&table_lock, 0, sizeof(table_lock));
 	coh_mutex_init(&table_lock, "dm-cache-metadata table_lock");
 	coh__dm_block_manager_reset();
@@ -383,7 +383,7 @@ static int metadata_open(struct block_device *bdev, sector_t data_block_size,
 {
 	struct dm_cache_metadata *cmd = NULL;
 	for (unsigned i = 0; i < CMD_POOL && !cmd; i++)
-		if (!pool[i].used)
+		if (!pool[coh__pool_note(&coh__pools.cmds, i)].used)
 			cmd = &pool[i];
 	if (!cmd)
 		return -ENOMEM;

@@ -149,7 +149,7 @@ struct dm_block_manager *dm_block_manager_create(struct block_device *bdev, unsi
                                                  unsigned max_held_per_thread)
 {
 	for (unsigned i = 0; i < BM_POOL; i++)
-		if (!bms[i].bufio) {
+		if (!bms[coh__pool_note(&coh__pools.bms, i)].bufio) {
 			bms[i].bufio = dm_bufio_client_create(bdev, block_size, max_held_per_thread,
 			                                      sizeof(struct buffer_aux), NULL,
 			                                      dm_block_manager_write_callback);
@@ -168,7 +168,7 @@ void dm_block_manager_destroy(struct dm_block_manager *bm)
 /* kernel_init and coh_dm_reboot: every block manager is gone. */
 void coh__dm_block_manager_reset(void)
 {
-	memset(bms, 0, sizeof(bms));
+	coh__pool_reset(bms, sizeof(bms[0]), &coh__pools.bms);
 }
 
 /* dm_bm_block_size (v3.9) */

@@ -33,14 +33,14 @@ static struct dm_space_map sms[SM_POOL];
 
 void coh__dm_sm_reset(void)
 {
-	memset(sms, 0, sizeof(sms));
+	coh__pool_reset(sms, sizeof(sms[0]), &coh__pools.sms);
 }
 
 /* dm_sm_metadata_init (v3.9). NULL when the pool is empty. */
 struct dm_space_map *dm_sm_metadata_init(void)
 {
 	for (unsigned i = 0; i < SM_POOL; i++)
-		if (!sms[i].used) {
+		if (!sms[coh__pool_note(&coh__pools.sms, i)].used) {
 			memset(&sms[i], 0, sizeof(sms[i]));
 			sms[i].used = true;
 			return &sms[i];

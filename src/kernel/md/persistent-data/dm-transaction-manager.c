@@ -36,7 +36,7 @@ static struct dm_transaction_manager tms[TM_POOL];
 
 void coh__dm_tm_reset(void)
 {
-	memset(tms, 0, sizeof(tms));
+	coh__pool_reset(tms, sizeof(tms[0]), &coh__pools.tms);
 }
 
 /* is_shadow (v3.9) */
@@ -63,7 +63,7 @@ static struct dm_transaction_manager *dm_tm_create(struct dm_block_manager *bm,
                                                    struct dm_space_map *sm)
 {
 	for (unsigned i = 0; i < TM_POOL; i++)
-		if (!tms[i].used) {
+		if (!tms[coh__pool_note(&coh__pools.tms, i)].used) {
 			memset(&tms[i], 0, sizeof(tms[i]));
 			tms[i].used = true;
 			tms[i].bm = bm;
