@@ -62,6 +62,21 @@ static inline void coh__pool_reset(void *base, size_t size, unsigned *used)
 	memset(base, 0, *used * size);
 	*used = 0;
 }
+/* Little-endian fields of n bytes (n <= 8) in on-disk structures: what
+ * cpu_to_le64()/le64_to_cpu() and their narrower kin do in the kernel's
+ * disk formats (simplefs, dm-cache metadata, persistent-data). */
+static inline void coh__put_le(uint8_t *p, uint64_t v, unsigned n)
+{
+	for (unsigned k = 0; k < n; k++)
+		p[k] = (uint8_t)(v >> (8 * k));
+}
+static inline uint64_t coh__get_le(const uint8_t *p, unsigned n)
+{
+	uint64_t v = 0;
+	for (unsigned k = n; k-- > 0;)
+		v = v << 8 | p[k];
+	return v;
+}
 /* mm/highmem.c, dma/mapping.c: their reset, by the same rule */
 void coh__highmem_clear(void);
 void coh__dma_debug_clear(void);

@@ -25,6 +25,7 @@
 #include "cohsim/aio.h"
 #include "cohsim/blockcopy.h"
 #include "kernel/fs/fs_impl.h"
+#include "kernel/kernel_impl.h"
 
 #define MAX_SB 2
 #define MAX_INODES 16
@@ -60,20 +61,6 @@ unsigned fs_blk_dev(struct super_block *sb)
 	return coh__disk_blk_dev(sb->s_disk);
 }
 
-static void put_le(uint8_t *p, uint64_t v, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get_le(const uint8_t *p, unsigned n)
-{
-	uint64_t v = 0;
-	for (unsigned i = n; i-- > 0;)
-		v = v << 8 | p[i];
-	return v;
-}
-
 /* iget_locked + simplefs's read_inode: an in-core inode from a record. */
 static struct inode *new_inode(struct super_block *sb, const uint8_t *rec, unsigned long ino)
 {
@@ -87,9 +74,9 @@ static struct inode *new_inode(struct super_block *sb, const uint8_t *rec, unsig
 	inode->i_ino = ino;
 	inode->i_sb = sb;
 	inode->i_blkbits = sb->s_blocksize_bits;
-	inode->i_private = (unsigned long)get_le(rec + 16, 4);
-	inode->i_nblocks = (unsigned long)get_le(rec + 20, 4);
-	inode->i_size = (loff_t)get_le(rec + 24, 8);
+	inode->i_private = (unsigned long)coh__get_le(rec + 16, 4);
+	inode->i_nblocks = (unsigned long)coh__get_le(rec + 20, 4);
+	inode->i_size = (loff_t)coh__get_le(rec + 24, 8);
 	unsigned long used =
 	    (unsigned long)((inode->i_size + (loff_t)psize() - 1) >> sb->s_blocksize_bits);
 	inode->i_blockmap = used >= 64 ? ~0ull : (1ull << used) - 1;
@@ -114,7 +101,7 @@ struct super_block *simplefs_mount(struct gendisk *disk)
 		fprintf(stderr, "cohsim: simplefs: no file system on disk %s\n", disk_name(disk));
 		return NULL;
 	}
-	unsigned nfiles = (unsigned)get_le(blk + 8, 4);
+	unsigned nfiles = (unsigned)coh__get_le(blk + 8, 4);
 	if (nfiles > SIMPLEFS_MAX_FILES)
 		return NULL;
 	struct super_block *sb = &sfs.sbs[sfs.nsb];
@@ -141,7 +128,7 @@ struct super_block *simplefs_mkfs_mount(struct gendisk *disk,
 		return NULL;
 	}
 	memcpy(blk, MAGIC, 8);
-	put_le(blk + 8, nfiles, 4);
+	coh__put_le(blk + 8, nfiles, 4);
 	for (unsigned i = 0; i < nfiles; i++) {
 		const struct simplefs_file_spec *f = &specs[i];
 		if (!f->name || !*f->name || strlen(f->name) > SIMPLEFS_NAME_MAX || !f->nblocks ||
@@ -154,9 +141,9 @@ struct super_block *simplefs_mkfs_mount(struct gendisk *disk,
 		}
 		uint8_t *rec = blk + 16 + REC_SIZE * i;
 		memcpy(rec, f->name, strlen(f->name));
-		put_le(rec + 16, next, 4);
-		put_le(rec + 20, f->nblocks, 4);
-		put_le(rec + 24, (uint64_t)f->size, 8);
+		coh__put_le(rec + 16, next, 4);
+		coh__put_le(rec + 20, f->nblocks, 4);
+		coh__put_le(rec + 24, (uint64_t)f->size, 8);
 		next += f->nblocks;
 	}
 	if (disk_backend_write(disk, 0, blk, sizeof(blk)))

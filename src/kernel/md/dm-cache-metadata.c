@@ -80,20 +80,6 @@ void coh__dm_cache_metadata_reboot(void)
 	reset(); /* the buffers went with dm-bufio's reboot */
 }
 
-static void put_le(u8 *p, u64 v, unsigned n)
-{
-	for (unsigned k = 0; k < n; k++)
-		p[k] = (u8)(v >> (8 * k));
-}
-
-static u64 get_le(const u8 *p, unsigned n)
-{
-	u64 v = 0;
-	for (unsigned k = n; k-- > 0;)
-		v = v << 8 | p[k];
-	return v;
-}
-
 /* ---- the superblock ---- */
 
 /* sb_prepare_for_write (v3.9) */
@@ -110,14 +96,14 @@ static int sb_check(const struct dm_block_validator *v, struct dm_block *b, size
 	u8 sb[SB_SIZE];
 	KSITE();
 	sim_memcpy_from(sb, dm_block_data(b), sizeof(sb));
-	if (get_le(sb + SB_BLOCKNR, 8) != dm_block_location(b))
+	if (coh__get_le(sb + SB_BLOCKNR, 8) != dm_block_location(b))
 		return -ENOTBLK;
-	if (get_le(sb + SB_MAGIC, 8) != CACHE_SUPERBLOCK_MAGIC)
+	if (coh__get_le(sb + SB_MAGIC, 8) != CACHE_SUPERBLOCK_MAGIC)
 		return -EILSEQ;
 	int r = dm_bm_check_csum(b, block_size, SB_BLOCKNR, SUPERBLOCK_CSUM_XOR, v->name);
 	if (r)
 		return r;
-	return get_le(sb + SB_VERSION, 4) != CACHE_VERSION ? -EINVAL : 0;
+	return coh__get_le(sb + SB_VERSION, 4) != CACHE_VERSION ? -EINVAL : 0;
 }
 
 static const struct dm_block_validator sb_validator = {
@@ -193,12 +179,12 @@ static void __copy_sm_root(struct dm_cache_metadata *cmd, u8 *d)
 /* the fields every commit writes (__commit_transaction, v3.9) */
 static void write_superblock_fields(struct dm_cache_metadata *cmd, u8 *d)
 {
-	put_le(d + SB_MAPPING_ROOT, cmd->root, 8);
-	put_le(d + SB_HINT_ROOT, cmd->hint_root, 8);
-	put_le(d + SB_DISCARD_ROOT, cmd->discard_root, 8);
-	put_le(d + SB_DISCARD_BLOCK_SIZE, cmd->discard_block_size, 8);
-	put_le(d + SB_DISCARD_NR_BLOCKS, cmd->discard_nr_blocks, 8);
-	put_le(d + SB_CACHE_BLOCKS, cmd->cache_blocks, 4);
+	coh__put_le(d + SB_MAPPING_ROOT, cmd->root, 8);
+	coh__put_le(d + SB_HINT_ROOT, cmd->hint_root, 8);
+	coh__put_le(d + SB_DISCARD_ROOT, cmd->discard_root, 8);
+	coh__put_le(d + SB_DISCARD_BLOCK_SIZE, cmd->discard_block_size, 8);
+	coh__put_le(d + SB_DISCARD_NR_BLOCKS, cmd->discard_nr_blocks, 8);
+	coh__put_le(d + SB_CACHE_BLOCKS, cmd->cache_blocks, 4);
 	__copy_sm_root(cmd, d);
 }
 
@@ -214,10 +200,10 @@ static int __write_initial_superblock(struct dm_cache_metadata *cmd)
 	if (r)
 		return r;
 	memset(sb.d, 0, sizeof(sb.d));
-	put_le(sb.d + SB_MAGIC, CACHE_SUPERBLOCK_MAGIC, 8);
-	put_le(sb.d + SB_VERSION, CACHE_VERSION, 4);
-	put_le(sb.d + SB_METADATA_BLOCK_SIZE, DM_CACHE_METADATA_BLOCK_SIZE >> SECTOR_SHIFT, 4);
-	put_le(sb.d + SB_DATA_BLOCK_SIZE, cmd->data_block_size, 4);
+	coh__put_le(sb.d + SB_MAGIC, CACHE_SUPERBLOCK_MAGIC, 8);
+	coh__put_le(sb.d + SB_VERSION, CACHE_VERSION, 4);
+	coh__put_le(sb.d + SB_METADATA_BLOCK_SIZE, DM_CACHE_METADATA_BLOCK_SIZE >> SECTOR_SHIFT, 4);
+	coh__put_le(sb.d + SB_DATA_BLOCK_SIZE, cmd->data_block_size, 4);
 	write_superblock_fields(cmd, sb.d);
 	superblock_store(&sb);
 	return dm_tm_commit(cmd->tm, sb.b);
@@ -271,16 +257,17 @@ static int __open_metadata(struct dm_cache_metadata *cmd)
 	if (r < 0)
 		return r; /* "couldn't read lock superblock" */
 	if (coh_fix(DM_CACHE_CHECK_BLOCK_SIZE_FIX) &&
-	    get_le(sb.d + SB_DATA_BLOCK_SIZE, 4) != cmd->data_block_size)
+	    coh__get_le(sb.d + SB_DATA_BLOCK_SIZE, 4) != cmd->data_block_size)
 		r = -EINVAL; /* "changing the data block size ... is not supported" */
-	else if (get_le(sb.d + SB_INCOMPAT_FLAGS, 4) || get_le(sb.d + SB_COMPAT_RO_FLAGS, 4))
+	else if (coh__get_le(sb.d + SB_INCOMPAT_FLAGS, 4) ||
+	         coh__get_le(sb.d + SB_COMPAT_RO_FLAGS, 4))
 		r = -EINVAL;
 	else
 		r = dm_tm_open_with_sm(cmd->bm, CACHE_SUPERBLOCK_LOCATION, sb.d + SB_SM_ROOT,
 		                       SPACE_MAP_ROOT_SIZE, &cmd->tm, &cmd->metadata_sm);
 	if (!r) {
 		tm_ready(cmd);
-		cmd->clean_when_opened = get_le(sb.d + SB_FLAGS, 4) & CLEAN_SHUTDOWN;
+		cmd->clean_when_opened = coh__get_le(sb.d + SB_FLAGS, 4) & CLEAN_SHUTDOWN;
 	}
 	dm_bm_unlock(sb.b);
 	return r;
@@ -301,13 +288,13 @@ static int __open_or_format_metadata(struct dm_cache_metadata *cmd, bool format_
 /* read_superblock_fields (v3.9) */
 static void read_superblock_fields(struct dm_cache_metadata *cmd, const u8 *d)
 {
-	cmd->root = get_le(d + SB_MAPPING_ROOT, 8);
-	cmd->hint_root = get_le(d + SB_HINT_ROOT, 8);
-	cmd->discard_root = get_le(d + SB_DISCARD_ROOT, 8);
-	cmd->discard_block_size = get_le(d + SB_DISCARD_BLOCK_SIZE, 8);
-	cmd->discard_nr_blocks = get_le(d + SB_DISCARD_NR_BLOCKS, 8);
-	cmd->data_block_size = get_le(d + SB_DATA_BLOCK_SIZE, 4);
-	cmd->cache_blocks = (dm_cblock_t)get_le(d + SB_CACHE_BLOCKS, 4);
+	cmd->root = coh__get_le(d + SB_MAPPING_ROOT, 8);
+	cmd->hint_root = coh__get_le(d + SB_HINT_ROOT, 8);
+	cmd->discard_root = coh__get_le(d + SB_DISCARD_ROOT, 8);
+	cmd->discard_block_size = coh__get_le(d + SB_DISCARD_BLOCK_SIZE, 8);
+	cmd->discard_nr_blocks = coh__get_le(d + SB_DISCARD_NR_BLOCKS, 8);
+	cmd->data_block_size = coh__get_le(d + SB_DATA_BLOCK_SIZE, 4);
+	cmd->cache_blocks = (dm_cblock_t)coh__get_le(d + SB_CACHE_BLOCKS, 4);
 	cmd->changed = false;
 }
 
@@ -318,8 +305,8 @@ static int __begin_transaction_flags(struct dm_cache_metadata *cmd, bool clean_s
 	int r = superblock_lock_(cmd, &sb, 1);
 	if (r)
 		return r;
-	u32 f = (u32)get_le(sb.d + SB_FLAGS, 4);
-	put_le(sb.d + SB_FLAGS, clean_shutdown ? f | CLEAN_SHUTDOWN : f & ~CLEAN_SHUTDOWN, 4);
+	u32 f = (u32)coh__get_le(sb.d + SB_FLAGS, 4);
+	coh__put_le(sb.d + SB_FLAGS, clean_shutdown ? f | CLEAN_SHUTDOWN : f & ~CLEAN_SHUTDOWN, 4);
 	read_superblock_fields(cmd, sb.d);
 	superblock_store(&sb);
 	dm_bm_unlock(sb.b);
@@ -354,8 +341,8 @@ static int __commit_transaction(struct dm_cache_metadata *cmd, bool clean_shutdo
 		r = superblock_lock_(cmd, &sb, 1);
 	if (r)
 		return r;
-	u32 f = (u32)get_le(sb.d + SB_FLAGS, 4);
-	put_le(sb.d + SB_FLAGS, clean_shutdown ? f | CLEAN_SHUTDOWN : f & ~CLEAN_SHUTDOWN, 4);
+	u32 f = (u32)coh__get_le(sb.d + SB_FLAGS, 4);
+	coh__put_le(sb.d + SB_FLAGS, clean_shutdown ? f | CLEAN_SHUTDOWN : f & ~CLEAN_SHUTDOWN, 4);
 	write_superblock_fields(cmd, sb.d);
 	superblock_store(&sb);
 	r = dm_tm_commit(cmd->tm, sb.b);
@@ -497,7 +484,7 @@ static u64 pack_value(dm_oblock_t oblock, u64 flags)
 {
 	u8 b[8];
 	u64 le;
-	put_le(b, oblock << 16 | flags, 8);
+	coh__put_le(b, oblock << 16 | flags, 8);
 	memcpy(&le, b, 8);
 	return le;
 }
@@ -506,7 +493,7 @@ static u64 unpack_value(u64 le)
 {
 	u8 b[8];
 	memcpy(b, &le, 8);
-	return get_le(b, 8);
+	return coh__get_le(b, 8);
 }
 
 static int set_mapping(struct dm_cache_metadata *cmd, dm_cblock_t cblock, u64 v)

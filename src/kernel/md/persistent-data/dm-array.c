@@ -28,20 +28,6 @@
 
 #define LEAF_NODE 2u
 
-static void put_le(u8 *p, u64 v, unsigned n)
-{
-	for (unsigned k = 0; k < n; k++)
-		p[k] = (u8)(v >> (8 * k));
-}
-
-static u64 get_le(const u8 *p, unsigned n)
-{
-	u64 v = 0;
-	for (unsigned k = n; k-- > 0;)
-		v = v << 8 | p[k];
-	return v;
-}
-
 /* node_prepare_for_write / node_check (dm-btree-spine.c, v3.9) */
 static void node_prepare_for_write(const struct dm_block_validator *v, struct dm_block *b,
                                    size_t block_size)
@@ -137,13 +123,14 @@ static void hput(struct dm_array_info *info, struct hblock *h)
 	dm_tm_unlock(info->tm, h->b);
 }
 
-#define LEAF_NR(h) ((u32)get_le((h)->buf + 16, 4))
-#define LEAF_VALUE(info, h, i) get_le((h)->buf + NODE_HDR + 8 * (leaf_max_entries(info) + (i)), 8)
+#define LEAF_NR(h) ((u32)coh__get_le((h)->buf + 16, 4))
+#define LEAF_VALUE(info, h, i)                                                                     \
+	coh__get_le((h)->buf + NODE_HDR + 8 * (leaf_max_entries(info) + (i)), 8)
 
 static void leaf_set(struct dm_array_info *info, struct hblock *h, u32 i, dm_block_t loc)
 {
-	put_le(h->buf + NODE_HDR + 8 * i, i, 8);
-	put_le(h->buf + NODE_HDR + 8 * (leaf_max_entries(info) + i), loc, 8);
+	coh__put_le(h->buf + NODE_HDR + 8 * i, i, 8);
+	coh__put_le(h->buf + NODE_HDR + 8 * (leaf_max_entries(info) + i), loc, 8);
 	h->changed = true;
 }
 
@@ -156,10 +143,10 @@ int dm_array_empty(struct dm_array_info *info, dm_block_t *root)
 		return r;
 	struct hblock h;
 	hload(info, &h, b);
-	put_le(h.buf + 4, LEAF_NODE, 4);
-	put_le(h.buf + 16, 0, 4);
-	put_le(h.buf + 20, leaf_max_entries(info), 4);
-	put_le(h.buf + 24, 8, 4);
+	coh__put_le(h.buf + 4, LEAF_NODE, 4);
+	coh__put_le(h.buf + 16, 0, 4);
+	coh__put_le(h.buf + 20, leaf_max_entries(info), 4);
+	coh__put_le(h.buf + 24, 8, 4);
 	h.changed = true;
 	*root = dm_block_location(b);
 	hput(info, &h);
@@ -188,7 +175,7 @@ static void inc_ablock_entries(struct dm_array_info *info, const struct hblock *
 {
 	if (!info->value_type.inc)
 		return;
-	u32 nr = (u32)get_le(a->buf + 8, 4);
+	u32 nr = (u32)coh__get_le(a->buf + 8, 4);
 	for (u32 e = 0; e < nr; e++)
 		info->value_type.inc(info->value_type.context,
 		                     a->buf + ABLOCK_HDR + (size_t)e * info->value_type.size);
@@ -217,26 +204,26 @@ static int shadow_ablock(struct dm_array_info *info, struct hblock *root, u32 i,
 /* fill_ablock (v3.9): entries up to new_nr take value */
 static void fill_ablock(struct dm_array_info *info, struct hblock *a, const void *value, u32 new_nr)
 {
-	u32 nr = (u32)get_le(a->buf + 8, 4), size = info->value_type.size;
+	u32 nr = (u32)coh__get_le(a->buf + 8, 4), size = info->value_type.size;
 	for (u32 e = nr; e < new_nr; e++) {
 		if (info->value_type.inc)
 			info->value_type.inc(info->value_type.context, value);
 		memcpy(a->buf + ABLOCK_HDR + (size_t)e * size, value, size);
 	}
-	put_le(a->buf + 8, new_nr, 4);
+	coh__put_le(a->buf + 8, new_nr, 4);
 	a->changed = true;
 }
 
 /* trim_ablock (v3.9) */
 static void trim_ablock(struct dm_array_info *info, struct hblock *a, u32 new_nr)
 {
-	u32 nr = (u32)get_le(a->buf + 8, 4), size = info->value_type.size;
+	u32 nr = (u32)coh__get_le(a->buf + 8, 4), size = info->value_type.size;
 	for (u32 e = new_nr; e < nr; e++)
 		if (info->value_type.dec)
 			info->value_type.dec(info->value_type.context,
 			                     a->buf + ABLOCK_HDR + (size_t)e * size);
 	memset(a->buf + ABLOCK_HDR + (size_t)new_nr * size, 0, (size_t)(nr - new_nr) * size);
-	put_le(a->buf + 8, new_nr, 4);
+	coh__put_le(a->buf + 8, new_nr, 4);
 	a->changed = true;
 }
 
@@ -253,11 +240,11 @@ static int insert_new_ablock(struct dm_array_info *info, struct hblock *root, u3
 		return r;
 	struct hblock a;
 	hload(info, &a, b);
-	put_le(a.buf + 4, dm_array_max_entries(info), 4);
-	put_le(a.buf + 12, info->value_type.size, 4);
+	coh__put_le(a.buf + 4, dm_array_max_entries(info), 4);
+	coh__put_le(a.buf + 12, info->value_type.size, 4);
 	fill_ablock(info, &a, value, nr);
 	leaf_set(info, root, i, dm_block_location(b));
-	put_le(root->buf + 16, i + 1, 4);
+	coh__put_le(root->buf + 16, i + 1, 4);
 	hput(info, &a);
 	return 0;
 }
@@ -292,7 +279,7 @@ static int shrink(struct dm_array_info *info, struct hblock *root, u32 new_size)
 	u32 keep = (new_size + max - 1) / max;
 	for (u32 i = keep; i < LEAF_NR(root); i++)
 		dm_tm_dec(info->tm, LEAF_VALUE(info, root, i)); /* block_dec */
-	put_le(root->buf + 16, keep, 4);
+	coh__put_le(root->buf + 16, keep, 4);
 	root->changed = true;
 	if (new_size % max) {
 		struct hblock a;
@@ -369,7 +356,7 @@ int dm_array_set_value(struct dm_array_info *info, dm_block_t root, u32 index, c
 	if (!r) {
 		u32 e = index % max, size = info->value_type.size;
 		u8 *old = a.buf + ABLOCK_HDR + (size_t)e * size;
-		if (e >= (u32)get_le(a.buf + 8, 4)) {
+		if (e >= (u32)coh__get_le(a.buf + 8, 4)) {
 			r = -ENODATA;
 		} else {
 			if (info->value_type.inc)
@@ -406,7 +393,7 @@ int dm_array_walk(struct dm_array_info *info, dm_block_t root,
 			break;
 		struct hblock a;
 		hload(info, &a, ab);
-		u32 nr = (u32)get_le(a.buf + 8, 4);
+		u32 nr = (u32)coh__get_le(a.buf + 8, 4);
 		for (u32 e = 0; !r && e < nr; e++)
 			r = fn(context, (u64)i * max + e,
 			       a.buf + ABLOCK_HDR + (size_t)e * info->value_type.size);

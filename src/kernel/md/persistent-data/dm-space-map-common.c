@@ -30,20 +30,6 @@
 #define HDR 16 /* disk_bitmap_header / disk_metadata_index header */
 #define IE 16  /* struct disk_index_entry */
 
-static void put_le(u8 *p, u64 v, unsigned n)
-{
-	for (unsigned k = 0; k < n; k++)
-		p[k] = (u8)(v >> (8 * k));
-}
-
-static u64 get_le(const u8 *p, unsigned n)
-{
-	u64 v = 0;
-	for (unsigned k = n; k-- > 0;)
-		v = v << 8 | p[k];
-	return v;
-}
-
 /* index_prepare_for_write / index_check (v3.9) */
 static void index_prepare_for_write(const struct dm_block_validator *v, struct dm_block *b,
                                     size_t block_size)
@@ -219,9 +205,9 @@ int sm_ll_commit(struct ll_disk *ll, const struct ll_disk *old)
 					nr_free++;
 					nfb = b;
 				}
-			put_le(ie, ll->bitmaps[i], 8);
-			put_le(ie + 8, nr_free, 4);
-			put_le(ie + 12, nfb - lo, 4);
+			coh__put_le(ie, ll->bitmaps[i], 8);
+			coh__put_le(ie + 8, nr_free, 4);
+			coh__put_le(ie + 12, nfb - lo, 4);
 		}
 		KSITE();
 		sim_memcpy_to(simptr_add(dm_block_data(index), HDR), buf + HDR, bs - HDR);
@@ -240,13 +226,13 @@ int sm_ll_open_metadata(struct ll_disk *ll, struct dm_transaction_manager *tm, c
 	memset(ll, 0, sizeof(*ll));
 	ll->tm = tm;
 	const u8 *root = root_le;
-	ll->nr_blocks = get_le(root, 8);
-	ll->nr_allocated = get_le(root + 8, 8);
-	ll->bitmap_root = get_le(root + 16, 8);
+	ll->nr_blocks = coh__get_le(root, 8);
+	ll->nr_allocated = coh__get_le(root + 8, 8);
+	ll->bitmap_root = coh__get_le(root + 16, 8);
 	unsigned epb = sm_ll_entries_per_block(ll);
 	ll->nr_bitmaps = (unsigned)((ll->nr_blocks + epb - 1) / epb);
 	if (ll->nr_blocks > SM_LL_MAX_BLOCKS || ll->nr_bitmaps > SM_MAX_BITMAPS ||
-	    !ll->bitmap_root || get_le(root + 24, 8))
+	    !ll->bitmap_root || coh__get_le(root + 24, 8))
 		return -EINVAL;
 	size_t bs = dm_bm_block_size(dm_tm_get_bm(tm));
 	u8 *buf = malloc(bs);
@@ -258,7 +244,7 @@ int sm_ll_open_metadata(struct ll_disk *ll, struct dm_transaction_manager *tm, c
 		sim_memcpy_from(buf, dm_block_data(b), bs);
 		dm_tm_unlock(tm, b);
 		for (unsigned i = 0; i < ll->nr_bitmaps; i++)
-			ll->bitmaps[i] = get_le(buf + HDR + IE * i, 8);
+			ll->bitmaps[i] = coh__get_le(buf + HDR + IE * i, 8);
 	}
 	dm_block_t allocated = 0;
 	for (unsigned i = 0; !r && i < ll->nr_bitmaps; i++) {
@@ -288,8 +274,8 @@ int sm_ll_open_metadata(struct ll_disk *ll, struct dm_transaction_manager *tm, c
 /* sm_ll_copy_root -> metadata_ll_save / sm_metadata_copy_root (v3.9) */
 void sm_ll_copy_root(const struct ll_disk *ll, u8 root_le[SM_ROOT_SIZE])
 {
-	put_le(root_le, ll->nr_blocks, 8);
-	put_le(root_le + 8, ll->nr_allocated, 8);
-	put_le(root_le + 16, ll->bitmap_root, 8);
-	put_le(root_le + 24, 0, 8);
+	coh__put_le(root_le, ll->nr_blocks, 8);
+	coh__put_le(root_le + 8, ll->nr_allocated, 8);
+	coh__put_le(root_le + 16, ll->bitmap_root, 8);
+	coh__put_le(root_le + 24, 0, 8);
 }
