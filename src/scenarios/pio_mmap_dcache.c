@@ -84,7 +84,7 @@ const coh_scenario coh_scenario_pio_mmap_dcache = {
                    "and read by a user",
     .models = "c01778001a4f ARM: 6379/1: Assume new page cache pages have dirty D-cache "
               "(PG_dcache_clean, 2.6.37)",
-    .default_arch = "xscale",
+    .default_arch = "armv6",
     .ncpus = 1,
     .kernel_version = KERNEL_VERSION(2, 6, 35),
     .fixes = {{"dcache-clean",
