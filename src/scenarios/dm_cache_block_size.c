@@ -58,11 +58,7 @@ static int setup(coh_sched *s, void *state)
 {
 	struct block_size *st = state;
 	struct gendisk *md, *cd, *od;
-	int r = dm_scn_add_disk("md", 16 * BLOCK_SECTORS, 1, &md);
-	if (!r)
-		r = dm_scn_add_disk("cd", 4 * BLOCK_SECTORS, 2, &cd);
-	if (!r)
-		r = dm_scn_add_disk("od", 32 * BLOCK_SECTORS, 3, &od);
+	int r = dm_scn_add_cache_disks(32 * BLOCK_SECTORS, &md, &cd, &od);
 	if (r)
 		return r;
 	return coh_task_create(s, "lvm", 0, lvm_task, st) ? COH_OK : COH_EINVAL;

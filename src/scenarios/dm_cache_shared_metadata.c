@@ -85,11 +85,7 @@ static int setup(coh_sched *s, void *state)
 {
 	struct reload *st = state;
 	struct gendisk *disk;
-	int r = dm_scn_add_disk("md", 16 * BLOCK_SECTORS, 1, &disk);
-	if (!r)
-		r = dm_scn_add_disk("cd", 4 * BLOCK_SECTORS, 2, &disk);
-	if (!r)
-		r = dm_scn_add_disk("od", 16 * BLOCK_SECTORS, 3, &disk);
+	int r = dm_scn_add_cache_disks(16 * BLOCK_SECTORS, &disk, &disk, &disk);
 	if (r)
 		return r;
 	coh_init_completion(&st->live, "live");

@@ -73,15 +73,27 @@ int dm_scn_create(const char *name, const char *table, struct mapped_device **ou
 	return r;
 }
 
-int dm_scn_add_disk(const char *name, sector_t capacity, unsigned irq, struct gendisk **out)
+static int add_disk(const char *name, sector_t capacity, unsigned irq, bool burst,
+                    struct gendisk **out)
 {
 	struct disk_config dc;
 	disk_config_init(&dc, name);
 	dc.capacity = capacity;
 	dc.irq = irq;
-	/* the metadata disk serves a task's back-to-back bios in one burst: a
-	 * commit's blocks complete in the order bufio wrote them (docs/dm.md) */
-	dc.burst = strcmp(name, "md") == 0;
+	dc.burst = burst;
 	*out = alloc_disk_sim(&dc);
 	return *out ? COH_OK : disk_last_error();
+}
+
+int dm_scn_add_cache_disks(sector_t od_capacity, struct gendisk **md, struct gendisk **cd,
+                           struct gendisk **od)
+{
+	/* the metadata disk serves a task's back-to-back bios in one burst: a
+	 * commit's blocks complete in the order bufio wrote them (docs/dm.md) */
+	int r = add_disk("md", DM_SCN_MD_SECTORS, 1, true, md);
+	if (!r)
+		r = add_disk("cd", DM_SCN_CD_SECTORS, 2, false, cd);
+	if (!r)
+		r = add_disk("od", od_capacity, 3, false, od);
+	return r;
 }

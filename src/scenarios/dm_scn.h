@@ -20,7 +20,12 @@ int dm_scn_write(struct mapped_device *md, sector_t sector, int fill);
  * fails. err gets table_load's reason. */
 int dm_scn_create(const char *name, const char *table, struct mapped_device **out, char *err,
                   size_t errlen);
-/* A simulated disk of `capacity` sectors on `irq`. */
-int dm_scn_add_disk(const char *name, sector_t capacity, unsigned irq, struct gendisk **out);
+/* The three disks of a dm-cache scenario: "md" (metadata, 16 blocks of 8
+ * sectors, IRQ 1, a burst disk), "cd" (cache, 4 blocks, IRQ 2) and "od"
+ * (origin, od_capacity sectors, IRQ 3). */
+#define DM_SCN_MD_SECTORS (16 * 8)
+#define DM_SCN_CD_SECTORS (4 * 8)
+int dm_scn_add_cache_disks(sector_t od_capacity, struct gendisk **md, struct gendisk **cd,
+                           struct gendisk **od);
 
 #endif
